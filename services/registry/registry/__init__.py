@@ -1,0 +1,1 @@
+"""The registry service: the system of record for firms and their facts."""

@@ -1,0 +1,166 @@
+"""What clients may send to the registry, with every rule checked at the door."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from registry.domain.uscc import uscc_problem
+from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
+from shared.events import AnnualReportData
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+Yuan = Annotated[int, Field(ge=0, le=10**15, description="yuan, integer")]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+class Strict(BaseModel):
+    """Request models refuse unknown fields, so a typo is an error, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _not_future(value: date | None, what: str) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError(f"{what} cannot be in the future")
+    return value
+
+
+class FirmIn(Strict):
+    """A firm to register."""
+
+    uscc: str = Field(description="统一社会信用代码, 18 characters", examples=["91350100M000100Y43"])
+    name: Name = Field(examples=["大连星海智造科技有限公司"])
+    district: District
+    industry: Industry
+    founded_on: date = Field(examples=["2018-03-01"])
+    company_kind: CompanyKind = "independent"
+    listed: bool = False
+    abnormal_list: bool = False
+    dishonest_list: bool = False
+
+    @field_validator("uscc", mode="before")
+    @classmethod
+    def _uscc(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = v.strip().upper()
+            if problem := uscc_problem(v):
+                raise ValueError(problem)
+        return v
+
+    @field_validator("founded_on")
+    @classmethod
+    def _founded(cls, v: date) -> date:
+        return _not_future(v, "founded_on")  # type: ignore[return-value]
+
+
+class FirmPatch(Strict):
+    """Profile fields and compliance flags to change; omitted fields stay."""
+
+    name: Name | None = None
+    district: District | None = None
+    industry: Industry | None = None
+    founded_on: date | None = None
+    company_kind: CompanyKind | None = None
+    listed: bool | None = None
+    abnormal_list: bool | None = None
+    dishonest_list: bool | None = None
+
+    @field_validator("founded_on")
+    @classmethod
+    def _founded(cls, v: date | None) -> date | None:
+        return _not_future(v, "founded_on")
+
+    @model_validator(mode="after")
+    def _something(self) -> FirmPatch:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send at least one field")
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class AnnualReportIn(Strict):
+    """One fiscal year's report (RULEBOOK.md 'Evaluation inputs')."""
+
+    revenue: Yuan
+    sales_revenue: Yuan
+    total_assets: Yuan
+    employees: Count
+    st_staff: Count
+    rd_expense: Yuan
+    st_activity_investment: Yuan
+    high_tech_revenue: Yuan
+    ip_class1: Count
+    ip_class2: Count
+    total_cost: Yuan | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnnualReportIn:
+        if self.st_staff > self.employees:
+            raise ValueError("st_staff cannot exceed employees")
+        if self.high_tech_revenue > self.revenue:
+            raise ValueError("high_tech_revenue cannot exceed revenue")
+        return self
+
+    def with_year(self, fiscal_year: int) -> AnnualReportData:
+        """The event payload for this report."""
+        return AnnualReportData(fiscal_year=fiscal_year, **self.model_dump())
+
+
+class FundingRoundIn(Strict):
+    """A closed funding round."""
+
+    closed_on: date
+    amount: Annotated[int, Field(gt=0, le=10**15)]
+    currency: Currency = "CNY"
+    post_money_valuation: Annotated[int, Field(gt=0, le=10**16)]
+    investor_kind: InvestorKind
+
+    @field_validator("closed_on")
+    @classmethod
+    def _closed(cls, v: date) -> date:
+        return _not_future(v, "closed_on")  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _valuation(self) -> FundingRoundIn:
+        if self.post_money_valuation < self.amount:
+            raise ValueError("post_money_valuation cannot be below the amount raised")
+        return self
+
+
+class CertificateIn(Strict):
+    """A certificate or award granted to the firm."""
+
+    kind: CertificateKind
+    issued_on: date
+    expires_on: date | None = None
+    number: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+    @field_validator("issued_on")
+    @classmethod
+    def _issued(cls, v: date) -> date:
+        return _not_future(v, "issued_on")  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _dates(self) -> CertificateIn:
+        if self.expires_on is not None and self.expires_on <= self.issued_on:
+            raise ValueError("expires_on must be after issued_on")
+        return self
+
+
+class CertificateRevokeIn(Strict):
+    """Why and when a certificate stopped counting."""
+
+    revoked_on: date | None = Field(default=None, description="Defaults to today")
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None

@@ -1,0 +1,330 @@
+"""Event contracts: one envelope, a typed payload per event type, versioned.
+
+Every event on every topic is an `EventEnvelope` subclass whose `event_type` is a
+literal, so a topic's union parses by discriminator and each type exports its own
+JSON Schema. Bump `SCHEMA_VERSIONS[...]` (and keep the old model) on any change
+that is not purely additive.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from shared.codes import (
+    CertificateKind,
+    CompanyKind,
+    ComplianceFlag,
+    Currency,
+    District,
+    Industry,
+    InvestorKind,
+    TargetKey,
+    Tier,
+    UnicornGrade,
+)
+
+FIRM_ID_EXAMPLE = "6f1c2a52-3b8e-4d0e-9a51-2f4c6b1d7e90"
+
+
+class Frozen(BaseModel):
+    """Base of every contract model: immutable, unknown fields refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class EventEnvelope(Frozen):
+    """The envelope every event travels in."""
+
+    event_id: uuid.UUID = Field(
+        default_factory=uuid.uuid4, description="Unique id; consumers dedupe on it."
+    )
+    event_type: str = Field(description="Past-tense event name.", examples=["FirmRegistered"])
+    schema_version: int = Field(default=1, description="Version of this event type's schema.")
+    occurred_at: datetime = Field(default_factory=_now, description="When it happened (UTC).")
+    producer: str = Field(description="Service that wrote it.", examples=["registry"])
+    subject: str = Field(
+        description="Firm id, or the round year for target events; the Kafka key.",
+        examples=[FIRM_ID_EXAMPLE],
+    )
+    sequence: int = Field(
+        ge=1, description="Per-subject, per-producer, strictly increasing.", examples=[3]
+    )
+    correlation_id: str | None = Field(
+        default=None, description="Id of the request or event that caused this one."
+    )
+    data: Any
+
+
+# ---------------------------------------------------------------- registry payloads
+
+
+class FirmProfile(Frozen):
+    """A firm's profile and compliance flags as the registry holds them."""
+
+    id: uuid.UUID = Field(examples=[FIRM_ID_EXAMPLE])
+    uscc: str = Field(description="统一社会信用代码", examples=["91210200MA0QC2PX3E"])
+    name: str = Field(examples=["大连星海智造科技有限公司"])
+    district: District
+    industry: Industry
+    founded_on: date
+    company_kind: CompanyKind = "independent"
+    listed: bool = False
+    abnormal_list: bool = Field(default=False, description="经营异常名录")
+    dishonest_list: bool = Field(default=False, description="严重违法失信名单")
+
+
+class FirmRegisteredData(Frozen):
+    firm: FirmProfile
+
+
+class FirmProfileChangedData(Frozen):
+    firm: FirmProfile = Field(description="The profile after the change.")
+    changed: dict[str, Any] = Field(description="Field → {before, after}.")
+
+
+class AnnualReportData(Frozen):
+    """One fiscal year's evaluation inputs (RULEBOOK.md 'Evaluation inputs')."""
+
+    fiscal_year: int = Field(examples=[2021])
+    revenue: int = Field(ge=0, description="营业收入, yuan")
+    sales_revenue: int = Field(ge=0, description="销售收入, yuan")
+    total_assets: int = Field(ge=0, description="资产总额, yuan")
+    employees: int = Field(ge=0, description="职工总数")
+    st_staff: int = Field(ge=0, description="科技人员")
+    rd_expense: int = Field(ge=0, description="研发费用, yuan")
+    st_activity_investment: int = Field(ge=0, description="科技活动投入, yuan")
+    high_tech_revenue: int = Field(ge=0, description="高新技术产品(服务)收入, yuan")
+    ip_class1: int = Field(ge=0, description="I类知识产权 (valid)")
+    ip_class2: int = Field(ge=0, description="II类知识产权 (valid)")
+    total_cost: int | None = Field(default=None, ge=0, description="成本费用总额, yuan (optional)")
+
+
+class AnnualReportFiledData(Frozen):
+    firm_id: uuid.UUID
+    report: AnnualReportData
+
+
+class AnnualReportRestatedData(Frozen):
+    firm_id: uuid.UUID
+    report: AnnualReportData
+    previous: AnnualReportData
+
+
+class FundingRoundRecordedData(Frozen):
+    firm_id: uuid.UUID
+    round_id: uuid.UUID
+    closed_on: date
+    amount: int = Field(ge=0, description="Amount raised, in `currency` units")
+    currency: Currency
+    post_money_valuation: int = Field(ge=0, description="In `currency` units")
+    investor_kind: InvestorKind
+
+
+class CertificateGrantedData(Frozen):
+    firm_id: uuid.UUID
+    certificate_id: uuid.UUID
+    kind: CertificateKind
+    issued_on: date
+    expires_on: date | None = None
+    number: str | None = None
+
+
+class CertificateRevokedData(Frozen):
+    firm_id: uuid.UUID
+    certificate_id: uuid.UUID
+    kind: CertificateKind
+    revoked_on: date
+    reason: str | None = None
+
+
+class ComplianceFlagChangedData(Frozen):
+    firm_id: uuid.UUID
+    flag: ComplianceFlag
+    value: bool
+
+
+# ---------------------------------------------------------------- ladder payloads
+
+
+class FirmRef(Frozen):
+    """Enough about a firm for a consumer to route and word an alert."""
+
+    id: uuid.UUID
+    name: str
+    district: District
+    industry: Industry
+
+
+class FailingCriterion(Frozen):
+    key: str = Field(examples=["gazelle.revenue_cagr"])
+    label: str = Field(examples=["revenue CAGR ≥ 20%"])
+    value: Any = None
+    threshold: Any = None
+    gap: Any = None
+    hint: str | None = Field(default=None, description="What would make it pass, in words.")
+
+
+class StandingChangeData(Frozen):
+    """Common payload of the four standing events."""
+
+    firm: FirmRef
+    change: Literal["promoted", "demoted", "revoked", "at_risk", "renewed", "recovered", "override"]
+    from_tier: Tier
+    to_tier: Tier
+    unicorn_grade: UnicornGrade | None = None
+    at_risk: bool = False
+    filed_on: date | None = None
+    expires_on: date | None = None
+    round_year: int
+    rulebook_id: str
+    decision_id: uuid.UUID
+    reason: str = Field(description="Why, in words, from the decision trace.")
+    failing: list[FailingCriterion] = Field(default_factory=list)
+    trigger_event_id: uuid.UUID | None = None
+    registry_sequence: int = Field(description="Last registry sequence applied for this firm.")
+
+
+class FilingExpiringData(Frozen):
+    firm: FirmRef
+    tier: Tier
+    expires_on: date
+    days_left: int
+
+
+class NearMissDetectedData(Frozen):
+    firm: FirmRef
+    tier: Tier = Field(description="The tier the firm nearly reaches.")
+    failing: list[FailingCriterion]
+
+
+class TargetProgressChangedData(Frozen):
+    year: int
+    key: TargetKey
+    target: int
+    achieved: int
+    progress: float
+    pace: Literal["ahead", "on_track", "behind"]
+    previous_pace: Literal["ahead", "on_track", "behind"] | None = None
+
+
+class TargetMilestoneReachedData(Frozen):
+    year: int
+    key: TargetKey
+    milestone: Literal["first", "25%", "50%", "75%", "100%", "first_unicorn"]
+    target: int
+    achieved: int
+    firm: FirmRef | None = None
+
+
+# ---------------------------------------------------------------- notifier payloads
+
+
+class AlertOutcomeData(Frozen):
+    alert_id: uuid.UUID
+    officer_id: uuid.UUID | None
+    channel: str
+    alert_kind: str
+    source_event_id: uuid.UUID
+    attempts: int
+    error: str | None = None
+
+
+# ---------------------------------------------------------------- typed envelopes
+
+def _event(name: str, payload: type[BaseModel], version: int = 1) -> type[EventEnvelope]:
+    """Build the typed envelope of one event type (keeps 17 declarations to one line each)."""
+    model = type(
+        name,
+        (EventEnvelope,),
+        {
+            "__annotations__": {
+                "event_type": Literal[name],  # type: ignore[valid-type]
+                "schema_version": Literal[version],  # type: ignore[valid-type]
+                "data": payload,
+            },
+            "event_type": Field(default=name, description="Past-tense event name."),
+            "schema_version": Field(default=version, description="Schema version."),
+            "__module__": __name__,
+            "__doc__": f"{name} event (schema version {version}).",
+        },
+    )
+    return model
+
+
+FirmRegistered = _event("FirmRegistered", FirmRegisteredData)
+FirmProfileChanged = _event("FirmProfileChanged", FirmProfileChangedData)
+AnnualReportFiled = _event("AnnualReportFiled", AnnualReportFiledData)
+AnnualReportRestated = _event("AnnualReportRestated", AnnualReportRestatedData)
+FundingRoundRecorded = _event("FundingRoundRecorded", FundingRoundRecordedData)
+CertificateGranted = _event("CertificateGranted", CertificateGrantedData)
+CertificateRevoked = _event("CertificateRevoked", CertificateRevokedData)
+ComplianceFlagChanged = _event("ComplianceFlagChanged", ComplianceFlagChangedData)
+TierPromoted = _event("TierPromoted", StandingChangeData)
+TierDemoted = _event("TierDemoted", StandingChangeData)
+TierAtRisk = _event("TierAtRisk", StandingChangeData)
+TierRenewed = _event("TierRenewed", StandingChangeData)
+FilingExpiring = _event("FilingExpiring", FilingExpiringData)
+NearMissDetected = _event("NearMissDetected", NearMissDetectedData)
+TargetProgressChanged = _event("TargetProgressChanged", TargetProgressChangedData)
+TargetMilestoneReached = _event("TargetMilestoneReached", TargetMilestoneReachedData)
+AlertDelivered = _event("AlertDelivered", AlertOutcomeData)
+AlertFailed = _event("AlertFailed", AlertOutcomeData)
+
+FIRM_EVENT_TYPES = (
+    FirmRegistered, FirmProfileChanged, AnnualReportFiled, AnnualReportRestated,
+    FundingRoundRecorded, CertificateGranted, CertificateRevoked, ComplianceFlagChanged,
+)
+STANDING_EVENT_TYPES = (
+    TierPromoted, TierDemoted, TierAtRisk, TierRenewed, FilingExpiring, NearMissDetected,
+    TargetProgressChanged, TargetMilestoneReached,
+)
+ALERT_EVENT_TYPES = (AlertDelivered, AlertFailed)
+ALL_EVENT_TYPES: dict[str, type[EventEnvelope]] = {
+    m.__name__: m for m in FIRM_EVENT_TYPES + STANDING_EVENT_TYPES + ALERT_EVENT_TYPES
+}
+SCHEMA_VERSIONS: dict[str, int] = {
+    name: m.model_fields["schema_version"].default for name, m in ALL_EVENT_TYPES.items()
+}
+
+FirmEvent = Annotated[Union[FIRM_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
+StandingEvent = Annotated[Union[STANDING_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
+AlertEvent = Annotated[Union[ALERT_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
+
+_ANY_EVENT: TypeAdapter[Any] = TypeAdapter(
+    Annotated[Union[tuple(ALL_EVENT_TYPES.values())], Field(discriminator="event_type")]  # type: ignore[arg-type]
+)
+
+
+def parse_event(raw: bytes | str | dict[str, Any]) -> EventEnvelope:
+    """Parse any event by its `event_type`; raises pydantic.ValidationError when it is not one."""
+    if isinstance(raw, dict):
+        return _ANY_EVENT.validate_python(raw)  # type: ignore[no-any-return]
+    return _ANY_EVENT.validate_json(raw)  # type: ignore[no-any-return]
+
+
+def make_event(
+    event_type: str, *, producer: str, subject: str, sequence: int, data: Any,
+    correlation_id: str | None = None,
+) -> EventEnvelope:
+    """Build a typed event by name; validates the payload."""
+    model = ALL_EVENT_TYPES[event_type]
+    return model(
+        producer=producer, subject=subject, sequence=sequence, data=data,
+        correlation_id=correlation_id,
+    )
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schema of every event type, keyed `<EventType>.v<version>`."""
+    return {
+        f"{name}.v{SCHEMA_VERSIONS[name]}": model.model_json_schema()
+        for name, model in ALL_EVENT_TYPES.items()
+    }

@@ -1,0 +1,42 @@
+"""What every service process holds while it runs: its pool, its relay, its readiness."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from fastapi import FastAPI
+
+from shared.db import create_pool
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+
+@asynccontextmanager
+async def service_runtime(app: FastAPI, settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool]:
+    """Open the pool and run the outbox relay for the life of the app."""
+    pool = await create_pool(settings.service_database_url)
+    relay = OutboxRelay(
+        pool, settings.service_database_url, settings.kafka_bootstrap_servers,
+        partitions=settings.kafka_partitions,
+    )
+    app.state.pool, app.state.settings, app.state.relay = pool, settings, relay
+
+    async def database_ready() -> str | None:
+        try:
+            await pool.fetchval("SELECT 1")
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            return f"database: {exc.__class__.__name__}"
+        return None
+
+    async def broker_ready() -> str | None:
+        return None if relay.connected else "broker: outbox relay not connected"
+
+    app.state.ready_checks += [database_ready, broker_ready]
+    relay.start()
+    try:
+        yield pool
+    finally:
+        await relay.stop()
+        await pool.close()

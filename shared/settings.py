@@ -1,0 +1,47 @@
+"""Settings every service shares; each service subclasses `ServiceSettings` once."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Connection and security settings common to the three services."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql://postgres@localhost:5432/postgres",
+        description="PostgreSQL server URL; each service uses its own database on it.",
+    )
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_fetch_max_wait_ms: int = Field(
+        default=5, ge=1, le=10_000,
+        description="Broker fetch wait; Tansu answers only when it expires, so keep it small.",
+    )
+    kafka_partitions: int = Field(default=3, ge=1, le=256)
+    tracker_admin_token: SecretStr | None = None
+    public_base_url: str | None = Field(
+        default=None, description="How users reach this service; used in links."
+    )
+    log_level: str = "INFO"
+    max_body_bytes: int = Field(default=1_048_576, description="Largest JSON body accepted.")
+    max_upload_bytes: int = Field(default=8_388_608, description="Largest CSV upload accepted.")
+
+    bind_host: str = Field(default="127.0.0.1", description="Interface to listen on (0.0.0.0 in containers).")
+    service_name: str = "service"
+    service_port: int = 8000
+
+    @property
+    def service_database_url(self) -> str:
+        """The service's own database on the shared server."""
+        return database_url_for(self.database_url, f"tracker_{self.service_name}")
+
+
+def database_url_for(server_url: str, dbname: str) -> str:
+    """Same server and credentials, another database (socket `?host=` kept)."""
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{dbname}", parts.query, parts.fragment))

@@ -1,0 +1,12 @@
+"""Kafka topic names: a public interface, so constants live in one place."""
+
+FIRM_EVENTS = "registry.firm-events"
+STANDING_EVENTS = "ladder.standing-events"
+ALERT_EVENTS = "notifier.alert-events"
+
+ALL_TOPICS = (FIRM_EVENTS, STANDING_EVENTS, ALERT_EVENTS)
+
+
+def dead_letter(topic: str) -> str:
+    """The dead-letter twin of a topic."""
+    return f"{topic}.dlq"

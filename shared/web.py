@@ -1,0 +1,155 @@
+"""The HTTP frame every service shares: health, metrics, body limits, specific errors."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "route"])
+ReadyCheck = Callable[[], Awaitable[str | None]]  # returns a problem, or None when ready
+
+
+class BodyTooLarge(Exception):
+    """Raised while reading a body that outgrows the limit."""
+
+
+class BodyLimit:
+    """Refuses bodies over the limit with a 413 before the app buffers them."""
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int, upload_paths: tuple[str, ...]):
+        self.app, self.limit, self.upload_limit, self.upload_paths = (
+            app, limit, upload_limit, upload_paths
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        limit = self.upload_limit if path.startswith(self.upload_paths) else self.limit
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, int(declared), limit)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await _too_large(send, seen, limit)
+
+
+async def _too_large(send: Send, size: int, limit: int) -> None:
+    response = JSONResponse(
+        {"detail": f"request body is {size} bytes or more; the limit is {limit} bytes",
+         "rule": "max_body_bytes"},
+        status_code=413,
+    )
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming each field and the rule it broke."""
+    errors = []
+    for err in exc.errors():
+        rule = err.get("type", "invalid")
+        message = err.get("msg", "invalid value")
+        if rule == "json_invalid":
+            message = f"malformed JSON: {err.get('ctx', {}).get('error', message)}"
+        errors.append({
+            "field": _field_of(tuple(err.get("loc", ()))),
+            "rule": rule,
+            "message": message,
+        })
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    return JSONResponse({"detail": jsonable_encoder(exc.detail())}, status_code=exc.status)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    cid = getattr(request.state, "correlation_id", None)
+    log.exception("unhandled error", extra={"correlation_id": cid, "path": request.url.path})
+    return JSONResponse(
+        {"detail": "internal error; it has been logged", "correlation_id": cid}, status_code=500
+    )
+
+
+def create_app(
+    *, service: str, title: str, description: str, version: str = "0.1.0",
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    max_body_bytes: int = 1_048_576, max_upload_bytes: int = 8_388_608,
+    upload_paths: tuple[str, ...] = (),
+) -> FastAPI:
+    """A FastAPI app with health, readiness, metrics, body limits and error shapes."""
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.ready_checks = []
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+
+    @app.middleware("http")
+    async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        request.state.correlation_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        REQUESTS.labels(service, request.method, route, response.status_code).inc()
+        LATENCY.labels(service, route).observe(time.perf_counter() - started)
+        response.headers["x-request-id"] = request.state.correlation_id
+        return response
+
+    app.add_middleware(
+        BodyLimit, limit=max_body_bytes, upload_limit=max_upload_bytes, upload_paths=upload_paths
+    )
+
+    @app.get("/healthz", tags=["ops"], summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", tags=["ops"], summary="Database and broker are reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        problems = [p for check in request.app.state.ready_checks if (p := await check())]
+        if problems:
+            return JSONResponse({"status": "not_ready", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready", "service": service})
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

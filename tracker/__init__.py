@@ -1,0 +1,1 @@
+"""The `tracker` command: runs the embedded stack and administers the services."""
