@@ -35,10 +35,14 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     service_port: int = 8000
 
+    database_name: str | None = Field(
+        default=None, description="The service's database; default tracker_<service>."
+    )
+
     @property
     def service_database_url(self) -> str:
         """The service's own database on the shared server."""
-        return database_url_for(self.database_url, f"tracker_{self.service_name}")
+        return database_url_for(self.database_url, self.database_name or f"tracker_{self.service_name}")
 
 
 def database_url_for(server_url: str, dbname: str) -> str:

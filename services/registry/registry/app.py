@@ -8,14 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from registry.api import router
-from registry.config import get_settings
+from registry.config import Settings, get_settings
 from shared.runtime import service_runtime
 from shared.web import create_app
 
 
-def build_app() -> FastAPI:
+def build_app(settings: Settings | None = None) -> FastAPI:
     """The registry's ASGI app."""
-    settings = get_settings()
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,9 +10,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from registry.domain.uscc import uscc_problem
 from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
@@ -29,9 +31,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def broken(rule: str, message: str) -> PydanticCustomError:
+    """A validation error whose `type` is the rule's name, so a 422 names it."""
+    return PydanticCustomError(rule, message)
+
+
 def _not_future(value: date | None, what: str) -> date | None:
     if value is not None and value > date.today():
-        raise ValueError(f"{what} cannot be in the future")
+        raise broken("not_future", f"{what} cannot be in the future")
     return value
 
 
@@ -54,7 +61,7 @@ class FirmIn(Strict):
         if isinstance(v, str):
             v = v.strip().upper()
             if problem := uscc_problem(v):
-                raise ValueError(problem)
+                raise broken("uscc", problem)
         return v
 
     @field_validator("founded_on")
@@ -83,10 +90,10 @@ class FirmPatch(Strict):
     @model_validator(mode="after")
     def _something(self) -> FirmPatch:
         if not self.model_fields_set:
-            raise ValueError("nothing to change: send at least one field")
+            raise broken("nothing_to_change", "nothing to change: send at least one field")
         for name in self.model_fields_set:
             if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+                raise broken("not_null", f"{name} cannot be null")
         return self
 
 
@@ -105,13 +112,23 @@ class AnnualReportIn(Strict):
     ip_class2: Count
     total_cost: Yuan | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> AnnualReportIn:
-        if self.st_staff > self.employees:
-            raise ValueError("st_staff cannot exceed employees")
-        if self.high_tech_revenue > self.revenue:
-            raise ValueError("high_tech_revenue cannot exceed revenue")
-        return self
+    @field_validator("st_staff")
+    @classmethod
+    def _staff(cls, v: int, info: ValidationInfo) -> int:
+        employees = info.data.get("employees")
+        if employees is not None and v > employees:
+            raise broken("st_staff_le_employees",
+                         f"st_staff ({v}) cannot exceed employees ({employees})")
+        return v
+
+    @field_validator("high_tech_revenue")
+    @classmethod
+    def _high_tech(cls, v: int, info: ValidationInfo) -> int:
+        revenue = info.data.get("revenue")
+        if revenue is not None and v > revenue:
+            raise broken("high_tech_le_revenue",
+                         f"high_tech_revenue ({v}) cannot exceed revenue ({revenue})")
+        return v
 
     def with_year(self, fiscal_year: int) -> AnnualReportData:
         """The event payload for this report."""
@@ -135,7 +152,8 @@ class FundingRoundIn(Strict):
     @model_validator(mode="after")
     def _valuation(self) -> FundingRoundIn:
         if self.post_money_valuation < self.amount:
-            raise ValueError("post_money_valuation cannot be below the amount raised")
+            raise broken("valuation_ge_amount",
+                         "post_money_valuation cannot be below the amount raised")
         return self
 
 
@@ -155,7 +173,7 @@ class CertificateIn(Strict):
     @model_validator(mode="after")
     def _dates(self) -> CertificateIn:
         if self.expires_on is not None and self.expires_on <= self.issued_on:
-            raise ValueError("expires_on must be after issued_on")
+            raise broken("expires_after_issue", "expires_on must be after issued_on")
         return self
 
 

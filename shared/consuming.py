@@ -1,0 +1,110 @@
+"""Consuming events exactly once in effect: dedupe in the same transaction as the change,
+bounded retries, and a dead-letter topic for poison messages (FastStream on Kafka has none)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.middlewares import AckPolicy
+from prometheus_client import Counter
+from pydantic import ValidationError
+
+from shared.events import EventEnvelope, parse_event
+from shared.topics import dead_letter
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[Any]]
+AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
+CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
+# the database being away is not the message's fault: wait for it instead of dead-lettering
+TRANSIENT = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+             asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError,
+             asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+
+
+class Consumer:
+    """One consumer group's processing of one topic."""
+
+    def __init__(
+        self, *, broker: KafkaBroker, pool: asyncpg.Pool, topic: str, group_id: str,
+        handle: Handler, after_commit: AfterCommit | None = None, max_attempts: int = 5,
+        retry_base_s: float = 0.2,
+    ):
+        self.broker, self.pool, self.topic, self.group_id = broker, pool, topic, group_id
+        self.handle, self.after_commit = handle, after_commit
+        self.max_attempts, self.retry_base_s = max_attempts, retry_base_s
+
+    def subscribe(self, *, fetch_max_wait_ms: int, description: str) -> None:
+        """Register the FastStream subscriber."""
+
+        @self.broker.subscriber(
+            self.topic, group_id=self.group_id, auto_offset_reset="earliest",
+            fetch_max_wait_ms=fetch_max_wait_ms, ack_policy=AckPolicy.ACK,
+            title=f"{self.group_id}:{self.topic}", description=description,
+        )
+        async def on_message(msg: KafkaMessage) -> None:
+            raw = msg.raw_message
+            await self.process(msg.body, key=getattr(raw, "key", None),
+                               partition=getattr(raw, "partition", None),
+                               offset=getattr(raw, "offset", None))
+
+    async def process(self, body: bytes, *, key: bytes | None = None,
+                      partition: int | None = None, offset: int | None = None) -> str:
+        """Apply one message; returns 'applied', 'duplicate' or 'dead_lettered'."""
+        where = {"partition": partition, "offset": offset, "key": key}
+        try:
+            event = parse_event(body)
+        except ValidationError as exc:
+            await self._dead_letter(body, f"not a valid event: {exc.errors()[:3]}", where, None)
+            return "dead_lettered"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                outcome, result = await self._apply(event)
+                break
+            except TRANSIENT:
+                log.warning("database unavailable; retrying", extra={"event_id": event.event_id})
+                await asyncio.sleep(min(5.0, self.retry_base_s * 2 ** min(attempt, 5)))
+                attempt = 0
+            except Exception as exc:  # noqa: BLE001 - a poison message must not block the partition
+                if attempt >= self.max_attempts:
+                    log.exception("giving up on event", extra={"event_id": event.event_id})
+                    await self._dead_letter(body, f"{exc.__class__.__name__}: {exc}", where,
+                                            str(event.event_id))
+                    return "dead_lettered"
+                await asyncio.sleep(self.retry_base_s * 2 ** (attempt - 1))
+        CONSUMED.labels(self.group_id, self.topic, outcome).inc()
+        if outcome == "applied" and self.after_commit is not None:
+            await self.after_commit(event, result)
+        return outcome
+
+    async def _apply(self, event: EventEnvelope) -> tuple[str, Any]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            first = await conn.fetchval(
+                "INSERT INTO processed_events (event_id) VALUES ($1)"
+                " ON CONFLICT DO NOTHING RETURNING true", event.event_id,
+            )
+            if not first:
+                return "duplicate", None
+            return "applied", await self.handle(conn, event)
+
+    async def _dead_letter(self, body: bytes, error: str, where: dict[str, Any],
+                           event_id: str | None) -> None:
+        CONSUMED.labels(self.group_id, self.topic, "dead_lettered").inc()
+        headers = {"x-error": error[:2000], "x-original-topic": self.topic,
+                   "x-original-partition": str(where["partition"]),
+                   "x-original-offset": str(where["offset"]), "x-consumer-group": self.group_id}
+        await self.broker.publish(body, dead_letter(self.topic), key=where["key"], headers=headers)
+        await self.pool.execute(
+            'INSERT INTO dead_letters (topic, partition, "offset", event_id, error, payload)'
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            self.topic, where["partition"], where["offset"], event_id, error,
+            body.decode("utf-8", errors="replace"),
+        )

