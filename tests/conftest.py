@@ -87,3 +87,13 @@ async def fresh_database(server_url: str, service: str) -> str:
 async def registry_db(pg_server_url: str) -> AsyncIterator[str]:
     """The name of a fresh registry database."""
     yield await fresh_database(pg_server_url, "registry")
+
+
+@pytest.fixture
+def fresh_broker() -> Iterator[str]:
+    """A broker of this test's own: its topics hold only what this test publishes."""
+    from tracker.embedded import EmbeddedBroker, free_port
+
+    broker = EmbeddedBroker(free_port())
+    yield broker.start()
+    broker.stop()

@@ -1,27 +1,77 @@
-"""Composition root of the ladder."""
+"""Composition root of the ladder: pool, relay, rulebooks, the firm-event consumer, the sweep."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
 
-from ladder.config import get_settings
+from ladder import handlers
+from ladder.api import router
+from ladder.config import Settings, get_settings
+from ladder.rulebook_store import RulebookStore
+from shared.consuming import Consumer
 from shared.runtime import service_runtime
+from shared.topics import FIRM_EVENTS
 from shared.web import create_app
 
+log = logging.getLogger(__name__)
 
-def build_app() -> FastAPI:
-    settings = get_settings()
+
+async def _sweep_forever(app: FastAPI, every_s: float) -> None:
+    while True:
+        try:
+            counts = await handlers.sweep(app.state.pool, rulebooks=app.state.rulebooks,
+                                          today=app.state.clock())
+            if any(counts.values()):
+                log.info("sweep: %s", counts)
+        except Exception:  # noqa: BLE001 - the next sweep tries again
+            log.exception("sweep failed")
+        await asyncio.sleep(every_s)
+
+
+def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = date.today) -> FastAPI:
+    """The ladder's ASGI app."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings):
-            yield
+        async with service_runtime(app, settings) as pool:
+            app.state.rulebooks = await RulebookStore.load(pool)
+            broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all", logger=log,
+                                 log_level=logging.DEBUG)
+            consumer = Consumer(
+                broker=broker, pool=pool, topic=FIRM_EVENTS, group_id=settings.consumer_group,
+                handle=lambda conn, event: handlers.on_firm_event(
+                    conn, event, rulebooks=app.state.rulebooks, today=app.state.clock()),
+                max_attempts=settings.consumer_max_attempts)
+            consumer.subscribe(fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                               description="Firm facts → projection → re-evaluation")
+            app.state.consumer = consumer
+            await broker.start()
+            sweeper = asyncio.create_task(_sweep_forever(app, settings.sweep_interval_s))
+            try:
+                yield
+            finally:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+                await broker.stop()
 
-    return create_app(service="ladder", title="Cultivation tracker — ladder",
-                      description="Tier standings.", lifespan=lifespan)
+    app = create_app(
+        service="ladder", title="Cultivation tracker — ladder",
+        description="Tier standings with explained decisions, targets, candidates and what-if. "
+        "Consumes `registry.firm-events`; publishes `ladder.standing-events`.",
+        lifespan=lifespan, max_body_bytes=settings.max_body_bytes)
+    app.state.clock = clock
+    app.include_router(router)
+    return app
 
 
 app = build_app()

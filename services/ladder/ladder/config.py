@@ -12,6 +12,11 @@ class Settings(ServiceSettings):
 
     service_name: str = "ladder"
     service_port: int = Field(default=8002, validation_alias="LADDER_PORT")
+    consumer_group: str = Field(default="ladder", description="Kafka consumer group")
+    consumer_max_attempts: int = Field(default=5, ge=1, le=100,
+                                       description="Tries before a message is dead-lettered")
+    sweep_interval_s: float = Field(default=3600.0, gt=0,
+                                    description="How often expiries and paces are checked")
 
 
 @lru_cache

@@ -1,0 +1,1 @@
+"""Ladder service: evaluates firms against the cultivation ladder."""

@@ -1,0 +1,160 @@
+"""Ladder HTTP routes: parse, call one handler, answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ladder import handlers, queries, simulation
+from ladder.rulebook_store import summary
+from ladder import repository as repo
+from shared.auth import ADMIN, ANY_ROLE, WRITER, Principal
+from shared.codes import District, Industry, TargetKey, Tier, UnicornGrade
+from shared.errors import NotFound
+
+router = APIRouter(prefix="/v1")
+Reader = Annotated[Principal, Depends(ANY_ROLE)]
+Writer = Annotated[Principal, Depends(WRITER)]
+Admin = Annotated[Principal, Depends(ADMIN)]
+FirmId = Annotated[uuid.UUID, Path(description="The firm's id (same as the registry's)")]
+Year = Annotated[int, Path(ge=2000, le=2100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OverrideIn(Strict):
+    """A tier set by hand, or `tier: null` to hand the firm back to the rules."""
+
+    tier: Tier | None = Field(description="The tier to hold; null clears the override")
+    unicorn_grade: UnicornGrade | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
+
+
+class SimulationIn(Strict):
+    """A what-if run: a stored draft (by id) or threshold overrides of the active rulebook."""
+
+    round_year: int = Field(ge=2000, le=2100, examples=[2022])
+    rulebook_id: str | None = Field(default=None, description="A stored draft to try")
+    overrides: dict[str, Any] | None = Field(
+        default=None, description="Changes to the active rulebook, e.g. "
+        '{"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}',
+        examples=[{"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}])
+    include_traces: bool = False
+    limit: int = Field(default=500, ge=1, le=100_000, description="Most moves listed")
+
+
+def _ctx(request: Request, who: Principal) -> handlers.Ctx:
+    return handlers.Ctx(actor=who.actor, correlation_id=request.state.correlation_id)
+
+
+def _today(request: Request) -> date:
+    return request.app.state.clock()
+
+
+@router.get("/firms/{firm_id}/standing", tags=["standing"], summary="Tier, trace and next step")
+async def get_standing(firm_id: FirmId, request: Request, who: Reader) -> dict[str, Any]:
+    return await queries.standing(request.app.state.pool, firm_id)
+
+
+@router.get("/firms/{firm_id}/history", tags=["standing"], summary="Every decision, newest first")
+async def get_history(firm_id: FirmId, request: Request, who: Reader,
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    return {"items": await queries.history(request.app.state.pool, firm_id, limit)}
+
+
+@router.post("/firms/{firm_id}/override", tags=["standing"],
+             summary="Set a tier by hand with a reason (officer/admin); audited")
+async def post_override(firm_id: FirmId, body: OverrideIn, request: Request,
+                        who: Writer) -> dict[str, Any]:
+    return await handlers.override(
+        request.app.state.pool, _ctx(request, who), firm_id, tier=body.tier,
+        unicorn_grade=body.unicorn_grade, reason=body.reason,
+        rulebooks=request.app.state.rulebooks, today=_today(request))
+
+
+@router.get("/firms/{firm_id}/readiness", tags=["standing"],
+            summary="Would the firm pass the high-tech-enterprise and tech-SME tests today")
+async def get_readiness(
+    firm_id: FirmId, request: Request, who: Reader, as_of: date | None = None,
+    innovation_score: Annotated[float | None, Query(ge=0, le=100)] = None,
+) -> dict[str, Any]:
+    return await queries.readiness(request.app.state.pool, request.app.state.rulebooks.active,
+                                   firm_id, as_of or _today(request), innovation_score)
+
+
+@router.get("/rulebooks", tags=["rulebooks"], summary="Rulebooks: the active one and drafts")
+async def list_rulebooks(request: Request, who: Reader) -> dict[str, Any]:
+    store, pool = request.app.state.rulebooks, request.app.state.pool
+    items = []
+    for row in await repo.rulebooks(pool):
+        items.append({**summary(await store.draft(pool, row["id"]), row["status"]),
+                      "uploaded_by": row["uploaded_by"], "uploaded_at": row["uploaded_at"]})
+    return {"items": items}
+
+
+@router.get("/rulebooks/{rulebook_id}", tags=["rulebooks"], summary="One rulebook, every rule")
+async def get_rulebook(rulebook_id: str, request: Request, who: Reader) -> dict[str, Any]:
+    row = await repo.rulebook(request.app.state.pool, rulebook_id)
+    if row is None:
+        raise NotFound(f"no rulebook {rulebook_id}")
+    return {"id": row["id"], "status": row["status"], "document": row["document"]}
+
+
+@router.post("/rulebooks", status_code=201, tags=["rulebooks"],
+             summary="Upload a draft rulebook (admin); validated, never made active here")
+async def post_rulebook(document: dict[str, Any], request: Request, who: Admin) -> dict[str, Any]:
+    rb = await request.app.state.rulebooks.upload_draft(request.app.state.pool, document, who.actor)
+    return summary(rb, "draft")
+
+
+@router.get("/targets/{year}", tags=["targets"], summary="Progress, pace and forecast")
+async def get_targets(year: Year, request: Request, who: Reader,
+                      as_of: date | None = None) -> dict[str, Any]:
+    return await queries.targets(request.app.state.pool, request.app.state.rulebooks.active,
+                                 year, as_of or _today(request))
+
+
+@router.put("/targets/{year}", tags=["targets"], summary="Set a year's targets (admin)")
+async def put_targets(year: Year, body: dict[TargetKey, Annotated[int, Field(ge=0, le=1_000_000)]],
+                      request: Request, who: Admin) -> dict[str, Any]:
+    await handlers.put_targets(request.app.state.pool, _ctx(request, who), year, dict(body))
+    return {"year": year, "targets": body}
+
+
+@router.get("/candidates", tags=["targets"], summary="Near misses for a tier, closest first")
+async def get_candidates(
+    request: Request, who: Reader, tier: Literal["eaglet", "gazelle", "unicorn", "leader"],
+    district: District | None = None, industry: Industry | None = None,
+    sort: Literal["closest", "gap"] = "closest",
+    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    return await queries.candidates(
+        request.app.state.pool, request.app.state.rulebooks.active, tier, _today(request),
+        district=district, industry=industry, sort=sort, offset=offset, limit=limit)
+
+
+@router.post("/simulations", tags=["what-if"],
+             summary="Re-evaluate every firm under a draft rulebook; live standings untouched")
+async def post_simulation(body: SimulationIn, request: Request, who: Reader) -> dict[str, Any]:
+    from ladder.domain.rulebook import rulebook_with_overrides
+    from shared.errors import Rejected
+
+    store, pool = request.app.state.rulebooks, request.app.state.pool
+    base = await store.draft(pool, body.rulebook_id) if body.rulebook_id else store.active
+    draft = base
+    if body.overrides:
+        try:
+            draft = rulebook_with_overrides(base, body.overrides)
+        except ValueError as exc:
+            raise Rejected("overrides", "rulebook", str(exc)[:1000]) from None
+    if draft is store.active:
+        raise Rejected("rulebook_id", "draft_needed", "give a draft rulebook_id or overrides")
+    return await simulation.simulate(pool, baseline=store.active, draft=draft,
+                                     round_year=body.round_year, traces=body.include_traces,
+                                     limit=body.limit)

@@ -1,0 +1,1 @@
+"""Pure domain of the ladder service: facts, rulebook, rules, standing, targets."""

@@ -1,0 +1,172 @@
+"""What is missing for the next tier up, with one English sentence per criterion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ladder.domain.decision import TIER_ORDER, TIER_RANK, Criterion, Decision
+
+# A failing criterion whose gap cannot be measured counts as a full threshold away.
+UNQUANTIFIED_GAP = 1.0
+_SYMBOLS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "eq": "=="}
+_FLAGS = {
+    "independent": "company kind is {value}: must be an independent company",
+    "not_abnormal": "on the abnormal-operation list: must be taken off it",
+    "not_dishonest": "on the serious-dishonesty list: disqualifies until taken off it",
+    "high_tech_certificate": "no valid high-tech-enterprise certificate: must obtain one",
+    "vc_pe_backed": "no round from a professional VC/PE institution yet",
+    "not_listed": "listed: listed firms are outside the unicorn tier",
+}
+_QUANTITY = {
+    "revenue_cagr": "revenue",
+    "employee_cagr": "employees",
+    "st_intensity": "S&T activity investment",
+    "rd_intensity": "R&D expense",
+}
+
+
+@dataclass(slots=True)
+class Missing:
+    """A failing criterion on the closest path to the target, with a sentence."""
+
+    key: str
+    label: str
+    value: object
+    threshold: object
+    comparator: str
+    gap: int | float | None
+    relative_gap: float | None
+    unit: str
+    provisional: bool
+    required: int | None  # the money/headcount level that would pass, when computable
+    sentence: str
+
+
+@dataclass(slots=True)
+class NextStep:
+    """What a firm lacks for `target` (and `grade`, for the unicorn grade)."""
+
+    firm_id: str
+    current_tier: str
+    target: str | None
+    grade: str | None
+    passed: bool
+    missing: list[Missing] = field(default_factory=list)
+
+    @property
+    def failing_count(self) -> int:
+        """Number of failing criteria on the closest path."""
+        return len(self.missing)
+
+    @property
+    def relative_gap_sum(self) -> float:
+        """Sum of relative gaps (unquantifiable ones count as 1.0)."""
+        return sum(_rel(m.relative_gap) for m in self.missing)
+
+
+def _rel(value: float | None) -> float:
+    return UNQUANTIFIED_GAP if value is None else value
+
+
+def _distance(leaves: list[Criterion]) -> tuple[int, float]:
+    return len(leaves), sum(_rel(x.relative_gap) for x in leaves)
+
+
+def failing_leaves(c: Criterion) -> list[Criterion]:
+    """Failing leaves of c; for an any-of, only those of its closest child."""
+    if c.passed:
+        return []
+    if not c.children:
+        return [c]
+    if c.comparator == "any":
+        options = [failing_leaves(child) for child in c.children]
+        return min(options, key=_distance)
+    return [leaf for child in c.children for leaf in failing_leaves(child)]
+
+
+def next_tier(decision: Decision, target: str | None = None,
+              grade: str | None = None) -> NextStep:
+    """What is missing for target (default: the tier above decision.tier)."""
+    if target is None:
+        rank = TIER_RANK[decision.tier]
+        if rank == len(TIER_ORDER) - 1:
+            return NextStep(decision.firm_id, decision.tier, None, None, True, [])
+        target = TIER_ORDER[rank + 1]
+    result = decision.tiers[target]
+    criteria = list(result.criteria)
+    passed = result.passed
+    if target == "unicorn" and grade is not None:
+        # Judge against one grade only (e.g. the "unicorn" grade for the first-unicorn target).
+        try:
+            chosen = result.criterion(f"grade_{grade}")
+        except KeyError:
+            raise ValueError(f"unknown unicorn grade {grade!r}") from None
+        criteria = [c for c in criteria if c.key != "grade"] + [chosen]
+        passed = all(c.passed for c in criteria)
+    fy = decision.fiscal_year
+    missing = [
+        Missing(leaf.key, leaf.label, leaf.value, leaf.threshold, leaf.comparator, leaf.gap,
+                leaf.relative_gap, leaf.unit, leaf.provisional,
+                leaf.lever[1] if leaf.lever else _required(leaf), sentence(leaf, fy))
+        for c in criteria
+        for leaf in failing_leaves(c)
+    ]
+    return NextStep(decision.firm_id, decision.tier, target, grade, passed, missing)
+
+
+def _required(c: Criterion) -> int | None:
+    if c.unit in ("yuan", "usd", "count") and isinstance(c.threshold, int):
+        return c.threshold + 1 if c.comparator == "gt" else c.threshold
+    return None
+
+
+def fmt(value: object, unit: str) -> str:
+    """Human form of a value in its unit."""
+    if value is None:
+        return "unknown"
+    if unit in ("yuan", "usd") and isinstance(value, (int, float)):
+        return ("¥" if unit == "yuan" else "$") + _short(value)
+    if unit in ("ratio", "rate") and isinstance(value, (int, float)):
+        return f"{value * 100:.1f}%"
+    if unit == "years":
+        return f"{value} years"
+    return str(value)
+
+
+def _short(x: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(x) >= size:
+            return f"{x / size:.2f}".rstrip("0").rstrip(".") + suffix
+    return f"{x:,.0f}"
+
+
+def _years(text: str, fy: int) -> str:
+    return re.sub(r"FY(?!\d)(-(\d))?", lambda m: f"FY{fy - int(m.group(2) or 0)}", text)
+
+
+def sentence(c: Criterion, fy: int) -> str:
+    """One English sentence saying what would make c pass."""
+    label = _years(c.label, fy)
+    if c.value is None:
+        return f"{label}: {_years(c.note or 'unknown', fy)}"
+    if c.lever is not None:
+        now, need = c.lever
+        what = _QUANTITY.get(c.key, c.key)
+        unit = "count" if c.key == "employee_cagr" else "yuan"
+        span = f"in FY{fy}" if c.unit == "rate" else f"over {_years(c.note or 'FY', fy)}"
+        return (f"{label} {fmt(c.value, c.unit)} vs >= {fmt(c.threshold, c.unit)}: "
+                f"+{fmt(need - now, unit)} {what} {span} would pass")
+    symbol = _SYMBOLS.get(c.comparator, c.comparator)
+    head = f"{label} {fmt(c.value, c.unit)} vs {symbol} {fmt(c.threshold, c.unit)}"
+    if c.unit == "years":
+        return f"{head}: too old by {c.gap} years; cannot be changed"
+    if c.unit == "flag":
+        template = _FLAGS.get(c.key, "{label} is {value}; must be {threshold}")
+        return template.format(label=label, value=c.value, threshold=c.threshold)
+    if c.unit == "kinds":
+        lacking = [k for k in c.threshold if k not in c.value]
+        return f"{label}: lacking {', '.join(lacking)}"
+    if c.gap is not None and c.unit in ("yuan", "usd", "count"):
+        return f"{head}: +{fmt(c.gap, c.unit)} would pass"
+    return head

@@ -1,0 +1,233 @@
+"""The rules engine: a pure function of (rulebook, facts, fiscal year) -> Decision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ladder.domain import checks as ck
+from ladder.domain.checks import Rational
+from ladder.domain.compiled import CompiledRulebook, compile_rulebook
+from ladder.domain.decision import Criterion, Decision, TierResult
+from ladder.domain.explain import NextStep, next_tier
+from ladder.domain.facts import AnnualReport, FirmFacts, add_years
+from ladder.domain.rulebook import Rulebook
+
+__all__ = ["NextStep", "default_as_of", "evaluate", "next_tier"]
+
+# (high-tech certificate valid, software-enterprise held, software-product held, prizes, awards)
+_NO_CERTS = (False, 0, 0, 0, 0)
+# (valuation USD, cumulative funding USD, valuation CNY, cumulative funding CNY)
+_Money = tuple[Rational | None, Rational | None, Rational | None, Rational | None]
+_NO_MONEY: _Money = (None, None, None, None)
+
+
+def default_as_of(fiscal_year: int) -> date:
+    """Evaluation date when none is given: Jan 1 of the round year (just after FY ends)."""
+    return date(fiscal_year + 1, 1, 1)
+
+
+def _certs(c: CompiledRulebook, facts: FirmFacts, on: date) -> tuple[bool, int, int, int, int]:
+    if not facts.certificates:
+        return _NO_CERTS
+    hte, sw_ent, sw_prod, prizes, awards = False, 0, 0, 0, 0
+    prize_from = add_years(on, -c.e_prize_years)
+    for cert in facts.certificates:
+        if not cert.is_valid_on(on):
+            continue
+        kind = cert.kind
+        if kind == "high_tech_enterprise":
+            hte = True
+        elif kind == "software_enterprise":
+            sw_ent = 1
+        elif kind == "software_product":
+            sw_prod = 1
+        elif kind.startswith("contest_prize"):
+            # A prize counts for a fixed window after its award (rulebook threshold).
+            if cert.issued_on >= prize_from:
+                prizes += 1
+        elif kind == "st_award":
+            awards += 1
+    return hte, sw_ent, sw_prod, prizes, awards
+
+
+def _eaglet(c: CompiledRulebook, facts: FirmFacts, age: int, r0: AnnualReport | None,
+            certs: tuple[bool, int, int, int, int]) -> TierResult:
+    hte, sw_ent, sw_prod, prizes, awards = certs
+    kind = facts.company_kind
+    top = (
+        ck.le(c.e_age, age),
+        ck.flag(c.e_independent, kind, kind == "independent"),
+        ck.flag(c.e_not_abnormal, facts.abnormal_list, not facts.abnormal_list),
+        ck.flag(c.e_not_dishonest, facts.dishonest_list, not facts.dishonest_list),
+    )
+    held = ("software_enterprise",) * sw_ent + ("software_product",) * sw_prod
+    lacking = 2 - len(held)
+    credentials = (
+        ck.ge(c.e_ip1, r0.ip_class1 if r0 is not None else None),
+        ck.ge(c.e_ip2, r0.ip_class2 if r0 is not None else None),
+        ck.crit(c.e_software, held, lacking == 0, lacking, lacking / 2),
+        ck.ge(c.e_prize, prizes),
+        ck.flag(c.e_hte, hte, hte),
+        ck.ge(c.e_award, awards),
+    )
+    innovation = ck.group(c.e_innovation, credentials)
+    passed = top[0].passed and top[1].passed and top[2].passed and top[3].passed
+    return TierResult("eaglet", passed and innovation.passed, c.e_prov, top + (innovation,))
+
+
+def _venture(c: CompiledRulebook, facts: FirmFacts, fy: int) -> Criterion:
+    first = fy - c.g_venture_years + 1
+    best: Rational = (0, 1)
+    for r in facts.funding_rounds:
+        year = r.closed_on.year
+        if r.investor_kind != "vc_pe" or not first <= year <= fy:
+            continue
+        if r.currency == "CNY":
+            amount: Rational = (r.amount, 1)
+        else:
+            # USD rounds convert at the rulebook rate of the round's own year.
+            fx_num, fx_den = c.fx_for(year)
+            amount = (r.amount * fx_num, fx_den)
+        if amount[0] * best[1] > best[0] * amount[1]:
+            best = amount
+    note = None if best[0] else f"no VC/PE round closed in FY{first}-FY{fy}"
+    return ck.money(c.g_venture, best, note)
+
+
+def _gazelle(c: CompiledRulebook, facts: FirmFacts, fy: int, age: int) -> TierResult:
+    reps = facts.reports
+    r0, r1, r3 = reps.get(fy), reps.get(fy - 1), reps.get(fy - 3)
+    rev0 = r0.revenue if r0 is not None else None
+    rev1 = r1.revenue if r1 is not None else None
+    rev3 = r3.revenue if r3 is not None else None
+    emp0 = r0.employees if r0 is not None else None
+    emp1 = r1.employees if r1 is not None else None
+    emp3 = r3.employees if r3 is not None else None
+    paths = (
+        ck.group(c.g_young, (ck.le(c.g_young_age, age), ck.ge(c.g_young_rev, rev0))),
+        ck.group(c.g_old, (ck.le(c.g_old_age, age), ck.ge(c.g_old_rev, rev0))),
+        ck.group(c.g_rev, (ck.cagr(c.g_rev_cagr, rev0, rev3), ck.gt(c.g_rev_base, rev3),
+                           ck.rising(c.g_rev_rising, rev0, rev1))),
+        ck.group(c.g_emp, (ck.cagr(c.g_emp_cagr, emp0, emp3), ck.gt(c.g_emp_base, emp3),
+                           ck.rising(c.g_emp_rising, emp0, emp1))),
+        _venture(c, facts, fy),
+    )
+    top = (
+        ck.le(c.g_age, age),
+        ck.group(c.g_path, paths),
+        ck.intensity(c.g_st, reps, fy, c.g_st_years, "st_activity_investment"),
+        ck.flag(c.g_not_dishonest, facts.dishonest_list, not facts.dishonest_list),
+    )
+    passed = top[0].passed and top[1].passed and top[2].passed and top[3].passed
+    return TierResult("gazelle", passed, c.g_prov, top)
+
+
+def _add(a: Rational, n: int, d: int) -> Rational:
+    return (a[0] * d + n * a[1], a[1] * d) if a[1] != d else (a[0] + n, d)
+
+
+def _funding(c: CompiledRulebook, facts: FirmFacts, on: date) -> tuple[bool, _Money]:
+    """VC/PE backing and (valuation, funding) in USD and CNY, from rounds closed by `on`."""
+    backed, latest = False, None
+    fund_usd: Rational = (0, 1)
+    fund_cny: Rational = (0, 1)
+    for r in facts.funding_rounds:
+        if r.closed_on > on:
+            continue
+        backed = backed or r.investor_kind == "vc_pe"
+        # Each round converts at the rulebook rate (CNY per USD = num/den) of its closing year.
+        fx_num, fx_den = c.fx_for(r.closed_on.year)
+        if r.currency == "USD":
+            fund_usd = _add(fund_usd, r.amount, 1)
+            fund_cny = _add(fund_cny, r.amount * fx_num, fx_den)
+        else:
+            fund_usd = _add(fund_usd, r.amount * fx_den, fx_num)
+            fund_cny = _add(fund_cny, r.amount, 1)
+        # ">=" so that, on equal close dates, the later-listed round is the latest.
+        if latest is None or r.closed_on >= latest.closed_on:
+            latest = r
+    if latest is None:
+        return False, _NO_MONEY
+    fx_num, fx_den = c.fx_for(latest.closed_on.year)
+    val = latest.post_money_valuation
+    if latest.currency == "USD":
+        return backed, ((val, 1), fund_usd, (val * fx_num, fx_den), fund_cny)
+    return backed, ((val * fx_den, fx_num), fund_usd, (val, 1), fund_cny)
+
+
+def _unicorn(c: CompiledRulebook, facts: FirmFacts, age: int, on: date) -> TierResult:
+    backed, (val_usd, fund_usd, val_cny, fund_cny) = (
+        _funding(c, facts, on) if facts.funding_rounds else (False, _NO_MONEY)
+    )
+    top = (
+        ck.flag(c.u_backed, backed, backed),
+        ck.flag(c.u_not_listed, facts.listed, not facts.listed),
+        ck.flag(c.u_not_dishonest, facts.dishonest_list, not facts.dishonest_list),
+    )
+    young = age <= c.u_potential_young_years
+    band = None
+    if val_usd is not None:
+        band = f"age band <= {c.u_potential_young_years} years" if young else "older age band"
+    grades = (
+        ck.group(c.u_unicorn, (ck.le(c.u_unicorn_age, age), ck.money(c.u_unicorn_val, val_usd))),
+        ck.group(c.u_potential, (
+            ck.le(c.u_potential_age, age),
+            ck.money(c.u_potential_val_young if young else c.u_potential_val, val_usd, band),
+            ck.money(c.u_potential_fund_young if young else c.u_potential_fund, fund_usd, band),
+        )),
+        ck.group(c.u_seed, (ck.le(c.u_seed_age, age), ck.money(c.u_seed_val, val_cny),
+                            ck.money(c.u_seed_fund, fund_cny))),
+    )
+    grade_c = ck.group(c.u_grade, grades)
+    passed = top[0].passed and top[1].passed and top[2].passed and grade_c.passed
+    grade = None
+    provisional = c.u_prov
+    if passed:
+        if grades[0].passed:
+            grade, provisional = "unicorn", c.u_unicorn_prov
+        elif grades[1].passed:
+            grade, provisional = "potential", c.u_potential_prov
+        else:
+            grade, provisional = "seed", c.u_seed_prov
+    return TierResult("unicorn", passed, provisional, top + (grade_c,), grade)
+
+
+def _leader(c: CompiledRulebook, facts: FirmFacts, fy: int, r0: AnnualReport | None,
+            hte: bool) -> TierResult:
+    top = (
+        ck.ge(c.l_revenue, r0.revenue if r0 is not None else None),
+        ck.intensity(c.l_rd, facts.reports, fy, c.l_rd_years, "rd_expense"),
+        ck.flag(c.l_hte, hte, hte),
+        ck.flag(c.l_not_dishonest, facts.dishonest_list, not facts.dishonest_list),
+    )
+    passed = top[0].passed and top[1].passed and top[2].passed and top[3].passed
+    return TierResult("leader", passed, c.l_prov, top)
+
+
+def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_year: int,
+             as_of: date | None = None) -> Decision:
+    """Evaluate one firm for round year fiscal_year+1 using reports up to fiscal_year."""
+    c = compile_rulebook(rulebook)
+    on = as_of if as_of is not None else default_as_of(fiscal_year)
+    # "At most N years old in FY" <=> founding year >= FY-N+1 <=> FY-founding+1 <= N.
+    age = fiscal_year - facts.founded_on.year + 1
+    r0 = facts.reports.get(fiscal_year)
+    certs = _certs(c, facts, on)
+    eaglet = _eaglet(c, facts, age, r0, certs)
+    gazelle = _gazelle(c, facts, fiscal_year, age)
+    unicorn = _unicorn(c, facts, age, on)
+    leader = _leader(c, facts, fiscal_year, r0, certs[0])
+    if leader.passed:
+        tier = "leader"
+    elif unicorn.passed:
+        tier = "unicorn"
+    elif gazelle.passed:
+        tier = "gazelle"
+    elif eaglet.passed:
+        tier = "eaglet"
+    else:
+        tier = "none"
+    return Decision(
+        c.id, facts.firm_id, fiscal_year, fiscal_year + 1, on, tier, unicorn.grade,
+        {"eaglet": eaglet, "gazelle": gazelle, "unicorn": unicorn, "leader": leader}, facts,
+    )

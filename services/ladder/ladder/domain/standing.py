@@ -1,0 +1,134 @@
+"""Standing state machine: promotion, at-risk, revocation, renewal, demotion, override."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ladder.domain.decision import GRADE_RANK, TIER_RANK, Decision
+from ladder.domain.facts import add_years
+
+# Only eaglet and gazelle are filings with a validity period (RULEBOOK "Validity").
+# Unicorn and leader have no published validity: they are re-checked at every
+# evaluation and follow the decision at once, up or down.
+FILED_TIERS = frozenset({"eaglet", "gazelle"})
+KINDS = ("promoted", "demoted", "at_risk", "renewed", "revoked", "unchanged", "recovered")
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A firm's ladder standing; expires_on is the first day the filing no longer holds."""
+
+    tier: str = "none"
+    unicorn_grade: str | None = None
+    at_risk: bool = False
+    filed_on: date | None = None
+    expires_on: date | None = None
+    renewed_on: date | None = None
+    override: bool = False
+    override_reason: str | None = None
+
+    def is_expired(self, on: date) -> bool:
+        """True when a filed tier's validity has run out on `on`."""
+        return self.expires_on is not None and on >= self.expires_on
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """What one decision (or the daily sweep) did to a standing, and why."""
+
+    kind: str
+    new_standing: Standing
+    reason: str
+    previous: Standing
+    decision: Decision | None = None
+
+    @property
+    def changed(self) -> bool:
+        """True when the standing differs from the previous one."""
+        return self.new_standing != self.previous
+
+
+def _enter(tier: str, grade: str | None, on: date, validity_years: int) -> Standing:
+    if tier == "none":
+        return Standing()
+    expires = add_years(on, validity_years) if tier in FILED_TIERS else None
+    return Standing(tier, grade if tier == "unicorn" else None, False, on, expires)
+
+
+def _label(tier: str, grade: str | None) -> str:
+    return f"unicorn ({grade})" if tier == "unicorn" and grade else tier
+
+
+def apply_decision(previous: Standing, decision: Decision, on: date,
+                   validity_years: int = 3) -> Transition:
+    """Apply a fresh decision to a standing on date `on`."""
+    def done(kind: str, new: Standing, reason: str) -> Transition:
+        return Transition(kind, new, reason, previous, decision)
+
+    if previous.override:
+        return done("unchanged", previous, "manual override holds until cleared")
+    if decision.dishonest:
+        if previous.tier == "none":
+            return done("unchanged", previous, "on the dishonesty list; no standing to revoke")
+        return done("revoked", Standing(), "on the serious-dishonesty list: revoked at once")
+    tier, grade = decision.tier, decision.unicorn_grade
+    now = _label(tier, grade)
+    was = _label(previous.tier, previous.unicorn_grade)
+    rank, prev_rank = TIER_RANK[tier], TIER_RANK[previous.tier]
+    same_unicorn = tier == previous.tier == "unicorn"
+    grade_up = same_unicorn and GRADE_RANK[grade] > GRADE_RANK[previous.unicorn_grade]
+    if rank > prev_rank or grade_up:
+        return done("promoted", _enter(tier, grade, on, validity_years), f"qualifies for {now}")
+    if same_unicorn and grade != previous.unicorn_grade:
+        return done("demoted", replace(previous, unicorn_grade=grade),
+                    f"grade fell from {was} to {now}")
+    if rank == prev_rank:
+        if previous.tier in FILED_TIERS and previous.is_expired(on):
+            # A renewal extends the same filing; it is not a new filing.
+            renewed = replace(previous, at_risk=False, renewed_on=on,
+                              expires_on=add_years(on, validity_years))
+            return done("renewed", renewed, f"still qualifies for {now} at expiry")
+        if previous.at_risk:
+            return done("recovered", replace(previous, at_risk=False),
+                        f"qualifies again for {now}")
+        return done("unchanged", previous, f"still qualifies for {now}")
+    # The decision is below the current standing.
+    if previous.tier in FILED_TIERS and not previous.is_expired(on):
+        if previous.at_risk:
+            return done("unchanged", previous, f"still at risk: qualifies only for {now}")
+        return done("at_risk", replace(previous, at_risk=True),
+                    f"no longer qualifies for {was} (qualifies for {now}); filing valid until "
+                    f"{previous.expires_on}")
+    if previous.tier == "unicorn" and decision.facts.listed:
+        why = f"listed (IPO): leaves the unicorn tier; qualifies for {now}"
+    elif previous.tier in FILED_TIERS:
+        why = f"filing expired and no longer qualifies for {was}; drops to {now}"
+    else:
+        why = f"no longer qualifies for {was}; drops to {now}"
+    return done("demoted", _enter(tier, grade, on, validity_years), why)
+
+
+def check_expiry(standing: Standing, decision: Decision, on: date,
+                 validity_years: int = 3) -> Transition:
+    """Daily sweep: once a filing's validity has run out, renew or demote it."""
+    if standing.override or standing.tier not in FILED_TIERS or not standing.is_expired(on):
+        reason = "manual override holds until cleared" if standing.override else "not expired"
+        return Transition("unchanged", standing, reason, standing, decision)
+    return apply_decision(standing, decision, on, validity_years)
+
+
+def set_override(standing: Standing, tier: str, reason: str, on: date,
+                 unicorn_grade: str | None = None, validity_years: int = 3) -> Standing:
+    """An officer's manual standing; holds until clear_override."""
+    if tier not in TIER_RANK:
+        raise ValueError(f"unknown tier {tier!r}")
+    # Confirming the current tier keeps its filing dates; another tier starts afresh.
+    same = tier == standing.tier and unicorn_grade == standing.unicorn_grade
+    base = standing if same else _enter(tier, unicorn_grade, on, validity_years)
+    return replace(base, override=True, override_reason=reason)
+
+
+def clear_override(standing: Standing) -> Standing:
+    """Lift a manual override; the next decision applies normally."""
+    return replace(standing, override=False, override_reason=None)

@@ -1,0 +1,102 @@
+"""Target arithmetic: progress, pace, forecast and milestones (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+# Pace counts as on track within +/-10% of the expected count at this point of the year.
+PACE_TOLERANCE = 0.10
+# Used when only a candidate count is known (no per-candidate probabilities).
+FLAT_PROBABILITY = 0.2
+MILESTONES = (25, 50, 75, 100)
+
+
+def elapsed_share(as_of: date, year: int) -> float:
+    """Share of calendar year `year` elapsed by the end of as_of (0 before, 1 after)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if as_of < start:
+        return 0.0
+    if as_of >= end:
+        return 1.0
+    return (as_of.toordinal() - start.toordinal() + 1) / (end.toordinal() - start.toordinal() + 1)
+
+
+def progress(achieved: int, target: int) -> float | None:
+    """achieved / target, or None when there is no positive target."""
+    return achieved / target if target > 0 else None
+
+
+def pace(achieved: int, target: int, as_of: date, year: int,
+         tolerance: float = PACE_TOLERANCE) -> str:
+    """"ahead" | "on_track" | "behind" versus target x elapsed share of the year."""
+    expected = target * elapsed_share(as_of, year)
+    band = tolerance * expected
+    if achieved > expected + band:
+        return "ahead"
+    if achieved < expected - band:
+        return "behind"
+    return "on_track"
+
+
+def conversion_probability(failing_count: int, relative_gap_sum: float) -> float:
+    """House heuristic (not calibrated): the closer a candidate, the likelier it converts."""
+    if failing_count <= 0:
+        return 1.0
+    if failing_count == 1:
+        if relative_gap_sum <= 0.10:
+            return 0.5
+        return 0.3 if relative_gap_sum <= 0.25 else 0.15
+    return 0.1 if failing_count == 2 else 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Expected year-end count with bounds, a run-rate and the method in words."""
+
+    expected: float
+    low: int
+    high: int
+    run_rate: float | None
+    method: str
+
+
+def forecast(achieved: int, candidates: int | Sequence[float],
+             elapsed_share: float) -> Forecast:
+    """Forecast = achieved + expected conversions of current candidates; method spelled out."""
+    if isinstance(candidates, int):
+        count = candidates
+        probabilities = [FLAT_PROBABILITY] * count
+        how = f"a flat {FLAT_PROBABILITY:.0%} conversion chance per candidate (no detail known)"
+    else:
+        probabilities = list(candidates)
+        count = len(probabilities)
+        if any(not 0.0 <= p <= 1.0 for p in probabilities):
+            raise ValueError("candidate probabilities must lie in [0, 1]")
+        how = ("per-candidate conversion chances from how close each is "
+               "(1 failing criterion within 10% -> 50%, within 25% -> 30%, else 15%; "
+               "2 failing -> 10%; 3 or more -> 2%)")
+    conversions = sum(probabilities)
+    expected = achieved + conversions
+    run_rate = achieved / elapsed_share if elapsed_share > 0 else None
+    rate_text = (f"Run-rate extrapolation: {achieved} / {elapsed_share:.2f} of the year elapsed "
+                 f"= {run_rate:.1f}." if run_rate is not None
+                 else "Run-rate extrapolation: not available before the year starts.")
+    method = (
+        f"Expected = {achieved} achieved + {conversions:.2f} expected conversions from "
+        f"{count} current candidates, using {how} = {expected:.2f}. "
+        f"Low = {achieved} (no candidate converts); high = {achieved + count} "
+        f"(every candidate converts). {rate_text}"
+    )
+    return Forecast(expected, achieved, achieved + count, run_rate, method)
+
+
+def milestones_crossed(prev_achieved: int, new_achieved: int, target: int) -> list[str]:
+    """Milestones passed going from prev to new: "first", then "25%".."100%" of target."""
+    crossed = ["first"] if prev_achieved <= 0 < new_achieved else []
+    if target > 0:
+        # Integer comparison so 50% of an odd target is hit exactly, not via floats.
+        crossed += [f"{m}%" for m in MILESTONES
+                    if prev_achieved * 100 < m * target <= new_achieved * 100]
+    return crossed

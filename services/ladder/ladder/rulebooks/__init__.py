@@ -1,0 +1,1 @@
+"""Shipped rulebook versions (YAML data read by ladder.domain.rulebook)."""

@@ -1,0 +1,1 @@
+"""Notifier service: turns standing and target events into alerts for case officers."""

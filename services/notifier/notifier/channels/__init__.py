@@ -1,0 +1,1 @@
+"""Delivery channels: SSRF guard, vendor payload formats, async senders."""

@@ -1,0 +1,1 @@
+"""Pure notifier domain: alert kinds, wording, routing, schedules. No I/O."""

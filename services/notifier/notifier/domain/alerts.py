@@ -1,0 +1,83 @@
+"""Alert kinds, which of them are critical, and which event raises which kind."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from shared.events import EventEnvelope, FirmRef
+
+AlertKind = Literal[
+    "promotion", "demotion", "revocation", "at_risk", "renewal",
+    "filing_expiring", "near_miss", "target_milestone", "pace_behind",
+]
+ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
+
+# Critical = the firm loses (or is about to lose) a tier: someone must act now, so these
+# ignore quiet hours, cannot be switched off and escalate to a supervisor when nobody
+# acknowledges them. Filing expiry is 90 days out and target/pace news is bureau-level,
+# so neither is critical.
+CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"})
+
+Severity = Literal["critical", "warning", "info"]
+_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss"})
+
+# Fixed namespace so alert ids are reproducible from (event, officer, channel): a
+# redelivered Kafka message yields the same id and the same Idempotency-Key.
+_ALERT_NAMESPACE = uuid.UUID("5b0f7c1e-2d4a-4f57-9a0e-6a3c1f9e2b71")
+
+
+def is_critical(kind: str) -> bool:
+    """True for kinds that bypass quiet hours and escalate when unacknowledged."""
+    return kind in CRITICAL_KINDS
+
+
+def severity_of(kind: str) -> Severity:
+    """Severity shown to officers and sent in generic webhook payloads."""
+    if kind in CRITICAL_KINDS:
+        return "critical"
+    return "warning" if kind in _WARNING_KINDS else "info"
+
+
+def alert_kind_for(event: EventEnvelope) -> AlertKind | None:
+    """The alert kind an event raises, or None when it raises no alert."""
+    et = event.event_type
+    data = event.data
+    if et == "TierPromoted":
+        return "promotion"
+    if et == "TierDemoted":
+        return "revocation" if getattr(data, "change", None) == "revoked" else "demotion"
+    if et == "TierAtRisk":
+        return "at_risk"
+    if et == "TierRenewed":
+        return "renewal"
+    if et == "FilingExpiring":
+        return "filing_expiring"
+    if et == "NearMissDetected":
+        return "near_miss"
+    if et == "TargetMilestoneReached":
+        return "target_milestone"
+    if et == "TargetProgressChanged":
+        # Only the transition into `behind` is news; staying behind would re-alert on
+        # every progress tick.
+        if data.pace == "behind" and data.previous_pace != "behind":
+            return "pace_behind"
+    return None
+
+
+def is_target_kind(kind: str) -> bool:
+    """True for bureau-level target alerts, which have no owning firm."""
+    return kind in ("target_milestone", "pace_behind")
+
+
+def firm_of(event: EventEnvelope) -> FirmRef | None:
+    """The firm an event is about, if any (target progress events have none)."""
+    firm = getattr(event.data, "firm", None)
+    return firm if isinstance(firm, FirmRef) else None
+
+
+def alert_id_for(
+    source_event_id: uuid.UUID, officer_id: uuid.UUID | None, channel: str
+) -> uuid.UUID:
+    """Deterministic alert id (and idempotency key) for one event, officer and channel."""
+    return uuid.uuid5(_ALERT_NAMESPACE, f"{source_event_id}:{officer_id or '-'}:{channel}")

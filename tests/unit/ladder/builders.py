@@ -1,0 +1,84 @@
+"""Shared builders for ladder unit tests: facts with sensible defaults."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
+
+FY = 2021
+WAN = 10_000
+YI = 100_000_000
+
+REPORT_DEFAULTS: dict[str, int | None] = {
+    "revenue": 50_000_000,
+    "sales_revenue": 50_000_000,
+    "total_assets": 80_000_000,
+    "employees": 120,
+    "st_staff": 30,
+    "rd_expense": 3_000_000,
+    "st_activity_investment": 2_000_000,
+    "high_tech_revenue": 35_000_000,
+    "ip_class1": 0,
+    "ip_class2": 0,
+    "total_cost": 40_000_000,
+}
+
+
+def report(fiscal_year: int = FY, **fields: Any) -> AnnualReport:
+    """One annual report; unspecified fields take REPORT_DEFAULTS."""
+    return AnnualReport(fiscal_year=fiscal_year, **{**REPORT_DEFAULTS, **fields})
+
+
+def reports(first: int = FY - 3, last: int = FY, **series: Any) -> dict[int, AnnualReport]:
+    """Reports for first..last; a series value is a constant or a {year: value} mapping."""
+    out = {}
+    for year in range(first, last + 1):
+        fields = {}
+        for name, value in series.items():
+            if isinstance(value, Mapping):
+                if year in value:
+                    fields[name] = value[year]
+            else:
+                fields[name] = value
+        out[year] = report(year, **fields)
+    return out
+
+
+def facts(**overrides: Any) -> FirmFacts:
+    """A clean independent firm founded mid-2015 with FY2018-FY2021 default reports."""
+    base: dict[str, Any] = {
+        "firm_id": f"firm-{uuid.uuid4().hex[:8]}",
+        "founded_on": date(2015, 6, 1),
+        "company_kind": "independent",
+        "listed": False,
+        "abnormal_list": False,
+        "dishonest_list": False,
+        "district": "high-tech zone",
+        "industry": "software",
+        "reports": reports(),
+        "funding_rounds": (),
+        "certificates": (),
+        "innovation_score": None,
+    }
+    base.update(overrides)
+    return FirmFacts(**base)
+
+
+def founded(year: int) -> date:
+    """A founding date inside `year`."""
+    return date(year, 6, 1)
+
+
+def cert(kind: str, issued_on: date, **kw: Any) -> Certificate:
+    """A certificate of kind issued on issued_on."""
+    return Certificate(kind, issued_on, **kw)
+
+
+def vc_round(closed_on: date, amount: int, valuation: int, currency: str = "CNY",
+             investor_kind: str = "vc_pe") -> FundingRound:
+    """A funding round, from a VC/PE institution unless told otherwise."""
+    return FundingRound(closed_on, amount, currency, valuation, investor_kind)
