@@ -15,6 +15,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 
 from shared.events import EventEnvelope, parse_event
+from shared.settings import ServiceSettings
 from shared.topics import dead_letter
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,15 @@ class Consumer:
         self.handle, self.after_commit = handle, after_commit
         self.max_attempts, self.retry_base_s = max_attempts, retry_base_s
 
-    def subscribe(self, *, fetch_max_wait_ms: int, description: str) -> None:
-        """Register the FastStream subscriber."""
+    def subscribe(self, settings: ServiceSettings, *, description: str) -> None:
+        """Register the FastStream subscriber, tuned by the service's settings."""
 
         @self.broker.subscriber(
             self.topic, group_id=self.group_id, auto_offset_reset="earliest",
-            fetch_max_wait_ms=fetch_max_wait_ms, ack_policy=AckPolicy.ACK,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms, ack_policy=AckPolicy.ACK,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
             title=f"{self.group_id}:{self.topic}", description=description,
         )
         async def on_message(msg: KafkaMessage) -> None:

@@ -23,6 +23,11 @@ class ServiceSettings(BaseSettings):
         description="Broker fetch wait; Tansu answers only when it expires, so keep it small.",
     )
     kafka_partitions: int = Field(default=3, ge=1, le=256)
+    # Tansu holds a JoinGroup ~5 s and keeps a stopped member until its session times out,
+    # so a short session lets a restarted consumer rejoin in seconds, not tens of seconds.
+    kafka_session_timeout_ms: int = Field(default=6000, ge=1000, le=300_000)
+    kafka_heartbeat_interval_ms: int = Field(default=1000, ge=100, le=60_000)
+    kafka_rebalance_timeout_ms: int = Field(default=3000, ge=500, le=600_000)
     tracker_admin_token: SecretStr | None = None
     public_base_url: str | None = Field(
         default=None, description="How users reach this service; used in links."

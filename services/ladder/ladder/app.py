@@ -51,8 +51,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
                 handle=lambda conn, event: handlers.on_firm_event(
                     conn, event, rulebooks=app.state.rulebooks, today=app.state.clock()),
                 max_attempts=settings.consumer_max_attempts)
-            consumer.subscribe(fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
-                               description="Firm facts → projection → re-evaluation")
+            consumer.subscribe(settings, description="Firm facts → projection → re-evaluation")
             app.state.consumer = consumer
             await broker.start()
             sweeper = asyncio.create_task(_sweep_forever(app, settings.sweep_interval_s))
