@@ -1,0 +1,70 @@
+"""Fixtures for the notifier service tests: a fresh database, settings, local receivers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP
+
+from notifier.config import Settings
+from tests.conftest import fresh_database
+from tests.integration.conftest import service_settings
+from tests.integration.notifier_channels.receivers import HttpReceiver, MailSink, SmtpServer
+
+
+@pytest.fixture
+async def notifier_db(pg_server_url: str) -> str:
+    """The name of a fresh notifier database."""
+    return await fresh_database(pg_server_url, "notifier")
+
+
+@pytest.fixture
+def make_settings(pg_server_url: str, notifier_db: str,
+                  kafka_bootstrap: str) -> Callable[..., Settings]:
+    """Settings for this test: its own database, topic and group; fast retries and polls."""
+    tag = uuid.uuid4().hex[:10]
+
+    def make(**extra: Any) -> Settings:
+        defaults: dict[str, Any] = {
+            "notifier_webhook_allowlist": "127.0.0.1",
+            "notifier_events_topic": f"test.standing.{tag}",
+            "notifier_consumer_group": f"notifier-{tag}",
+            "notifier_worker_poll_s": 0.05, "notifier_backoff_base_s": 0.05,
+            "notifier_backoff_cap_s": 0.2, "notifier_delivery_timeout_s": 2.0,
+            "ladder_url": "https://ladder.test",
+            # Joining a consumer group takes seconds; tests that hand events to
+            # `consumer.process` directly skip it (the broker test turns it on).
+            "notifier_subscribe": False,
+        }
+        settings: Settings = service_settings(
+            Settings, server_url=pg_server_url, database=notifier_db, bootstrap=kafka_bootstrap,
+            **{**defaults, **extra})
+        return settings
+
+    return make
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[HttpReceiver]:
+    server = HttpReceiver()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def smtp_server() -> AsyncIterator[SmtpServer]:
+    sink = MailSink()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(sink, hostname="mail.test", authenticator=sink.authenticate,
+                     auth_require_tls=False),
+        "127.0.0.1", 0,
+    )
+    yield SmtpServer(server.sockets[0].getsockname()[1], sink)
+    server.close()
+    await server.wait_closed()
