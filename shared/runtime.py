@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,8 +11,12 @@ import asyncpg
 from fastapi import FastAPI
 
 from shared.db import create_pool
+from shared.kafka import ensure_topics
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.topics import ALL_TOPICS
+
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -34,6 +40,11 @@ async def service_runtime(app: FastAPI, settings: ServiceSettings) -> AsyncItera
         return None if relay.connected else "broker: outbox relay not connected"
 
     app.state.ready_checks += [database_ready, broker_ready]
+    try:  # before any consumer subscribes, or the broker may auto-create a 1-partition topic
+        await asyncio.wait_for(ensure_topics(settings.kafka_bootstrap_servers, list(ALL_TOPICS),
+                                             settings.kafka_partitions), 10)
+    except Exception as exc:  # noqa: BLE001 - the relay keeps trying; readiness says so
+        log.warning("could not create topics yet: %s", exc)
     relay.start()
     try:
         yield pool

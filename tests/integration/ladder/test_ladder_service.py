@@ -210,3 +210,32 @@ async def _standings(client, firms: list[tuple[str, int]]) -> dict[str, tuple[st
         else:
             raise AssertionError(f"{firm_id} never caught up")
     return out
+
+
+async def test_two_ladder_processes_share_the_partitions(pg_server_url: str, dbs: tuple[str, str],
+                                                         fresh_broker: str) -> None:
+    import asyncio
+
+    from tests.integration.ladder.stack import registry_app
+
+    registry_db, ladder_db = dbs
+    async with ladder_app(pg_server_url, ladder_db, fresh_broker, today=TODAY, group="shared") as one, \
+            ladder_app(pg_server_url, ladder_db, fresh_broker, today=TODAY, group="shared") as two:
+        async with registry_app(pg_server_url, registry_db, fresh_broker) as reg:
+            firms = []
+            for _ in range(9):
+                f = (await reg.post("/v1/firms", json=firm_payload(founded_on="2016-03-01"))).json()
+                r = await reg.put(f"/v1/firms/{f['id']}/reports/2021", json=report_payload(ip_class1=1))
+                firms.append((f["id"], r.json()["sequence"]))
+        standings = await _standings(one, firms)
+        assert {tier for tier, _ in standings.values()} == {"eaglet"}
+        assert all(n == 1 for _, n in standings.values())  # each event applied once
+        subs = [next(iter(c._transport.app.state.consumer.broker.subscribers))  # type: ignore[attr-defined]
+                for c in (one, two)]
+        for _ in range(100):  # a rebalance may still be settling
+            assignments = [{tp.partition for tp in s.consumer.assignment()} for s in subs]
+            if all(assignments) and not assignments[0] & assignments[1]:
+                break
+            await asyncio.sleep(0.1)
+    assert all(assignments) and not assignments[0] & assignments[1], assignments
+    assert assignments[0] | assignments[1] == {0, 1, 2}
