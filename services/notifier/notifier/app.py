@@ -1,27 +1,68 @@
-"""Composition root of the notifier."""
+"""Composition root of the notifier: settings, pool, relay, subscriber, worker, routes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 
+import httpx
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
 
-from notifier.config import get_settings
+from notifier import api, api_alerts
+from notifier.config import Settings, get_settings
+from notifier.consumers import Subscription, build_consumer
+from notifier.worker import DeliveryWorker
 from shared.runtime import service_runtime
 from shared.web import create_app
 
 
-def build_app() -> FastAPI:
-    settings = get_settings()
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(timezone.utc)
+
+
+def build_app(settings: Settings | None = None, *,
+              clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The notifier's ASGI app; `app.state.clock` may be replaced (tests move time)."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_runtime(app, settings):
-            yield
+        async with service_runtime(app, settings) as pool, \
+                httpx.AsyncClient(trust_env=False) as http:
+            # trust_env=False: an environment proxy must not carry webhook traffic elsewhere.
+            now: Callable[[], datetime] = lambda: app.state.clock()  # noqa: E731 - read late
+            worker = DeliveryWorker(pool=pool, settings=settings, clock=now, http=http)
+            broker = KafkaBroker(settings.kafka_bootstrap_servers)
+            app.state.worker = worker
+            app.state.consumer = build_consumer(broker, pool, settings, now, worker.wake)
+            subscription = Subscription(broker, settings)
+            app.state.ready_checks.append(worker.problem)
+            if settings.notifier_subscribe:
+                app.state.ready_checks.append(subscription.problem)
+                subscription.start()
+            if settings.notifier_worker_enabled:
+                worker.start()
+            try:
+                yield
+            finally:
+                await worker.stop()
+                await subscription.stop()
 
-    return create_app(service="notifier", title="Cultivation tracker — notifier",
-                      description="Alerts.", lifespan=lifespan)
+    app = create_app(
+        service="notifier", title="Cultivation tracker — notifier",
+        description="Turns standing and target events (Kafka topic `ladder.standing-events`) "
+        "into alerts for case officers: inbox, webhooks, WeCom/DingTalk/Feishu bots and email, "
+        "with retries, quiet hours, digests and escalation. Outcomes are published on "
+        "`notifier.alert-events`.",
+        lifespan=lifespan, max_body_bytes=settings.max_body_bytes,
+    )
+    app.state.clock = clock or utc_now
+    app.include_router(api.router)
+    app.include_router(api_alerts.router)
+    return app
 
 
 app = build_app()

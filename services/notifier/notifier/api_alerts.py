@@ -1,0 +1,79 @@
+"""Notifier HTTP routes for the inbox, alerts and the delivery queue: parse, call, answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from notifier import handlers, queries
+from notifier.api import Admin, Limit, OfficerId, Reader, Writer, ctx
+from notifier.domain.alerts import AlertKind
+from notifier.queries import alert_view
+
+router = APIRouter(prefix="/v1")
+DeliveryStatus = Literal["pending", "sending", "delivered", "failed", "held", "digest"]
+ChannelKind = Literal["webhook", "wecom", "dingtalk", "feishu", "email"]
+
+
+@router.get("/officers/{officer_id}/inbox", tags=["inbox"],
+            summary="An officer's alerts: unread first, newest first")
+async def inbox(
+    officer_id: OfficerId, request: Request, who: Reader, kind: AlertKind | None = None,
+    unread: bool | None = None,
+    since: Annotated[datetime | None, Query(description="Created at or after (ISO 8601)")] = None,
+    cursor: str | None = None, limit: Limit = 50,
+) -> dict[str, Any]:
+    return await queries.inbox(request.app.state.pool, who, officer_id, kind=kind, unread=unread,
+                               since=since, cursor=cursor, limit=limit)
+
+
+@router.get("/alerts", tags=["inbox"],
+            summary="Alerts across officers; `unrouted=true` lists those nobody covered")
+async def list_alerts(
+    request: Request, who: Reader, officer_id: uuid.UUID | None = None,
+    unrouted: bool | None = None, kind: AlertKind | None = None, unread: bool | None = None,
+    cursor: str | None = None, limit: Limit = 50,
+) -> dict[str, Any]:
+    return await queries.list_alerts(request.app.state.pool, who, officer_id=officer_id,
+                                     unrouted=unrouted, kind=kind, unread=unread, cursor=cursor,
+                                     limit=limit)
+
+
+@router.get("/alerts/{alert_id}", tags=["inbox"], summary="One alert with its deliveries")
+async def get_alert(alert_id: uuid.UUID, request: Request, who: Reader) -> dict[str, Any]:
+    return await queries.get_alert(request.app.state.pool, who, alert_id)
+
+
+@router.post("/alerts/{alert_id}/ack", tags=["inbox"],
+             summary="Acknowledge an alert (marks it read; stops escalation)")
+async def ack(alert_id: uuid.UUID, request: Request, who: Writer) -> dict[str, Any]:
+    return alert_view(await handlers.ack(request.app.state.pool, ctx(request, who), alert_id))
+
+
+@router.get("/deliveries", tags=["deliveries"], summary="The delivery queue, filtered")
+async def list_deliveries(
+    request: Request, who: Reader, status: DeliveryStatus | None = None,
+    channel: ChannelKind | None = None, officer_id: uuid.UUID | None = None,
+    cursor: str | None = None, limit: Limit = 50,
+) -> dict[str, Any]:
+    return await queries.list_deliveries(request.app.state.pool, who, status=status,
+                                         channel=channel, officer_id=officer_id, cursor=cursor,
+                                         limit=limit)
+
+
+@router.get("/deliveries/{delivery_id}", tags=["deliveries"],
+            summary="One delivery with every attempt")
+async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Reader) -> dict[str, Any]:
+    return await queries.get_delivery(request.app.state.pool, who, delivery_id)
+
+
+@router.post("/deliveries/{delivery_id}/retry", tags=["deliveries"],
+             summary="Requeue a failed delivery with a fresh budget of attempts")
+async def retry(delivery_id: uuid.UUID, request: Request, who: Admin) -> dict[str, Any]:
+    row = await handlers.retry_delivery(
+        request.app.state.pool, ctx(request, who), request.app.state.settings, delivery_id,
+        request.app.state.worker.wake)
+    return dict(row)
