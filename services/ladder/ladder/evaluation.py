@@ -87,7 +87,8 @@ async def reevaluate(
     transition = (check_expiry if expiry_sweep else apply_decision)(
         previous, decision, on, rulebook.filing_validity_years)
     new = transition.new_standing
-    step = next_tier(decision) if new.tier == decision.tier else None
+    # a near miss needs facts to judge by: a firm with no report for FY is just incomplete
+    step = next_tier(decision) if new.tier == decision.tier and fy in facts.reports else None
     near_miss = (step.target if step and step.target and not step.passed
                  and step.failing_count <= NEAR_MISS_MAX_FAILING else None)
     values: dict[str, Any] = {
