@@ -42,7 +42,7 @@ class Consumer:
         self.max_attempts, self.retry_base_s = max_attempts, retry_base_s
 
     def subscribe(self, settings: ServiceSettings, *, description: str) -> None:
-        """Register the FastStream subscriber, tuned by the service's settings."""
+        """Register the FastStream subscriber (batches), tuned by the service's settings."""
 
         @self.broker.subscriber(
             self.topic, group_id=self.group_id, auto_offset_reset="earliest",
@@ -50,13 +50,62 @@ class Consumer:
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
+            batch=True, max_records=settings.kafka_max_batch,
             title=f"{self.group_id}:{self.topic}", description=description,
         )
-        async def on_message(msg: KafkaMessage) -> None:
+        async def on_batch(msg: KafkaMessage) -> None:
             raw = msg.raw_message
-            await self.process(msg.body, key=getattr(raw, "key", None),
-                               partition=getattr(raw, "partition", None),
-                               offset=getattr(raw, "offset", None))
+            await self.process_batch(list(raw) if isinstance(raw, (tuple, list)) else [raw])
+
+    async def process_batch(self, records: list[Any]) -> dict[str, int]:
+        """Apply a batch in one transaction, a savepoint per message.
+
+        A message that fails, and every later one with the same key (to keep per-firm order),
+        is set aside and then processed alone with bounded retries and the dead-letter path.
+        """
+        counts = {"applied": 0, "duplicate": 0, "dead_lettered": 0}
+        parsed: list[tuple[Any, EventEnvelope]] = []
+        for r in records:
+            try:
+                parsed.append((r, parse_event(r.value)))
+            except ValidationError:
+                counts[await self.process(r.value, key=r.key, partition=r.partition,
+                                          offset=r.offset)] += 1
+        attempt = 0
+        while True:
+            done: list[tuple[EventEnvelope, str, Any]] = []
+            deferred: list[Any] = []
+            blocked: set[Any] = set()
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    for r, event in parsed:
+                        if r.key in blocked:
+                            deferred.append(r)
+                            continue
+                        try:
+                            async with conn.transaction():  # savepoint
+                                outcome, result = await self._apply_in(conn, event)
+                        except TRANSIENT:
+                            raise
+                        except Exception:  # noqa: BLE001 - retried alone below
+                            blocked.add(r.key)
+                            deferred.append(r)
+                            continue
+                        done.append((event, outcome, result))
+                break
+            except TRANSIENT:
+                attempt += 1
+                log.warning("database unavailable; retrying the batch")
+                await asyncio.sleep(min(5.0, self.retry_base_s * 2 ** min(attempt, 5)))
+        for event, outcome, result in done:
+            counts[outcome] += 1
+            CONSUMED.labels(self.group_id, self.topic, outcome).inc()
+            if outcome == "applied" and self.after_commit is not None:
+                await self.after_commit(event, result)
+        for r in deferred:
+            counts[await self.process(r.value, key=r.key, partition=r.partition,
+                                      offset=r.offset)] += 1
+        return counts
 
     async def process(self, body: bytes, *, key: bytes | None = None,
                       partition: int | None = None, offset: int | None = None) -> str:
@@ -91,13 +140,16 @@ class Consumer:
 
     async def _apply(self, event: EventEnvelope) -> tuple[str, Any]:
         async with self.pool.acquire() as conn, conn.transaction():
-            first = await conn.fetchval(
-                "INSERT INTO processed_events (event_id) VALUES ($1)"
-                " ON CONFLICT DO NOTHING RETURNING true", event.event_id,
-            )
-            if not first:
-                return "duplicate", None
-            return "applied", await self.handle(conn, event)
+            return await self._apply_in(conn, event)
+
+    async def _apply_in(self, conn: asyncpg.Connection, event: EventEnvelope) -> tuple[str, Any]:
+        first = await conn.fetchval(
+            "INSERT INTO processed_events (event_id) VALUES ($1)"
+            " ON CONFLICT DO NOTHING RETURNING true", event.event_id,
+        )
+        if not first:
+            return "duplicate", None
+        return "applied", await self.handle(conn, event)
 
     async def _dead_letter(self, body: bytes, error: str, where: dict[str, Any],
                            event_id: str | None) -> None:

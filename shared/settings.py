@@ -28,6 +28,9 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000, le=300_000)
     kafka_heartbeat_interval_ms: int = Field(default=1000, ge=100, le=60_000)
     kafka_rebalance_timeout_ms: int = Field(default=3000, ge=500, le=600_000)
+    kafka_max_batch: int = Field(
+        default=100, ge=1, le=10_000,
+        description="Most messages a consumer applies in one database transaction.")
     tracker_admin_token: SecretStr | None = None
     public_base_url: str | None = Field(
         default=None, description="How users reach this service; used in links."

@@ -76,9 +76,9 @@ async def reevaluate(
     expiry_sweep: bool = False, correlation_id: str | None = None,
 ) -> Outcome:
     """Evaluate the firm's latest facts and apply the result to its standing."""
-    facts = await repo.facts(conn, firm_id)
-    row = await repo.standing(conn, firm_id, lock=True)
-    assert facts is not None and row is not None
+    found = await repo.state(conn, firm_id)
+    assert found is not None, f"no firm {firm_id} in the projection"
+    facts, row = found
     fy = latest_fiscal_year(facts, on)
     decision = evaluate(rulebook, facts, fy, as_of=on)
     # credited to FY+1, or to the year of a dated fact (round, certificate) if later

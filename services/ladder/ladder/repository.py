@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from datetime import date
@@ -110,6 +111,34 @@ async def facts(conn: Conn, firm_id: uuid.UUID) -> FirmFacts | None:
     rounds = await conn.fetch("SELECT * FROM funding_rounds WHERE firm_id = $1", firm_id)
     certs = await conn.fetch("SELECT * FROM certificates WHERE firm_id = $1", firm_id)
     return _facts(row, reports, rounds, certs)
+
+
+_STATE = """
+SELECT f.id, f.name, f.district, f.industry, f.founded_on, f.company_kind, f.listed,
+       f.abnormal_list, f.dishonest_list, f.last_sequence, s.*,
+       (SELECT coalesce(json_agg(json_build_object('fiscal_year', r.fiscal_year, 'data', r.data)),
+                        '[]') FROM reports r WHERE r.firm_id = f.id) AS reports_json,
+       (SELECT coalesce(json_agg(fr), '[]') FROM funding_rounds fr WHERE fr.firm_id = f.id)
+           AS rounds_json,
+       (SELECT coalesce(json_agg(c), '[]') FROM certificates c WHERE c.firm_id = f.id)
+           AS certs_json
+FROM firms f JOIN standings s ON s.firm_id = f.id WHERE f.id = $1 FOR UPDATE OF s
+"""
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+async def state(conn: Conn, firm_id: uuid.UUID) -> tuple[FirmFacts, asyncpg.Record] | None:
+    """Facts and the locked standing row in one round trip (the hot path of every event)."""
+    row = await conn.fetchrow(_STATE, firm_id)
+    if row is None:
+        return None
+    rounds = [{**r, "closed_on": _day(r["closed_on"])} for r in json.loads(row["rounds_json"])]
+    certs = [{**c, "issued_on": _day(c["issued_on"]), "expires_on": _day(c["expires_on"]),
+              "revoked_on": _day(c["revoked_on"])} for c in json.loads(row["certs_json"])]
+    return _facts(row, json.loads(row["reports_json"]), rounds, certs), row
 
 
 async def all_facts(conn: Conn, *, district: str | None = None,

@@ -200,7 +200,7 @@ async def _standings(client, firms: list[tuple[str, int]]) -> dict[str, tuple[st
 
     out = {}
     for firm_id, sequence in firms:
-        for _ in range(400):
+        for _ in range(1200):  # generous: a loaded CI machine joins groups slowly
             r = await client.get(f"/v1/firms/{firm_id}/standing")
             if r.status_code == 200 and r.json()["sequence"] >= sequence:
                 out[firm_id] = (r.json()["tier"], len((await client.get(
