@@ -1,0 +1,260 @@
+"""The demo population: deterministic, valid by the registry's own rules, and a useful mix."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
+from ladder.domain.rulebook import default_rulebook
+from ladder.domain.rules import evaluate
+from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
+from registry.domain.uscc import uscc_problem
+from registry.imports import REPORT_KEYS
+from shared.codes import INDUSTRIES
+from tracker import demo
+from tracker.demo import DemoData, DemoFirm, generate
+
+pytestmark = pytest.mark.unit
+
+SMALL = 150
+LAST_DAY = date(2022, 12, 31)  # reports and rounds end with FY2022
+LATER = date(2026, 11, 27)  # a "today" some years on: certificates renewed up to it
+
+
+@pytest.fixture(scope="module")
+def full() -> DemoData:
+    return generate(2022, 2400)
+
+
+@pytest.fixture(scope="module")
+def small() -> DemoData:
+    return generate(2022, SMALL)
+
+
+def _sizes() -> list[int]:
+    return [demo.MIN_FIRMS, SMALL, 2400]
+
+
+def test_same_seed_same_population_other_seed_another() -> None:
+    a, b = generate(7, 300), generate(7, 300)
+    assert a == b
+    assert a.firms_csv() == b.firms_csv() and a.reports_csv() == b.reports_csv()
+    assert generate(8, 300).firms_csv() != a.firms_csv()
+
+
+def test_default_signature_matches_the_rulebook_scale(full: DemoData) -> None:
+    assert generate() == full
+    assert len(full.firms) == 2400
+
+
+def test_too_small_a_population_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least"):
+        generate(1, demo.MIN_FIRMS - 1)
+    with pytest.raises(ValueError, match="as_of"):
+        generate(1, demo.MIN_FIRMS, as_of=date(2022, 6, 1))
+
+
+def test_a_later_day_only_adds_certificate_renewals(full: DemoData) -> None:
+    later = generate(2022, 2400, as_of=LATER)
+    assert later.firms_csv() == full.firms_csv() and later.reports_csv() == full.reports_csv()
+    added = 0
+    for before, after in zip(full.firms, later.firms, strict=True):
+        assert before.funding_rounds == after.funding_rounds
+        assert after.certificates[:1] == before.certificates[:1]
+        assert all(c in after.certificates for c in before.certificates)
+        added += len(after.certificates) - len(before.certificates)
+    assert added > 100
+    assert generate(2022, 2400, as_of=LATER) == later
+
+
+@pytest.mark.parametrize("size", _sizes())
+def test_usccs_valid_and_unique_names_unique(size: int) -> None:
+    data = generate(2022, size)
+    assert len(data.firms) == size
+    usccs = [f.uscc for f in data.firms]
+    assert [u for u in usccs if uscc_problem(u)] == []
+    assert all(u.startswith("912102") for u in usccs)
+    assert len(set(usccs)) == size
+    assert len({f.name for f in data.firms}) == size
+
+
+def _rounds_and_certs(firm: DemoFirm, as_of: date) -> None:
+    for body in firm.funding_rounds:
+        r = FundingRoundIn.model_validate(body)
+        assert firm.founded_on <= r.closed_on <= LAST_DAY
+    for body in firm.certificates:
+        c = CertificateIn.model_validate(body)
+        assert firm.founded_on <= c.issued_on <= as_of
+    assert len({(c["kind"], c["issued_on"]) for c in firm.certificates}) == len(firm.certificates)
+
+
+@pytest.mark.parametrize(("size", "as_of"), [(n, demo.REFERENCE_DAY) for n in _sizes()]
+                         + [(SMALL, LATER)])
+def test_every_record_passes_the_registry_models(size: int, as_of: date) -> None:
+    data = generate(2022, size, as_of=as_of)
+    for firm in data.firms:
+        parsed = FirmIn.model_validate(firm.firm_row())
+        assert parsed.founded_on == firm.founded_on and parsed.founded_on.year >= 2005
+        assert firm.reports, firm.uscc
+        for fy, report in firm.reports.items():
+            assert demo.FIRST_FY <= fy <= demo.LAST_FY and fy >= firm.founded_on.year
+            r = AnnualReportIn.model_validate(report)  # st_staff <= employees, high-tech <= revenue
+            assert all(isinstance(v, int) and v >= 0 for v in report.values())
+            assert r.sales_revenue <= r.revenue and r.rd_expense <= r.st_activity_investment
+        assert sorted(firm.reports) == list(range(max(2018, firm.founded_on.year), 2023))
+        _rounds_and_certs(firm, as_of)
+
+
+def test_csv_files_are_what_the_import_accepts(small: DemoData) -> None:
+    firm_rows = [row for text in small.firms_csv() for row in csv.DictReader(io.StringIO(text))]
+    assert [r["uscc"] for r in firm_rows] == [f.uscc for f in small.firms]
+    for row in firm_rows:
+        assert set(row) <= set(FirmIn.model_fields)
+        FirmIn.model_validate({k: v for k, v in row.items() if v != ""})
+    report_rows = [row for text in small.reports_csv() for row in csv.DictReader(io.StringIO(text))]
+    assert len(report_rows) == small.report_count
+    for row in report_rows:
+        assert set(row) <= set(AnnualReportIn.model_fields) | set(REPORT_KEYS)
+        AnnualReportIn.model_validate({k: v for k, v in row.items()
+                                       if k not in REPORT_KEYS and v != ""})
+
+
+def test_chunks_hold_at_most_2000_rows_and_never_split_a_firm(full: DemoData) -> None:
+    assert all(len(t.splitlines()) - 1 <= 2000 for t in full.firms_csv())
+    chunks = full.report_chunks()
+    assert len(chunks) > 1 and all(len(c) <= 2000 for c in chunks)
+    where = {}
+    for i, chunk in enumerate(chunks):
+        for row in chunk:
+            assert where.setdefault(row["uscc"], i) == i
+    assert sum(len(c) for c in chunks) == full.report_count
+    assert len(full.report_chunks(7)) > len(chunks)
+
+
+@pytest.mark.parametrize("size", _sizes())
+def test_every_profile_present_and_scaled(size: int) -> None:
+    mix = generate(2022, size).profiles()
+    assert set(mix) == set(demo.PROFILES)
+    assert mix[demo.UNICORN_CANDIDATE] == 1 and mix[demo.ABNORMAL] >= 2
+    assert mix[demo.EAGLET] > size / 2
+
+
+def test_population_shape_follows_the_scale_reference(full: DemoData) -> None:
+    mix = full.profiles()
+    eaglets = [f for f in full.firms if f.profile.startswith("eaglet")]
+    gazelles = [f for f in full.firms if f.profile.startswith("gazelle")]
+    assert 1500 <= len(eaglets) <= 2000 and 250 <= len(gazelles) <= 400
+    hitech = sum(f.district == "hitech" for f in eaglets) / len(eaglets)
+    assert 0.42 <= hitech <= 0.50
+    assert 0.22 <= sum(f.district == "hitech" for f in gazelles) / len(gazelles) <= 0.33
+    unicorn_types = [f for f in full.firms
+                     if f.profile in (demo.SEED, demo.POTENTIAL, demo.UNICORN_CANDIDATE)]
+    assert len(unicorn_types) == 9 and {f.district for f in unicorn_types} == {"hitech"}
+    assert mix[demo.LEADER] >= 10
+    assert {f.industry for f in full.firms} == set(INDUSTRIES)
+    assert {f.founded_on.year for f in full.firms} == set(range(2005, 2023))
+    assert {f.company_kind for f in full.firms} == {
+        "independent", "branch", "production_base", "sales", "trading"}
+    assert full.funding_round_count >= 50 and full.certificate_count >= 200
+
+
+def _cagr(now: int, base: int) -> float:
+    return float((now / base) ** (1 / 3) - 1)
+
+
+def _intensity(firm: DemoFirm, fy: int, years: int, field: str) -> float:
+    picked = [firm.reports[y] for y in range(fy - years + 1, fy + 1) if y in firm.reports]
+    return sum(r[field] for r in picked) / sum(r["revenue"] for r in picked)
+
+
+def _usd_valuation(firm: DemoFirm) -> int | None:
+    latest = max(firm.funding_rounds, key=lambda r: r["closed_on"], default=None)
+    return latest["post_money_valuation"] if latest and latest["currency"] == "USD" else None
+
+
+@pytest.mark.parametrize("fy", [2021, 2022])
+def test_profiles_have_their_defining_numbers(full: DemoData, fy: int) -> None:
+    for f in full.firms:
+        rep = f.reports
+        if f.profile == demo.GAZELLE:
+            assert rep[fy - 3]["revenue"] > 10_000_000
+            assert rep[fy]["revenue"] > rep[fy - 1]["revenue"]
+            assert _cagr(rep[fy]["revenue"], rep[fy - 3]["revenue"]) >= 0.20
+            assert _intensity(f, fy, 4, "st_activity_investment") >= 0.025
+        elif f.profile == demo.NEAR_MISS_GROWTH:
+            assert 0.169 <= _cagr(rep[fy]["revenue"], rep[fy - 3]["revenue"]) < 0.20
+            assert _intensity(f, fy, 4, "st_activity_investment") >= 0.025
+        elif f.profile == demo.NEAR_MISS_INTENSITY:
+            assert _cagr(rep[fy]["revenue"], rep[fy - 3]["revenue"]) >= 0.20
+            assert 0.022 <= _intensity(f, fy, 4, "st_activity_investment") < 0.025
+        elif f.profile == demo.GAZELLE_EMPLOYEES:
+            assert rep[fy - 3]["employees"] > 100
+            assert _cagr(rep[fy]["employees"], rep[fy - 3]["employees"]) >= 0.30
+        elif f.profile == demo.LEADER and fy == 2022:
+            assert rep[fy]["revenue"] >= 10 * demo.YI
+            assert _intensity(f, fy, 3, "rd_expense") >= 0.03
+            assert any(c["kind"] == "high_tech_enterprise" for c in f.certificates)
+        elif f.profile == demo.NOT_INDEPENDENT:
+            assert f.company_kind != "independent"
+        elif f.profile == demo.ABNORMAL:
+            assert f.abnormal_list
+    assert sum(f.abnormal_list for f in full.firms) == full.profiles()[demo.ABNORMAL]
+
+
+def test_at_most_one_firm_just_under_a_billion_dollars(full: DemoData) -> None:
+    valuations = {f.uscc: v for f in full.firms if (v := _usd_valuation(f)) is not None}
+    assert max(valuations.values()) < 1_000_000_000
+    near = [u for u, v in valuations.items() if v >= 900_000_000]
+    (candidate,) = [f for f in full.firms if f.profile == demo.UNICORN_CANDIDATE]
+    assert near == [candidate.uscc]
+    assert all(not f.listed for f in full.firms
+               if f.profile in (demo.SEED, demo.POTENTIAL, demo.UNICORN_CANDIDATE))
+
+
+def _facts(f: DemoFirm) -> FirmFacts:
+    return FirmFacts(
+        firm_id=f.uscc, founded_on=f.founded_on, company_kind=f.company_kind, listed=f.listed,
+        abnormal_list=f.abnormal_list, dishonest_list=False, district=f.district,
+        industry=f.industry,
+        reports={fy: AnnualReport(fiscal_year=fy, **r) for fy, r in f.reports.items()},
+        funding_rounds=tuple(
+            FundingRound(closed_on=date.fromisoformat(r["closed_on"]), amount=r["amount"],
+                         currency=r["currency"], post_money_valuation=r["post_money_valuation"],
+                         investor_kind=r["investor_kind"]) for r in f.funding_rounds),
+        certificates=tuple(
+            Certificate(kind=c["kind"], issued_on=date.fromisoformat(c["issued_on"]),
+                        expires_on=(date.fromisoformat(c["expires_on"])
+                                    if "expires_on" in c else None))
+            for c in f.certificates),
+    )
+
+
+EXPECTED = {  # profile -> the ladder's (tier, unicorn grade) on FY2022 data
+    demo.EAGLET: {("eaglet", None)}, demo.EAGLET_SOFTWARE: {("eaglet", None)},
+    demo.EAGLET_PRIZE: {("eaglet", None)}, demo.GAZELLE: {("gazelle", None)},
+    demo.GAZELLE_EMPLOYEES: {("gazelle", None)}, demo.GAZELLE_VENTURE: {("gazelle", None)},
+    demo.NEAR_MISS_GROWTH: {("eaglet", None), ("none", None)},
+    demo.NEAR_MISS_INTENSITY: {("eaglet", None), ("none", None)},
+    demo.SEED: {("unicorn", "seed")}, demo.POTENTIAL: {("unicorn", "potential")},
+    demo.UNICORN_CANDIDATE: {("unicorn", "potential")}, demo.LEADER: {("leader", None)},
+    demo.NOT_INDEPENDENT: {("none", None)}, demo.ABNORMAL: {("none", None)},
+    demo.PLAIN: {("none", None)},
+}
+
+
+@pytest.mark.parametrize("as_of", [demo.REFERENCE_DAY, LATER, date(2031, 3, 1)])
+def test_the_ladder_places_every_profile_where_intended(as_of: date) -> None:
+    """The point of the demo: the ladder's own rules (FY2022 data) see the intended mix,
+    on 2023-01-01 and on a later "today" (the live ladder evaluates as of today)."""
+    rulebook = default_rulebook()
+    wrong: Counter[str] = Counter()
+    for f in generate(2022, 2400, as_of=as_of).firms:
+        decision = evaluate(rulebook, _facts(f), 2022, as_of=as_of)
+        if (decision.tier, decision.unicorn_grade) not in EXPECTED[f.profile]:
+            wrong[f"{f.profile} -> {decision.tier}/{decision.unicorn_grade}"] += 1
+    assert not wrong, dict(wrong)
