@@ -52,6 +52,14 @@ def admin_token(settings: StackSettings) -> str:
     return token
 
 
+DEMO_OFFICERS = (
+    {"name": "王磊", "email": "wang.lei@example.org", "districts": ["hitech"], "industries": [],
+     "language": "zh", "channels": [], "receives_targets": True},
+    {"name": "李娜", "email": "li.na@example.org", "districts": ["jinpu", "ganjingzi"],
+     "industries": [], "language": "zh", "channels": []},
+)
+
+
 class Stack:
     """Owns the embedded parts and the service processes it starts."""
 
@@ -101,11 +109,27 @@ class Stack:
             )
         self.wait_ready()
         if demo and not (data / "demo-loaded").exists():
-            from tracker.demo import load_demo
-
-            asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token))
+            self.load_demo(token)
             (data / "demo-loaded").touch()
         return env
+
+    def load_demo(self, token: str) -> None:
+        """The demo city through the registry API (reports FY2018-2022, filed year by year, so
+        the ladder credits each promotion to the round its data belongs to), and officers."""
+        from tracker.demo import load_demo
+
+        ports = self.ports()
+        print("loading demo data (first start only)...", flush=True)
+        notifier = httpx.Client(base_url=f"http://127.0.0.1:{ports['notifier']}", timeout=30,
+                                headers={"Authorization": f"Bearer {token}"})
+        with notifier:
+            for officer in DEMO_OFFICERS:  # inbox-only case officers, so alerts have owners
+                notifier.post("/v1/officers", json=officer).raise_for_status()
+        summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token))
+        print(f"demo: {summary['firms']} firms, {summary['reports']} reports, "
+              f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates "
+              f"in {summary['seconds']:.0f} s; the ladder is evaluating them now "
+              "(see /v1/targets/2022 and /v1/candidates?tier=unicorn)", flush=True)
 
     def wait_ready(self) -> None:
         """Block until every service's /readyz answers 200."""

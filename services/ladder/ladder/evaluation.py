@@ -22,7 +22,9 @@ PRODUCER = "ladder"
 EVENT_FOR = {"promoted": "TierPromoted", "demoted": "TierDemoted", "revoked": "TierDemoted",
              "at_risk": "TierAtRisk", "recovered": "TierAtRisk", "renewed": "TierRenewed",
              "override": "TierPromoted"}
-NEAR_MISS_MAX_FAILING = 1  # a firm failing one criterion of the next tier is a near miss
+# a near miss fails one criterion of the next tier, and by at most a quarter of its threshold
+NEAR_MISS_MAX_FAILING = 1
+NEAR_MISS_MAX_RELATIVE_GAP = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,8 @@ async def reevaluate(
     # a near miss needs facts to judge by: a firm with no report for FY is just incomplete
     step = next_tier(decision) if new.tier == decision.tier and fy in facts.reports else None
     near_miss = (step.target if step and step.target and not step.passed
-                 and step.failing_count <= NEAR_MISS_MAX_FAILING else None)
+                 and step.failing_count <= NEAR_MISS_MAX_FAILING
+                 and step.relative_gap_sum <= NEAR_MISS_MAX_RELATIVE_GAP else None)
     values: dict[str, Any] = {
         "tier": new.tier, "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
         "filed_on": new.filed_on, "expires_on": new.expires_on, "fiscal_year": fy,
