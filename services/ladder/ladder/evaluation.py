@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from ladder import repository as repo
+from ladder.domain.candidates import near_miss_tier
 from ladder.domain.decision import Decision
 from ladder.domain.explain import next_tier
 from ladder.domain.rules import evaluate
@@ -22,9 +23,6 @@ PRODUCER = "ladder"
 EVENT_FOR = {"promoted": "TierPromoted", "demoted": "TierDemoted", "revoked": "TierDemoted",
              "at_risk": "TierAtRisk", "recovered": "TierAtRisk", "renewed": "TierRenewed",
              "override": "TierPromoted"}
-# a near miss fails one criterion of the next tier, and by at most a quarter of its threshold
-NEAR_MISS_MAX_FAILING = 1
-NEAR_MISS_MAX_RELATIVE_GAP = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +89,7 @@ async def reevaluate(
     new = transition.new_standing
     # a near miss needs facts to judge by: a firm with no report for FY is just incomplete
     step = next_tier(decision) if new.tier == decision.tier and fy in facts.reports else None
-    near_miss = (step.target if step and step.target and not step.passed
-                 and step.failing_count <= NEAR_MISS_MAX_FAILING
-                 and step.relative_gap_sum <= NEAR_MISS_MAX_RELATIVE_GAP else None)
+    near_miss = near_miss_tier(step) if step else None
     values: dict[str, Any] = {
         "tier": new.tier, "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
         "filed_on": new.filed_on, "expires_on": new.expires_on, "fiscal_year": fy,

@@ -66,3 +66,27 @@ def test_unicorn_candidates_include_seed_and_potential_grades() -> None:
 def test_unknown_target_is_rejected() -> None:
     with pytest.raises(ValueError):
         candidates([], "dragon")
+
+
+def _step(failing: list[float | None], passed: bool = False, target: str | None = "gazelle"):  # type: ignore[no-untyped-def]
+    from ladder.domain.explain import Missing, NextStep
+
+    missing = [Missing(f"k{i}", "l", 1, 2, "ge", 1, rel, "yuan", False, None, "s")
+               for i, rel in enumerate(failing)]
+    return NextStep("f", "eaglet", target, None, passed, missing)
+
+
+@pytest.mark.parametrize(
+    ("failing", "expected"),
+    [([0.25], "gazelle"), ([0.2501], None), ([0.01, 0.01], None), ([None], None), ([], None)],
+)
+def test_near_miss_needs_one_small_gap(failing: list[float | None], expected: str | None) -> None:
+    from ladder.domain.candidates import near_miss_tier
+
+    assert near_miss_tier(_step(failing, passed=not failing)) == expected
+
+
+def test_no_near_miss_at_the_top() -> None:
+    from ladder.domain.candidates import near_miss_tier
+
+    assert near_miss_tier(_step([0.1], target=None)) is None

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ladder.domain.decision import TIER_ORDER, TIER_RANK, Decision
-from ladder.domain.explain import Missing, next_tier
+from ladder.domain.explain import Missing, NextStep, next_tier
 
 # Below the target unicorn tier also sit the seed and potential grades: only the
 # "unicorn" grade counts toward the first-unicorn target, so they are candidates too,
 # and every unicorn candidate is judged against that grade.
 _CANDIDATE_GRADES = ("seed", "potential")
+# A near miss fails one criterion of the next tier, by at most a quarter of its threshold:
+# one criterion failing by 99% (a ¥4M firm on the ¥500M scale path) is no near miss.
+NEAR_MISS_MAX_FAILING = 1
+NEAR_MISS_MAX_RELATIVE_GAP = 0.25
 
 
 @dataclass(slots=True)
@@ -58,3 +62,12 @@ def candidates(decisions: Iterable[Decision], target: str) -> list[Candidate]:
                                step.relative_gap_sum, step.missing))
     found.sort(key=lambda c: (c.failing_count, c.relative_gap_sum, c.firm_id))
     return found
+
+
+def near_miss_tier(step: NextStep) -> str | None:
+    """The tier a firm nearly reaches, when its next step makes it a near miss."""
+    if step.target is None or step.passed:
+        return None
+    if step.failing_count > NEAR_MISS_MAX_FAILING:
+        return None
+    return step.target if step.relative_gap_sum <= NEAR_MISS_MAX_RELATIVE_GAP else None
