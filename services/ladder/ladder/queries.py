@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -75,7 +76,11 @@ async def live_decisions(pool: asyncpg.Pool, rulebook: Rulebook, on: date, *,
                          district: str | None = None, industry: str | None = None) -> list[Any]:
     """Fresh decisions for every firm from the stored facts (nothing is written)."""
     facts = await repo.all_facts(pool, district=district, industry=industry)
-    return [evaluate(rulebook, f, latest_fiscal_year(f, on), as_of=on) for f in facts.values()]
+
+    def run() -> list[Any]:
+        return [evaluate(rulebook, f, latest_fiscal_year(f, on), as_of=on) for f in facts.values()]
+
+    return await asyncio.to_thread(run)  # keep the event loop (heartbeats, API) responsive
 
 
 async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date, *,

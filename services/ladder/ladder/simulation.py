@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from datetime import date
@@ -62,7 +63,9 @@ async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, r
     facts = await repo.all_facts(pool)
     names = {str(r["firm_id"]): r["name"] for r in await repo.all_standings(pool)}
     loaded = time.perf_counter()
-    result = compare(baseline, draft, facts, round_year, traces=traces, names=names)
+    # in a thread: seconds of evaluation must not stall the consumer's heartbeats or the API
+    result = await asyncio.to_thread(compare, baseline, draft, facts, round_year, traces=traces,
+                                     names=names)
     done = time.perf_counter()
     result["moves_total"] = len(result["moves"])
     result["moves"] = result["moves"][:limit]
