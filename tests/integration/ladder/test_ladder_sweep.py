@@ -1,0 +1,82 @@
+"""Filings over time: expiry notices, renewal at expiry, demotion of a firm that stopped qualifying."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ladder import handlers
+from shared.topics import STANDING_EVENTS
+from tests.conftest import fresh_database
+from tests.factories import firm_payload, report_payload
+from tests.integration.ladder.stack import Pair, ladder_app, registry_app
+from tests.kafka_helpers import collect
+
+pytestmark = pytest.mark.integration
+
+
+class Clock:
+    """A date the test moves."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def __call__(self) -> date:
+        return self.today
+
+
+async def test_expiry_notice_renewal_and_demotion(pg_server_url: str, fresh_broker: str) -> None:
+    from ladder.app import build_app
+    from ladder.config import Settings
+    from tests.factories import auth
+    from tests.integration.conftest import serve, service_settings
+
+    clock = Clock(date(2022, 6, 30))
+    reg_db = await fresh_database(pg_server_url, "registry")
+    lad_db = await fresh_database(pg_server_url, "ladder")
+    settings = service_settings(Settings, server_url=pg_server_url, database=lad_db,
+                                bootstrap=fresh_broker)
+    app = build_app(settings, clock=clock)
+    async with registry_app(pg_server_url, reg_db, fresh_broker) as reg, serve(app) as lad:
+        lad.headers.update(auth())
+        p = Pair(reg, lad)
+        ids = []
+        for _ in range(2):
+            firm = (await reg.post("/v1/firms", json=firm_payload(founded_on="2016-03-01"))).json()
+            seq = (await reg.put(f"/v1/firms/{firm['id']}/reports/2021",
+                                 json=report_payload(ip_class1=1))).json()["sequence"]
+            assert (await p.caught_up(firm["id"], seq))["expires_on"] == "2025-06-30"
+            ids.append(firm["id"])
+        keeps, loses = ids
+        # the second firm loses its IP: during validity it is only at risk
+        seq = (await reg.put(f"/v1/firms/{loses}/reports/2021",
+                             json=report_payload(ip_class1=0, ip_class2=0))).json()["sequence"]
+        standing = await p.caught_up(loses, seq)
+        assert (standing["tier"], standing["at_risk"]) == ("eaglet", True)
+
+        async def sweep() -> dict[str, int]:
+            return await handlers.sweep(app.state.pool, rulebooks=app.state.rulebooks,
+                                        today=clock())
+
+        clock.today = date(2025, 4, 15)  # 76 days before expiry
+        assert (await sweep())["notices"] == 2
+        assert (await sweep())["notices"] == 0  # once per filing
+        clock.today = date(2025, 6, 30)  # the first day no longer valid
+        assert (await sweep())["expired"] == 2
+        renewed = (await lad.get(f"/v1/firms/{keeps}/standing")).json()
+        assert (renewed["tier"], renewed["expires_on"]) == ("eaglet", "2028-06-30")
+        assert renewed["filed_on"] == "2022-06-30"  # a renewal is not a new filing
+        dropped = (await lad.get(f"/v1/firms/{loses}/standing")).json()
+        assert (dropped["tier"], dropped["at_risk"]) == ("none", False)
+        targets = {i["tier"]: i["achieved"] for i in
+                   (await lad.get("/v1/targets/2022")).json()["items"]}
+        assert targets["eaglet"] == 2  # renewals do not count again
+
+    events = await collect(fresh_broker, STANDING_EVENTS, count=4, match=lambda e: e["event_type"] in (
+        "FilingExpiring", "TierRenewed", "TierDemoted"))
+    kinds = sorted((e["event_type"], e["subject"]) for e in events)
+    assert kinds == sorted([("FilingExpiring", keeps), ("FilingExpiring", loses),
+                            ("TierRenewed", keeps), ("TierDemoted", loses)])
+    notice = next(e for e in events if e["event_type"] == "FilingExpiring")
+    assert notice["data"]["days_left"] == 76
