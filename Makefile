@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-unit test-integration test-e2e bench docs clean
+.PHONY: run test lint test-unit test-integration test-e2e bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## the whole system, embedded, with demo data (ARGS=--no-demo to skip it)
 	$(VENV)/bin/tracker up $(ARGS)
 
-test: $(STAMP)  ## every test: unit, integration, e2e
+test: $(STAMP) lint  ## lint, then every test: unit, integration, e2e
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check shared tracker services tests bench
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit tests/unit

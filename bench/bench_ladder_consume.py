@@ -44,8 +44,8 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
 
 import asyncpg  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-
 from bench_ladder_rules import make_firm  # noqa: E402
+
 from ladder.app import build_app  # noqa: E402
 from ladder.config import Settings  # noqa: E402
 from ladder.domain.facts import AnnualReport  # noqa: E402

@@ -48,8 +48,8 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import asyncpg  # noqa: E402
-
 from bench_ladder_rules import make_firm  # noqa: E402
+
 from ladder import repository as repo  # noqa: E402
 from ladder.domain.facts import AnnualReport  # noqa: E402
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides  # noqa: E402

@@ -117,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     results = [run(script, a) for script, a in (QUICK if args.quick else FULL)]
     RESULTS.mkdir(exist_ok=True)
-    doc = {"at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    doc = {"at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
            "quick": args.quick, "python": platform.python_version(), "cpus": os.cpu_count(),
            "results": results}
     (RESULTS / "latest.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",

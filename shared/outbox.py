@@ -103,7 +103,7 @@ class OutboxRelay:
                         self._wake.clear()
                         try:
                             await asyncio.wait_for(self._wake.wait(), self.poll_s)
-                        except asyncio.TimeoutError:
+                        except TimeoutError:
                             pass
             finally:
                 await producer.stop()

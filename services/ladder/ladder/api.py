@@ -11,8 +11,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ladder import handlers, queries, simulation
-from ladder.rulebook_store import summary
 from ladder import repository as repo
+from ladder.rulebook_store import summary
 from shared.auth import ADMIN, ANY_ROLE, WRITER, Principal
 from shared.codes import District, Industry, TargetKey, Tier, UnicornGrade
 from shared.errors import NotFound

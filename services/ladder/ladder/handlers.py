@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import asyncpg
@@ -114,9 +114,9 @@ async def override(pool: asyncpg.Pool, ctx: Ctx, firm_id: uuid.UUID, *, tier: st
 
 
 def _now() -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def sweep(pool: asyncpg.Pool, *, rulebooks: RulebookStore, today: date) -> dict[str, int]:

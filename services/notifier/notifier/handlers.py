@@ -15,8 +15,12 @@ import httpx
 
 from notifier import repository as repo
 from notifier.channels.models import ChannelConfig, EmailChannel
-from notifier.channels.ssrf import WebhookNotAllowed, check_webhook_url, non_public_reason
-from notifier.channels.ssrf import normalize_host
+from notifier.channels.ssrf import (
+    WebhookNotAllowed,
+    check_webhook_url,
+    non_public_reason,
+    normalize_host,
+)
 from notifier.config import Settings
 from notifier.domain.alerts import ALERT_KINDS, is_critical
 from notifier.domain.schedule import next_digest_at, validate_preferences

@@ -89,7 +89,7 @@ async def alert_officer(
         else "pending"
     raw = list(officer["channels"] or [])
     queued = []
-    for key, channel in zip(channel_keys(raw), raw):
+    for key, channel in zip(channel_keys(raw), raw, strict=True):
         delivery_id = alert_id_for(event.event_id, officer_id, f"{label}{key}")
         if await repo.insert_delivery(conn, _delivery(
             delivery_id, alert_id, officer_id, key, channel, kind, status, plan.send_at, now,

@@ -42,7 +42,7 @@ def channel_keys(channels: list[dict[str, Any]]) -> list[str]:
 def channels_of(row: Row) -> dict[str, ChannelConfig]:
     """An officer's channels by key, parsed."""
     raw = list(row["channels"] or [])
-    return {key: parse_channel(ch) for key, ch in zip(channel_keys(raw), raw)}
+    return {key: parse_channel(ch) for key, ch in zip(channel_keys(raw), raw, strict=True)}
 
 
 def channel_view(ch: dict[str, Any], key: str, reveal: bool) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def officer_view(row: Row, *, reveal: bool) -> dict[str, Any]:
     return {
         "id": row["id"], "name": row["name"], "email": row["email"],
         "districts": list(row["districts"]), "industries": list(row["industries"]),
-        "channels": [channel_view(c, k, reveal) for c, k in zip(raw, channel_keys(raw))],
+        "channels": [channel_view(c, k, reveal) for c, k in zip(raw, channel_keys(raw), strict=True)],
         "quiet_hours": quiet, "language": row["language"], "supervisor_id": row["supervisor_id"],
         "receives_targets": row["receives_targets"], "preferences": dict(row["preferences"]),
         "digest_at": row["digest_at"], "next_digest_at": row["next_digest_at"],

@@ -13,7 +13,8 @@ import asyncpg
 import httpx
 from prometheus_client import Counter, Gauge
 
-from notifier import jobs, repository as repo
+from notifier import jobs
+from notifier import repository as repo
 from notifier.channels.models import DeliveryResult
 from notifier.channels.senders import send
 from notifier.config import Settings

@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 
-from registry import handlers, imports, repository as repo
+from registry import handlers, imports
+from registry import repository as repo
 from registry.domain.models import (
     AnnualReportIn,
     CertificateIn,

@@ -17,7 +17,8 @@ from typing import Any, Literal
 import asyncpg
 from pydantic import ValidationError
 
-from registry import handlers, repository as repo
+from registry import handlers
+from registry import repository as repo
 from registry.domain.models import AnnualReportIn, FirmIn
 from shared.errors import DomainError, Rejected
 

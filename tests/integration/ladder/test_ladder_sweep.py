@@ -10,7 +10,7 @@ from ladder import handlers
 from shared.topics import STANDING_EVENTS
 from tests.conftest import fresh_database
 from tests.factories import firm_payload, report_payload
-from tests.integration.ladder.stack import Pair, ladder_app, registry_app
+from tests.integration.ladder.stack import Pair, registry_app
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,14 @@ import pytest
 
 from notifier.config import Settings
 from tests.integration.notifier.helpers import (
-    FakeClock, bureau_time, consume, create_officer, deliveries, inbox, running, until,
+    FakeClock,
+    bureau_time,
+    consume,
+    create_officer,
+    deliveries,
+    inbox,
+    running,
+    until,
 )
 from tests.integration.notifier_channels.receivers import HttpReceiver, SmtpServer
 from tests.unit.notifier import builders as b

@@ -12,7 +12,12 @@ import httpx
 import pytest
 
 from notifier.channels.models import (
-    DingtalkChannel, EmailChannel, FeishuChannel, SmtpSettings, WebhookChannel, WecomChannel,
+    DingtalkChannel,
+    EmailChannel,
+    FeishuChannel,
+    SmtpSettings,
+    WebhookChannel,
+    WecomChannel,
 )
 from notifier.channels.senders import send, send_with_retry
 from notifier.domain.render import RenderedAlert, render

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from ladder.domain.candidates import candidates
 from ladder.domain.decision import Decision
 from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import evaluate
-
 from tests.unit.ladder.builders import FY, facts, founded, reports, vc_round
 
 pytestmark = pytest.mark.unit

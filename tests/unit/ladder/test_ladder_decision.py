@@ -6,11 +6,11 @@ import json
 from datetime import date
 
 import pytest
+
 from ladder.domain.compiled import compile_rulebook
 from ladder.domain.readiness import readiness
 from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import default_as_of, evaluate, next_tier
-
 from tests.unit.ladder.builders import FY, cert, facts, founded, reports, vc_round
 
 pytestmark = pytest.mark.unit

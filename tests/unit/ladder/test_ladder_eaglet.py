@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from ladder.domain.decision import TierResult
 from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import evaluate
-
 from tests.unit.ladder.builders import FY, cert, facts, founded, report, reports
 
 pytestmark = pytest.mark.unit

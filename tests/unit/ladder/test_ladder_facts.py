@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from ladder.domain.facts import Certificate, FundingRound, add_years
 
+from ladder.domain.facts import Certificate, FundingRound, add_years
 from tests.unit.ladder.builders import facts
 
 pytestmark = pytest.mark.unit

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from ladder.domain.readiness import CertificationReadiness, readiness
 from ladder.domain.rulebook import default_rulebook
-
 from tests.unit.ladder.builders import FY, YI, cert, facts, report, reports
 
 pytestmark = pytest.mark.unit

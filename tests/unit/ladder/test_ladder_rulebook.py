@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
+
 from ladder.domain.rulebook import (
     DEFAULT_RULEBOOK_FILE,
     default_rulebook,
@@ -14,8 +16,6 @@ from ladder.domain.rulebook import (
     rulebook_with_overrides,
 )
 from ladder.domain.rules import evaluate
-from pydantic import ValidationError
-
 from tests.unit.ladder.builders import FY, facts, reports
 
 pytestmark = pytest.mark.unit

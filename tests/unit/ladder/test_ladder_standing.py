@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from ladder.domain.decision import Decision
 from ladder.domain.facts import add_years
 from ladder.domain.rulebook import default_rulebook
@@ -17,7 +18,6 @@ from ladder.domain.standing import (
     clear_override,
     set_override,
 )
-
 from tests.unit.ladder.builders import FY, YI, cert, facts, founded, reports, vc_round
 
 pytestmark = pytest.mark.unit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from ladder.domain.targets import (
     conversion_probability,
     elapsed_share,

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from ladder.domain.decision import Decision, TierResult
 from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import evaluate
-
 from tests.unit.ladder.builders import FY, YI, cert, facts, founded, reports, vc_round
 
 pytestmark = pytest.mark.unit

@@ -5,7 +5,13 @@ import uuid
 import pytest
 
 from notifier.domain.alerts import (
-    ALERT_KINDS, CRITICAL_KINDS, alert_id_for, alert_kind_for, firm_of, is_critical, severity_of,
+    ALERT_KINDS,
+    CRITICAL_KINDS,
+    alert_id_for,
+    alert_kind_for,
+    firm_of,
+    is_critical,
+    severity_of,
 )
 from shared.events import make_event
 from tests.unit.notifier import builders as b

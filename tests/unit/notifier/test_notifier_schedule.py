@@ -1,12 +1,21 @@
 """Quiet hours, digests, backoff, delivery plans, preferences and escalation."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from notifier.domain.schedule import (
-    BUREAU_TZ, DEFAULT_DIGEST_AT, MAX_ATTEMPTS, backoff, decide_delivery, escalation_due,
-    in_quiet_hours, next_digest_at, quiet_hours_release, should_retry, validate_preferences,
+    BUREAU_TZ,
+    DEFAULT_DIGEST_AT,
+    MAX_ATTEMPTS,
+    backoff,
+    decide_delivery,
+    escalation_due,
+    in_quiet_hours,
+    next_digest_at,
+    quiet_hours_release,
+    should_retry,
+    validate_preferences,
 )
 
 pytestmark = pytest.mark.unit
@@ -31,7 +40,7 @@ def test_in_quiet_hours(now: datetime, window: tuple[time, time], quiet: bool) -
 
 
 def test_quiet_hours_use_bureau_time_whatever_the_input_zone() -> None:
-    utc_15 = datetime(2024, 3, 5, 15, 0, tzinfo=timezone.utc)  # 23:00 in Dalian
+    utc_15 = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)  # 23:00 in Dalian
     assert in_quiet_hours(utc_15, *NIGHT)
     assert quiet_hours_release(utc_15, *NIGHT) == sh(6, 8)
 

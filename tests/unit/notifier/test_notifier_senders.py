@@ -8,8 +8,14 @@ import httpx
 import pytest
 
 from notifier.channels.models import (
-    ChannelConfig, DeliveryResult, DingtalkChannel, EmailChannel, FeishuChannel, SmtpSettings,
-    WebhookChannel, parse_channel,
+    ChannelConfig,
+    DeliveryResult,
+    DingtalkChannel,
+    EmailChannel,
+    FeishuChannel,
+    SmtpSettings,
+    WebhookChannel,
+    parse_channel,
 )
 from notifier.channels.senders import send, send_with_retry
 from notifier.domain.render import RenderedAlert, render

@@ -5,7 +5,10 @@ import socket
 import pytest
 
 from notifier.channels.ssrf import (
-    Resolver, WebhookNotAllowed, check_webhook_url, normalize_host,
+    Resolver,
+    WebhookNotAllowed,
+    check_webhook_url,
+    normalize_host,
 )
 
 pytestmark = pytest.mark.unit

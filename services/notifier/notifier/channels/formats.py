@@ -59,7 +59,7 @@ def dingtalk_payload(rendered: RenderedAlert) -> dict[str, Any]:
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk signature, URL-encoded: HMAC-SHA256(key=secret, msg=f"{ts}\\n{secret}")."""
     digest = hmac.new(
-        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256
+        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256
     ).digest()
     return quote_plus(base64.b64encode(digest).decode("ascii"))
 
@@ -72,7 +72,7 @@ def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int) -> str:
 
 def feishu_sign(secret: str, timestamp_s: int) -> str:
     """Feishu signature: base64(HMAC-SHA256(key=f"{ts}\\n{secret}", msg=b""))."""
-    key = f"{timestamp_s}\n{secret}".encode("utf-8")
+    key = f"{timestamp_s}\n{secret}".encode()
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
 
 

@@ -18,8 +18,14 @@ import httpx
 
 from notifier.channels import formats
 from notifier.channels.models import (
-    ChannelConfig, DeliveryResult, DingtalkChannel, EmailChannel, FeishuChannel, SmtpSettings,
-    WebhookChannel, WecomChannel,
+    ChannelConfig,
+    DeliveryResult,
+    DingtalkChannel,
+    EmailChannel,
+    FeishuChannel,
+    SmtpSettings,
+    WebhookChannel,
+    WecomChannel,
 )
 from notifier.channels.ssrf import Resolver, WebhookNotAllowed, check_webhook_url, system_resolver
 from notifier.domain.render import RenderedAlert

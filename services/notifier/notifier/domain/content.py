@@ -7,12 +7,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notifier.domain.wording import (
-    GRADE_NAMES, MILESTONE_NAMES, PACE_NAMES, Language, clean, failing_line, missing_summary,
-    pick, target, tier,
+    GRADE_NAMES,
+    MILESTONE_NAMES,
+    PACE_NAMES,
+    Language,
+    clean,
+    failing_line,
+    missing_summary,
+    pick,
+    target,
+    tier,
 )
 from shared.events import (
-    FailingCriterion, FilingExpiringData, NearMissDetectedData, StandingChangeData,
-    TargetMilestoneReachedData, TargetProgressChangedData,
+    FailingCriterion,
+    FilingExpiringData,
+    NearMissDetectedData,
+    StandingChangeData,
+    TargetMilestoneReachedData,
+    TargetProgressChangedData,
 )
 
 
