@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP
 
 from notifier.config import Settings
 from tests.conftest import fresh_database
 from tests.integration.conftest import service_settings
-from tests.integration.notifier_channels.receivers import HttpReceiver, MailSink, SmtpServer
+
+# the real local receivers (HTTP, aiosmtpd) are the channel tests' fixtures, shared here
+from tests.integration.notifier_channels.conftest import receiver, smtp_server  # noqa: F401
 
 
 @pytest.fixture
@@ -46,25 +46,3 @@ def make_settings(pg_server_url: str, notifier_db: str,
         return settings
 
     return make
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[HttpReceiver]:
-    server = HttpReceiver()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def smtp_server() -> AsyncIterator[SmtpServer]:
-    sink = MailSink()
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(sink, hostname="mail.test", authenticator=sink.authenticate,
-                     auth_require_tls=False),
-        "127.0.0.1", 0,
-    )
-    yield SmtpServer(server.sockets[0].getsockname()[1], sink)
-    server.close()
-    await server.wait_closed()
