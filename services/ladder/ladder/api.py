@@ -64,6 +64,30 @@ async def get_standing(firm_id: FirmId, request: Request, who: Reader) -> dict[s
     return await queries.standing(request.app.state.pool, firm_id)
 
 
+@router.get("/standings", tags=["standing"],
+            summary="Firms by tier, district, industry or at-risk, cursor-paged")
+async def list_standings(
+    request: Request, who: Reader, tier: Tier | None = None, district: District | None = None,
+    industry: Industry | None = None, at_risk: bool | None = None,
+    cursor: uuid.UUID | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    rows = await repo.list_standings(request.app.state.pool, tier=tier, district=district,
+                                     industry=industry, at_risk=at_risk, after=cursor,
+                                     limit=limit + 1)
+    page = [dict(r) for r in rows[:limit]]
+    return {"items": page, "next_cursor": page[-1]["firm_id"] if len(rows) > limit else None}
+
+
+@router.get("/summary", tags=["standing"], summary="How many firms stand on each tier, by district")
+async def summary_counts(request: Request, who: Reader) -> dict[str, Any]:
+    rows = await repo.tier_counts(request.app.state.pool)
+    totals: dict[str, int] = {}
+    for r in rows:
+        key = f"unicorn:{r['unicorn_grade']}" if r["tier"] == "unicorn" else r["tier"]
+        totals[key] = totals.get(key, 0) + r["firms"]
+    return {"totals": totals, "by_district": [dict(r) for r in rows]}
+
+
 @router.get("/firms/{firm_id}/history", tags=["standing"], summary="Every decision, newest first")
 async def get_history(firm_id: FirmId, request: Request, who: Reader,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:

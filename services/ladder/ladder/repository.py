@@ -177,6 +177,28 @@ async def all_standings(conn: Conn) -> list[asyncpg.Record]:
         " FROM standings s JOIN firms f ON f.id = s.firm_id")
 
 
+async def list_standings(
+    conn: Conn, *, tier: str | None, district: str | None, industry: str | None,
+    at_risk: bool | None, after: uuid.UUID | None, limit: int,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT s.firm_id, f.name, f.district, f.industry, s.tier, s.unicorn_grade, s.at_risk,"
+        " s.filed_on, s.expires_on, s.round_year, s.override_tier IS NOT NULL AS overridden,"
+        " s.near_miss_tier, f.last_sequence AS sequence"
+        " FROM standings s JOIN firms f ON f.id = s.firm_id"
+        " WHERE ($1::text IS NULL OR s.tier = $1) AND ($2::text IS NULL OR f.district = $2)"
+        " AND ($3::text IS NULL OR f.industry = $3) AND ($4::boolean IS NULL OR s.at_risk = $4)"
+        " AND ($5::uuid IS NULL OR s.firm_id > $5) ORDER BY s.firm_id LIMIT $6",
+        tier, district, industry, at_risk, after, limit)
+
+
+async def tier_counts(conn: Conn) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT f.district, s.tier, s.unicorn_grade, count(*) AS firms,"
+        " count(*) FILTER (WHERE s.at_risk) AS at_risk"
+        " FROM standings s JOIN firms f ON f.id = s.firm_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+
+
 async def save_standing(conn: Conn, firm_id: uuid.UUID, values: dict[str, Any]) -> None:
     sets = ", ".join(f"{k} = ${i}" for i, k in enumerate(values, start=2))
     await conn.execute(f"UPDATE standings SET {sets}, updated_at = now() WHERE firm_id = $1",

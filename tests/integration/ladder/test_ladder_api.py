@@ -33,6 +33,15 @@ async def test_ladder_read_models(pg_server_url: str, fresh_broker: str) -> None
                           st_activity_investment=1_000_000)
         near_id, _ = await _firm_with(p, near, district="jinpu")
 
+        # listing and counting standings, for dashboards
+        listed = (await p.ladder.get("/v1/standings", params={"tier": "gazelle", "district": "jinpu"})).json()
+        assert [f["firm_id"] for f in listed["items"]] == [gazelle] and listed["next_cursor"] is None
+        page = (await p.ladder.get("/v1/standings", params={"limit": 1})).json()
+        rest = (await p.ladder.get("/v1/standings", params={"limit": 5, "cursor": page["next_cursor"]})).json()
+        assert {f["firm_id"] for f in page["items"] + rest["items"]} == {gazelle, near_id}
+        totals = (await p.ladder.get("/v1/summary")).json()["totals"]
+        assert totals == {"gazelle": 1, "eaglet": 1}
+
         # candidates: the near miss is first, with what it lacks in words
         cands = (await p.ladder.get("/v1/candidates", params={"tier": "gazelle", "district": "jinpu"})).json()
         assert cands["items"][0]["firm_id"] == near_id and cands["items"][0]["failing_count"] == 1
