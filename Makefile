@@ -19,8 +19,9 @@ run: $(STAMP)  ## the whole system, embedded, with demo data (ARGS=--no-demo to 
 test: $(STAMP) lint  ## lint, then every test: unit, integration, e2e
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff on everything, mypy --strict on the packages
 	$(VENV)/bin/ruff check shared tracker services tests bench
+	$(VENV)/bin/mypy -p shared -p tracker -p registry -p ladder -p notifier
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit tests/unit

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
+from shared.db import DbConn
 
 
 async def record(
-    conn: asyncpg.Connection, *, actor: str, action: str, subject: str | None,
+    conn: DbConn, *, actor: str, action: str, subject: str | None,
     before: Any = None, after: Any = None, correlation_id: str | None = None,
 ) -> None:
     """Append one audit entry inside the caller's transaction."""

@@ -13,6 +13,8 @@ import asyncpg
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.db import DbConn
+
 Role = Literal["admin", "officer", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "officer", "viewer")
 TOKEN_PREFIX = "ct_"
@@ -43,7 +45,7 @@ def new_token() -> str:
 
 
 async def create_key(
-    conn: asyncpg.Connection, *, key_id: uuid.UUID, token: str, role: Role,
+    conn: DbConn, *, key_id: uuid.UUID, token: str, role: Role,
     officer_id: uuid.UUID | None = None, label: str | None = None,
 ) -> None:
     """Store a key (hashed) in one service's database."""

@@ -14,13 +14,14 @@ from faststream.middlewares import AckPolicy
 from prometheus_client import Counter
 from pydantic import ValidationError
 
+from shared.db import DbConn
 from shared.events import EventEnvelope, parse_event
 from shared.settings import ServiceSettings
 from shared.topics import dead_letter
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[Any]]
+Handler = Callable[[DbConn, EventEnvelope], Awaitable[Any]]
 AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
 CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
 # the database being away is not the message's fault: wait for it instead of dead-lettering
@@ -142,7 +143,7 @@ class Consumer:
         async with self.pool.acquire() as conn, conn.transaction():
             return await self._apply_in(conn, event)
 
-    async def _apply_in(self, conn: asyncpg.Connection, event: EventEnvelope) -> tuple[str, Any]:
+    async def _apply_in(self, conn: DbConn, event: EventEnvelope) -> tuple[str, Any]:
         first = await conn.fetchval(
             "INSERT INTO processed_events (event_id) VALUES ($1)"
             " ON CONFLICT DO NOTHING RETURNING true", event.event_id,

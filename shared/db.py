@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from shared.settings import database_url_for
+
+# a connection as handlers see it: a plain one or one lent by a pool
+DbConn = asyncpg.Connection | PoolConnectionProxy
 
 log = logging.getLogger(__name__)
 

@@ -50,6 +50,6 @@ async def topic_message_count(bootstrap: str, topic: str) -> int | None:
         tps = [TopicPartition(topic, p) for p in ids]
         begin = await consumer.beginning_offsets(tps)
         end = await consumer.end_offsets(tps)
-        return sum(end[tp] - begin[tp] for tp in tps)
+        return int(sum(end[tp] - begin[tp] for tp in tps))
     finally:
         await consumer.stop()

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from shared.db import DbConn
 from shared.events import EventEnvelope, make_event
 from shared.kafka import ensure_topics, new_producer, topic_message_count
 from shared.topics import ALL_TOPICS
@@ -18,7 +19,7 @@ _RELAY_LOCK = 7_301_002  # one publishing relay per database keeps per-key order
 BATCH = 500
 
 
-async def next_sequence(conn: asyncpg.Connection, subject: str) -> int:
+async def next_sequence(conn: DbConn, subject: str) -> int:
     """Allocate the subject's next sequence number (row lock serialises writers of one subject)."""
     value: int = await conn.fetchval(
         "INSERT INTO subject_sequences (subject, last) VALUES ($1, 1) "
@@ -29,7 +30,7 @@ async def next_sequence(conn: asyncpg.Connection, subject: str) -> int:
 
 
 async def append(
-    conn: asyncpg.Connection, *, topic: str, event_type: str, producer: str, subject: str,
+    conn: DbConn, *, topic: str, event_type: str, producer: str, subject: str,
     data: Any, correlation_id: str | None = None,
 ) -> EventEnvelope:
     """Write an event into the outbox inside the caller's transaction; returns it."""
@@ -109,7 +110,7 @@ class OutboxRelay:
                 await producer.stop()
                 await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
 
-    async def _publish_batch(self, conn: asyncpg.Connection, producer: Any) -> int:
+    async def _publish_batch(self, conn: DbConn, producer: Any) -> int:
         rows = await conn.fetch(
             "SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL"
             " ORDER BY id LIMIT $1", BATCH,
@@ -128,7 +129,7 @@ class OutboxRelay:
         self.published += len(rows)
         return len(rows)
 
-    async def _republish_if_lost(self, conn: asyncpg.Connection) -> None:
+    async def _republish_if_lost(self, conn: DbConn) -> None:
         """An empty-handed broker (the embedded one keeps nothing across restarts) is refilled
         from the outbox, the source of truth; consumers dedupe the repeats."""
         for (topic,) in await conn.fetch("SELECT DISTINCT topic FROM outbox"):

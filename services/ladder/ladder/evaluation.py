@@ -17,6 +17,7 @@ from ladder.domain.rules import evaluate
 from ladder.domain.standing import Standing, Transition, apply_decision, check_expiry
 from ladder.targets_progress import count_entry
 from shared import outbox
+from shared.db import DbConn
 from shared.topics import STANDING_EVENTS
 
 PRODUCER = "ladder"
@@ -71,7 +72,7 @@ def firm_ref(row: asyncpg.Record) -> dict[str, Any]:
 
 
 async def reevaluate(
-    conn: asyncpg.Connection, firm_id: uuid.UUID, *, rulebook: Any, on: date,
+    conn: DbConn, firm_id: uuid.UUID, *, rulebook: Any, on: date,
     trigger_event_id: uuid.UUID | None = None, dated_year: int | None = None,
     expiry_sweep: bool = False, correlation_id: str | None = None,
 ) -> Outcome:
@@ -112,7 +113,7 @@ async def reevaluate(
     return Outcome(firm_id, transition.kind, new.tier, decision_id)
 
 
-async def _record(conn: asyncpg.Connection, row: asyncpg.Record, transition: Transition,
+async def _record(conn: DbConn, row: asyncpg.Record, transition: Transition,
                   decision: Decision, decision_id: uuid.UUID,
                   trigger_event_id: uuid.UUID | None, correlation_id: str | None) -> None:
     new, kind = transition.new_standing, transition.kind

@@ -23,6 +23,7 @@ from ladder.projection import project
 from ladder.rulebook_store import RulebookStore
 from ladder.targets_progress import TARGET_KEYS, count_certificate, publish_progress
 from shared import audit, outbox
+from shared.db import DbConn
 from shared.errors import NotFound, Rejected
 from shared.events import EventEnvelope
 from shared.topics import STANDING_EVENTS
@@ -38,7 +39,7 @@ class Ctx:
     correlation_id: str | None = None
 
 
-async def on_firm_event(conn: asyncpg.Connection, event: EventEnvelope, *,
+async def on_firm_event(conn: DbConn, event: EventEnvelope, *,
                         rulebooks: RulebookStore, today: date) -> Outcome | None:
     """Project a registry event and re-evaluate the firm (None for a stale event)."""
     applied = await project(conn, event)

@@ -6,9 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
 from ladder import repository as repo
+from shared.db import DbConn
 from shared.events import EventEnvelope
 
 
@@ -26,7 +25,7 @@ class Applied:
     certificate: dict[str, Any] | None = None  # a granted certificate, for target counting
 
 
-async def project(conn: asyncpg.Connection, event: EventEnvelope) -> Applied:
+async def project(conn: DbConn, event: EventEnvelope) -> Applied:
     """Apply one registry event to the projection; stale events (by sequence) change nothing."""
     firm_id = uuid.UUID(event.subject)
     data = event.data
@@ -47,7 +46,7 @@ async def project(conn: asyncpg.Connection, event: EventEnvelope) -> Applied:
     return applied
 
 
-async def _apply(conn: asyncpg.Connection, firm_id: uuid.UUID, event: EventEnvelope) -> Applied:
+async def _apply(conn: DbConn, firm_id: uuid.UUID, event: EventEnvelope) -> Applied:
     data = event.data
     match event.event_type:
         case "FirmProfileChanged":

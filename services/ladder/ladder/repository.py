@@ -11,8 +11,9 @@ from typing import Any
 import asyncpg
 
 from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
+from shared.db import DbConn
 
-Conn = asyncpg.Connection | asyncpg.Pool
+Conn = DbConn | asyncpg.Pool
 PROFILE = ("name", "district", "industry", "founded_on", "company_kind", "listed",
            "abnormal_list", "dishonest_list")
 

@@ -6,12 +6,11 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-import asyncpg
-
 from ladder import repository as repo
 from ladder.domain.facts import Certificate
 from ladder.domain.targets import elapsed_share, milestones_crossed, pace, progress
 from shared import outbox
+from shared.db import DbConn
 from shared.topics import STANDING_EVENTS
 
 PRODUCER = "ladder"
@@ -20,7 +19,7 @@ TARGET_KEYS = ("eaglet", "gazelle", "unicorn", "leader", *CERTIFICATION_KEYS)
 RENEWAL_WINDOW = timedelta(days=365)
 
 
-async def count_entry(conn: asyncpg.Connection, *, year: int, key: str, firm: dict[str, Any],
+async def count_entry(conn: DbConn, *, year: int, key: str, firm: dict[str, Any],
                       on: date, decision_id: uuid.UUID | None,
                       correlation_id: str | None) -> bool:
     """Count a firm entering `key` in `year` (once), then publish what that changed."""
@@ -31,7 +30,7 @@ async def count_entry(conn: asyncpg.Connection, *, year: int, key: str, firm: di
     return True
 
 
-async def count_certificate(conn: asyncpg.Connection, *, firm: dict[str, Any],
+async def count_certificate(conn: DbConn, *, firm: dict[str, Any],
                             granted: dict[str, Any], held: tuple[Certificate, ...],
                             correlation_id: str | None) -> bool:
     """A high-tech-enterprise or tech-SME certificate counts when it is not a renewal."""
@@ -47,7 +46,7 @@ async def count_certificate(conn: asyncpg.Connection, *, firm: dict[str, Any],
                              decision_id=None, correlation_id=correlation_id)
 
 
-async def publish_progress(conn: asyncpg.Connection, *, year: int, key: str,
+async def publish_progress(conn: DbConn, *, year: int, key: str,
                            firm: dict[str, Any] | None, today: date,
                            correlation_id: str | None, entered: bool) -> None:
     """TargetProgressChanged when the count or the pace moved; milestones once each."""

@@ -14,6 +14,7 @@ from faststream.kafka import KafkaBroker
 from notifier import intake
 from notifier.config import Settings
 from shared.consuming import Consumer
+from shared.db import DbConn
 from shared.events import EventEnvelope
 from shared.kafka import ensure_topics
 from shared.topics import ALERT_EVENTS
@@ -25,7 +26,7 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
                    clock: Callable[[], datetime], on_queued: Callable[[], None]) -> Consumer:
     """Subscribe to the standing events; the dedupe row, alerts and deliveries commit together."""
 
-    async def handle(conn: asyncpg.Connection, event: EventEnvelope) -> list[uuid.UUID]:
+    async def handle(conn: DbConn, event: EventEnvelope) -> list[uuid.UUID]:
         return await intake.handle_event(conn, event, settings=settings, now=clock())
 
     async def after_commit(event: EventEnvelope, queued: list[uuid.UUID]) -> None:

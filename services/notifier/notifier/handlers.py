@@ -29,6 +29,7 @@ from notifier.schemas import ADMIN_ONLY_FIELDS, OfficerIn, OfficerPatch
 from notifier.settings_store import ALLOWLIST_KEY, FALLBACK_KEY, allowlist, fallback_officer_id
 from shared import audit
 from shared.auth import Principal
+from shared.db import DbConn
 from shared.errors import Conflict, DomainError, NotFound, Rejected
 
 
@@ -94,7 +95,7 @@ def _explain(url: str, reason: str) -> str:
             "(NOTIFIER_WEBHOOK_ALLOWLIST or PUT /v1/settings/webhook-allowlist)")
 
 
-async def _check_supervisor(conn: asyncpg.Connection, officer_id: uuid.UUID,
+async def _check_supervisor(conn: DbConn, officer_id: uuid.UUID,
                             supervisor_id: uuid.UUID | None) -> None:
     if supervisor_id is None:
         return
@@ -104,7 +105,7 @@ async def _check_supervisor(conn: asyncpg.Connection, officer_id: uuid.UUID,
         raise Rejected("supervisor_id", "exists", f"no officer with id {supervisor_id}")
 
 
-async def _validate(conn: asyncpg.Connection, settings: Settings, officer_id: uuid.UUID,
+async def _validate(conn: DbConn, settings: Settings, officer_id: uuid.UUID,
                     fields: dict[str, Any]) -> None:
     _check_preferences(fields.get("preferences") or {})
     await _check_supervisor(conn, officer_id, fields.get("supervisor_id"))
@@ -129,7 +130,7 @@ async def create_officer(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
         return officer_view(row, reveal=True)
 
 
-async def _live_officer(conn: asyncpg.Connection, officer_id: uuid.UUID,
+async def _live_officer(conn: DbConn, officer_id: uuid.UUID,
                         lock: bool = False) -> asyncpg.Record:
     row = await repo.officer(conn, officer_id, lock=lock)
     if row is None:
@@ -214,7 +215,7 @@ async def put_allowlist(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
         return await allowlist_view(conn, settings)
 
 
-async def allowlist_view(conn: asyncpg.Connection | asyncpg.Pool,
+async def allowlist_view(conn: DbConn | asyncpg.Pool,
                          settings: Settings) -> dict[str, Any]:
     """Both parts of the allowlist and their union."""
     return {"environment": settings.webhook_hosts,
@@ -236,7 +237,7 @@ async def put_fallback(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
         return await fallback_view(conn, settings)
 
 
-async def fallback_view(conn: asyncpg.Connection | asyncpg.Pool,
+async def fallback_view(conn: DbConn | asyncpg.Pool,
                         settings: Settings) -> dict[str, Any]:
     """The admin's fallback officer, the environment's, and the one in effect."""
     stored = await repo.setting(conn, FALLBACK_KEY)

@@ -22,6 +22,7 @@ from notifier.domain.schedule import decide_delivery
 from notifier.domain.wording import pick
 from notifier.officer_data import channel_keys, digest_time, route_of
 from notifier.settings_store import fallback_officer_id
+from shared.db import DbConn
 from shared.events import EventEnvelope
 
 Row = asyncpg.Record
@@ -29,7 +30,7 @@ DEFAULT_PREFERENCE = "immediate"
 
 
 async def handle_event(
-    conn: asyncpg.Connection, event: EventEnvelope, *, settings: Settings, now: datetime
+    conn: DbConn, event: EventEnvelope, *, settings: Settings, now: datetime
 ) -> list[uuid.UUID]:
     """Alert every officer the event concerns; returns the ids of deliveries queued."""
     kind = alert_kind_for(event)
@@ -56,7 +57,7 @@ async def handle_event(
 
 
 async def alert_officer(
-    conn: asyncpg.Connection, event: EventEnvelope, kind: AlertKind, officer: Row | None, *,
+    conn: DbConn, event: EventEnvelope, kind: AlertKind, officer: Row | None, *,
     settings: Settings, now: datetime, via: str, unrouted: bool = False,
     escalation_of: Row | None = None, escalated_from: str | None = None,
 ) -> list[uuid.UUID]:

@@ -8,7 +8,9 @@ from typing import Any
 
 import asyncpg
 
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import DbConn
+
+Conn = DbConn | asyncpg.Pool
 Row = asyncpg.Record
 _LIVE = "deleted_at IS NULL"
 

@@ -23,6 +23,7 @@ from notifier.domain.schedule import backoff, should_retry
 from notifier.officer_data import channels_of
 from notifier.settings_store import allowlist
 from shared import outbox
+from shared.db import DbConn
 from shared.topics import ALERT_EVENTS
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class DeliveryWorker:
                 await self._publish(conn, row, status, result.error, now)
         DELIVERIES.labels("retrying" if status == "pending" else status, row["channel"]).inc()
 
-    async def _publish(self, conn: asyncpg.Connection, row: asyncpg.Record, status: str,
+    async def _publish(self, conn: DbConn, row: asyncpg.Record, status: str,
                        error: str | None, now: datetime) -> None:
         """AlertDelivered / AlertFailed for the alert, or for every alert a digest carried."""
         if row["alert_id"] is not None:

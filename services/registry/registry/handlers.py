@@ -19,6 +19,7 @@ from registry.domain.models import (
     FundingRoundIn,
 )
 from shared import audit, outbox
+from shared.db import DbConn
 from shared.errors import Conflict, NotFound, Rejected
 from shared.events import FirmProfile
 from shared.topics import FIRM_EVENTS
@@ -45,7 +46,7 @@ def _profile(row: asyncpg.Record | dict[str, Any]) -> FirmProfile:
     return FirmProfile(id=row["id"], **{k: row[k] for k in repo.PROFILE_FIELDS})
 
 
-async def _emit(conn: asyncpg.Connection, ctx: Ctx, firm_id: uuid.UUID, event_type: str,
+async def _emit(conn: DbConn, ctx: Ctx, firm_id: uuid.UUID, event_type: str,
                 data: Any) -> int:
     event = await outbox.append(
         conn, topic=FIRM_EVENTS, event_type=event_type, producer=PRODUCER,
@@ -55,7 +56,7 @@ async def _emit(conn: asyncpg.Connection, ctx: Ctx, firm_id: uuid.UUID, event_ty
     return event.sequence
 
 
-async def _locked_firm(conn: asyncpg.Connection, firm_id: uuid.UUID) -> asyncpg.Record:
+async def _locked_firm(conn: DbConn, firm_id: uuid.UUID) -> asyncpg.Record:
     row = await repo.firm(conn, firm_id, lock=True)
     if row is None:
         raise NotFound(f"no firm with id {firm_id}")
@@ -69,7 +70,7 @@ async def register_firm(pool: asyncpg.Pool, ctx: Ctx, body: FirmIn) -> tuple[dic
 
 
 async def register_firm_in(
-    conn: asyncpg.Connection, ctx: Ctx, body: FirmIn
+    conn: DbConn, ctx: Ctx, body: FirmIn
 ) -> tuple[dict[str, Any], bool]:
     """`register_firm` inside the caller's transaction."""
     fields = body.model_dump()
@@ -141,7 +142,7 @@ async def file_report(
 
 
 async def file_report_in(
-    conn: asyncpg.Connection, ctx: Ctx, firm_id: uuid.UUID, fiscal_year: int,
+    conn: DbConn, ctx: Ctx, firm_id: uuid.UUID, fiscal_year: int,
     body: AnnualReportIn,
 ) -> tuple[dict[str, Any], str]:
     """`file_report` inside the caller's transaction."""

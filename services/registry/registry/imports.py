@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from registry import handlers
 from registry import repository as repo
 from registry.domain.models import AnnualReportIn, FirmIn
+from shared.db import DbConn
 from shared.errors import DomainError, Rejected
 
 ImportKind = Literal["firms", "reports"]
@@ -81,7 +82,7 @@ def _validate(kind: ImportKind, raw: dict[str, str]) -> tuple[Any, list[tuple[st
         return None, [(".".join(map(str, e["loc"])) or "row", e["msg"]) for e in exc.errors()]
 
 
-async def _apply_row(conn: asyncpg.Connection, ctx: handlers.Ctx, kind: ImportKind,
+async def _apply_row(conn: DbConn, ctx: handlers.Ctx, kind: ImportKind,
                      parsed: Any) -> str:
     keys, body = parsed
     if kind == "firms":

@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from shared.db import DbConn
+
 PROFILE_FIELDS = (
     "uscc", "name", "district", "industry", "founded_on", "company_kind",
     "listed", "abnormal_list", "dishonest_list",
@@ -19,7 +21,7 @@ REPORT_FIELDS = (
 _FIRM_COLUMNS = "id, " + ", ".join(PROFILE_FIELDS) + ", sequence, created_at, updated_at"
 
 
-async def insert_firm(conn: asyncpg.Connection, firm_id: uuid.UUID, fields: dict[str, Any]) -> None:
+async def insert_firm(conn: DbConn, firm_id: uuid.UUID, fields: dict[str, Any]) -> None:
     cols = ", ".join(fields)
     marks = ", ".join(f"${i}" for i in range(2, len(fields) + 2))
     await conn.execute(
@@ -27,12 +29,12 @@ async def insert_firm(conn: asyncpg.Connection, firm_id: uuid.UUID, fields: dict
     )
 
 
-async def firm_by_uscc(conn: asyncpg.Connection | asyncpg.Pool, uscc: str) -> asyncpg.Record | None:
+async def firm_by_uscc(conn: DbConn | asyncpg.Pool, uscc: str) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {_FIRM_COLUMNS} FROM firms WHERE uscc = $1", uscc)
 
 
 async def firm(
-    conn: asyncpg.Connection | asyncpg.Pool, firm_id: uuid.UUID, *, lock: bool = False
+    conn: DbConn | asyncpg.Pool, firm_id: uuid.UUID, *, lock: bool = False
 ) -> asyncpg.Record | None:
     """One firm; `lock` serialises writers of the same firm for the transaction."""
     suffix = " FOR UPDATE" if lock else ""
@@ -53,21 +55,21 @@ async def list_firms(
     )
 
 
-async def update_firm(conn: asyncpg.Connection, firm_id: uuid.UUID, fields: dict[str, Any]) -> None:
+async def update_firm(conn: DbConn, firm_id: uuid.UUID, fields: dict[str, Any]) -> None:
     sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
     await conn.execute(
         f"UPDATE firms SET {sets}, updated_at = now() WHERE id = $1", firm_id, *fields.values()
     )
 
 
-async def set_sequence(conn: asyncpg.Connection, firm_id: uuid.UUID, sequence: int) -> None:
+async def set_sequence(conn: DbConn, firm_id: uuid.UUID, sequence: int) -> None:
     await conn.execute(
         "UPDATE firms SET sequence = $2, updated_at = now() WHERE id = $1", firm_id, sequence
     )
 
 
 async def report(
-    conn: asyncpg.Connection | asyncpg.Pool, firm_id: uuid.UUID, fiscal_year: int
+    conn: DbConn | asyncpg.Pool, firm_id: uuid.UUID, fiscal_year: int
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM annual_reports WHERE firm_id = $1 AND fiscal_year = $2", firm_id, fiscal_year
@@ -80,7 +82,7 @@ async def reports(pool: asyncpg.Pool, firm_id: uuid.UUID) -> list[asyncpg.Record
     )
 
 
-async def earliest_report_year(conn: asyncpg.Connection, firm_id: uuid.UUID) -> int | None:
+async def earliest_report_year(conn: DbConn, firm_id: uuid.UUID) -> int | None:
     year: int | None = await conn.fetchval(
         "SELECT min(fiscal_year) FROM annual_reports WHERE firm_id = $1", firm_id
     )
@@ -88,7 +90,7 @@ async def earliest_report_year(conn: asyncpg.Connection, firm_id: uuid.UUID) -> 
 
 
 async def insert_report(
-    conn: asyncpg.Connection, firm_id: uuid.UUID, fiscal_year: int, data: dict[str, Any]
+    conn: DbConn, firm_id: uuid.UUID, fiscal_year: int, data: dict[str, Any]
 ) -> None:
     cols = ", ".join(REPORT_FIELDS)
     marks = ", ".join(f"${i}" for i in range(3, len(REPORT_FIELDS) + 3))
@@ -99,7 +101,7 @@ async def insert_report(
 
 
 async def replace_report(
-    conn: asyncpg.Connection, old: asyncpg.Record, data: dict[str, Any]
+    conn: DbConn, old: asyncpg.Record, data: dict[str, Any]
 ) -> None:
     """Keep the old version in history, then overwrite."""
     await conn.execute(
@@ -127,7 +129,7 @@ async def report_history(
 
 
 async def same_funding_round(
-    conn: asyncpg.Connection, firm_id: uuid.UUID, fields: dict[str, Any]
+    conn: DbConn, firm_id: uuid.UUID, fields: dict[str, Any]
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM funding_rounds WHERE firm_id = $1 AND closed_on = $2 AND amount = $3"
@@ -138,14 +140,16 @@ async def same_funding_round(
 
 
 async def insert_funding_round(
-    conn: asyncpg.Connection, round_id: uuid.UUID, firm_id: uuid.UUID, fields: dict[str, Any]
+    conn: DbConn, round_id: uuid.UUID, firm_id: uuid.UUID, fields: dict[str, Any]
 ) -> asyncpg.Record:
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO funding_rounds (id, firm_id, closed_on, amount, currency,"
         " post_money_valuation, investor_kind) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
         round_id, firm_id, fields["closed_on"], fields["amount"], fields["currency"],
         fields["post_money_valuation"], fields["investor_kind"],
     )
+    assert row is not None  # RETURNING always yields the row
+    return row
 
 
 async def funding_rounds(pool: asyncpg.Pool, firm_id: uuid.UUID) -> list[asyncpg.Record]:
@@ -155,7 +159,7 @@ async def funding_rounds(pool: asyncpg.Pool, firm_id: uuid.UUID) -> list[asyncpg
 
 
 async def same_certificate(
-    conn: asyncpg.Connection, firm_id: uuid.UUID, fields: dict[str, Any]
+    conn: DbConn, firm_id: uuid.UUID, fields: dict[str, Any]
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM certificates WHERE firm_id = $1 AND kind = $2 AND issued_on = $3"
@@ -165,18 +169,20 @@ async def same_certificate(
 
 
 async def insert_certificate(
-    conn: asyncpg.Connection, cert_id: uuid.UUID, firm_id: uuid.UUID, fields: dict[str, Any]
+    conn: DbConn, cert_id: uuid.UUID, firm_id: uuid.UUID, fields: dict[str, Any]
 ) -> asyncpg.Record:
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "INSERT INTO certificates (id, firm_id, kind, issued_on, expires_on, number)"
         " VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
         cert_id, firm_id, fields["kind"], fields["issued_on"], fields["expires_on"],
         fields["number"],
     )
+    assert row is not None  # RETURNING always yields the row
+    return row
 
 
 async def certificate(
-    conn: asyncpg.Connection, firm_id: uuid.UUID, cert_id: uuid.UUID
+    conn: DbConn, firm_id: uuid.UUID, cert_id: uuid.UUID
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM certificates WHERE firm_id = $1 AND id = $2", firm_id, cert_id
@@ -184,12 +190,14 @@ async def certificate(
 
 
 async def revoke_certificate(
-    conn: asyncpg.Connection, cert_id: uuid.UUID, revoked_on: date, reason: str | None
+    conn: DbConn, cert_id: uuid.UUID, revoked_on: date, reason: str | None
 ) -> asyncpg.Record:
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "UPDATE certificates SET revoked_on = $2, revoke_reason = $3 WHERE id = $1 RETURNING *",
         cert_id, revoked_on, reason,
     )
+    assert row is not None  # RETURNING always yields the row
+    return row
 
 
 async def certificates(pool: asyncpg.Pool, firm_id: uuid.UUID) -> list[asyncpg.Record]:
@@ -209,7 +217,7 @@ async def events(
 
 
 async def create_import(
-    conn: asyncpg.Connection | asyncpg.Pool, import_id: uuid.UUID, kind: str, total: int, actor: str
+    conn: DbConn | asyncpg.Pool, import_id: uuid.UUID, kind: str, total: int, actor: str
 ) -> None:
     await conn.execute(
         "INSERT INTO imports (id, kind, status, total_rows, actor) VALUES ($1, $2, 'running', $3, $4)",

@@ -69,14 +69,15 @@ async def test_promotions_history_targets_and_events(pg_server_url: str, dbs: tu
         standing = await p.caught_up(firm["id"], seq)
         assert standing["tier"] == "none"
 
-    events = await collect(fresh_broker, STANDING_EVENTS, count=3,
-                           match=lambda e: e["subject"] == firm["id"] and e["event_type"].startswith("Tier"))
-    assert [(e["event_type"], e["data"]["change"]) for e in events] == [
-        ("TierPromoted", "promoted"), ("TierPromoted", "promoted"), ("TierDemoted", "revoked")]
-    milestones = await collect(fresh_broker, STANDING_EVENTS, count=2,
-                               match=lambda e: e["event_type"] == "TargetMilestoneReached")
-    assert {(m["data"]["key"], m["data"]["milestone"]) for m in milestones} == {
-        ("eaglet", "first"), ("gazelle", "first")}
+        # while the ladder (and its outbox relay) still runs
+        events = await collect(fresh_broker, STANDING_EVENTS, count=3,
+                               match=lambda e: e["subject"] == firm["id"] and e["event_type"].startswith("Tier"))
+        assert [(e["event_type"], e["data"]["change"]) for e in events] == [
+            ("TierPromoted", "promoted"), ("TierPromoted", "promoted"), ("TierDemoted", "revoked")]
+        milestones = await collect(fresh_broker, STANDING_EVENTS, count=2,
+                                   match=lambda e: e["event_type"] == "TargetMilestoneReached")
+        assert {(m["data"]["key"], m["data"]["milestone"]) for m in milestones} == {
+            ("eaglet", "first"), ("gazelle", "first")}
 
 
 async def test_poison_message_goes_to_dead_letter_and_the_partition_moves_on(

@@ -73,10 +73,11 @@ async def test_expiry_notice_renewal_and_demotion(pg_server_url: str, fresh_brok
                    (await lad.get("/v1/targets/2022")).json()["items"]}
         assert targets["eaglet"] == 2  # renewals do not count again
 
-    events = await collect(fresh_broker, STANDING_EVENTS, count=4, match=lambda e: e["event_type"] in (
-        "FilingExpiring", "TierRenewed", "TierDemoted"))
-    kinds = sorted((e["event_type"], e["subject"]) for e in events)
-    assert kinds == sorted([("FilingExpiring", keeps), ("FilingExpiring", loses),
-                            ("TierRenewed", keeps), ("TierDemoted", loses)])
-    notice = next(e for e in events if e["event_type"] == "FilingExpiring")
-    assert notice["data"]["days_left"] == 76
+        # while the app (and its outbox relay) still runs
+        events = await collect(fresh_broker, STANDING_EVENTS, count=4, match=lambda e: e["event_type"] in (
+            "FilingExpiring", "TierRenewed", "TierDemoted"))
+        kinds = sorted((e["event_type"], e["subject"]) for e in events)
+        assert kinds == sorted([("FilingExpiring", keeps), ("FilingExpiring", loses),
+                                ("TierRenewed", keeps), ("TierDemoted", loses)])
+        notice = next(e for e in events if e["event_type"] == "FilingExpiring")
+        assert notice["data"]["days_left"] == 76
