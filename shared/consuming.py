@@ -47,7 +47,10 @@ class Consumer:
 
         @self.broker.subscriber(
             self.topic, group_id=self.group_id, auto_offset_reset="earliest",
-            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms, ack_policy=AckPolicy.ACK,
+            # NACK_ON_ERROR: an unexpected error rewinds to the batch's first record (dedupe makes
+            # the replay safe); FastStream's ACK would commit past it and lose the batch
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
