@@ -209,8 +209,22 @@ async def _standings(client, firms: list[tuple[str, int]]) -> dict[str, tuple[st
                 break
             await asyncio.sleep(0.05)
         else:
-            raise AssertionError(f"{firm_id} never caught up")
+            raise AssertionError(f"{firm_id} never caught up: {await _consumer_state(client)}")
     return out
+
+
+async def _consumer_state(client) -> str:  # type: ignore[no-untyped-def]
+    """What the ladder's consumer holds, to explain a test that waited in vain."""
+    app = client._transport.app
+    sub = next(iter(app.state.consumer.broker.subscribers))
+    consumer = sub.consumer
+    if consumer is None:
+        return "no consumer"
+    assigned = sorted(consumer.assignment(), key=lambda tp: tp.partition)
+    positions = {tp.partition: await consumer.position(tp) for tp in assigned}
+    ends = await consumer.end_offsets(assigned) if assigned else {}
+    return (f"assigned={[tp.partition for tp in assigned]} positions={positions} "
+            f"ends={ {tp.partition: o for tp, o in ends.items()} }")
 
 
 async def test_two_ladder_processes_share_the_partitions(pg_server_url: str, dbs: tuple[str, str],
