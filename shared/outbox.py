@@ -59,6 +59,7 @@ class OutboxRelay:
         self.partitions = partitions
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.published = 0
         self.connected = False
 
@@ -66,17 +67,25 @@ class OutboxRelay:
         """Run the relay in the background."""
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
-    async def stop(self) -> None:
-        """Stop the relay; unpublished rows stay for the next start."""
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+    async def stop(self, drain_s: float = 5.0) -> None:
+        """Publish what is pending (for up to `drain_s`), then stop; whatever is left stays in
+        the outbox for the next start."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), drain_s)
+        except TimeoutError:
+            log.warning("outbox relay stopped before it could publish everything")
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
         listener = await asyncpg.connect(self.dsn)
         await listener.add_listener("outbox", lambda *_: self._wake.set())
         try:
-            while True:
+            while not self._stopping:
                 try:
                     await self._serve()
                 except asyncio.CancelledError:
@@ -91,6 +100,8 @@ class OutboxRelay:
     async def _serve(self) -> None:
         async with self.pool.acquire() as conn:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                if self._stopping:
+                    return  # another replica relays; it will publish what is pending
                 await asyncio.sleep(self.poll_s)  # another replica relays; stand by
             producer = new_producer(self.bootstrap)
             try:
@@ -101,6 +112,8 @@ class OutboxRelay:
                 while True:
                     sent = await self._publish_batch(conn, producer)
                     if sent < BATCH:
+                        if self._stopping:
+                            return  # drained
                         self._wake.clear()
                         try:
                             await asyncio.wait_for(self._wake.wait(), self.poll_s)

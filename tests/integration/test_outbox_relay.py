@@ -82,3 +82,23 @@ async def test_sequences_are_per_subject_and_gapless(pg_server_url: str) -> None
         assert by_subject == {str(a): [1, 2, 3], str(b): [1, 2]}
     finally:
         await pool.close()
+
+
+async def test_a_clean_stop_publishes_what_is_pending(pg_server_url: str, fresh_broker: str) -> None:
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "registry"))
+    pool = await create_pool(dsn)
+    relay = outbox.OutboxRelay(pool, dsn, fresh_broker, poll_s=5.0)  # slow poll: no luck involved
+    try:
+        relay.start()
+        firm_ids = [uuid.uuid4() for _ in range(20)]
+        for firm_id in firm_ids:
+            await _append_registered(pool, firm_id)
+        await relay.stop()
+        unpublished = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        assert unpublished == 0
+    finally:
+        await relay.stop()
+        await pool.close()
+    wanted = {str(f) for f in firm_ids}
+    events = await collect(fresh_broker, FIRM_EVENTS, count=20, match=lambda e: e["subject"] in wanted)
+    assert len(events) == 20
