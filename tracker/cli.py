@@ -8,6 +8,7 @@ import json
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 from shared.auth import ROLES, create_key, new_token
 from shared.db import connect
@@ -59,6 +60,51 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from tracker.services import SERVICES
+
+    async def rows() -> list[Any]:
+        conn = await connect(SERVICES[0].database_url(_server_url()))
+        try:
+            return list(await conn.fetch(
+                "SELECT id, role, officer_id, label, created_at, revoked_at FROM api_keys"
+                " ORDER BY created_at"))
+        finally:
+            await conn.close()
+
+    for r in asyncio.run(rows()):
+        state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active"
+        officer = f" officer={r['officer_id']}" if r["officer_id"] else ""
+        print(f"{r['id']}  {r['role']:<8} {state:<18} {r['created_at']:%Y-%m-%d}"
+              f"{officer}  {r['label'] or ''}")
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from tracker.services import SERVICES
+
+    key_id = uuid.UUID(args.key_id)
+
+    async def revoke() -> int:
+        changed = 0
+        for service in SERVICES:  # each service holds its own copy of the key
+            conn = await connect(service.database_url(_server_url()))
+            try:
+                result = await conn.execute(
+                    "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+                    key_id)
+                changed += int(result.split()[-1])
+            finally:
+                await conn.close()
+        return changed
+
+    if asyncio.run(revoke()) == 0:
+        print(f"no active key {key_id}", file=sys.stderr)
+        return 1
+    print(f"key {key_id} revoked in every service")
+    return 0
+
+
 def cmd_docs_asyncapi(args: argparse.Namespace) -> int:
     from tracker.docs import asyncapi_document
 
@@ -97,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--officer", help="officer id (for role officer)")
     create.add_argument("--label", help="a note on who holds the key")
     create.set_defaults(func=cmd_keys_create)
+    keys.add_parser("list", help="list keys (never their tokens)").set_defaults(func=cmd_keys_list)
+    revoke = keys.add_parser("revoke", help="revoke a key in every service")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=cmd_keys_revoke)
     docs = sub.add_parser("docs", help="contracts").add_subparsers(dest="docs_cmd", required=True)
     asyncapi = docs.add_parser("asyncapi", help="print the AsyncAPI document")
     asyncapi.add_argument("--output", "-o")

@@ -45,6 +45,20 @@ async def test_migrate_is_idempotent_and_keys_land_in_every_service(pg_server_ur
     officer = _tracker("keys", "create", "--role", "officer", env=env)
     assert officer.returncode == 2 and "--officer" in officer.stderr
 
+    key_id = made.stdout.split()[1]
+    listed = _tracker("keys", "list", env=env)
+    assert key_id in listed.stdout and "wall screen" in listed.stdout and token not in listed.stdout
+    assert _tracker("keys", "revoke", key_id, env=env).returncode == 0
+    assert "revoked" in _tracker("keys", "list", env=env).stdout
+    assert _tracker("keys", "revoke", key_id, env=env).returncode == 1  # already revoked
+    for service in ("registry", "ladder", "notifier"):
+        conn = await connect(database_url_for(pg_server_url, f"tracker_{service}"))
+        try:
+            assert await conn.fetchval("SELECT revoked_at IS NOT NULL FROM api_keys WHERE id = $1::uuid",
+                                       key_id)
+        finally:
+            await conn.close()
+
 
 def test_contract_documents(tmp_path: Path) -> None:
     out = _tracker("docs", "schemas", str(tmp_path))
