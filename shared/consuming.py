@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from shared.db import DbConn
 from shared.events import EventEnvelope, parse_event
+from shared.kafka import ensure_topics
 from shared.settings import ServiceSettings
 from shared.topics import dead_letter
 
@@ -168,3 +169,44 @@ class Consumer:
             self.topic, where["partition"], where["offset"], event_id, error,
             body.decode("utf-8", errors="replace"),
         )
+
+
+class Subscription:
+    """Connects the broker in the background: joining a consumer group takes seconds, and the
+    API (and anything else the service does) must not wait for Kafka, or die of its outages."""
+
+    def __init__(self, broker: KafkaBroker, *, bootstrap: str, topics: list[str],
+                 partitions: int, name: str) -> None:
+        self.broker, self.bootstrap, self.topics = broker, bootstrap, topics
+        self.partitions, self.name = partitions, name
+        self.running = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start connecting."""
+        self._task = asyncio.create_task(self._connect(), name=f"{self.name}-subscriber")
+
+    async def stop(self) -> None:
+        """Leave the group; uncommitted offsets are redelivered to the next member."""
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.broker.stop()
+
+    async def problem(self) -> str | None:
+        """Readiness: None once the subscriber runs."""
+        return None if self.running else "consumer: not subscribed to the broker yet"
+
+    async def _connect(self) -> None:
+        while True:
+            try:
+                await ensure_topics(self.bootstrap, self.topics, self.partitions)
+                await self.broker.start()
+                self.running = True
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # broker away: keep serving the API, try again
+                log.exception("cannot subscribe to the broker; retrying in 2 s")
+                await self.broker.stop()
+                await asyncio.sleep(2)

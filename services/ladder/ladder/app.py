@@ -16,9 +16,9 @@ from ladder import handlers
 from ladder.api import router
 from ladder.config import Settings, get_settings
 from ladder.rulebook_store import RulebookStore
-from shared.consuming import Consumer
+from shared.consuming import Consumer, Subscription
 from shared.runtime import service_runtime
-from shared.topics import FIRM_EVENTS
+from shared.topics import FIRM_EVENTS, STANDING_EVENTS
 from shared.web import create_app
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,12 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
                 max_attempts=settings.consumer_max_attempts)
             consumer.subscribe(settings, description="Firm facts → projection → re-evaluation")
             app.state.consumer = consumer
-            await broker.start()
+            subscription = Subscription(
+                broker, bootstrap=settings.kafka_bootstrap_servers,
+                topics=[FIRM_EVENTS, STANDING_EVENTS], partitions=settings.kafka_partitions,
+                name="ladder")
+            app.state.ready_checks.append(subscription.problem)
+            subscription.start()
             sweeper = asyncio.create_task(_sweep_forever(app, settings.sweep_interval_s))
             try:
                 yield
@@ -61,7 +66,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
-                await broker.stop()
+                await subscription.stop()
 
     app = create_app(
         service="ladder", title="Cultivation tracker — ladder",

@@ -12,9 +12,11 @@ from faststream.kafka import KafkaBroker
 
 from notifier import api, api_alerts
 from notifier.config import Settings, get_settings
-from notifier.consumers import Subscription, build_consumer
+from notifier.consumers import build_consumer
 from notifier.worker import DeliveryWorker
+from shared.consuming import Subscription
 from shared.runtime import service_runtime
+from shared.topics import ALERT_EVENTS
 from shared.web import create_app
 
 
@@ -38,7 +40,10 @@ def build_app(settings: Settings | None = None, *,
             broker = KafkaBroker(settings.kafka_bootstrap_servers)
             app.state.worker = worker
             app.state.consumer = build_consumer(broker, pool, settings, now, worker.wake)
-            subscription = Subscription(broker, settings)
+            subscription = Subscription(
+                broker, bootstrap=settings.kafka_bootstrap_servers,
+                topics=[settings.notifier_events_topic, ALERT_EVENTS],
+                partitions=settings.kafka_partitions, name="notifier")
             app.state.ready_checks.append(worker.problem)
             if settings.notifier_subscribe:
                 app.state.ready_checks.append(subscription.problem)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -16,8 +15,6 @@ from notifier.config import Settings
 from shared.consuming import Consumer
 from shared.db import DbConn
 from shared.events import EventEnvelope
-from shared.kafka import ensure_topics
-from shared.topics import ALERT_EVENTS
 
 log = logging.getLogger(__name__)
 
@@ -39,44 +36,3 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
     consumer.subscribe(settings,
                        description="Standing and target events become alerts for case officers.")
     return consumer
-
-
-class Subscription:
-    """Connects the broker in the background: joining a consumer group takes seconds, and
-    the API, the inbox and the delivery queue must not wait for Kafka (or its outages)."""
-
-    def __init__(self, broker: KafkaBroker, settings: Settings) -> None:
-        self.broker, self.settings = broker, settings
-        self.running = False
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Start connecting."""
-        self._task = asyncio.create_task(self._connect(), name="notifier-subscriber")
-
-    async def stop(self) -> None:
-        """Leave the group; uncommitted offsets are redelivered to the next member."""
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        await self.broker.stop()
-
-    async def problem(self) -> str | None:
-        """Readiness: None once the subscriber runs."""
-        return None if self.running else "consumer: not subscribed to the broker yet"
-
-    async def _connect(self) -> None:
-        s = self.settings
-        while True:
-            try:
-                await ensure_topics(s.kafka_bootstrap_servers,
-                                    [s.notifier_events_topic, ALERT_EVENTS], s.kafka_partitions)
-                await self.broker.start()
-                self.running = True
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # broker away: keep serving the API, try again
-                log.exception("cannot subscribe to the broker; retrying in 2 s")
-                await self.broker.stop()
-                await asyncio.sleep(2)

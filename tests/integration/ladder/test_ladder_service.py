@@ -254,3 +254,40 @@ async def test_two_ladder_processes_share_the_partitions(pg_server_url: str, dbs
             await asyncio.sleep(0.1)
     assert all(assignments) and not assignments[0] & assignments[1], assignments
     assert assignments[0] | assignments[1] == {0, 1, 2}
+
+
+async def test_ladder_starts_without_a_broker_and_catches_up_when_it_arrives(
+        pg_server_url: str, dbs: tuple[str, str]) -> None:
+    import asyncio
+
+    from shared.events import make_event
+    from tracker.embedded import EmbeddedBroker, free_port
+
+    broker = EmbeddedBroker(free_port())
+    try:
+        async with ladder_app(pg_server_url, dbs[1], broker.bootstrap, today=TODAY) as lad:
+            assert (await lad.get("/healthz")).status_code == 200
+            not_ready = await lad.get("/readyz")
+            assert not_ready.status_code == 503
+            assert any("consumer" in p or "broker" in p for p in not_ready.json()["problems"])
+            broker.start()
+            for _ in range(600):
+                if (await lad.get("/readyz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError((await lad.get("/readyz")).text)
+            firm_id = str(uuid.uuid4())
+            event = make_event("FirmRegistered", producer="registry", subject=firm_id, sequence=1,
+                               data={"firm": {"id": firm_id, **firm_payload()}})
+            producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+            await producer.start()
+            try:
+                await producer.send_and_wait(FIRM_EVENTS, event.model_dump_json().encode(),
+                                             key=firm_id.encode())
+            finally:
+                await producer.stop()
+            standing = await Pair(lad, lad).caught_up(firm_id, 1)
+            assert standing["tier"] == "none"
+    finally:
+        broker.stop()
