@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
 
 from shared.db import DbConn
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[[DbConn, EventEnvelope], Awaitable[Any]]
 AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
 CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
+LAG = Gauge("consumer_lag_messages", "Messages behind the partition's high watermark",
+            ["group", "topic", "partition"])
 # the database being away is not the message's fault: wait for it instead of dead-lettering
 TRANSIENT = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
              asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError,
@@ -60,7 +62,23 @@ class Consumer:
         )
         async def on_batch(msg: KafkaMessage) -> None:
             raw = msg.raw_message
-            await self.process_batch(list(raw) if isinstance(raw, (tuple, list)) else [raw])
+            records = list(raw) if isinstance(raw, (tuple, list)) else [raw]
+            await self.process_batch(records)
+            self._record_lag(getattr(msg, "consumer", None), records)
+
+    def _record_lag(self, consumer: Any, records: list[Any]) -> None:
+        """Lag per partition from the high watermark the last fetch reported (no extra I/O)."""
+        if consumer is None:
+            return
+        from aiokafka import TopicPartition
+
+        last: dict[int, int] = {}
+        for r in records:
+            last[r.partition] = max(last.get(r.partition, -1), r.offset)
+        for partition, offset in last.items():
+            high = consumer.highwater(TopicPartition(self.topic, partition))
+            if high is not None:
+                LAG.labels(self.group_id, self.topic, str(partition)).set(max(0, high - offset - 1))
 
     async def process_batch(self, records: list[Any]) -> dict[str, int]:
         """Apply a batch in one transaction, a savepoint per message.

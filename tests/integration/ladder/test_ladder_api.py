@@ -41,6 +41,9 @@ async def test_ladder_read_models(pg_server_url: str, fresh_broker: str) -> None
         assert {f["firm_id"] for f in page["items"] + rest["items"]} == {gazelle, near_id}
         totals = (await p.ladder.get("/v1/summary")).json()["totals"]
         assert totals == {"gazelle": 1, "eaglet": 1}
+        metrics = (await p.ladder.get("/metrics")).text
+        assert 'consumer_lag_messages{group="ladder",partition=' in metrics
+        assert 'events_consumed_total{group="ladder",outcome="applied"' in metrics
 
         # candidates: the near miss is first, with what it lacks in words
         cands = (await p.ladder.get("/v1/candidates", params={"tier": "gazelle", "district": "jinpu"})).json()
