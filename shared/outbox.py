@@ -111,9 +111,11 @@ class OutboxRelay:
                 await self._republish_if_lost(conn)
                 while True:
                     sent = await self._publish_batch(conn, producer)
+                    if self._stopping:
+                        if sent == 0:
+                            return  # drained: rows written during the last batch went too
+                        continue
                     if sent < BATCH:
-                        if self._stopping:
-                            return  # drained
                         self._wake.clear()
                         try:
                             await asyncio.wait_for(self._wake.wait(), self.poll_s)

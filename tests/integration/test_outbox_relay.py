@@ -93,7 +93,7 @@ async def test_a_clean_stop_publishes_what_is_pending(pg_server_url: str, fresh_
         firm_ids = [uuid.uuid4() for _ in range(20)]
         for firm_id in firm_ids:
             await _append_registered(pool, firm_id)
-        await relay.stop()
+        await relay.stop(drain_s=30)  # generous: this is about draining, not about speed
         unpublished = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
         assert unpublished == 0
     finally:

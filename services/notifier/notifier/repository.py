@@ -80,6 +80,10 @@ async def setting(conn: Conn, key: str) -> Any:
 
 
 async def put_setting(conn: Conn, key: str, value: Any) -> None:
+    """Store a setting; None removes it (the environment's value applies again)."""
+    if value is None:
+        await conn.execute("DELETE FROM notifier_settings WHERE key = $1", key)
+        return
     await conn.execute(
         "INSERT INTO notifier_settings (key, value) VALUES ($1, $2) ON CONFLICT (key)"
         " DO UPDATE SET value = EXCLUDED.value, updated_at = now()", key, value)

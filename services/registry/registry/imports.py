@@ -50,7 +50,14 @@ def _error(row: int, field_name: str, reason: str) -> dict[str, Any]:
 
 
 def _read(text: str, kind: ImportKind) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse(text, kind)
+    except csv.Error as exc:  # the file is not CSV as the csv module reads it
+        raise Rejected("file", "csv", f"the file is not valid CSV: {exc}") from None
+
+
+def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise Rejected("file", "csv_header", "the CSV file is empty or has no header row")
     allowed = set(FirmIn.model_fields) if kind == "firms" else (

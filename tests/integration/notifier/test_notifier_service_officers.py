@@ -125,6 +125,9 @@ async def test_unrouted_alert_waits_for_admins_then_goes_to_the_fallback(
         unrouted = (await client.get("/v1/alerts", params={"unrouted": "true"})).json()["items"]
         assert len(unrouted) == 2
 
+        cleared = await client.put("/v1/settings/fallback-officer", json={"officer_id": None})
+        assert cleared.status_code == 200 and cleared.json()["effective"] is None
+
 
 async def test_target_alerts_go_to_officers_who_receive_targets(
     make_settings: Callable[..., Settings],

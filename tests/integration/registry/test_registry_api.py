@@ -252,6 +252,14 @@ async def test_csv_import_reports_rows_and_is_rerunnable(client: httpx.AsyncClie
     assert saved.json()["status"] == "completed_with_errors"
 
 
+async def test_import_refuses_what_is_not_csv(client: httpx.AsyncClient) -> None:
+    for body in (b'a\rb,"c\n', b"\xff\xfe\x00", b""):
+        files = {"file": ("x.csv", body, "text/csv")}
+        r = await client.post("/v1/imports", params={"kind": "firms"}, files=files)
+        assert r.status_code == 422, (body, r.text)
+        assert r.json()["detail"][0]["field"] == "file"
+
+
 async def test_import_refuses_unknown_columns(client: httpx.AsyncClient) -> None:
     files = {"file": ("x.csv", b"uscc,colour\n1,red\n", "text/csv")}
     r = await client.post("/v1/imports", params={"kind": "firms"}, files=files)
