@@ -18,6 +18,8 @@ from shared.codes import District, Industry, TargetKey, Tier, UnicornGrade
 from shared.errors import NotFound
 from shared.stream import latest_id, outbox_events
 
+BIGINT_MAX = 2**63 - 1  # what PostgreSQL's bigint holds; larger ids cannot exist
+
 router = APIRouter(prefix="/v1")
 Reader = Annotated[Principal, Depends(ANY_ROLE)]
 Writer = Annotated[Principal, Depends(WRITER)]
@@ -160,7 +162,7 @@ async def get_candidates(
     request: Request, who: Reader, tier: Literal["eaglet", "gazelle", "unicorn", "leader"],
     district: District | None = None, industry: Industry | None = None,
     sort: Literal["closest", "gap"] = "closest",
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     return await queries.candidates(
         request.app.state.pool, request.app.state.rulebooks.active, tier, _today(request),
@@ -194,11 +196,13 @@ async def stream(
     request: Request, who: Reader,
     types: Annotated[str | None, Query(description="Comma-separated event types")] = None,
     firm_id: uuid.UUID | None = None,
-    since: Annotated[int | None, Query(ge=0, description="Replay events after this id")] = None,
+    since: Annotated[int | None, Query(ge=0, le=BIGINT_MAX,
+                                       description="Replay events after this id")] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     pool = request.app.state.pool
-    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else since
+    resume = (int(last_event_id) if last_event_id and last_event_id.isdigit()
+              and int(last_event_id) <= BIGINT_MAX else since)
     start = resume if resume is not None else await latest_id(pool)
     wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
     frames = outbox_events(pool, after_id=start, event_types=wanted,

@@ -24,6 +24,7 @@ from shared.codes import District, Industry
 from shared.errors import NotFound, Rejected
 
 router = APIRouter(prefix="/v1")
+BIGINT_MAX = 2**63 - 1  # what PostgreSQL's bigint holds; larger values cannot be ours
 Reader = Annotated[Principal, Depends(ANY_ROLE)]
 Writer = Annotated[Principal, Depends(WRITER)]
 FirmId = Annotated[uuid.UUID, Path(description="The firm's id")]
@@ -50,9 +51,12 @@ def _after(cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+        row = int(base64.urlsafe_b64decode(cursor.encode()).decode())
     except ValueError:
-        raise Rejected("cursor", "cursor", "cursor is not one this API gave out") from None
+        row = -1
+    if not 0 <= row <= BIGINT_MAX:
+        raise Rejected("cursor", "cursor", "cursor is not one this API gave out")
+    return row
 
 
 @router.get("/firms", tags=["firms"], summary="List firms, filtered and paged")
@@ -139,7 +143,7 @@ async def revoke_certificate(firm_id: FirmId, certificate_id: uuid.UUID, request
 @router.get("/firms/{firm_id}/events", tags=["firms"], summary="The firm's event history")
 async def firm_events(
     firm_id: FirmId, request: Request, who: Reader,
-    after_sequence: Annotated[int, Query(ge=0)] = 0,
+    after_sequence: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     pool = request.app.state.pool

@@ -50,6 +50,8 @@ async def test_ladder_read_models(pg_server_url: str, fresh_broker: str) -> None
         assert cands["items"][0]["firm_id"] == near_id and cands["items"][0]["failing_count"] == 1
         assert "revenue" in cands["items"][0]["missing"][0].lower()
         assert gazelle not in [c["firm_id"] for c in cands["items"]]
+        too_far = await p.ladder.get("/v1/stream", params={"since": 10**20})
+        assert too_far.status_code == 422 and too_far.json()["detail"][0]["field"] == "since"
         bad = await p.ladder.get("/v1/candidates", params={"tier": "dragon"})
         assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "tier"
 

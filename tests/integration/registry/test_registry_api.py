@@ -150,6 +150,12 @@ async def test_transport_level_mistakes(client: httpx.AsyncClient) -> None:
     assert wrong.status_code == 401
     unknown = await client.get("/v1/firms/7b0e3f3e-0000-4000-8000-000000000000")
     assert unknown.status_code == 404
+    import base64
+
+    huge = base64.urlsafe_b64encode(str(10**30).encode()).decode()
+    for params in ({"cursor": huge}, {"cursor": "not-a-cursor"}):
+        r = await client.get("/v1/firms", params=params)
+        assert r.status_code == 422 and r.json()["detail"][0]["field"] == "cursor"
 
 
 async def test_roles_and_audit(client: httpx.AsyncClient, pg_server_url: str, registry_db: str) -> None:
