@@ -29,8 +29,12 @@ class BodyTooLarge(Exception):
     """Raised while reading a body that outgrows the limit."""
 
 
+_NUL_ESCAPE = b"\\u0000"
+
+
 class BodyLimit:
-    """Refuses bodies over the limit with a 413 before the app buffers them."""
+    """Refuses bodies over the limit (413) before the app buffers them, and NUL characters in
+    the path, query or a JSON body (422): PostgreSQL cannot store them, so no field may."""
 
     def __init__(self, app: ASGIApp, limit: int, upload_limit: int, upload_paths: tuple[str, ...]):
         self.app, self.limit, self.upload_limit, self.upload_paths = (
@@ -42,11 +46,45 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            await _nul(send)
+            return
         limit = self.upload_limit if path.startswith(self.upload_paths) else self.limit
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, int(declared), limit)
             return
+        if path.startswith(self.upload_paths):
+            await self._stream_upload(scope, receive, send, limit)
+            return
+        # JSON bodies are small (the limit): read them whole, check them, then hand them on
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if len(body) > limit:
+                await _too_large(send, len(body), limit)
+                return
+            if not message.get("more_body", False):
+                break
+        if b"\x00" in body or _NUL_ESCAPE in body:
+            await _nul(send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: wait for a disconnect
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _stream_upload(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Uploads stream through; one that outgrows the limit is cut off with a 413."""
         seen = 0
 
         async def counting_receive() -> Message:
@@ -68,6 +106,15 @@ async def _too_large(send: Send, size: int, limit: int) -> None:
         {"detail": f"request body is {size} bytes or more; the limit is {limit} bytes",
          "rule": "max_body_bytes"},
         status_code=413,
+    )
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _nul(send: Send) -> None:
+    response = JSONResponse(
+        {"detail": [{"field": "request", "rule": "no_nul",
+                     "message": "NUL characters (\\u0000) are not allowed in any field"}]},
+        status_code=422,
     )
     await response({"type": "http"}, _no_receive, send)
 

@@ -50,6 +50,8 @@ def _error(row: int, field_name: str, reason: str) -> dict[str, Any]:
 
 
 def _read(text: str, kind: ImportKind) -> list[dict[str, str]]:
+    if "\x00" in text:
+        raise Rejected("file", "no_nul", "the file contains NUL characters; it is not CSV text")
     try:
         return _parse(text, kind)
     except csv.Error as exc:  # the file is not CSV as the csv module reads it

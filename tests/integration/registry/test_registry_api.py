@@ -144,6 +144,9 @@ async def test_transport_level_mistakes(client: httpx.AsyncClient) -> None:
     huge = await client.post("/v1/firms", content=b"x" * (10 * 1024 * 1024),
                              headers={"content-type": "application/json"})
     assert huge.status_code == 413 and "limit" in huge.json()["detail"]
+    nul = await client.post("/v1/firms", json=firm_payload(name="大连\x00公司"))
+    assert nul.status_code == 422 and nul.json()["detail"][0]["rule"] == "no_nul"
+    assert (await client.get("/v1/firms", params={"q": "a\x00"})).status_code == 422
     anonymous = await client.get("/v1/firms", headers={"Authorization": ""})
     assert anonymous.status_code == 401
     wrong = await client.get("/v1/firms", headers=auth("ct_not_a_key"))
@@ -259,7 +262,7 @@ async def test_csv_import_reports_rows_and_is_rerunnable(client: httpx.AsyncClie
 
 
 async def test_import_refuses_what_is_not_csv(client: httpx.AsyncClient) -> None:
-    for body in (b'a\rb,"c\n', b"\xff\xfe\x00", b""):
+    for body in (b'a\rb,"c\n', b"\xff\xfe\x00", b"", b"uscc,name\n1,a\x00b\n"):
         files = {"file": ("x.csv", body, "text/csv")}
         r = await client.post("/v1/imports", params={"kind": "firms"}, files=files)
         assert r.status_code == 422, (body, r.text)
