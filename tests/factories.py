@@ -18,6 +18,13 @@ def random_uscc(rng: random.Random | None = None) -> str:
     return body + check_character(body)
 
 
+def wrong_check_uscc() -> str:
+    """A USCC whose last character is not the GB 32100-2015 check character."""
+    valid = random_uscc()
+    wrong = next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != valid[17])
+    return valid[:17] + wrong
+
+
 def firm_payload(**overrides: Any) -> dict[str, Any]:
     """A valid POST /v1/firms body."""
     return {

@@ -12,7 +12,7 @@ from registry.config import Settings
 from shared.db import connect
 from shared.settings import database_url_for
 from shared.topics import FIRM_EVENTS
-from tests.factories import auth, firm_payload, random_uscc, report_payload
+from tests.factories import auth, firm_payload, random_uscc, report_payload, wrong_check_uscc
 from tests.integration.conftest import serve, service_settings
 from tests.kafka_helpers import collect
 
@@ -235,7 +235,7 @@ async def test_csv_import_reports_rows_and_is_rerunnable(client: httpx.AsyncClie
     header = "uscc,name,district,industry,founded_on"
     rows = [
         ",".join(good1[k] for k in header.split(",")),
-        f"{random_uscc()[:17]}0,坏码公司,hitech,other,2019-01-01",
+        f"{wrong_check_uscc()},坏码公司,hitech,other,2019-01-01",
         ",".join(good2[k] for k in header.split(",")),
         f"{random_uscc()},未知区公司,atlantis,other,2019-01-01",
     ]
