@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ladder import handlers, queries, simulation
 from ladder import repository as repo
+from ladder.domain.rulebook import rulebook_with_overrides
 from ladder.rulebook_store import summary
 from shared.auth import ADMIN, ANY_ROLE, WRITER, Principal
 from shared.codes import District, Industry, TargetKey, Tier, UnicornGrade
-from shared.errors import NotFound
+from shared.errors import NotFound, Rejected
 from shared.stream import latest_id, outbox_events
 
 BIGINT_MAX = 2**63 - 1  # what PostgreSQL's bigint holds; larger ids cannot exist
@@ -172,9 +173,6 @@ async def get_candidates(
 @router.post("/simulations", tags=["what-if"],
              summary="Re-evaluate every firm under a draft rulebook; live standings untouched")
 async def post_simulation(body: SimulationIn, request: Request, who: Reader) -> dict[str, Any]:
-    from ladder.domain.rulebook import rulebook_with_overrides
-    from shared.errors import Rejected
-
     store, pool = request.app.state.rulebooks, request.app.state.pool
     base = await store.draft(pool, body.rulebook_id) if body.rulebook_id else store.active
     draft = base

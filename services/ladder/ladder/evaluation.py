@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -12,7 +12,7 @@ import asyncpg
 from ladder import repository as repo
 from ladder.domain.candidates import near_miss_tier
 from ladder.domain.decision import Decision
-from ladder.domain.explain import next_tier
+from ladder.domain.explain import NextStep, next_tier
 from ladder.domain.rules import evaluate
 from ladder.domain.standing import Standing, Transition, apply_decision, check_expiry
 from ladder.targets_progress import count_entry
@@ -51,7 +51,11 @@ def standing_of(row: asyncpg.Record) -> Standing:
 
 def failing_summary(decision: Decision, target: str | None = None) -> list[dict[str, Any]]:
     """Failing criteria of the tier above (or `target`), for events and the API."""
-    step = next_tier(decision, target)
+    return failing_of(next_tier(decision, target))
+
+
+def failing_of(step: NextStep) -> list[dict[str, Any]]:
+    """A next step's failing criteria as plain data."""
     return [{"key": m.key, "label": m.label, "value": _jsonable(m.value),
              "threshold": _jsonable(m.threshold), "gap": _jsonable(m.gap), "hint": m.sentence}
             for m in step.missing]
@@ -88,43 +92,46 @@ async def reevaluate(
     transition = (check_expiry if expiry_sweep else apply_decision)(
         previous, decision, on, rulebook.filing_validity_years)
     new = transition.new_standing
+    step = next_tier(decision)
+    missing = failing_of(step)
     # a near miss needs facts to judge by: a firm with no report for FY is just incomplete
-    step = next_tier(decision) if new.tier == decision.tier and fy in facts.reports else None
-    near_miss = near_miss_tier(step) if step else None
+    near_miss = (near_miss_tier(step) if new.tier == decision.tier and fy in facts.reports
+                 else None)
+    trace = decision.to_dict()
     values: dict[str, Any] = {
         "tier": new.tier, "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
         "filed_on": new.filed_on, "expires_on": new.expires_on, "fiscal_year": fy,
         "round_year": decision.round_year, "rulebook_id": decision.rulebook_id,
-        "evaluated_tier": decision.tier, "trace": decision.to_dict(),
-        "next_tier": failing_summary(decision), "near_miss_tier": near_miss,
+        "evaluated_tier": decision.tier, "trace": trace,
+        "next_tier": missing, "near_miss_tier": near_miss,
     }
     decision_id = None
     if transition.kind != "unchanged":
         decision_id = uuid.uuid4()
         values["decision_id"] = decision_id
-        await _record(conn, row, transition, decision, decision_id, trigger_event_id,
+        await _record(conn, row, transition, decision, trace, decision_id, trigger_event_id,
                       correlation_id)
     await repo.save_standing(conn, firm_id, values)
     if near_miss and near_miss != row["near_miss_tier"]:
         await outbox.append(conn, topic=STANDING_EVENTS, event_type="NearMissDetected",
                             producer=PRODUCER, subject=str(firm_id), correlation_id=correlation_id,
                             data={"firm": firm_ref(row), "tier": near_miss,
-                                  "failing": failing_summary(decision, near_miss)})
+                                  "failing": missing})  # near_miss is step's target
     return Outcome(firm_id, transition.kind, new.tier, decision_id)
 
 
 async def _record(conn: DbConn, row: asyncpg.Record, transition: Transition,
-                  decision: Decision, decision_id: uuid.UUID,
+                  decision: Decision, trace: dict[str, Any], decision_id: uuid.UUID,
                   trigger_event_id: uuid.UUID | None, correlation_id: str | None) -> None:
     new, kind = transition.new_standing, transition.kind
-    trace = decision.to_dict()
     await repo.insert_decision(conn, {
         "id": decision_id, "firm_id": row["firm_id"], "change": kind,
         "from_tier": transition.previous.tier, "to_tier": new.tier,
         "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
         "fiscal_year": decision.fiscal_year, "round_year": decision.round_year,
         "rulebook_id": decision.rulebook_id, "reason": transition.reason,
-        "trigger_event_id": trigger_event_id, "inputs": trace.pop("inputs"), "trace": trace,
+        "trigger_event_id": trigger_event_id, "inputs": trace["inputs"],
+        "trace": {k: v for k, v in trace.items() if k != "inputs"},
     })
     failing = failing_summary(decision, transition.previous.tier) if kind in (
         "at_risk", "demoted") and transition.previous.tier != "none" else []
@@ -145,7 +152,3 @@ async def _record(conn: DbConn, row: asyncpg.Record, transition: Transition,
                               on=decision.as_of, decision_id=decision_id,
                               correlation_id=correlation_id)
 
-
-def renewal_window() -> timedelta:
-    """A certificate of the same kind valid within this window before a new one makes it a renewal."""
-    return timedelta(days=365)

@@ -46,9 +46,9 @@ async def on_firm_event(conn: DbConn, event: EventEnvelope, *,
     if applied.stale:
         return None
     if applied.certificate is not None:
-        facts = await repo.facts(conn, applied.firm_id)
-        row = await repo.standing(conn, applied.firm_id)
-        assert facts is not None and row is not None
+        found = await repo.state(conn, applied.firm_id)
+        assert found is not None
+        facts, row = found
         others = tuple(c for c in facts.certificates
                        if c.issued_on != applied.certificate["issued_on"]
                        or c.kind != applied.certificate["kind"])

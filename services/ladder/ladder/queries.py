@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -62,12 +63,11 @@ async def history(pool: asyncpg.Pool, firm_id: uuid.UUID, limit: int) -> list[di
 async def readiness(pool: asyncpg.Pool, rulebook: Rulebook, firm_id: uuid.UUID, as_of: date,
                     innovation_score: float | None) -> dict[str, Any]:
     """Would the firm pass the high-tech-enterprise and tech-SME tests on `as_of`."""
-    facts = await repo.facts(pool, firm_id)
-    if facts is None:
+    found = await repo.state(pool, firm_id, lock=False)
+    if found is None:
         raise NotFound(f"the ladder has not seen firm {firm_id} (yet)")
+    facts = found[0]
     if innovation_score is not None:
-        from dataclasses import replace
-
         facts = replace(facts, innovation_score=innovation_score)
     return {"rulebook": rulebook.id, **check_readiness(rulebook, facts, as_of).to_dict()}
 

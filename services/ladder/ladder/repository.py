@@ -103,17 +103,6 @@ async def firm(conn: Conn, firm_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM firms WHERE id = $1", firm_id)
 
 
-async def facts(conn: Conn, firm_id: uuid.UUID) -> FirmFacts | None:
-    """One firm's facts as the rules read them."""
-    row = await firm(conn, firm_id)
-    if row is None:
-        return None
-    reports = await conn.fetch("SELECT fiscal_year, data FROM reports WHERE firm_id = $1", firm_id)
-    rounds = await conn.fetch("SELECT * FROM funding_rounds WHERE firm_id = $1", firm_id)
-    certs = await conn.fetch("SELECT * FROM certificates WHERE firm_id = $1", firm_id)
-    return _facts(row, reports, rounds, certs)
-
-
 _STATE = """
 SELECT f.id, f.name, f.district, f.industry, f.founded_on, f.company_kind, f.listed,
        f.abnormal_list, f.dishonest_list, f.last_sequence, s.*,
@@ -123,7 +112,7 @@ SELECT f.id, f.name, f.district, f.industry, f.founded_on, f.company_kind, f.lis
            AS rounds_json,
        (SELECT coalesce(json_agg(c), '[]') FROM certificates c WHERE c.firm_id = f.id)
            AS certs_json
-FROM firms f JOIN standings s ON s.firm_id = f.id WHERE f.id = $1 FOR UPDATE OF s
+FROM firms f JOIN standings s ON s.firm_id = f.id WHERE f.id = $1
 """
 
 
@@ -131,9 +120,11 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-async def state(conn: Conn, firm_id: uuid.UUID) -> tuple[FirmFacts, asyncpg.Record] | None:
-    """Facts and the locked standing row in one round trip (the hot path of every event)."""
-    row = await conn.fetchrow(_STATE, firm_id)
+async def state(conn: Conn, firm_id: uuid.UUID, *, lock: bool = True,
+                ) -> tuple[FirmFacts, asyncpg.Record] | None:
+    """Facts and the standing row in one round trip (the hot path of every event); `lock`
+    holds the standing row for the caller's transaction."""
+    row = await conn.fetchrow(_STATE + (" FOR UPDATE OF s" if lock else ""), firm_id)
     if row is None:
         return None
     rounds = [{**r, "closed_on": _day(r["closed_on"])} for r in json.loads(row["rounds_json"])]
