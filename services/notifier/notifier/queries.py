@@ -70,16 +70,22 @@ async def inbox(
             "unread": await repo.unread_count(pool, officer_id)}
 
 
+def _scoped(principal: Principal, officer_id: uuid.UUID | None, what: str) -> uuid.UUID | None:
+    """The officer filter a caller may use: an officer is held to their own (403 otherwise)."""
+    if principal.role != "officer":
+        return officer_id
+    if officer_id not in (None, principal.officer_id):
+        raise Forbidden(f"an officer may list only their own {what}")
+    return principal.officer_id or uuid.UUID(int=0)  # a key without an officer sees nothing
+
+
 async def list_alerts(
     pool: asyncpg.Pool, principal: Principal, *, officer_id: uuid.UUID | None,
     unrouted: bool | None, kind: str | None, unread: bool | None, cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
     """Alerts across officers (an officer sees only their own)."""
-    if principal.role == "officer":
-        if officer_id not in (None, principal.officer_id):
-            raise Forbidden("an officer may list only their own alerts")
-        officer_id = principal.officer_id or uuid.UUID(int=0)
+    officer_id = _scoped(principal, officer_id, "alerts")
     offset = offset_of(cursor)
     rows = await repo.alerts(pool, officer_id=officer_id, unrouted=unrouted, kind=kind,
                              unread=unread, since=None, offset=offset, limit=limit + 1)
@@ -104,10 +110,7 @@ async def list_deliveries(
     officer_id: uuid.UUID | None, cursor: str | None, limit: int,
 ) -> dict[str, Any]:
     """The delivery queue, filtered (an officer sees only their own)."""
-    if principal.role == "officer":
-        if officer_id not in (None, principal.officer_id):
-            raise Forbidden("an officer may list only their own deliveries")
-        officer_id = principal.officer_id or uuid.UUID(int=0)
+    officer_id = _scoped(principal, officer_id, "deliveries")
     offset = offset_of(cursor)
     rows = await repo.deliveries(pool, status=status, channel=channel, officer_id=officer_id,
                                  alert_id=None, offset=offset, limit=limit + 1)
