@@ -25,9 +25,7 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import random
-import resource
 import shutil
 import sys
 import tempfile
@@ -44,7 +42,7 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
 
 import asyncpg  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-from bench_ladder_rules import make_firm  # noqa: E402
+from bench_ladder_rules import machine_summary, make_firm  # noqa: E402
 
 from ladder.app import build_app  # noqa: E402
 from ladder.config import Settings  # noqa: E402
@@ -248,10 +246,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             pg.stop()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    out["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    out["python"] = platform.python_version()
-    out["cpus"] = os.cpu_count()
+    out.update(machine_summary())
     return out
 
 

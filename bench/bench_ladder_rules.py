@@ -52,6 +52,18 @@ def _reports(rng: random.Random, founded: int, revenue: int, growth: float,
     return out
 
 
+def machine_summary() -> dict[str, object]:
+    """What the machine looked like at the end of a run (load, peak memory, Python, cores)."""
+    import resource
+
+    return {
+        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+
+
 def make_firm(rng: random.Random, i: int, kind: str) -> FirmFacts:
     """One synthetic firm of a rough kind: eaglet, gazelle, unicorn or other."""
     certs: tuple[Certificate, ...] = ()

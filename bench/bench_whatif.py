@@ -30,9 +30,7 @@ import contextlib
 import gc
 import json
 import os
-import platform
 import random
-import resource
 import shutil
 import sys
 import tempfile
@@ -48,7 +46,7 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import asyncpg  # noqa: E402
-from bench_ladder_rules import make_firm  # noqa: E402
+from bench_ladder_rules import machine_summary, make_firm  # noqa: E402
 
 from ladder import repository as repo  # noqa: E402
 from ladder.domain.facts import AnnualReport  # noqa: E402
@@ -280,10 +278,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             server.stop()
         if tmp is not None and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    out["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    out["python"] = platform.python_version()
-    out["cpus"] = os.cpu_count()
+    out.update(machine_summary())
     return out
 
 
