@@ -1,4 +1,4 @@
-"""Kafka helpers: topics, producers and the counts used to notice a broker that lost data."""
+"""Kafka helpers: topics, producers and the end offsets used to notice a broker that lost data."""
 
 from __future__ import annotations
 
@@ -29,17 +29,18 @@ async def ensure_topics(bootstrap: str, topics: list[str], partitions: int) -> N
         await admin.close()
 
 
-def new_producer(bootstrap: str) -> AIOKafkaProducer:
-    """acks=all, no idempotence (Tansu refuses InitProducerId); ordering per key holds
-    because the relay sends one batch at a time and awaits it."""
+def new_producer(bootstrap: str, *, idempotent: bool = True) -> AIOKafkaProducer:
+    """acks=all and, where the broker supports it, idempotence: a retried send adds no
+    duplicate. Ordering per key holds because the relay sends one batch at a time and awaits it."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=2,
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=idempotent, linger_ms=2,
         max_request_size=4_194_304, request_timeout_ms=15_000,
     )
 
 
-async def topic_message_count(bootstrap: str, topic: str) -> int | None:
-    """Messages the broker holds on a topic now (end − beginning offsets); None if unknown."""
+async def topic_end_offsets(bootstrap: str, topic: str) -> int:
+    """Records ever written to a topic, summed over its partitions (the end offsets; retention
+    moves only the beginning); 0 for a topic the broker does not know."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
@@ -47,9 +48,7 @@ async def topic_message_count(bootstrap: str, topic: str) -> int | None:
         ids = partitions.partitions_for_topic(topic)
         if not ids:
             return 0
-        tps = [TopicPartition(topic, p) for p in ids]
-        begin = await consumer.beginning_offsets(tps)
-        end = await consumer.end_offsets(tps)
-        return int(sum(end[tp] - begin[tp] for tp in tps))
+        end = await consumer.end_offsets([TopicPartition(topic, p) for p in ids])
+        return int(sum(end.values()))
     finally:
         await consumer.stop()

@@ -10,7 +10,7 @@ import asyncpg
 
 from shared.db import DbConn
 from shared.events import EventEnvelope, make_event
-from shared.kafka import ensure_topics, new_producer, topic_message_count
+from shared.kafka import ensure_topics, new_producer, topic_end_offsets
 from shared.topics import ALL_TOPICS
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,10 @@ class OutboxRelay:
 
     def __init__(
         self, pool: asyncpg.Pool, dsn: str, bootstrap: str, *, partitions: int = 3,
-        poll_s: float = 1.0,
+        poll_s: float = 1.0, idempotent: bool = True,
     ):
         self.pool, self.dsn, self.bootstrap, self.poll_s = pool, dsn, bootstrap, poll_s
-        self.partitions = partitions
+        self.partitions, self.idempotent = partitions, idempotent
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -82,48 +82,57 @@ class OutboxRelay:
         await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
+        """Serve until stopped and drained. A failure while stopping is retried too: giving up
+        then left everything unpublished whenever the first attempt failed (a loaded machine, a
+        broker still starting), since the old loop ended as soon as `stop()` was asked for."""
+        while True:
+            try:
+                await self._serve()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # broker or database down: wait, then start over
+                self.connected = False
+                log.exception("outbox relay failed; retrying")
+                await asyncio.sleep(0.5 if self._stopping else 2)
+
+    async def _serve(self) -> None:
         listener = await asyncpg.connect(self.dsn)
         await listener.add_listener("outbox", lambda *_: self._wake.set())
         try:
-            while not self._stopping:
+            async with self.pool.acquire() as conn:
+                while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                    if self._stopping:
+                        return  # another replica relays; it will publish what is pending
+                    await asyncio.sleep(self.poll_s)  # another replica relays; stand by
                 try:
-                    await self._serve()
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # broker or database down: wait, then start over
-                    self.connected = False
-                    log.exception("outbox relay failed; retrying in 2 s")
-                    await asyncio.sleep(2)
+                    await self._relay(conn)
+                finally:
+                    await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
         finally:
             await listener.close()
 
-    async def _serve(self) -> None:
-        async with self.pool.acquire() as conn:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+    async def _relay(self, conn: DbConn) -> None:
+        producer = new_producer(self.bootstrap, idempotent=self.idempotent)
+        try:
+            await ensure_topics(self.bootstrap, list(ALL_TOPICS), self.partitions)
+            await producer.start()
+            self.connected = True
+            await self._warn_if_lost(conn)
+            while True:
+                sent = await self._publish_batch(conn, producer)
                 if self._stopping:
-                    return  # another replica relays; it will publish what is pending
-                await asyncio.sleep(self.poll_s)  # another replica relays; stand by
-            producer = new_producer(self.bootstrap)
-            try:
-                await ensure_topics(self.bootstrap, list(ALL_TOPICS), self.partitions)
-                await producer.start()
-                self.connected = True
-                await self._republish_if_lost(conn)
-                while True:
-                    sent = await self._publish_batch(conn, producer)
-                    if self._stopping:
-                        if sent == 0:
-                            return  # drained: rows written during the last batch went too
-                        continue
-                    if sent < BATCH:
-                        self._wake.clear()
-                        try:
-                            await asyncio.wait_for(self._wake.wait(), self.poll_s)
-                        except TimeoutError:
-                            pass
-            finally:
-                await producer.stop()
-                await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+                    if sent == 0:
+                        return  # drained: rows written during the last batch went too
+                    continue
+                if sent < BATCH:
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                    except TimeoutError:
+                        pass
+        finally:
+            await producer.stop()
 
     async def _publish_batch(self, conn: DbConn, producer: Any) -> int:
         rows = await conn.fetch(
@@ -144,16 +153,17 @@ class OutboxRelay:
         self.published += len(rows)
         return len(rows)
 
-    async def _republish_if_lost(self, conn: DbConn) -> None:
-        """An empty broker topic (the embedded broker keeps nothing across restarts) is refilled
-        from the outbox, the source of truth; consumers dedupe the repeats. Only emptiness
-        counts: Tansu's end offsets can lag the records it holds, so counts would mislead."""
-        for (topic,) in await conn.fetch(
-                "SELECT DISTINCT topic FROM outbox WHERE published_at IS NOT NULL"):
-            held = await topic_message_count(self.bootstrap, topic)
-            if held == 0:
-                log.warning("broker holds nothing on %s: republishing it from the outbox",
-                            topic, extra={"topic": topic})
-                await conn.execute(
-                    "UPDATE outbox SET published_at = NULL WHERE topic = $1", topic
-                )
+    async def _warn_if_lost(self, conn: DbConn) -> None:
+        """Log loudly when the broker holds fewer records on a topic than this outbox published
+        to it: the broker lost data (a wiped data dir, or Tansu's memory-only storage). Nothing
+        is republished by itself; `tracker outbox replay` does that on purpose."""
+        for r in await conn.fetch(
+                "SELECT topic, count(*) AS published FROM outbox"
+                " WHERE published_at IS NOT NULL GROUP BY topic"):
+            held = await topic_end_offsets(self.bootstrap, r["topic"])
+            if held < r["published"]:
+                log.error(
+                    "BROKER LOST DATA: %s holds %d records, this outbox published %d to it; "
+                    "consumers and subscribers miss them until `tracker outbox replay --topic %s`",
+                    r["topic"], held, r["published"], r["topic"],
+                    extra={"topic": r["topic"], "held": held, "published": r["published"]})

@@ -25,7 +25,7 @@ async def service_runtime(app: FastAPI, settings: ServiceSettings) -> AsyncItera
     pool = await create_pool(settings.service_database_url)
     relay = OutboxRelay(
         pool, settings.service_database_url, settings.kafka_bootstrap_servers,
-        partitions=settings.kafka_partitions,
+        partitions=settings.kafka_partitions, idempotent=settings.kafka_idempotence,
     )
     app.state.pool, app.state.settings, app.state.relay = pool, settings, relay
 

