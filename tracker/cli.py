@@ -1,4 +1,4 @@
-"""`tracker`: up, migrate, keys, docs."""
+"""`tracker`: up, migrate, keys, outbox, docs."""
 
 from __future__ import annotations
 
@@ -105,6 +105,14 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_replay(args: argparse.Namespace) -> int:
+    from tracker.outbox_replay import replay, report
+
+    code, message = report(args.topic, asyncio.run(replay(_server_url(), args.topic, args.since)))
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
 def cmd_docs_asyncapi(args: argparse.Namespace) -> int:
     from tracker.docs import asyncapi_document
 
@@ -129,6 +137,8 @@ def cmd_docs_schemas(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from tracker.outbox_replay import parse_since
+
     p = argparse.ArgumentParser(prog="tracker", description="Cultivation tracker administration")
     sub = p.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run the whole system (embedded PostgreSQL and broker)")
@@ -147,6 +157,13 @@ def parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key in every service")
     revoke.add_argument("key_id")
     revoke.set_defaults(func=cmd_keys_revoke)
+    outbox = sub.add_parser("outbox", help="the outboxes, the events' source of truth")
+    replay = outbox.add_subparsers(dest="outbox_cmd", required=True).add_parser(
+        "replay", help="publish a topic again, for a broker that lost its data")
+    replay.add_argument("--topic", required=True, help="e.g. registry.firm-events")
+    replay.add_argument("--since", type=parse_since,
+                        help="only events written since (ISO date or datetime, UTC)")
+    replay.set_defaults(func=cmd_outbox_replay)
     docs = sub.add_parser("docs", help="contracts").add_subparsers(dest="docs_cmd", required=True)
     asyncapi = docs.add_parser("asyncapi", help="print the AsyncAPI document")
     asyncapi.add_argument("--output", "-o")

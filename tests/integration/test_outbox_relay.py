@@ -1,19 +1,25 @@
-"""The outbox relay through broker outages and a broker that lost everything."""
+"""The outbox relay through broker outages, restarts, a broker that lost everything, and
+`tracker outbox replay`."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from shared import outbox
 from shared.db import create_pool
+from shared.kafka import topic_end_offsets
 from shared.settings import database_url_for
 from shared.topics import FIRM_EVENTS
 from tests.conftest import fresh_database
 from tests.kafka_helpers import collect
-from tracker.embedded import EmbeddedBroker, free_port
+from tracker.embedded import KafkaBroker, free_port
+from tracker.outbox_replay import requeue
 
 pytestmark = pytest.mark.integration
 
@@ -35,10 +41,11 @@ async def _wait_published(pool, n: int, timeout_s: float = 20) -> None:  # type:
     raise AssertionError("outbox rows not published in time")
 
 
-async def test_relay_waits_out_a_broker_outage_and_refills_a_wiped_broker(pg_server_url: str) -> None:
+async def test_relay_waits_out_a_broker_outage_and_the_broker_keeps_it_across_a_restart(
+        pg_server_url: str, tmp_path: Path) -> None:
     dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "registry"))
     pool = await create_pool(dsn)
-    broker = EmbeddedBroker(free_port())
+    broker = KafkaBroker(free_port(), tmp_path / "kafka")
     relay = outbox.OutboxRelay(pool, dsn, broker.bootstrap, poll_s=0.2)
     firm_ids = [uuid.uuid4() for _ in range(3)]
     try:
@@ -52,7 +59,7 @@ async def test_relay_waits_out_a_broker_outage_and_refills_a_wiped_broker(pg_ser
         await _append_registered(pool, firm_ids[1])
         await _wait_published(pool, 2)
 
-        # the embedded broker keeps nothing across a restart; a restarted relay refills it
+        # Kafka keeps its log across a restart: a restarted relay publishes only what is new
         await relay.stop()
         broker.stop()
         broker.start()
@@ -63,6 +70,96 @@ async def test_relay_waits_out_a_broker_outage_and_refills_a_wiped_broker(pg_ser
         events = await collect(broker.bootstrap, FIRM_EVENTS, count=3,
                                match=lambda e: e["subject"] in wanted)
         assert {e["subject"] for e in events} == wanted
+        await relay.stop()
+        assert await topic_end_offsets(broker.bootstrap, FIRM_EVENTS) == 3  # none twice
+    finally:
+        await relay.stop()
+        broker.stop()
+        await pool.close()
+
+
+async def test_a_broker_that_lost_its_data_is_reported_and_refilled_on_request(
+        pg_server_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "registry"))
+    pool = await create_pool(dsn)
+    port = free_port()
+    broker = KafkaBroker(port, tmp_path / "first")
+    broker.start()
+    relay = outbox.OutboxRelay(pool, dsn, broker.bootstrap, poll_s=0.2)
+    firm_ids = [uuid.uuid4() for _ in range(3)]
+    try:
+        relay.start()
+        for firm_id in firm_ids[:2]:
+            await _append_registered(pool, firm_id)
+        await _wait_published(pool, 2)
+        await relay.stop()
+        broker.stop()
+
+        broker = KafkaBroker(port, tmp_path / "wiped")  # same address, empty data dir
+        broker.start()
+        relay = outbox.OutboxRelay(pool, dsn, broker.bootstrap, poll_s=0.2)
+        with caplog.at_level(logging.ERROR, logger="shared.outbox"):
+            relay.start()
+            await _append_registered(pool, firm_ids[2])
+            await _wait_published(pool, 3)
+            for _ in range(100):
+                if await topic_end_offsets(broker.bootstrap, FIRM_EVENTS) == 1:
+                    break
+                await asyncio.sleep(0.1)
+        lost = [r for r in caplog.records if "BROKER LOST DATA" in r.getMessage()]
+        assert len(lost) == 1 and FIRM_EVENTS in lost[0].getMessage(), caplog.text
+        # nothing was refilled by itself: only the new event is there
+        assert await topic_end_offsets(broker.bootstrap, FIRM_EVENTS) == 1
+
+        assert await requeue(dsn, FIRM_EVENTS) == 3
+        wanted = {str(f) for f in firm_ids}
+        events = await collect(broker.bootstrap, FIRM_EVENTS, count=4,
+                               match=lambda e: e["subject"] in wanted)
+        assert sorted(e["subject"] for e in events) == sorted([*wanted, str(firm_ids[2])])
+    finally:
+        await relay.stop()
+        broker.stop()
+        await pool.close()
+
+
+async def test_replay_since_a_time_requeues_only_what_was_written_since(
+        pg_server_url: str) -> None:
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "registry"))
+    pool = await create_pool(dsn)
+    try:
+        old, new = uuid.uuid4(), uuid.uuid4()
+        await _append_registered(pool, old)
+        await pool.execute("UPDATE outbox SET created_at = now() - interval '2 days',"
+                           " published_at = now() - interval '2 days'")
+        await _append_registered(pool, new)
+        await pool.execute("UPDATE outbox SET published_at = now() WHERE published_at IS NULL")
+        since = datetime.now(UTC) - timedelta(days=1)
+        assert await requeue(dsn, FIRM_EVENTS, since) == 1
+        pending = await pool.fetch("SELECT subject FROM outbox WHERE published_at IS NULL")
+        assert [r["subject"] for r in pending] == [str(new)]
+        assert await requeue(dsn, "no.such-topic") == 0
+    finally:
+        await pool.close()
+
+
+async def test_a_stop_during_a_broker_outage_drains_once_the_broker_is_back(
+        pg_server_url: str, tmp_path: Path) -> None:
+    """The drain used to give up when the relay's first attempt had failed: `stop()` ended its
+    retry loop, and every pending row stayed unpublished."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "registry"))
+    pool = await create_pool(dsn)
+    broker = KafkaBroker(free_port(), tmp_path / "kafka")
+    relay = outbox.OutboxRelay(pool, dsn, broker.bootstrap, poll_s=5.0)
+    try:
+        relay.start()
+        for _ in range(5):
+            await _append_registered(pool, uuid.uuid4())
+        stopping = asyncio.create_task(relay.stop(drain_s=120))
+        await asyncio.sleep(1.0)  # the relay has failed to reach the broker by now
+        assert not stopping.done()
+        await asyncio.to_thread(broker.start)
+        await stopping
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
     finally:
         await relay.stop()
         broker.stop()

@@ -1,0 +1,54 @@
+"""`tracker outbox replay`: publish a topic again from the outboxes, for a broker that lost its
+data. The outbox is the source of truth; consumers dedupe on event_id, so repeats are safe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+
+from shared.db import connect
+from tracker.services import SERVICES
+
+
+def parse_since(text: str) -> datetime:
+    """An ISO date or datetime, UTC unless it says otherwise (argparse reports a ValueError)."""
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+async def requeue(dsn: str, topic: str, since: datetime | None = None) -> int:
+    """Mark the topic's published rows (written since `since`) unpublished in one outbox and
+    wake its relay, which publishes them again in their order; returns how many."""
+    conn = await connect(dsn)
+    try:
+        async with conn.transaction():
+            status = await conn.execute(
+                "UPDATE outbox SET published_at = NULL WHERE topic = $1"
+                " AND published_at IS NOT NULL AND ($2::timestamptz IS NULL OR created_at >= $2)",
+                topic, since)
+            await conn.execute("SELECT pg_notify('outbox', '')")
+        return int(status.split()[-1])
+    finally:
+        await conn.close()
+
+
+async def replay(server_url: str, topic: str, since: datetime | None = None) -> dict[str, int]:
+    """Requeue `topic` in every service's outbox; rows per service (a missing database: 0)."""
+    counts = {}
+    for service in SERVICES:
+        try:
+            counts[service.name] = await requeue(service.database_url(server_url), topic, since)
+        except asyncpg.InvalidCatalogNameError:
+            counts[service.name] = 0  # that service never ran here
+    return counts
+
+
+def report(topic: str, counts: dict[str, int]) -> tuple[int, str]:
+    """Exit code and message for the command."""
+    total = sum(counts.values())
+    if total == 0:
+        return 1, f"no outbox holds published events of {topic!r}: nothing to replay"
+    where = ", ".join(f"{name}: {n}" for name, n in counts.items() if n)
+    return 0, (f"{total} event(s) of {topic} queued for publishing again ({where}); the running "
+               "services' relays publish them (or the next start does)")
