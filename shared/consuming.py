@@ -4,19 +4,22 @@ bounded retries, and a dead-letter topic for poison messages (FastStream on Kafk
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 from pydantic import ValidationError
 
 from shared.db import DbConn
 from shared.events import EventEnvelope, parse_event
 from shared.kafka import ensure_topics
+from shared.lag import LagMonitor
 from shared.settings import ServiceSettings
 from shared.topics import dead_letter
 
@@ -25,8 +28,9 @@ log = logging.getLogger(__name__)
 Handler = Callable[[DbConn, EventEnvelope], Awaitable[Any]]
 AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
 CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
-LAG = Gauge("consumer_lag_messages", "Messages behind the partition's high watermark",
-            ["group", "topic", "partition"])
+# (group, topic) of the consumers subscribed on each broker: its Subscription measures their lag
+_SUBSCRIBED: weakref.WeakKeyDictionary[KafkaBroker, list[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary())
 # the database being away is not the message's fault: wait for it instead of dead-lettering
 TRANSIENT = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
              asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError,
@@ -64,21 +68,8 @@ class Consumer:
             raw = msg.raw_message
             records = list(raw) if isinstance(raw, (tuple, list)) else [raw]
             await self.process_batch(records)
-            self._record_lag(getattr(msg, "consumer", None), records)
 
-    def _record_lag(self, consumer: Any, records: list[Any]) -> None:
-        """Lag per partition from the high watermark the last fetch reported (no extra I/O)."""
-        if consumer is None:
-            return
-        from aiokafka import TopicPartition
-
-        last: dict[int, int] = {}
-        for r in records:
-            last[r.partition] = max(last.get(r.partition, -1), r.offset)
-        for partition, offset in last.items():
-            high = consumer.highwater(TopicPartition(self.topic, partition))
-            if high is not None:
-                LAG.labels(self.group_id, self.topic, str(partition)).set(max(0, high - offset - 1))
+        _SUBSCRIBED.setdefault(self.broker, []).append((self.group_id, self.topic))
 
     async def process_batch(self, records: list[Any]) -> dict[str, int]:
         """Apply a batch in one transaction, a savepoint per message.
@@ -199,6 +190,8 @@ class Subscription:
         self.partitions, self.name = partitions, name
         self.running = False
         self._task: asyncio.Task[None] | None = None
+        self._lag = LagMonitor(bootstrap, _SUBSCRIBED.get(broker, []))
+        self._lag_task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start connecting."""
@@ -206,9 +199,11 @@ class Subscription:
 
     async def stop(self) -> None:
         """Leave the group; uncommitted offsets are redelivered to the next member."""
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in (self._task, self._lag_task):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.broker.stop()
 
     async def problem(self) -> str | None:
@@ -221,6 +216,7 @@ class Subscription:
                 await ensure_topics(self.bootstrap, self.topics, self.partitions)
                 await self.broker.start()
                 self.running = True
+                self._lag_task = asyncio.create_task(self._lag.run(), name=f"{self.name}-lag")
                 return
             except asyncio.CancelledError:
                 raise
