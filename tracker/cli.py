@@ -1,4 +1,4 @@
-"""`tracker`: up, migrate, keys, docs."""
+"""`tracker`: up, status, wait, import, migrate, keys, docs."""
 
 from __future__ import annotations
 
@@ -10,20 +10,54 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import httpx
+
 from shared.auth import ROLES, create_key, new_token
 from shared.db import connect
+from tracker.envhelp import API, DATABASE, epilog
+from tracker.locate import NoStack, locator
 
 
 def _server_url() -> str:
-    from shared.settings import ServiceSettings
-
-    return ServiceSettings().database_url
+    """DATABASE_URL, else the running stack's PostgreSQL."""
+    return locator().database_url()
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from tracker.stack import up
 
     return up(demo=not args.no_demo)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from tracker import stackfile
+    from tracker.status import status_table
+
+    settings = locator().settings
+    info = stackfile.read(settings.tracker_data_dir)
+    if info is None:
+        raise NoStack(f"no running stack in {settings.tracker_data_dir.resolve()} "
+                      "(start one with `tracker up`, or set TRACKER_DATA_DIR)")
+    table, ready = status_table(info)
+    Console(width=160).print(table)
+    return 0 if ready else 1
+
+
+def cmd_wait(args: argparse.Namespace) -> int:
+    from tracker.catchup import wait
+
+    return asyncio.run(wait(_server_url(), timeout_s=args.timeout))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tracker.importer import run_import
+
+    where = locator()
+    return run_import(where.service_url("registry"), where.token(), args.kind, Path(args.file),
+                      chunk_rows=args.chunk_rows)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -128,23 +162,50 @@ def cmd_docs_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command(sub: Any, name: str, help_text: str, env: tuple[str, ...] = ()) -> Any:
+    """A subcommand whose --help lists the environment variables it reads."""
+    return sub.add_parser(name, help=help_text, description=help_text,
+                          epilog=epilog(env) if env else None,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tracker", description="Cultivation tracker administration")
+    from tracker.envhelp import MEANING
+    from tracker.stack import StackSettings
+
+    p = argparse.ArgumentParser(
+        prog="tracker", description="Cultivation tracker administration. Commands find the "
+        "running stack through TRACKER_DATA_DIR/stack.json, or use the URLs set below.",
+        epilog=epilog(MEANING), formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="run the whole system (embedded PostgreSQL and broker)")
+    up = _command(sub, "up", "run the whole system (embedded PostgreSQL and broker), "
+                  "restarting a service that dies", tuple(f.upper() for f in StackSettings.model_fields))
     up.add_argument("--no-demo", action="store_true", help="do not load demo data on first start")
     up.set_defaults(func=cmd_up)
-    mig = sub.add_parser("migrate", help="apply pending migrations (DATABASE_URL)")
+    status = _command(sub, "status", "the running stack's processes: pid, uptime, restarts, "
+                      "readiness (exit 1 when one is not ready)", ("TRACKER_DATA_DIR",))
+    status.set_defaults(func=cmd_status)
+    wait = _command(sub, "wait", "wait until the ladder and the notifier have caught up with "
+                    "the registry (by sequence); exit 1 on timeout", DATABASE)
+    wait.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
+    wait.set_defaults(func=cmd_wait)
+    imp = _command(sub, "import", "bulk import a CSV through the registry; rejected rows are "
+                   "printed and written beside it as <name>.errors.csv (exit 1 when any)", API)
+    imp.add_argument("kind", choices=("firms", "reports"))
+    imp.add_argument("file", help="UTF-8 CSV with a header row")
+    imp.add_argument("--chunk-rows", type=int, default=1000, help="rows per request (default 1000)")
+    imp.set_defaults(func=cmd_import)
+    mig = _command(sub, "migrate", "apply pending migrations", DATABASE)
     mig.add_argument("services", nargs="*", help="only these services (registry, ladder, notifier)")
     mig.set_defaults(func=cmd_migrate)
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_cmd", required=True)
-    create = keys.add_parser("create", help="make a key and print its token once")
+    keys = _command(sub, "keys", "API keys", DATABASE).add_subparsers(dest="keys_cmd", required=True)
+    create = _command(keys, "create", "make a key and print its token once", DATABASE)
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--officer", help="officer id (for role officer)")
     create.add_argument("--label", help="a note on who holds the key")
     create.set_defaults(func=cmd_keys_create)
-    keys.add_parser("list", help="list keys (never their tokens)").set_defaults(func=cmd_keys_list)
-    revoke = keys.add_parser("revoke", help="revoke a key in every service")
+    _command(keys, "list", "list keys (never their tokens)", DATABASE).set_defaults(func=cmd_keys_list)
+    revoke = _command(keys, "revoke", "revoke a key in every service", DATABASE)
     revoke.add_argument("key_id")
     revoke.set_defaults(func=cmd_keys_revoke)
     docs = sub.add_parser("docs", help="contracts").add_subparsers(dest="docs_cmd", required=True)
@@ -158,9 +219,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `tracker` command."""
+    """Entry point of the `tracker` command: a missing or unreachable stack is one line, exit 2."""
     args = parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except NoStack as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+    except (OSError, httpx.TransportError, asyncpg.InvalidCatalogNameError,
+            asyncpg.InvalidAuthorizationSpecificationError) as exc:
+        print(f"tracker: cannot reach the stack: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -56,5 +56,5 @@ def staged_progress(console: Console | None = None) -> Iterator[OnProgress]:
     for stage, (task_id, started) in tasks.items():
         task = progress.tasks[task_id]
         seconds = (task.finished_time or task.elapsed or (time.monotonic() - started)) or 0.0
-        rate = f", {task.completed / seconds:,.0f}/s" if seconds > 0 else ""
+        rate = f", {task.completed / seconds:,.0f}/s" if seconds >= 0.5 else ""
         out.print(f"{stage}: {task.completed:,.0f} of {task.total or 0:,.0f} in {seconds:.1f} s{rate}")
