@@ -93,23 +93,34 @@ def _postgres_on(data_dir: Path) -> list[int]:
     return pids
 
 
-@pytest.fixture
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """A fresh stack (not started); stopped and checked for leftovers at the end."""
+def prepared_stack() -> RunningStack:
+    """A stack of its own data dir and free ports, not started yet."""
     data_dir = Path("/tmp") / f"ct-e2e-{os.getpid()}-{time.monotonic_ns() % 10**8}"
     ports = {"registry": free_port(), "ladder": free_port(), "notifier": free_port(),
-             "kafka": free_port()}
+             "kafka": free_port(), "metrics": free_port()}
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
     env.update({
         "TRACKER_DATA_DIR": str(data_dir), "TRACKER_ADMIN_TOKEN": ADMIN_TOKEN,
         "REGISTRY_PORT": str(ports["registry"]), "LADDER_PORT": str(ports["ladder"]),
         "NOTIFIER_PORT": str(ports["notifier"]), "KAFKA_PORT": str(ports["kafka"]),
+        "TRACKER_METRICS_PORT": str(ports["metrics"]),
     })
-    running = RunningStack(data_dir=data_dir, ports=ports, env=env)
-    yield running
+    return RunningStack(data_dir=data_dir, ports=ports, env=env)
+
+
+def finish(running: RunningStack) -> None:
+    """Stop the stack, remove its data dir, and fail if it left processes running."""
     leftovers = running.stop()
     import shutil
 
-    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.rmtree(running.data_dir, ignore_errors=True)
     assert not leftovers, f"processes left running: {leftovers}"
+
+
+@pytest.fixture
+def stack() -> Iterator[RunningStack]:
+    """A fresh stack (not started); stopped and checked for leftovers at the end."""
+    running = prepared_stack()
+    yield running
+    finish(running)
