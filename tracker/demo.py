@@ -687,6 +687,7 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     async with httpx.AsyncClient(base_url=registry_url.rstrip("/"), headers=headers,
                                  timeout=timeout_s) as client:
         usccs = [f.uscc for f in data.firms]
+        tick("firms", 0)  # each bar starts when its stage does, so its rate counts from there
         for i, text in enumerate(data.firms_csv()):
             keys = usccs[i * CSV_CHUNK_ROWS:(i + 1) * CSV_CHUNK_ROWS]
             applied, unchanged = await _import(client, "firms", text, keys, problems)
@@ -719,6 +720,8 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
                 tasks.append(facts(firm, ids[firm.uscc]))
             else:
                 problems.append(f"firm {firm.uscc} not found in the registry after its import")
+        tick("reports", 0)
+        tick("facts", 0)
         await asyncio.gather(*tasks)
 
     for problem in problems[:20]:
