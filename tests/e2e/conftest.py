@@ -7,9 +7,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import psutil
@@ -17,6 +18,8 @@ import pytest
 
 from tests.factories import ADMIN_TOKEN
 from tracker.embedded import free_port
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,6 +85,16 @@ class RunningStack:
         leftovers += _postgres_on(self.data_dir)
         self.process = None
         return leftovers
+
+
+def wait_until(check: Callable[[], T | None], timeout: float = 60.0, what: str = "condition") -> T:
+    """Poll `check` until it returns something true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _postgres_on(data_dir: Path) -> list[int]:

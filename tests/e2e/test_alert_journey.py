@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import wait_until as _wait
 from tests.factories import firm_payload, report_payload
 
 pytestmark = pytest.mark.e2e
@@ -58,15 +59,6 @@ def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.close()
-
-
-def _wait(check, timeout: float = 60.0, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _setup_officer(stack: RunningStack, receiver: Receiver) -> str:

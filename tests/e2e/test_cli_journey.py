@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import RunningStack, finish, prepared_stack
+from tests.e2e.conftest import RunningStack, finish, prepared_stack, wait_until
 from tests.factories import ADMIN_TOKEN, firm_payload, report_payload, wrong_check_uscc
 
 pytestmark = pytest.mark.e2e
@@ -125,15 +124,6 @@ def test_import_reports_each_rejected_row_and_wait_sees_the_ladder_catch_up(
                 assert standing.json()["sequence"] == registry_seq
 
 
-def _poll(what: str, check: Any, timeout_s: float = 90) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"not in {timeout_s} s: {what}")
-
-
 def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
                                                           tmp_path: Path) -> None:
     before = stack_file(running)
@@ -145,7 +135,7 @@ def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
         ladder = stack_file(running)["services"]["ladder"]
         return ladder if ladder["restarts"] == 1 and ladder["pid"] not in (None, old_pid) else None
 
-    ladder = _poll("the ladder restarted", restarted)
+    ladder = wait_until(restarted, 90, "the ladder restarted")
     assert ladder["last_exit"] == -signal.SIGKILL
     metrics = httpx.get(before["metrics_url"], timeout=5).text
     assert 'tracker_service_restarts_total{service="ladder"} 1.0' in metrics
@@ -155,7 +145,7 @@ def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
         out = tracker(running, "status", cwd=tmp_path)
         return out if out.returncode == 0 else None
 
-    status = _poll("tracker status: every service ready", status_ready)
+    status = wait_until(status_ready, 90, "tracker status: every service ready")
     row = next(line for line in status.stdout.splitlines() if line.startswith("│ ladder"))
     cells = [c.strip() for c in row.strip("│").split("│")]
     assert cells[:2] == ["ladder", str(ladder["pid"])] and cells[3] == "1" and cells[5] == "ready"
