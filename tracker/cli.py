@@ -162,6 +162,13 @@ def cmd_docs_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def _command(sub: Any, name: str, help_text: str, env: tuple[str, ...] = ()) -> Any:
     """A subcommand whose --help lists the environment variables it reads."""
     return sub.add_parser(name, help=help_text, description=help_text,
@@ -193,7 +200,8 @@ def parser() -> argparse.ArgumentParser:
                    "printed and written beside it as <name>.errors.csv (exit 1 when any)", API)
     imp.add_argument("kind", choices=("firms", "reports"))
     imp.add_argument("file", help="UTF-8 CSV with a header row")
-    imp.add_argument("--chunk-rows", type=int, default=1000, help="rows per request (default 1000)")
+    imp.add_argument("--chunk-rows", type=_positive, default=1000,
+                     help="rows per request (default 1000)")
     imp.set_defaults(func=cmd_import)
     mig = _command(sub, "migrate", "apply pending migrations", DATABASE)
     mig.add_argument("services", nargs="*", help="only these services (registry, ladder, notifier)")

@@ -122,10 +122,12 @@ class Stack:
         children = {service.name: Child(service.name, [sys.executable, "-m", service.name],
                                         logs / f"{service.name}.log") for service in SERVICES}
         self.endpoints = {"database_url": database_url, "kafka_bootstrap": bootstrap}
-        self.supervisor = Supervisor(children, env, on_change=self.write_stack_file)
+        self.supervisor = Supervisor(children, env, on_change=self.write_stack_file,
+                                     log_path=logs / "supervisor.log")
         self.supervisor.start_all()
         self.write_stack_file()
-        self.wait_ready()
+        self.wait_ready()  # before supervising: a service that cannot start at all fails fast
+        self.supervisor.watch_in_background()
         if demo and not (data / "demo-loaded").exists():
             self.load_demo(token)
             (data / "demo-loaded").touch()
@@ -216,9 +218,7 @@ class Stack:
         stop: list[int] = []
         signal.signal(signal.SIGINT, lambda signum, _frame: stop.append(signum))
         signal.signal(signal.SIGTERM, lambda signum, _frame: stop.append(signum))
-        assert self.supervisor is not None
         while not stop:
-            self.supervisor.tick()
             time.sleep(0.3)
         return 0
 

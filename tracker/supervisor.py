@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Child:
     quick_deaths: int = 0
     last_exit: int | None = None
     restart_at: float | None = None
+    backoff_s: float = 0.0
 
     def spawn(self, env: dict[str, str]) -> None:
         """Start the process, appending its output to its log."""
@@ -67,10 +69,6 @@ class Child:
         return self.proc.pid if self.proc is not None and self.restart_at is None else None
 
 
-def _log(message: str) -> None:
-    print(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {message}", file=sys.stderr, flush=True)
-
-
 @dataclass
 class Supervisor:
     """Restarts children that die; calls `on_change` after every death and restart."""
@@ -78,10 +76,21 @@ class Supervisor:
     children: dict[str, Child]
     env: dict[str, str]
     on_change: Callable[[], None] = lambda: None
+    log_path: Path | None = None  # deaths and restarts are also appended here
     # a process that ran this long before dying starts the backoff over
     stable_after_s: float = 60.0
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 30.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def log(self, message: str) -> None:
+        """A timestamped line on stderr and in the supervisor's log."""
+        line = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {message}"
+        print(line, file=sys.stderr, flush=True)
+        if self.log_path is not None:
+            with open(self.log_path, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
 
     def start_all(self) -> None:
         """Start every child."""
@@ -100,7 +109,7 @@ class Supervisor:
                 child.spawn(self.env)
                 child.restarts += 1
                 RESTARTS.labels(child.name).inc()
-                _log(f"{child.name} restarted (pid {child.pid}, restart {child.restarts})")
+                self.log(f"{child.name} restarted (pid {child.pid}, restart {child.restarts})")
                 self.on_change()
 
     def _died(self, child: Child, code: int, now: float) -> None:
@@ -108,16 +117,28 @@ class Supervisor:
         child.quick_deaths = 1 if lived >= self.stable_after_s else child.quick_deaths + 1
         child.last_exit = code
         delay = backoff_s(child.quick_deaths, base_s=self.backoff_base_s, cap_s=self.backoff_cap_s)
-        child.restart_at = now + delay
+        child.restart_at, child.backoff_s = now + delay, delay
         UP.labels(child.name).set(0)
         EXITS.labels(child.name, str(code)).inc()
-        _log(f"{child.name} (pid {child.proc.pid if child.proc else '?'}) died with "
+        self.log(f"{child.name} (pid {child.proc.pid if child.proc else '?'}) died with "
              f"{describe_exit(code)} after {lived:.0f} s; restarting in {delay:.0f} s "
              f"(see {child.log_path})")
         self.on_change()
 
+    def watch_in_background(self, interval_s: float = 0.3) -> None:
+        """Tick in a thread of its own, so restarts go on while the caller is busy."""
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                self.tick()
+
+        self._thread = threading.Thread(target=loop, name="supervisor", daemon=True)
+        self._thread.start()
+
     def stop_all(self, timeout_s: float = 15.0) -> None:
-        """SIGTERM every child's process group, then SIGKILL what is left after the timeout."""
+        """Stop watching; SIGTERM every child's process group, then SIGKILL what is left."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
         running = [c.proc for c in self.children.values()
                    if c.proc is not None and c.proc.poll() is None]
         for proc in running:

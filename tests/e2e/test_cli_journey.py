@@ -137,6 +137,9 @@ def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
 
     ladder = wait_until(restarted, 90, "the ladder restarted")
     assert ladder["last_exit"] == -signal.SIGKILL
+    logged = (running.data_dir / "logs" / "supervisor.log").read_text()
+    assert f"ladder (pid {old_pid}) died with signal SIGKILL" in logged
+    assert f"ladder restarted (pid {ladder['pid']}, restart 1)" in logged
     metrics = httpx.get(before["metrics_url"], timeout=5).text
     assert 'tracker_service_restarts_total{service="ladder"} 1.0' in metrics
     assert 'tracker_service_restarts_total{service="registry"} 0.0' in metrics
