@@ -61,6 +61,18 @@ def test_a_viewer_key_made_in_another_process_reads_and_cannot_write(
         assert viewer.post("/v1/firms", json=firm_payload()).status_code == 403
     listed = tracker(running, "keys", "list", cwd=tmp_path)
     assert "dashboard" in listed.stdout and token not in listed.stdout
+    key_id = made.stdout.split()[1]
+    assert tracker(running, "keys", "revoke", key_id, cwd=tmp_path).returncode == 0
+    assert httpx.get(f"{running.url('registry')}/v1/firms", headers=headers).status_code == 401
+    migrated = tracker(running, "migrate", cwd=tmp_path)
+    assert migrated.returncode == 0 and "registry: 0 migration(s) applied" in migrated.stdout
+
+
+def test_a_second_stack_on_the_same_data_dir_refuses_to_start(running: RunningStack,
+                                                                tmp_path: Path) -> None:
+    second = tracker(running, "up", "--no-demo", cwd=tmp_path)
+    assert second.returncode == 2 and "already runs" in second.stderr, second.stderr
+    assert (running.data_dir / "stack.json").exists()  # the first one's file is left alone
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
