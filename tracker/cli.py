@@ -33,16 +33,10 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from tracker import stackfile
     from tracker.status import status_table
 
-    settings = locator().settings
-    info = stackfile.read(settings.tracker_data_dir)
-    if info is None:
-        raise NoStack(f"no running stack in {settings.tracker_data_dir.resolve()} "
-                      "(start one with `tracker up`, or set TRACKER_DATA_DIR)")
-    table, ready = status_table(info)
-    Console(width=160).print(table)
+    table, ready = status_table(locator().stack())
+    Console().print(table)
     return 0 if ready else 1
 
 
@@ -72,7 +66,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from tracker.services import SERVICES, migrate_all
 
-    officer = uuid.UUID(args.officer) if args.officer else None
+    officer = args.officer
     if args.role == "officer" and officer is None:
         print("an officer key needs --officer ID", file=sys.stderr)
         return 2
@@ -117,7 +111,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from tracker.services import SERVICES
 
-    key_id = uuid.UUID(args.key_id)
+    key_id = args.key_id
 
     async def revoke() -> int:
         changed = 0
@@ -169,6 +163,14 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _uuid(text: str) -> uuid.UUID:
+    """An argparse type: a UUID."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from None
+
+
 def _command(sub: Any, name: str, help_text: str, env: tuple[str, ...] = ()) -> Any:
     """A subcommand whose --help lists the environment variables it reads."""
     return sub.add_parser(name, help=help_text, description=help_text,
@@ -209,12 +211,12 @@ def parser() -> argparse.ArgumentParser:
     keys = _command(sub, "keys", "API keys", DATABASE).add_subparsers(dest="keys_cmd", required=True)
     create = _command(keys, "create", "make a key and print its token once", DATABASE)
     create.add_argument("--role", required=True, choices=ROLES)
-    create.add_argument("--officer", help="officer id (for role officer)")
+    create.add_argument("--officer", type=_uuid, help="officer id (for role officer)")
     create.add_argument("--label", help="a note on who holds the key")
     create.set_defaults(func=cmd_keys_create)
     _command(keys, "list", "list keys (never their tokens)", DATABASE).set_defaults(func=cmd_keys_list)
     revoke = _command(keys, "revoke", "revoke a key in every service", DATABASE)
-    revoke.add_argument("key_id")
+    revoke.add_argument("key_id", type=_uuid)
     revoke.set_defaults(func=cmd_keys_revoke)
     docs = sub.add_parser("docs", help="contracts").add_subparsers(dest="docs_cmd", required=True)
     asyncapi = docs.add_parser("asyncapi", help="print the AsyncAPI document")

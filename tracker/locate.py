@@ -35,24 +35,26 @@ class Locator:
 
     settings: CliSettings
 
-    def _stack(self, wanted: str) -> stackfile.StackInfo:
+    def stack(self, wanted: str | None = None) -> stackfile.StackInfo:
+        """The running stack; NoStack names the variable that would have done instead."""
         info = stackfile.read(self.settings.tracker_data_dir)
         if info is None:
             where = self.settings.tracker_data_dir.resolve()
+            instead = f" and {wanted} is not set" if wanted else ""
             raise NoStack(f"no running stack in {where} (start one with `tracker up`, or set "
-                          f"TRACKER_DATA_DIR) and {wanted} is not set")
+                          f"TRACKER_DATA_DIR){instead}")
         return info
 
     def database_url(self) -> str:
         """The PostgreSQL server URL."""
-        return self.settings.database_url or self._stack("DATABASE_URL").database_url
+        return self.settings.database_url or self.stack("DATABASE_URL").database_url
 
     def service_url(self, service: str) -> str:
         """The base URL of one service."""
         explicit: str | None = getattr(self.settings, f"{service}_url")
         if explicit:
             return explicit.rstrip("/")
-        return self._stack(f"{service.upper()}_URL").services[service].url
+        return self.stack(f"{service.upper()}_URL").services[service].url
 
     def token(self) -> str:
         """A token for the services' APIs: TRACKER_TOKEN, the admin token, or the stack's."""
