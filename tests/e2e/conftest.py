@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import psutil
@@ -56,6 +57,17 @@ class RunningStack:
             if time.monotonic() > deadline:
                 break
         raise AssertionError("tracker up did not come up:\n" + "".join(self.output) + self.logs())
+
+    def info(self) -> dict[str, Any]:
+        """The stack file `tracker up` keeps: endpoints, and each process's pid and restarts."""
+        return dict(json.loads((self.data_dir / "stack.json").read_text()))
+
+    def ready(self, service: str) -> bool:
+        """True when the service's /readyz answers 200."""
+        try:
+            return httpx.get(f"{self.url(service)}/readyz", timeout=3).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def logs(self) -> str:
         parts = []

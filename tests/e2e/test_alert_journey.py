@@ -126,12 +126,12 @@ def test_a_notifier_killed_before_delivering_delivers_once_after_restart(
 
     notifier = next(p for p in stack.descendants() if "notifier" in " ".join(p.cmdline()))
     os.kill(notifier.pid, signal.SIGKILL)  # a crash, not a clean stop
-    assert stack.process is not None
-    stack.process.wait(60)  # the stack notices and stops the rest cleanly
-    stack.process = None
+    # the supervisor in `tracker up` starts it again
+    _wait(lambda: stack.info()["services"]["notifier"]["restarts"] == 1,
+          what="the notifier restarted by the supervisor")
+    _wait(lambda: stack.ready("notifier"), what="the restarted notifier ready")
 
     receiver.failing = False
-    stack.start()
     received = _inbox(stack, officer_id)
     def all_sent() -> bool:
         return len(receiver.calls) >= len(received)

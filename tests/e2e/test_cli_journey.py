@@ -4,7 +4,6 @@ processes that know only its data dir; and the supervisor restarting a killed se
 from __future__ import annotations
 
 import csv
-import json
 import os
 import signal
 import subprocess
@@ -43,10 +42,6 @@ def tracker(stack: RunningStack, *args: str, cwd: Path, **env: str) -> subproces
         [sys.executable, "-m", "tracker.cli", *args], capture_output=True, text=True, cwd=cwd,
         env={**clean, "TRACKER_DATA_DIR": str(stack.data_dir), "COLUMNS": "250", **env},
         timeout=300, check=False)
-
-
-def stack_file(stack: RunningStack) -> dict[str, Any]:
-    return dict(json.loads((stack.data_dir / "stack.json").read_text()))
 
 
 def test_a_viewer_key_made_in_another_process_reads_and_cannot_write(
@@ -138,13 +133,13 @@ def test_import_reports_each_rejected_row_and_wait_sees_the_ladder_catch_up(
 
 def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
                                                           tmp_path: Path) -> None:
-    before = stack_file(running)
+    before = running.info()
     old_pid = before["services"]["ladder"]["pid"]
     assert before["services"]["ladder"]["restarts"] == 0
     os.kill(old_pid, signal.SIGKILL)
 
     def restarted() -> dict[str, Any] | None:
-        ladder = stack_file(running)["services"]["ladder"]
+        ladder = running.info()["services"]["ladder"]
         return ladder if ladder["restarts"] == 1 and ladder["pid"] not in (None, old_pid) else None
 
     ladder = wait_until(restarted, 90, "the ladder restarted")
