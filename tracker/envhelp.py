@@ -11,6 +11,8 @@ MEANING = {
                     "of the embedded one)",
     "KAFKA_BOOTSTRAP_SERVERS": "Kafka cluster to use instead of the embedded broker",
     "KAFKA_PORT": "port of the embedded broker (default 9092)",
+    "TRACKER_BROKER": "embedded broker: auto (Apache Kafka where Java 17+ is found, else "
+                      "Tansu), kafka or tansu",
     "KAFKA_PARTITIONS": "partitions of the topics it creates (default 3)",
     "REGISTRY_PORT": "registry HTTP port (default 8001)",
     "LADDER_PORT": "ladder HTTP port (default 8002)",

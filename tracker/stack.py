@@ -197,7 +197,8 @@ class Stack:
             supervisor_pid=os.getpid(), started_at=self.started_at,
             data_dir=str(self.settings.tracker_data_dir.resolve()),
             metrics_url=f"http://127.0.0.1:{self.settings.tracker_metrics_port}/metrics",
-            services=services, **self.endpoints))
+            broker=self.broker.name if self.broker else None, services=services,
+            **self.endpoints))
 
     def stop(self) -> None:
         """Stop services (SIGTERM, then SIGKILL), then the broker, then PostgreSQL."""

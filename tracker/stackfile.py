@@ -35,6 +35,7 @@ class StackInfo(BaseModel):
     data_dir: str
     database_url: str
     kafka_bootstrap: str
+    broker: str | None = Field(default=None, description="The embedded broker's engine, if any.")
     metrics_url: str | None = Field(default=None, description="The supervisor's /metrics.")
     services: dict[str, ProcessInfo]
 
