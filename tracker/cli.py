@@ -1,4 +1,4 @@
-"""`tracker`: up, migrate, keys, outbox, docs."""
+"""`tracker`: up, status, wait, import, migrate, keys, outbox, docs."""
 
 from __future__ import annotations
 
@@ -10,20 +10,48 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import httpx
+
 from shared.auth import ROLES, create_key, new_token
 from shared.db import connect
+from tracker.envhelp import API, DATABASE, epilog
+from tracker.locate import NoStack, locator
 
 
 def _server_url() -> str:
-    from shared.settings import ServiceSettings
-
-    return ServiceSettings().database_url
+    """DATABASE_URL, else the running stack's PostgreSQL."""
+    return locator().database_url()
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from tracker.stack import up
 
     return up(demo=not args.no_demo)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from tracker.status import status_table
+
+    table, ready = status_table(locator().stack())
+    Console().print(table)
+    return 0 if ready else 1
+
+
+def cmd_wait(args: argparse.Namespace) -> int:
+    from tracker.catchup import wait
+
+    return asyncio.run(wait(_server_url(), timeout_s=args.timeout))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tracker.importer import run_import
+
+    where = locator()
+    return run_import(where.service_url("registry"), where.token(), args.kind, Path(args.file),
+                      chunk_rows=args.chunk_rows)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -38,7 +66,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from tracker.services import SERVICES, migrate_all
 
-    officer = uuid.UUID(args.officer) if args.officer else None
+    officer = args.officer
     if args.role == "officer" and officer is None:
         print("an officer key needs --officer ID", file=sys.stderr)
         return 2
@@ -83,7 +111,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from tracker.services import SERVICES
 
-    key_id = uuid.UUID(args.key_id)
+    key_id = args.key_id
 
     async def revoke() -> int:
         changed = 0
@@ -136,30 +164,72 @@ def cmd_docs_schemas(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    from tracker.outbox_replay import parse_since
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
-    p = argparse.ArgumentParser(prog="tracker", description="Cultivation tracker administration")
+
+def _uuid(text: str) -> uuid.UUID:
+    """An argparse type: a UUID."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from None
+
+
+def _command(sub: Any, name: str, help_text: str, env: tuple[str, ...] = ()) -> Any:
+    """A subcommand whose --help lists the environment variables it reads."""
+    return sub.add_parser(name, help=help_text, description=help_text,
+                          epilog=epilog(env) if env else None,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def parser() -> argparse.ArgumentParser:
+    from tracker.envhelp import MEANING
+    from tracker.outbox_replay import parse_since
+    from tracker.stack import StackSettings
+
+    p = argparse.ArgumentParser(
+        prog="tracker", description="Cultivation tracker administration. Commands find the "
+        "running stack through TRACKER_DATA_DIR/stack.json, or use the URLs set below.",
+        epilog=epilog(MEANING), formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="run the whole system (embedded PostgreSQL and broker)")
+    up = _command(sub, "up", "run the whole system (embedded PostgreSQL and broker), "
+                  "restarting a service that dies", tuple(f.upper() for f in StackSettings.model_fields))
     up.add_argument("--no-demo", action="store_true", help="do not load demo data on first start")
     up.set_defaults(func=cmd_up)
-    mig = sub.add_parser("migrate", help="apply pending migrations (DATABASE_URL)")
+    status = _command(sub, "status", "the running stack's processes: pid, uptime, restarts, "
+                      "readiness (exit 1 when one is not ready)", ("TRACKER_DATA_DIR",))
+    status.set_defaults(func=cmd_status)
+    wait = _command(sub, "wait", "wait until the ladder and the notifier have caught up with "
+                    "the registry (by sequence); exit 1 on timeout", DATABASE)
+    wait.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
+    wait.set_defaults(func=cmd_wait)
+    imp = _command(sub, "import", "bulk import a CSV through the registry; rejected rows are "
+                   "printed and written beside it as <name>.errors.csv (exit 1 when any)", API)
+    imp.add_argument("kind", choices=("firms", "reports"))
+    imp.add_argument("file", help="UTF-8 CSV with a header row")
+    imp.add_argument("--chunk-rows", type=_positive, default=1000,
+                     help="rows per request (default 1000)")
+    imp.set_defaults(func=cmd_import)
+    mig = _command(sub, "migrate", "apply pending migrations", DATABASE)
     mig.add_argument("services", nargs="*", help="only these services (registry, ladder, notifier)")
     mig.set_defaults(func=cmd_migrate)
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_cmd", required=True)
-    create = keys.add_parser("create", help="make a key and print its token once")
+    keys = _command(sub, "keys", "API keys", DATABASE).add_subparsers(dest="keys_cmd", required=True)
+    create = _command(keys, "create", "make a key and print its token once", DATABASE)
     create.add_argument("--role", required=True, choices=ROLES)
-    create.add_argument("--officer", help="officer id (for role officer)")
+    create.add_argument("--officer", type=_uuid, help="officer id (for role officer)")
     create.add_argument("--label", help="a note on who holds the key")
     create.set_defaults(func=cmd_keys_create)
-    keys.add_parser("list", help="list keys (never their tokens)").set_defaults(func=cmd_keys_list)
-    revoke = keys.add_parser("revoke", help="revoke a key in every service")
-    revoke.add_argument("key_id")
+    _command(keys, "list", "list keys (never their tokens)", DATABASE).set_defaults(func=cmd_keys_list)
+    revoke = _command(keys, "revoke", "revoke a key in every service", DATABASE)
+    revoke.add_argument("key_id", type=_uuid)
     revoke.set_defaults(func=cmd_keys_revoke)
-    outbox = sub.add_parser("outbox", help="the outboxes, the events' source of truth")
-    replay = outbox.add_subparsers(dest="outbox_cmd", required=True).add_parser(
-        "replay", help="publish a topic again, for a broker that lost its data")
+    outbox = _command(sub, "outbox", "the outboxes, the events' source of truth", DATABASE)
+    replay = _command(outbox.add_subparsers(dest="outbox_cmd", required=True), "replay",
+                      "publish a topic again, for a broker that lost its data", DATABASE)
     replay.add_argument("--topic", required=True, help="e.g. registry.firm-events")
     replay.add_argument("--since", type=parse_since,
                         help="only events written since (ISO date or datetime, UTC)")
@@ -175,9 +245,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `tracker` command."""
+    """Entry point of the `tracker` command: a missing or unreachable stack is one line, exit 2."""
     args = parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except NoStack as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+    except (OSError, httpx.TransportError, asyncpg.InvalidCatalogNameError,
+            asyncpg.InvalidAuthorizationSpecificationError) as exc:
+        print(f"tracker: cannot reach the stack: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -658,14 +658,16 @@ async def _facts(client: httpx.AsyncClient, firm: DemoFirm, firm_id: str,
 
 async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: int = 2022,
                     as_of: date | None = None, concurrency: int = 8, import_concurrency: int = 1,
-                    timeout_s: float = 300.0) -> dict[str, Any]:
+                    timeout_s: float = 300.0,
+                    progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """Generate the demo population and load it through the registry's HTTP API.
 
     Returns how many firms, reports, funding rounds and certificates the registry now
     holds from the demo (`created` says how many of them this call added), the rows it
     rejected (`rejected`, with up to 20 `problems`) and the time taken. Running it again
     with the same seed adds nothing (a later day may add the certificate renewals that
-    fell due meanwhile; see `generate`). `as_of` defaults to today.
+    fell due meanwhile; see `generate`). `as_of` defaults to today. `progress` is called
+    as (stage, done, total) for the stages "firms", "reports" and "facts" as rows are sent.
     """
     started = time.perf_counter()
     data = generate(seed, firms, as_of=as_of or max(date.today(), REFERENCE_DAY))
@@ -673,14 +675,25 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     kept: Counter[str] = Counter()
     problems: list[str] = []
     headers = {"Authorization": f"Bearer {token}"}
+    done: Counter[str] = Counter()
+    totals = {"firms": len(data.firms), "reports": data.report_count,
+              "facts": data.funding_round_count + data.certificate_count}
+
+    def tick(stage: str, rows: int) -> None:
+        done[stage] += rows
+        if progress is not None:
+            progress(stage, done[stage], totals[stage])
+
     async with httpx.AsyncClient(base_url=registry_url.rstrip("/"), headers=headers,
                                  timeout=timeout_s) as client:
         usccs = [f.uscc for f in data.firms]
+        tick("firms", 0)  # each bar starts when its stage does, so its rate counts from there
         for i, text in enumerate(data.firms_csv()):
             keys = usccs[i * CSV_CHUNK_ROWS:(i + 1) * CSV_CHUNK_ROWS]
             applied, unchanged = await _import(client, "firms", text, keys, problems)
             created["firms"] += applied
             kept["firms"] += applied + unchanged
+            tick("firms", len(keys))
 
         with_facts = [f for f in data.firms if f.funding_rounds or f.certificates]
         ids = await _firm_ids(client, {f.uscc for f in with_facts})
@@ -693,15 +706,22 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
                     client, "reports", _csv(REPORT_COLUMNS, chunk), keys, problems)
             created["reports"] += applied
             kept["reports"] += applied + unchanged
+            tick("reports", len(chunk))
+
+        async def facts(firm: DemoFirm, firm_id: str) -> None:
+            await _facts(client, firm, firm_id, limit, created, kept, problems)
+            tick("facts", len(firm.funding_rounds) + len(firm.certificates))
 
         # A firm's reports stay in one chunk, so chunks may run side by side.
         imports = asyncio.Semaphore(import_concurrency)
         tasks = [reports(chunk) for chunk in data.report_chunks()]
         for firm in with_facts:
             if firm.uscc in ids:
-                tasks.append(_facts(client, firm, ids[firm.uscc], limit, created, kept, problems))
+                tasks.append(facts(firm, ids[firm.uscc]))
             else:
                 problems.append(f"firm {firm.uscc} not found in the registry after its import")
+        tick("reports", 0)
+        tick("facts", 0)
         await asyncio.gather(*tasks)
 
     for problem in problems[:20]:

@@ -6,19 +6,23 @@ import asyncio
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
 import httpx
+from prometheus_client import start_http_server
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.kafka import ensure_topics
 from shared.topics import ALL_TOPICS
+from tracker import stackfile
 from tracker.embedded import Broker, EmbeddedPostgres, embedded_broker
 from tracker.services import SERVICES, migrate_all
+from tracker.supervisor import Child, Supervisor
 
 
 class StackSettings(BaseSettings):
@@ -35,6 +39,7 @@ class StackSettings(BaseSettings):
     registry_port: int = 8001
     ladder_port: int = 8002
     notifier_port: int = 8003
+    tracker_metrics_port: int = Field(default=8004, description="The supervisor's /metrics.")
     tracker_admin_token: SecretStr | None = None
     ready_timeout_s: float = Field(default=90.0)
 
@@ -68,17 +73,24 @@ class Stack:
         self.settings = settings
         self.postgres: EmbeddedPostgres | None = None
         self.broker: Broker | None = None
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.supervisor: Supervisor | None = None
+        self.metrics: WSGIServer | None = None
+        self.started_at = datetime.now(UTC)
+        self.endpoints: dict[str, str] = {}
 
     def ports(self) -> dict[str, int]:
         s = self.settings
         return {"registry": s.registry_port, "ladder": s.ladder_port, "notifier": s.notifier_port}
+
+    def urls(self) -> dict[str, str]:
+        return {name: f"http://127.0.0.1:{port}" for name, port in self.ports().items()}
 
     def start(self, *, demo: bool) -> dict[str, str]:
         """Start everything; returns the environment the services got."""
         s = self.settings
         data = s.tracker_data_dir.resolve()
         data.mkdir(parents=True, exist_ok=True)
+        self.start_metrics()
         database_url = s.database_url
         if not database_url:
             self.postgres = EmbeddedPostgres(data / "postgres")
@@ -107,13 +119,15 @@ class Stack:
         }
         logs = data / "logs"
         logs.mkdir(exist_ok=True)
-        for service in SERVICES:
-            out = open(logs / f"{service.name}.log", "ab")  # noqa: SIM115 - lives with the child
-            self.processes[service.name] = subprocess.Popen(
-                [sys.executable, "-m", service.name], env=env, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        self.wait_ready()
+        children = {service.name: Child(service.name, [sys.executable, "-m", service.name],
+                                        logs / f"{service.name}.log") for service in SERVICES}
+        self.endpoints = {"database_url": database_url, "kafka_bootstrap": bootstrap}
+        self.supervisor = Supervisor(children, env, on_change=self.write_stack_file,
+                                     log_path=logs / "supervisor.log")
+        self.supervisor.start_all()
+        self.write_stack_file()
+        self.wait_ready()  # before supervising: a service that cannot start at all fails fast
+        self.supervisor.watch_in_background()
         if demo and not (data / "demo-loaded").exists():
             self.load_demo(token)
             (data / "demo-loaded").touch()
@@ -123,6 +137,7 @@ class Stack:
         """The demo city through the registry API (reports FY2018-2022, filed year by year, so
         the ladder credits each promotion to the round its data belongs to), and officers."""
         from tracker.demo import load_demo
+        from tracker.progress import staged_progress
 
         ports = self.ports()
         print("loading demo data (first start only)...", flush=True)
@@ -131,7 +146,9 @@ class Stack:
         with notifier:
             for officer in DEMO_OFFICERS:  # inbox-only case officers, so alerts have owners
                 notifier.post("/v1/officers", json=officer).raise_for_status()
-        summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token))
+        with staged_progress() as progress:
+            summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token,
+                                            progress=progress))
         print(f"demo: {summary['firms']} firms, {summary['reports']} reports, "
               f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates "
               f"in {summary['seconds']:.0f} s; the ladder is evaluating them now "
@@ -143,7 +160,9 @@ class Stack:
         pending = dict(self.ports())
         while pending:
             for name, port in list(pending.items()):
-                proc = self.processes[name]
+                assert self.supervisor is not None
+                proc = self.supervisor.children[name].proc
+                assert proc is not None
                 if proc.poll() is not None:
                     raise RuntimeError(
                         f"{name} exited with code {proc.returncode}; see "
@@ -157,38 +176,50 @@ class Stack:
                 raise RuntimeError(f"not ready in time: {', '.join(pending)}")
             time.sleep(0.2)
 
+    def start_metrics(self) -> None:
+        """Serve the supervisor's /metrics (restarts per service) on TRACKER_METRICS_PORT."""
+        port = self.settings.tracker_metrics_port
+        try:
+            self.metrics, _ = start_http_server(port, addr="127.0.0.1")
+        except OSError as exc:
+            raise RuntimeError(f"cannot serve the supervisor's /metrics on port {port} ({exc}); "
+                               "set TRACKER_METRICS_PORT to a free port") from None
+
+    def write_stack_file(self) -> None:
+        """Tell other `tracker` commands where everything is and how the processes fare."""
+        assert self.supervisor is not None
+        urls = self.urls()
+        services = {name: stackfile.ProcessInfo(
+            url=urls[name], pid=child.pid, started_at=child.started_at,
+            restarts=child.restarts, last_exit=child.last_exit)
+            for name, child in self.supervisor.children.items()}
+        stackfile.write(self.settings.tracker_data_dir.resolve(), stackfile.StackInfo(
+            supervisor_pid=os.getpid(), started_at=self.started_at,
+            data_dir=str(self.settings.tracker_data_dir.resolve()),
+            metrics_url=f"http://127.0.0.1:{self.settings.tracker_metrics_port}/metrics",
+            broker=self.broker.name if self.broker else None, services=services,
+            **self.endpoints))
+
     def stop(self) -> None:
         """Stop services (SIGTERM, then SIGKILL), then the broker, then PostgreSQL."""
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.processes.values():
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        self.processes.clear()
+        stackfile.remove(self.settings.tracker_data_dir.resolve())
+        if self.supervisor:
+            self.supervisor.stop_all()
+            self.supervisor = None
+        if self.metrics:
+            self.metrics.shutdown()
+            self.metrics = None
         if self.broker:
             self.broker.stop()
         if self.postgres:
             self.postgres.stop()
 
     def watch(self) -> int:
-        """Wait for a signal or a service dying; returns the exit code."""
-        stop = {"signal": None}
-
-        def on_signal(signum: int, _frame: object) -> None:
-            stop["signal"] = signum  # type: ignore[assignment]
-
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
-        while stop["signal"] is None:
-            for name, proc in self.processes.items():
-                if proc.poll() is not None:
-                    print(f"{name} stopped unexpectedly (code {proc.returncode}); shutting down",
-                          file=sys.stderr)
-                    return 1
+        """Supervise the services until SIGINT or SIGTERM; returns the exit code."""
+        stop: list[int] = []
+        signal.signal(signal.SIGINT, lambda signum, _frame: stop.append(signum))
+        signal.signal(signal.SIGTERM, lambda signum, _frame: stop.append(signum))
+        while not stop:
             time.sleep(0.3)
         return 0
 
@@ -196,6 +227,11 @@ class Stack:
 def up(*, demo: bool) -> int:
     """Run the whole system until Ctrl-C."""
     settings = StackSettings()
+    running = stackfile.read(settings.tracker_data_dir.resolve())
+    if running is not None:
+        print(f"a stack already runs from {running.data_dir} (pid {running.supervisor_pid}); "
+              "`tracker status` shows it", file=sys.stderr)
+        return 2
     stack = Stack(settings)
     try:
         stack.start(demo=demo)
@@ -203,9 +239,12 @@ def up(*, demo: bool) -> int:
         print("cultivation tracker is up")
         for name, port in stack.ports().items():
             print(f"  {name:<9} http://127.0.0.1:{port}   (API docs: /docs)")
+        print(f"  supervisor http://127.0.0.1:{settings.tracker_metrics_port}/metrics"
+              "   (restarts; `tracker status` lists the processes)")
         print(f"  admin token: {token}")
         print("  try: curl -H 'Authorization: Bearer <token>' "
               f"http://127.0.0.1:{settings.registry_port}/v1/firms")
+        print("  a read-only key for a dashboard: tracker keys create --role viewer")
         print("Ctrl-C stops everything.", flush=True)
         return stack.watch()
     finally:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import psutil
@@ -17,6 +19,8 @@ import pytest
 
 from tests.factories import ADMIN_TOKEN
 from tracker.embedded import free_port
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,6 +58,17 @@ class RunningStack:
                 break
         raise AssertionError("tracker up did not come up:\n" + "".join(self.output) + self.logs())
 
+    def info(self) -> dict[str, Any]:
+        """The stack file `tracker up` keeps: endpoints, and each process's pid and restarts."""
+        return dict(json.loads((self.data_dir / "stack.json").read_text()))
+
+    def ready(self, service: str) -> bool:
+        """True when the service's /readyz answers 200."""
+        try:
+            return httpx.get(f"{self.url(service)}/readyz", timeout=3).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def logs(self) -> str:
         parts = []
         for log in sorted((self.data_dir / "logs").glob("*.log")):
@@ -84,6 +99,16 @@ class RunningStack:
         return leftovers
 
 
+def wait_until(check: Callable[[], T | None], timeout: float = 60.0, what: str = "condition") -> T:
+    """Poll `check` until it returns something true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def _postgres_on(data_dir: Path) -> list[int]:
     pids = []
     for proc in psutil.process_iter(attrs=["cmdline"]):
@@ -93,23 +118,34 @@ def _postgres_on(data_dir: Path) -> list[int]:
     return pids
 
 
-@pytest.fixture
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """A fresh stack (not started); stopped and checked for leftovers at the end."""
+def prepared_stack() -> RunningStack:
+    """A stack of its own data dir and free ports, not started yet."""
     data_dir = Path("/tmp") / f"ct-e2e-{os.getpid()}-{time.monotonic_ns() % 10**8}"
     ports = {"registry": free_port(), "ladder": free_port(), "notifier": free_port(),
-             "kafka": free_port()}
+             "kafka": free_port(), "metrics": free_port()}
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
     env.update({
         "TRACKER_DATA_DIR": str(data_dir), "TRACKER_ADMIN_TOKEN": ADMIN_TOKEN,
         "REGISTRY_PORT": str(ports["registry"]), "LADDER_PORT": str(ports["ladder"]),
         "NOTIFIER_PORT": str(ports["notifier"]), "KAFKA_PORT": str(ports["kafka"]),
+        "TRACKER_METRICS_PORT": str(ports["metrics"]),
     })
-    running = RunningStack(data_dir=data_dir, ports=ports, env=env)
-    yield running
+    return RunningStack(data_dir=data_dir, ports=ports, env=env)
+
+
+def finish(running: RunningStack) -> None:
+    """Stop the stack, remove its data dir, and fail if it left processes running."""
     leftovers = running.stop()
     import shutil
 
-    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.rmtree(running.data_dir, ignore_errors=True)
     assert not leftovers, f"processes left running: {leftovers}"
+
+
+@pytest.fixture
+def stack() -> Iterator[RunningStack]:
+    """A fresh stack (not started); stopped and checked for leftovers at the end."""
+    running = prepared_stack()
+    yield running
+    finish(running)

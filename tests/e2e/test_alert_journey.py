@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import wait_until as _wait
 from tests.factories import firm_payload, report_payload
 
 pytestmark = pytest.mark.e2e
@@ -58,15 +59,6 @@ def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.close()
-
-
-def _wait(check, timeout: float = 60.0, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _setup_officer(stack: RunningStack, receiver: Receiver) -> str:
@@ -134,12 +126,12 @@ def test_a_notifier_killed_before_delivering_delivers_once_after_restart(
 
     notifier = next(p for p in stack.descendants() if "notifier" in " ".join(p.cmdline()))
     os.kill(notifier.pid, signal.SIGKILL)  # a crash, not a clean stop
-    assert stack.process is not None
-    stack.process.wait(60)  # the stack notices and stops the rest cleanly
-    stack.process = None
+    # the supervisor in `tracker up` starts it again
+    _wait(lambda: stack.info()["services"]["notifier"]["restarts"] == 1,
+          what="the notifier restarted by the supervisor")
+    _wait(lambda: stack.ready("notifier"), what="the restarted notifier ready")
 
     receiver.failing = False
-    stack.start()
     received = _inbox(stack, officer_id)
     def all_sent() -> bool:
         return len(receiver.calls) >= len(received)

@@ -70,8 +70,16 @@ async def test_demo_loads_through_the_api_and_a_second_load_changes_nothing(
                 "funding_rounds": data.funding_round_count,
                 "certificates": data.certificate_count}
 
-    first = await load_demo(registry_url, ADMIN_TOKEN, firms=FIRMS, seed=SEED)
+    seen: dict[str, list[tuple[int, int]]] = {}
+    first = await load_demo(registry_url, ADMIN_TOKEN, firms=FIRMS, seed=SEED,
+                            progress=lambda stage, done, total: seen.setdefault(stage, []).append(
+                                (done, total)))
     assert first["rejected"] == 0, first["problems"]
+    facts = data.funding_round_count + data.certificate_count
+    assert {stage: calls[-1] for stage, calls in seen.items()} == {
+        "firms": (FIRMS, FIRMS), "reports": (data.report_count, data.report_count),
+        "facts": (facts, facts)}
+    assert all([d for d, _ in calls] == sorted(d for d, _ in calls) for calls in seen.values())
     assert {k: first[k] for k in expected} == expected
     assert first["created"] == expected
     assert first["seconds"] > 0
