@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 
 import httpx
 import pytest
@@ -178,7 +179,8 @@ async def test_roles_and_audit(client: httpx.AsyncClient, pg_server_url: str, re
         await client.patch(f"/v1/firms/{firm['id']}", json={"dishonest_list": True})
         rows = await conn.fetch("SELECT actor, action, before, after FROM audit_log ORDER BY id")
         assert [r["action"] for r in rows] == ["firm.register", "firm.update"]
-        assert rows[1]["before"] == {"dishonest_list": False} and rows[1]["after"] == {"dishonest_list": True}
+        assert rows[1]["before"] == {"dishonest_list": False}
+        assert rows[1]["after"] == {"dishonest_list": True, "effective_on": date.today().isoformat()}
         assert rows[1]["actor"] == "admin:admin-token"
     finally:
         await conn.close()
