@@ -199,3 +199,16 @@ def test_reports_are_invisible_before_they_are_filed() -> None:
     assert on[2021].ip_class1 == 0
     assert versions.on(date(2022, 7, 1)).reports[2021].ip_class1 == 1
     assert versions.on(date(2022, 3, 31)).reports == {}
+
+
+def test_certificate_entries_skip_renewals_in_any_order() -> None:
+    from ladder.domain.entries import certificate_entries
+
+    first = cert("high_tech_enterprise", date(2019, 11, 1), expires_on=date(2022, 10, 31))
+    renewal = cert("high_tech_enterprise", date(2022, 11, 1), expires_on=date(2025, 10, 31))
+    later = cert("high_tech_enterprise", date(2027, 6, 1))  # after a gap of more than a year
+    sme = cert("tech_sme", date(2022, 4, 1))
+    for certs in ((first, renewal, later, sme), (sme, later, renewal, first)):
+        assert certificate_entries(certs) == [
+            ("high_tech_enterprise", date(2019, 11, 1)), ("tech_sme", date(2022, 4, 1)),
+            ("high_tech_enterprise", date(2027, 6, 1))]
