@@ -158,8 +158,11 @@ class _Publisher:
         await self._emit(EVENT_FOR[step.change], data)
 
     async def withdrawn(self, gone: asyncpg.Record, now: Standing) -> None:
-        """A stored decision a late fact removed with no decision in its place."""
+        """A stored decision a late fact removed with no decision in its place: published as
+        the move from what it said to the standing that day, when those differ."""
         was, tier = gone["to_tier"], now.tier
+        if (tier, now.at_risk) == (was, gone["at_risk"]):
+            return  # nothing a consumer sees changes; the stored timeline marks it superseded
         change = ("promoted" if TIER_RANK[tier] > TIER_RANK[was] else "demoted"
                   if TIER_RANK[tier] < TIER_RANK[was] else "at_risk" if now.at_risk
                   else "recovered")
