@@ -46,3 +46,13 @@ def test_revocation_event_type_is_critical() -> None:
     assert kind == "revocation" and is_critical(kind)
     plan = decide_delivery(kind, "off", NOW, None, None, None)
     assert plan.mode != "skip"
+
+
+def test_a_correction_is_titled_as_one() -> None:
+    event = b.standing_event("TierPromoted", "promoted", "none", "eaglet",
+                             supersedes="6f1c2a52-3b8e-4d0e-9a51-2f4c6b1d7e90",
+                             decided_on="2024-04-12")
+    en = render(event, "promotion", "en", "https://tracker.example")
+    assert en.title.startswith("Correction (2024-04-12): Promoted")
+    plain = render(b.standing_event(), "promotion", "en", "https://tracker.example")
+    assert not plain.title.startswith("Correction")

@@ -44,7 +44,12 @@ def build_content(kind: str, lang: Language, data: Any) -> Content:
     builder, payload_type = _BUILDERS.get(kind, (None, None))
     if builder is None or payload_type is None or not isinstance(data, payload_type):
         raise ValueError(f"cannot word a {type(data).__name__} payload as a {kind!r} alert")
-    return builder(lang, data)
+    content = builder(lang, data)
+    if isinstance(data, StandingChangeData) and data.supersedes is not None:
+        # a late fact changed an earlier decision: say so before anything else
+        day = data.decided_on.isoformat() if data.decided_on else ""
+        content.title = pick(lang, f"【更正·{day}】", f"Correction ({day}): ") + content.title
+    return content
 
 
 def _failing(lang: Language, failing: list[FailingCriterion]) -> list[str]:
