@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -82,6 +83,19 @@ class RunningStack:
         leftovers += _postgres_on(self.data_dir)
         self.process = None
         return leftovers
+
+
+def caught_up(ladder: httpx.Client, firm_id: str, sequence: int,
+              timeout_s: float = 90) -> dict[str, Any]:
+    """The ladder's standing of the firm once it has applied the registry's `sequence`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        r = ladder.get(f"/v1/firms/{firm_id}/standing")
+        if r.status_code == 200 and r.json()["sequence"] >= sequence:
+            body: dict[str, Any] = r.json()
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"the ladder never applied sequence {sequence}")
 
 
 def _postgres_on(data_dir: Path) -> list[int]:

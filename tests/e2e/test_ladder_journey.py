@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date, timedelta
 
-import httpx
 import pytest
 
 from shared.topics import STANDING_EVENTS
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, caught_up
 from tests.factories import firm_payload, report_payload
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.e2e
-
-
-def _caught_up(ladder: httpx.Client, firm_id: str, sequence: int) -> dict:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        r = ladder.get(f"/v1/firms/{firm_id}/standing")
-        if r.status_code == 200 and r.json()["sequence"] >= sequence:
-            return r.json()
-        time.sleep(0.1)
-    raise AssertionError(f"the ladder never applied sequence {sequence}")
 
 
 def test_filing_facts_promotes_and_counts_toward_targets(stack: RunningStack) -> None:
@@ -38,7 +26,7 @@ def test_filing_facts_promotes_and_counts_toward_targets(stack: RunningStack) ->
         firm = registry.post("/v1/firms", json=firm_payload(founded_on=f"{fy - 5}-01-15")).json()
         seq = registry.put(f"/v1/firms/{firm['id']}/reports/{fy}",
                            json=report_payload(ip_class1=1, filed_on=first_filed)).json()["sequence"]
-        standing = _caught_up(ladder, firm["id"], seq)
+        standing = caught_up(ladder, firm["id"], seq)
         assert standing["tier"] == "eaglet" and standing["round_year"] == year
 
         base = 20_000_000
@@ -48,7 +36,7 @@ def test_filing_facts_promotes_and_counts_toward_targets(stack: RunningStack) ->
                 revenue=revenue, sales_revenue=revenue, high_tech_revenue=revenue // 2,
                 st_activity_investment=revenue // 25, ip_class1=1,
                 filed_on=date.today().isoformat())).json()["sequence"]
-        standing = _caught_up(ladder, firm["id"], seq)
+        standing = caught_up(ladder, firm["id"], seq)
         assert standing["tier"] == "gazelle"
         assert standing["criteria"]["gazelle"]["passed"] is True
 

@@ -6,29 +6,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import time
 
-import httpx
 import pytest
 
 from shared.topics import STANDING_EVENTS
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, caught_up
 from tests.factories import firm_payload, report_payload
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.e2e
 FILED = {2021: "2022-04-15", 2022: "2023-04-10", 2023: "2024-04-12", 2024: "2025-04-08"}
 IP = {2021: 1, 2022: 0, 2023: 1, 2024: 1}  # eaglet, at risk, recovered, renewed
-
-
-def _caught_up(ladder: httpx.Client, firm_id: str, sequence: int) -> dict:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        r = ladder.get(f"/v1/firms/{firm_id}/standing")
-        if r.status_code == 200 and r.json()["sequence"] >= sequence:
-            return r.json()
-        time.sleep(0.1)
-    raise AssertionError(f"the ladder never applied sequence {sequence}")
 
 
 def _reports_csv(uscc: str) -> str:
@@ -50,7 +38,7 @@ def test_history_in_one_go_then_a_restatement_corrects_the_past(stack: RunningSt
             "file": ("history.csv", _reports_csv(payload["uscc"]).encode(), "text/csv")}).json()
         assert imported["applied"] == 4, imported
         seq = registry.get(f"/v1/firms/{firm['id']}").json()["sequence"]
-        today = _caught_up(ladder, firm["id"], seq)
+        today = caught_up(ladder, firm["id"], seq)
 
         history = ladder.get(f"/v1/firms/{firm['id']}/history").json()["items"]
         assert [(h["on"], h["change"]) for h in reversed(history)] == [
@@ -82,7 +70,7 @@ def test_history_in_one_go_then_a_restatement_corrects_the_past(stack: RunningSt
         restated = registry.get(f"/v1/firms/{firm['id']}/events",
                                 params={"after_sequence": seq - 1}).json()["items"][0]
         assert restated["event_type"] == "AnnualReportRestated"
-        after = _caught_up(ladder, firm["id"], seq)
+        after = caught_up(ladder, firm["id"], seq)
         assert (after["tier"], after["filed_on"]) == ("eaglet", "2024-04-12")
         history = ladder.get(f"/v1/firms/{firm['id']}/history").json()["items"]
         assert [(h["on"], h["change"], h["supersedes"]) for h in history] == [

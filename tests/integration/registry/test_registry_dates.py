@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import httpx
 import pytest
 
-from registry.app import build_app
-from registry.config import Settings
-from tests.factories import auth, firm_payload, report_payload
-from tests.integration.conftest import serve, service_settings
+from tests.factories import firm_payload, report_payload
 
 pytestmark = pytest.mark.integration
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
-
-
-@pytest.fixture
-async def client(pg_server_url: str, registry_db: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = service_settings(Settings, server_url=pg_server_url, database=registry_db,
-                                bootstrap=kafka_bootstrap)
-    async with serve(build_app(settings)) as c:
-        c.headers.update(auth())
-        yield c
 
 
 async def _firm(client: httpx.AsyncClient) -> str:
