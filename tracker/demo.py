@@ -597,6 +597,10 @@ LATER_GROWTH: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     UNICORN_CANDIDATE: ((1.3, 1.5), (1.1, 1.25)), LEADER: ((1.03, 1.12), (0.99, 1.05)),
 }
 DEFAULT_GROWTH = ((0.95, 1.25), (0.95, 1.15))
+BREAKOUT_PROFILES = frozenset({PLAIN, NEAR_MISS_GROWTH, NEAR_MISS_INTENSITY})
+BREAKOUT_SHARE = 0.6  # of those, how many break out in a year after FY2022
+BREAKOUT_GROWTH = (1.3, 1.45)  # a near miss's revenue growth once it breaks out
+BREAKOUT_INTENSITY = 0.04  # a near miss's S&T intensity once it breaks out
 FILING_SEASON = (3, 5)  # reports are filed in spring (March-May) of FY+1
 MONEY = ("revenue", "sales_revenue", "total_assets", "rd_expense", "st_activity_investment",
          "high_tech_revenue")
@@ -632,9 +636,19 @@ def _date_history(firm: DemoFirm, seed: int, as_of: date) -> None:
             firm.funding_rounds.insert(0, {
                 "closed_on": closed.isoformat(), "amount": amount, "currency": "CNY",
                 "post_money_valuation": amount * rng.randint(4, 8), "investor_kind": "vc_pe"})
-    for fy in range(LAST_FY + 1, as_of.year):
-        firm.reports[fy] = _scaled(firm.reports[fy - 1], rng.uniform(*rev), rng.uniform(*emp),
-                                   rng.randint(0, 1))
+    later = range(LAST_FY + 1, as_of.year)
+    # some firms break out in a later year, so every year (the current one too) has news
+    breakout = (rng.choice(later) if later and firm.profile in BREAKOUT_PROFILES
+                and rng.random() < BREAKOUT_SHARE else None)
+    for fy in later:
+        up = breakout is not None and fy >= breakout
+        growth = BREAKOUT_GROWTH if up and firm.profile == NEAR_MISS_GROWTH else rev
+        gains_ip = fy == breakout and firm.profile == PLAIN
+        report = _scaled(firm.reports[fy - 1], rng.uniform(*growth), rng.uniform(*emp),
+                         1 if gains_ip else 0)
+        if up and firm.profile == NEAR_MISS_INTENSITY:  # research spending steps up
+            report["st_activity_investment"] = int(report["revenue"] * BREAKOUT_INTENSITY)
+        firm.reports[fy] = report
     for fy in sorted(firm.reports):
         filed = _day_in(rng, fy + 1, *FILING_SEASON)
         if filed > as_of:

@@ -15,6 +15,7 @@ from datetime import date
 from ladder.domain.compiled import compile_rulebook
 from ladder.domain.dated import DatedFacts, Override
 from ladder.domain.decision import TIER_RANK, Decision
+from ladder.domain.facts import FirmFacts
 from ladder.domain.rulebook import Rulebook
 from ladder.domain.rules import evaluate
 from ladder.domain.standing import FILED_TIERS, Standing, Transition, apply_decision, set_override
@@ -71,11 +72,10 @@ class Timeline:
         return found
 
 
-def report_year(facts_on_day: object, day: date, max_age: int) -> int | None:
+def report_year(facts_on_day: FirmFacts, day: date, max_age: int) -> int | None:
     """The fiscal year a decision on `day` reads: year(day)-1, else back to -max_age."""
-    reports = facts_on_day.reports  # type: ignore[attr-defined]
     return next((fy for fy in range(day.year - 1, day.year - 1 - max_age, -1)
-                 if fy in reports), None)
+                 if fy in facts_on_day.reports), None)
 
 
 def decide(rulebook: Rulebook, facts: DatedFacts, day: date) -> tuple[Decision, int | None]:
