@@ -64,6 +64,13 @@ CASES = [
                                      expires_on=date(2023, 12, 31)),)},
          until=date(2022, 12, 31),
          expected=[("2022-03-20", "promoted", "leader")], counted=[("2022-03-20", "leader")]),
+    Case("a revocation counts from its own date: the leader drops that day, not before",
+         reports=tuple(filed(fy, date(2022, 3, 20), **LEADER) for fy in (2019, 2020, 2021)),
+         firm={"certificates": (cert("high_tech_enterprise", date(2021, 1, 1),
+                                     expires_on=date(2023, 12, 31),
+                                     revoked_on=date(2022, 9, 1)),)},
+         until=date(2022, 12, 31),
+         expected=[("2022-03-20", "promoted", "leader"), ("2022-09-01", "demoted", "none")]),
     Case("expiry with a recent report renews from the old expiry date",
          reports=(filed(2021, date(2022, 4, 1), **EAGLET_IP),
                   filed(2023, date(2024, 3, 1), **EAGLET_IP),
@@ -118,6 +125,11 @@ CASES = [
 ]
 
 
+def named(prefix: str) -> Case:
+    """The table's case whose name starts with `prefix`."""
+    return next(c for c in CASES if c.name.startswith(prefix))
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_timeline_table(case: Case) -> None:
     timeline = fold(RB, case.facts(), case.until)
@@ -128,13 +140,13 @@ def test_timeline_table(case: Case) -> None:
 
 
 def test_override_step_names_the_officer_and_is_marked() -> None:
-    case = next(c for c in CASES if c.name.startswith("an override entering"))
+    case = named("an override entering")
     first = fold(RB, case.facts(), case.until).steps[0]
     assert (first.by, first.standing.override) == ("officer-2", True)
 
 
 def test_fallback_keeps_the_original_filing_dates() -> None:
-    case = next(c for c in CASES if c.name.startswith("unicorn keeps"))
+    case = named("unicorn keeps")
     timeline = fold(RB, case.facts(), case.until)
     gazelle, _, back = timeline.steps
     assert back.standing.filed_on == gazelle.standing.filed_on == date(2022, 4, 1)
@@ -143,7 +155,7 @@ def test_fallback_keeps_the_original_filing_dates() -> None:
 
 def test_a_late_fact_recomputes_from_its_date_on() -> None:
     """The same facts recorded in any order, twice, or late give the same timeline."""
-    case = CASES[4]  # at risk, then recovered
+    case = named("losing qualification")
     base = case.facts()
     expected = fold(RB, base, case.until)
     for order in itertools.permutations(base.reports):
@@ -157,7 +169,7 @@ def test_a_late_fact_recomputes_from_its_date_on() -> None:
 
 
 def test_out_of_order_facts_of_every_kind() -> None:
-    case = next(c for c in CASES if c.name.startswith("unicorn keeps"))
+    case = named("unicorn keeps")
     base = case.facts()
     expected = fold(RB, base, case.until).steps
     rng = random.Random(7)
@@ -173,7 +185,7 @@ def test_out_of_order_facts_of_every_kind() -> None:
 
 
 def test_standing_on_any_day_and_the_next_expiry() -> None:
-    timeline = fold(RB, CASES[2].facts(), date(2026, 12, 1))
+    timeline = fold(RB, named("expiry with a recent").facts(), date(2026, 12, 1))
     assert timeline.standing_on(date(2022, 3, 31)).tier == "none"
     assert timeline.standing_on(date(2023, 1, 1)).expires_on == date(2025, 4, 1)
     assert timeline.standing_on(date(2026, 1, 1)).expires_on == date(2028, 4, 1)
