@@ -88,6 +88,9 @@ class FirmRegisteredData(Frozen):
 class FirmProfileChangedData(Frozen):
     firm: FirmProfile = Field(description="The profile after the change.")
     changed: dict[str, Any] = Field(description="Field → {before, after}.")
+    effective_on: date | None = Field(
+        default=None, description="Valid date of the change (absent on older events: the day "
+        "it was recorded)")
 
 
 class AnnualReportData(Frozen):
@@ -105,6 +108,10 @@ class AnnualReportData(Frozen):
     ip_class1: int = Field(ge=0, description="I类知识产权 (valid)")
     ip_class2: int = Field(ge=0, description="II类知识产权 (valid)")
     total_cost: int | None = Field(default=None, ge=0, description="成本费用总额, yuan (optional)")
+    filed_on: date | None = Field(
+        default=None, description="Valid date: the day the firm submitted this version "
+        "(absent on events written before dated facts: the day it was recorded)",
+        examples=["2022-04-15"])
 
 
 class AnnualReportFiledData(Frozen):
@@ -149,6 +156,9 @@ class ComplianceFlagChangedData(Frozen):
     firm_id: uuid.UUID
     flag: ComplianceFlag
     value: bool
+    effective_on: date | None = Field(
+        default=None, description="Valid date of the change (absent on older events: the day "
+        "it was recorded)")
 
 
 # ---------------------------------------------------------------- ladder payloads
@@ -172,11 +182,15 @@ class FailingCriterion(Frozen):
     hint: str | None = Field(default=None, description="What would make it pass, in words.")
 
 
+StandingChange = Literal["promoted", "demoted", "revoked", "at_risk", "renewed", "recovered",
+                         "override", "override_cleared"]
+
+
 class StandingChangeData(Frozen):
-    """Common payload of the four standing events."""
+    """Common payload of the standing events."""
 
     firm: FirmRef
-    change: Literal["promoted", "demoted", "revoked", "at_risk", "renewed", "recovered", "override"]
+    change: StandingChange
     from_tier: Tier
     to_tier: Tier
     unicorn_grade: UnicornGrade | None = None
@@ -190,6 +204,20 @@ class StandingChangeData(Frozen):
     failing: list[FailingCriterion] = Field(default_factory=list)
     trigger_event_id: uuid.UUID | None = None
     registry_sequence: int = Field(description="Last registry sequence applied for this firm.")
+    decided_on: date | None = Field(
+        default=None, description="The decision's date (valid time); it belongs to round year "
+        "year(decided_on). Absent on events written before the time-true ladder.")
+    supersedes: uuid.UUID | None = Field(
+        default=None, description="A correction: the id of the earlier decision that a late "
+        "fact changed or withdrew.")
+
+
+class TierOverriddenData(StandingChangeData):
+    """An officer set (or cleared) a tier by hand."""
+
+    direction: Literal["up", "down", "same"] = Field(description="Rank of to_tier vs from_tier.")
+    by: str = Field(description="The officer (actor) who set or cleared it.")
+    cleared: bool = Field(default=False, description="True when the override was lifted.")
 
 
 class FilingExpiringData(Frozen):
@@ -240,7 +268,7 @@ class AlertOutcomeData(Frozen):
 # ---------------------------------------------------------------- typed envelopes
 
 def _event(name: str, payload: type[BaseModel], version: int = 1) -> type[EventEnvelope]:
-    """Build the typed envelope of one event type (keeps 17 declarations to one line each)."""
+    """Build the typed envelope of one event type (keeps the declarations to one line each)."""
     model = type(
         name,
         (EventEnvelope,),
@@ -271,6 +299,9 @@ TierPromoted = _event("TierPromoted", StandingChangeData)
 TierDemoted = _event("TierDemoted", StandingChangeData)
 TierAtRisk = _event("TierAtRisk", StandingChangeData)
 TierRenewed = _event("TierRenewed", StandingChangeData)
+TierRevoked = _event("TierRevoked", StandingChangeData)
+TierRecovered = _event("TierRecovered", StandingChangeData)
+TierOverridden = _event("TierOverridden", TierOverriddenData)
 FilingExpiring = _event("FilingExpiring", FilingExpiringData)
 NearMissDetected = _event("NearMissDetected", NearMissDetectedData)
 TargetProgressChanged = _event("TargetProgressChanged", TargetProgressChangedData)
@@ -283,8 +314,9 @@ FIRM_EVENT_TYPES = (
     FundingRoundRecorded, CertificateGranted, CertificateRevoked, ComplianceFlagChanged,
 )
 STANDING_EVENT_TYPES = (
-    TierPromoted, TierDemoted, TierAtRisk, TierRenewed, FilingExpiring, NearMissDetected,
-    TargetProgressChanged, TargetMilestoneReached,
+    TierPromoted, TierDemoted, TierAtRisk, TierRenewed, TierRevoked, TierRecovered,
+    TierOverridden, FilingExpiring, NearMissDetected, TargetProgressChanged,
+    TargetMilestoneReached,
 )
 ALERT_EVENT_TYPES = (AlertDelivered, AlertFailed)
 ALL_EVENT_TYPES: dict[str, type[EventEnvelope]] = {

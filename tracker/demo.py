@@ -1,9 +1,12 @@
 """Demo data: a deterministic, synthetic Dalian population, loaded through the registry API.
 
-`generate(seed, firms)` is a pure function: the same arguments give the same firms,
-reports (FY2018-FY2022), funding rounds and certificates, byte for byte; its `as_of`
-only adds the certificate renewals due by then, because the live ladder checks
-certificates as of today. `load_demo(url, token)` sends them to a running registry over
+`generate(seed, firms, as_of=...)` is a pure function: the same arguments give the same
+firms, reports, funding rounds and certificates, byte for byte. The core series
+(FY2018-FY2022) is fixed by (seed, firms); `as_of` dates the rest: the reports of later
+fiscal years up to the last one filed by then (each report carries its filing date, a
+spring day of FY+1), and the certificate renewals due by then. Some growth firms also
+reported FY2015-FY2017, so the ladder, which dates every decision, credits their
+promotions to the years they happened, not all to one year. `load_demo(url, token)` sends them to a running registry over
 HTTP (CSV imports for firms and reports, JSON calls for funding rounds and
 certificates). Loading twice changes nothing: the registry treats identical firms,
 reports, rounds and certificates as no-ops.
@@ -42,7 +45,7 @@ CSV_CHUNK_ROWS = 2000
 MIN_FIRMS = 100
 FIRM_COLUMNS = ("uscc", "name", "district", "industry", "founded_on", "company_kind", "listed",
                 "abnormal_list")
-REPORT_COLUMNS = ("uscc", "fiscal_year", "revenue", "sales_revenue", "total_assets", "employees",
+REPORT_COLUMNS = ("uscc", "fiscal_year", "filed_on", "revenue", "sales_revenue", "total_assets", "employees",
                   "st_staff", "rd_expense", "st_activity_investment", "high_tech_revenue",
                   "ip_class1", "ip_class2")
 WAN = 10_000
@@ -131,6 +134,7 @@ class DemoFirm:
     listed: bool = False
     abnormal_list: bool = False
     reports: dict[int, dict[str, int]] = field(default_factory=dict)
+    filed: dict[int, date] = field(default_factory=dict)  # fiscal year -> filing date
     funding_rounds: list[dict[str, Any]] = field(default_factory=list)
     certificates: list[dict[str, Any]] = field(default_factory=list)
 
@@ -176,7 +180,8 @@ class DemoData:
         `chunk_rows` rows; a firm's reports are never split between chunks."""
         chunks: list[list[dict[str, Any]]] = [[]]
         for f in self.firms:
-            rows = [{"uscc": f.uscc, "fiscal_year": fy, **r} for fy, r in sorted(f.reports.items())]
+            rows = [{"uscc": f.uscc, "fiscal_year": fy, "filed_on": f.filed[fy].isoformat(), **r}
+                    for fy, r in sorted(f.reports.items())]
             if len(chunks[-1]) + len(rows) > chunk_rows:
                 chunks.append([])
             chunks[-1].extend(rows)
@@ -223,10 +228,7 @@ class _Gen:
         return math.exp(self.rng.uniform(math.log(low), math.log(high)))
 
     def day_in(self, year: int, first_month: int = 1, last_month: int = 12) -> date:
-        start = date(year, first_month, 1)
-        end = (date(year, 12, 31) if last_month == 12
-               else date(year, last_month + 1, 1) - timedelta(days=1))
-        return start + timedelta(days=self.rng.randrange((end - start).days + 1))
+        return _day_in(self.rng, year, first_month, last_month)
 
     def uscc(self, district: str) -> str:
         while True:
@@ -350,6 +352,14 @@ class _Gen:
             issued = _add_years(first, renew_every * k)
             if issued > self.as_of:
                 return
+
+
+def _day_in(rng: random.Random, year: int, first_month: int = 1, last_month: int = 12) -> date:
+    """A day in months first_month..last_month of `year`."""
+    start = date(year, first_month, 1)
+    end = (date(year, 12, 31) if last_month == 12
+           else date(year, last_month + 1, 1) - timedelta(days=1))
+    return start + timedelta(days=rng.randrange((end - start).days + 1))
 
 
 def _add_years(d: date, years: int) -> date:
@@ -572,12 +582,90 @@ BUILDERS: dict[str, Callable[[_Gen, str], None]] = {
 assert set(BUILDERS) == set(PROFILES)
 
 
+# ---------------------------------------------------------------- dating the history
+
+BACKFILL_FY = 2015  # growth firms that reported before FY2018 start here (or at founding)
+LATE_JOINERS = 0.06  # share of growth firms whose history starts only in FY2018
+GROWTH_PROFILES = frozenset({GAZELLE, GAZELLE_EMPLOYEES, GAZELLE_VENTURE, NEAR_MISS_GROWTH,
+                             NEAR_MISS_INTENSITY})
+# (revenue factor, employee factor) ranges per year beyond the core series
+LATER_GROWTH: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    GAZELLE: ((1.215, 1.4), (1.0, 1.12)), NEAR_MISS_GROWTH: ((1.17, 1.198), (1.0, 1.1)),
+    NEAR_MISS_INTENSITY: ((1.22, 1.35), (1.0, 1.1)),
+    GAZELLE_EMPLOYEES: ((0.98, 1.1), (1.33, 1.45)), GAZELLE_VENTURE: ((0.97, 1.12), (1.0, 1.1)),
+    SEED: ((1.2, 1.6), (1.1, 1.4)), POTENTIAL: ((1.15, 1.5), (1.1, 1.3)),
+    UNICORN_CANDIDATE: ((1.3, 1.5), (1.1, 1.25)), LEADER: ((1.03, 1.12), (0.99, 1.05)),
+}
+DEFAULT_GROWTH = ((0.95, 1.25), (0.95, 1.15))
+BREAKOUT_PROFILES = frozenset({PLAIN, NEAR_MISS_GROWTH, NEAR_MISS_INTENSITY})
+BREAKOUT_SHARE = 0.6  # of those, how many break out in a year after FY2022
+BREAKOUT_GROWTH = (1.3, 1.45)  # a near miss's revenue growth once it breaks out
+BREAKOUT_INTENSITY = 0.04  # a near miss's S&T intensity once it breaks out
+FILING_SEASON = (3, 5)  # reports are filed in spring (March-May) of FY+1
+MONEY = ("revenue", "sales_revenue", "total_assets", "rd_expense", "st_activity_investment",
+         "high_tech_revenue")
+
+
+def _scaled(report: dict[str, int], revenue: float, employees: float,
+            ip_step: int) -> dict[str, int]:
+    """A neighbouring year's report: money by `revenue`, staff by `employees`, IP moved."""
+    out = {k: max(1, int(report[k] * revenue)) if k in MONEY else v for k, v in report.items()}
+    out["employees"] = max(1, round(report["employees"] * employees))
+    out["st_staff"] = min(out["employees"], max(1, round(report["st_staff"] * employees)))
+    out["ip_class1"] = max(0, report["ip_class1"] + ip_step)
+    out["ip_class2"] = max(0, report["ip_class2"] + ip_step)
+    out["sales_revenue"] = min(out["sales_revenue"], out["revenue"])
+    out["high_tech_revenue"] = min(out["high_tech_revenue"], out["revenue"])
+    out["rd_expense"] = min(out["rd_expense"], out["st_activity_investment"])
+    return out
+
+
+def _date_history(firm: DemoFirm, seed: int, as_of: date) -> None:
+    """Earlier and later fiscal years and every report's filing date, from a stream of the
+    firm's own, so the core series stays what (seed, firms) made it."""
+    rng = random.Random(f"{seed}:{firm.uscc}")
+    (rev, emp) = LATER_GROWTH.get(firm.profile, DEFAULT_GROWTH)
+    first = min(firm.reports)
+    if firm.profile in GROWTH_PROFILES and rng.random() >= LATE_JOINERS:
+        for fy in range(first - 1, max(BACKFILL_FY, firm.founded_on.year) - 1, -1):
+            firm.reports[fy] = _scaled(firm.reports[fy + 1], 1 / rng.uniform(*rev),
+                                       1 / rng.uniform(*emp), -rng.randint(0, 1))
+        if firm.profile == GAZELLE_VENTURE:  # an earlier VC/PE round: a gazelle before 2022
+            closed = _day_in(rng, rng.randint(max(2017, firm.founded_on.year + 1), 2019))
+            amount = rng.randint(1000, 3000) * WAN
+            firm.funding_rounds.insert(0, {
+                "closed_on": closed.isoformat(), "amount": amount, "currency": "CNY",
+                "post_money_valuation": amount * rng.randint(4, 8), "investor_kind": "vc_pe"})
+    later = range(LAST_FY + 1, as_of.year)
+    # some firms break out in a later year, so every year (the current one too) has news
+    breakout = (rng.choice(later) if later and firm.profile in BREAKOUT_PROFILES
+                and rng.random() < BREAKOUT_SHARE else None)
+    for fy in later:
+        up = breakout is not None and fy >= breakout
+        growth = BREAKOUT_GROWTH if up and firm.profile == NEAR_MISS_GROWTH else rev
+        gains_ip = fy == breakout and firm.profile == PLAIN
+        report = _scaled(firm.reports[fy - 1], rng.uniform(*growth), rng.uniform(*emp),
+                         1 if gains_ip else 0)
+        if up and firm.profile == NEAR_MISS_INTENSITY:  # research spending steps up
+            report["st_activity_investment"] = int(report["revenue"] * BREAKOUT_INTENSITY)
+        firm.reports[fy] = report
+    for fy in sorted(firm.reports):
+        filed = _day_in(rng, fy + 1, *FILING_SEASON)
+        if filed > as_of:
+            if fy > LAST_FY:  # not filed yet: the current year's progress is still live
+                del firm.reports[fy]
+                continue
+            filed = max(date(fy + 1, 1, 1), as_of)
+        firm.filed[fy] = filed
+
+
 def generate(seed: int = 2022, firms: int = 2400, *, as_of: date = REFERENCE_DAY) -> DemoData:
     """A deterministic synthetic population of `firms` Dalian firms (a pure function).
 
-    Reports, rounds and first certificates are fixed by (seed, firms). `as_of` only adds
-    the renewals of certificates (high-tech enterprise, software) and later contest
-    prizes falling due by then, so that a ladder evaluating "today" still sees them valid.
+    The core series (FY2018-FY2022 reports, rounds and first certificates) is fixed by
+    (seed, firms). `as_of` dates the rest: reports of later fiscal years filed by then,
+    every report's filing date, and the certificate renewals and later contest prizes
+    falling due by then.
     """
     if firms < MIN_FIRMS:
         raise ValueError(f"firms must be at least {MIN_FIRMS}, got {firms}")
@@ -590,6 +678,8 @@ def generate(seed: int = 2022, firms: int = 2400, *, as_of: date = REFERENCE_DAY
             BUILDERS[profile](g, profile)
     population = list(g.created)
     g.rng.shuffle(population)  # interleave the profiles, as a real register would
+    for firm in population:
+        _date_history(firm, seed, as_of)
     return DemoData(seed=seed, as_of=as_of, firms=population)
 
 
@@ -656,9 +746,26 @@ async def _facts(client: httpx.AsyncClient, firm: DemoFirm, firm_id: str,
                                 f"{response.text[:300]}")
 
 
+# The current year's targets, seeded when the bureau has set none (the 2022 figures).
+CURRENT_TARGETS = {"eaglet": 170, "gazelle": 30, "unicorn": 1, "high_tech_enterprise": 500,
+                   "tech_sme": 1000}
+
+
+async def seed_targets(ladder_url: str, token: str, year: int) -> bool:
+    """PUT `year`'s targets on the ladder unless some are set already; True when seeded."""
+    async with httpx.AsyncClient(base_url=ladder_url.rstrip("/"), timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        current = await client.get(f"/v1/targets/{year}", params={"as_of": f"{year}-01-01"})
+        _check(current, f"targets of {year}")
+        if current.json().get("targets_set"):
+            return False
+        _check(await client.put(f"/v1/targets/{year}", json=CURRENT_TARGETS), "seeding targets")
+        return True
+
+
 async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: int = 2022,
                     as_of: date | None = None, concurrency: int = 8, import_concurrency: int = 1,
-                    timeout_s: float = 300.0,
+                    timeout_s: float = 300.0, ladder_url: str | None = None,
                     progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """Generate the demo population and load it through the registry's HTTP API.
 
@@ -666,11 +773,14 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     holds from the demo (`created` says how many of them this call added), the rows it
     rejected (`rejected`, with up to 20 `problems`) and the time taken. Running it again
     with the same seed adds nothing (a later day may add the certificate renewals that
-    fell due meanwhile; see `generate`). `as_of` defaults to today. `progress` is called
-    as (stage, done, total) for the stages "firms", "reports" and "facts" as rows are sent.
+    fell due meanwhile; see `generate`). `as_of` defaults to today. With `ladder_url`, the
+    current year's targets are seeded there too, unless the bureau set some. `progress` is
+    called as (stage, done, total) for the stages "firms", "reports" and "facts" as rows
+    are sent.
     """
     started = time.perf_counter()
     data = generate(seed, firms, as_of=as_of or max(date.today(), REFERENCE_DAY))
+    seeded = await seed_targets(ladder_url, token, data.as_of.year) if ladder_url else False
     created: Counter[str] = Counter()
     kept: Counter[str] = Counter()
     problems: list[str] = []
@@ -730,6 +840,6 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
         "firms": kept["firms"], "reports": kept["reports"],
         "funding_rounds": kept["funding_rounds"], "certificates": kept["certificates"],
         "created": {k: created[k] for k in ("firms", "reports", "funding_rounds", "certificates")},
-        "rejected": len(problems), "problems": problems[:20],
+        "rejected": len(problems), "problems": problems[:20], "targets_seeded": seeded,
         "seconds": round(time.perf_counter() - started, 2),
     }

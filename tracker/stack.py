@@ -134,8 +134,9 @@ class Stack:
         return env
 
     def load_demo(self, token: str) -> None:
-        """The demo city through the registry API (reports FY2018-2022, filed year by year, so
-        the ladder credits each promotion to the round its data belongs to), and officers."""
+        """The demo city through the registry API (dated reports up to the last fiscal year,
+        so the ladder credits each promotion to the day it happened), the current year's
+        targets, and officers."""
         from tracker.demo import load_demo
         from tracker.progress import staged_progress
 
@@ -148,6 +149,7 @@ class Stack:
                 notifier.post("/v1/officers", json=officer).raise_for_status()
         with staged_progress() as progress:
             summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token,
+                                            ladder_url=f"http://127.0.0.1:{ports['ladder']}",
                                             progress=progress))
         print(f"demo: {summary['firms']} firms, {summary['reports']} reports, "
               f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates "

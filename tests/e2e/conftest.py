@@ -109,6 +109,17 @@ def wait_until(check: Callable[[], T | None], timeout: float = 60.0, what: str =
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def caught_up(ladder: httpx.Client, firm_id: str, sequence: int,
+              timeout_s: float = 90) -> dict[str, Any]:
+    """The ladder's standing of the firm once it has applied the registry's `sequence`."""
+    def standing() -> dict[str, Any] | None:
+        r = ladder.get(f"/v1/firms/{firm_id}/standing")
+        applied = r.status_code == 200 and r.json()["sequence"] >= sequence
+        return dict(r.json()) if applied else None
+
+    return wait_until(standing, timeout_s, f"the ladder to apply sequence {sequence}")
+
+
 def _postgres_on(data_dir: Path) -> list[int]:
     pids = []
     for proc in psutil.process_iter(attrs=["cmdline"]):

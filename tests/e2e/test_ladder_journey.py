@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from datetime import date
+from datetime import date, timedelta
 
-import httpx
 import pytest
 
 from shared.topics import STANDING_EVENTS
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, caught_up
 from tests.factories import firm_payload, report_payload
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.e2e
 
 
-def _caught_up(ladder: httpx.Client, firm_id: str, sequence: int) -> dict:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        r = ladder.get(f"/v1/firms/{firm_id}/standing")
-        if r.status_code == 200 and r.json()["sequence"] >= sequence:
-            return r.json()
-        time.sleep(0.1)
-    raise AssertionError(f"the ladder never applied sequence {sequence}")
-
-
 def test_filing_facts_promotes_and_counts_toward_targets(stack: RunningStack) -> None:
     stack.start()
     year = date.today().year  # the services judge "today"; the latest FY is last year
     fy = year - 1
+    # filed the day before the rest: one decision per day, so facts of one day are one step
+    first_filed = max(date(year, 1, 1), date.today() - timedelta(days=1)).isoformat()
     with stack.client("registry") as registry, stack.client("ladder") as ladder:
         assert ladder.put(f"/v1/targets/{year}", json={"eaglet": 4, "gazelle": 2}).status_code == 200
         firm = registry.post("/v1/firms", json=firm_payload(founded_on=f"{fy - 5}-01-15")).json()
         seq = registry.put(f"/v1/firms/{firm['id']}/reports/{fy}",
-                           json=report_payload(ip_class1=1)).json()["sequence"]
-        standing = _caught_up(ladder, firm["id"], seq)
+                           json=report_payload(ip_class1=1, filed_on=first_filed)).json()["sequence"]
+        standing = caught_up(ladder, firm["id"], seq)
         assert standing["tier"] == "eaglet" and standing["round_year"] == year
 
         base = 20_000_000
@@ -44,8 +34,9 @@ def test_filing_facts_promotes_and_counts_toward_targets(stack: RunningStack) ->
             revenue = base * factor // 4
             seq = registry.put(f"/v1/firms/{firm['id']}/reports/{fy - offset}", json=report_payload(
                 revenue=revenue, sales_revenue=revenue, high_tech_revenue=revenue // 2,
-                st_activity_investment=revenue // 25, ip_class1=1)).json()["sequence"]
-        standing = _caught_up(ladder, firm["id"], seq)
+                st_activity_investment=revenue // 25, ip_class1=1,
+                filed_on=date.today().isoformat())).json()["sequence"]
+        standing = caught_up(ladder, firm["id"], seq)
         assert standing["tier"] == "gazelle"
         assert standing["criteria"]["gazelle"]["passed"] is True
 

@@ -59,11 +59,13 @@ def test_too_small_a_population_is_refused() -> None:
         generate(1, demo.MIN_FIRMS, as_of=date(2022, 6, 1))
 
 
-def test_a_later_day_only_adds_certificate_renewals(full: DemoData) -> None:
+def test_a_later_day_only_adds_later_years_and_certificate_renewals(full: DemoData) -> None:
     later = generate(2022, 2400, as_of=LATER)
-    assert later.firms_csv() == full.firms_csv() and later.reports_csv() == full.reports_csv()
+    assert later.firms_csv() == full.firms_csv()
     added = 0
     for before, after in zip(full.firms, later.firms, strict=True):
+        assert {fy: r for fy, r in after.reports.items() if fy <= demo.LAST_FY} == before.reports
+        assert max(after.reports) in (LATER.year - 1, LATER.year - 2)
         assert before.funding_rounds == after.funding_rounds
         assert after.certificates[:1] == before.certificates[:1]
         assert all(c in after.certificates for c in before.certificates)
@@ -102,11 +104,16 @@ def test_every_record_passes_the_registry_models(size: int, as_of: date) -> None
         assert parsed.founded_on == firm.founded_on and parsed.founded_on.year >= 2005
         assert firm.reports, firm.uscc
         for fy, report in firm.reports.items():
-            assert demo.FIRST_FY <= fy <= demo.LAST_FY and fy >= firm.founded_on.year
+            assert demo.BACKFILL_FY <= fy < as_of.year and fy >= firm.founded_on.year
             r = AnnualReportIn.model_validate(report)  # st_staff <= employees, high-tech <= revenue
             assert all(isinstance(v, int) and v >= 0 for v in report.values())
             assert r.sales_revenue <= r.revenue and r.rd_expense <= r.st_activity_investment
-        assert sorted(firm.reports) == list(range(max(2018, firm.founded_on.year), 2023))
+            assert date(fy + 1, 1, 1) <= firm.filed[fy] <= as_of  # what the registry accepts
+        years = sorted(firm.reports)
+        assert years == list(range(years[0], years[-1] + 1))
+        assert years[0] <= max(2018, firm.founded_on.year) and years[-1] >= demo.LAST_FY
+        if firm.profile not in demo.GROWTH_PROFILES:
+            assert years[0] == max(2018, firm.founded_on.year)
         _rounds_and_certs(firm, as_of)
 
 
@@ -258,3 +265,34 @@ def test_the_ladder_places_every_profile_where_intended(as_of: date) -> None:
         if (decision.tier, decision.unicorn_grade) not in EXPECTED[f.profile]:
             wrong[f"{f.profile} -> {decision.tier}/{decision.unicorn_grade}"] += 1
     assert not wrong, dict(wrong)
+
+
+def test_dated_history_gives_believable_years() -> None:
+    """Folded as the ladder folds it, the demo credits each year its own entries: 2022 is a
+    believable year (some targets met, some behind) and the current year is under way."""
+    from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
+    from ladder.domain.entries import certificate_entries
+    from ladder.domain.timeline import fold
+
+    today = date(2026, 12, 1)
+    rulebook = default_rulebook()
+    entries: Counter[tuple[int, str]] = Counter()
+    for f in generate(2022, 2400, as_of=today).firms:
+        facts = _facts(f)
+        dated = DatedFacts(
+            firm=facts,
+            reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in facts.reports.items()),
+            changes=(ProfileChange(f.founded_on, {"company_kind": f.company_kind,
+                                                  "listed": f.listed,
+                                                  "abnormal_list": f.abnormal_list}),))
+        timeline = fold(rulebook, dated, today)
+        entries.update({(s.on.year, s.counts_toward) for s in timeline.steps if s.counts_toward})
+        entries.update((d.year, k) for k, d in certificate_entries(facts.certificates))
+    target = demo.CURRENT_TARGETS
+    assert 0.8 * target["gazelle"] <= entries[(2022, "gazelle")] <= 2 * target["gazelle"]
+    assert 0.8 * target["eaglet"] <= entries[(2022, "eaglet")] <= 2 * target["eaglet"]
+    assert entries[(2022, "unicorn")] < target["unicorn"]  # the first unicorn: a near miss
+    assert entries[(2022, "high_tech_enterprise")] < target["high_tech_enterprise"] / 2
+    assert entries[(2022, "tech_sme")] < target["tech_sme"] / 2
+    assert entries[(2019, "gazelle")] > 0 and entries[(2021, "gazelle")] > 0  # spread out
+    assert entries[(today.year, "eaglet")] > 0 and entries[(today.year, "gazelle")] > 0  # live

@@ -63,39 +63,63 @@ def _today(request: Request) -> date:
     return today
 
 
+AsOf = Annotated[date | None, Query(description="The day to answer for (default today); "
+                                    "not in the future")]
+
+
+def _as_of(request: Request, as_of: date | None) -> date:
+    """The asked day; the ladder knows decisions up to today, not beyond."""
+    today = _today(request)
+    if as_of is not None and as_of > today:
+        raise Rejected("as_of", "not_future", f"as_of {as_of} is after today ({today})")
+    return as_of or today
+
+
 @router.get("/firms/{firm_id}/standing", tags=["standing"], summary="Tier, trace and next step")
-async def get_standing(firm_id: FirmId, request: Request, who: Reader) -> dict[str, Any]:
-    return await queries.standing(request.app.state.pool, firm_id)
+async def get_standing(firm_id: FirmId, request: Request, who: Reader,
+                       as_of: AsOf = None) -> dict[str, Any]:
+    return await queries.standing(request.app.state.pool, request.app.state.rulebooks.active,
+                                  firm_id, as_of=_as_of(request, as_of), today=_today(request))
 
 
 @router.get("/standings", tags=["standing"],
-            summary="Firms by tier, district, industry or at-risk, cursor-paged")
+            summary="Firms by tier, district, industry or at-risk on a day, cursor-paged")
 async def list_standings(
     request: Request, who: Reader, tier: Tier | None = None, district: District | None = None,
     industry: Industry | None = None, at_risk: bool | None = None,
     cursor: uuid.UUID | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
-    rows = await repo.list_standings(request.app.state.pool, tier=tier, district=district,
-                                     industry=industry, at_risk=at_risk, after=cursor,
-                                     limit=limit + 1)
+    day, pool = _as_of(request, as_of), request.app.state.pool
+    filters: dict[str, Any] = {"tier": tier, "district": district, "industry": industry, "at_risk": at_risk,
+               "after": cursor, "limit": limit + 1}
+    rows = (await repo.list_standings(pool, **filters) if day == _today(request)
+            else await repo.list_standings_as_of(pool, day, **filters))
     page = [dict(r) for r in rows[:limit]]
-    return {"items": page, "next_cursor": page[-1]["firm_id"] if len(rows) > limit else None}
+    return {"as_of": day, "items": page,
+            "next_cursor": page[-1]["firm_id"] if len(rows) > limit else None}
 
 
-@router.get("/summary", tags=["standing"], summary="How many firms stand on each tier, by district")
-async def summary_counts(request: Request, who: Reader) -> dict[str, Any]:
-    rows = await repo.tier_counts(request.app.state.pool)
+@router.get("/summary", tags=["standing"],
+            summary="How many firms stand on each tier on a day, by district")
+async def summary_counts(request: Request, who: Reader, as_of: AsOf = None) -> dict[str, Any]:
+    day, pool = _as_of(request, as_of), request.app.state.pool
+    rows = (await repo.tier_counts(pool) if day == _today(request)
+            else await repo.tier_counts_as_of(pool, day))
     totals: dict[str, int] = {}
     for r in rows:
         key = f"unicorn:{r['unicorn_grade']}" if r["tier"] == "unicorn" else r["tier"]
         totals[key] = totals.get(key, 0) + r["firms"]
-    return {"totals": totals, "by_district": [dict(r) for r in rows]}
+    return {"as_of": day, "totals": totals, "by_district": [dict(r) for r in rows]}
 
 
-@router.get("/firms/{firm_id}/history", tags=["standing"], summary="Every decision, newest first")
+@router.get("/firms/{firm_id}/history", tags=["standing"],
+            summary="The firm's timeline of decisions up to a day, newest first")
 async def get_history(firm_id: FirmId, request: Request, who: Reader,
-                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    return {"items": await queries.history(request.app.state.pool, firm_id, limit)}
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                      as_of: AsOf = None) -> dict[str, Any]:
+    return {"items": await queries.history(request.app.state.pool, firm_id, limit,
+                                           _as_of(request, as_of))}
 
 
 @router.post("/firms/{firm_id}/override", tags=["standing"],
@@ -185,7 +209,7 @@ async def post_simulation(body: SimulationIn, request: Request, who: Reader) -> 
         raise Rejected("rulebook_id", "draft_needed", "give a draft rulebook_id or overrides")
     return await simulation.simulate(pool, baseline=store.active, draft=draft,
                                      round_year=body.round_year, traces=body.include_traces,
-                                     limit=body.limit)
+                                     limit=body.limit, today=_today(request))
 
 
 @router.get("/stream", tags=["live"], summary="Live feed of standing and target events (SSE)",

@@ -1,4 +1,10 @@
-"""Re-evaluate a firm, apply the standing rules, record the decision and publish the change."""
+"""Recompute a firm's timeline, store the difference, publish new decisions and corrections.
+
+The stored timeline is the fold of the firm's facts up to today: the common prefix stays,
+every stored decision after it is superseded, and each new one is published (as a
+correction naming the decision it replaces, when there is one). Replays, reordered events
+and restarts fold the same facts and so store the same timeline and publish nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,42 +17,32 @@ import asyncpg
 
 from ladder import repository as repo
 from ladder.domain.candidates import near_miss_tier
-from ladder.domain.decision import Decision
+from ladder.domain.decision import TIER_RANK, Decision
+from ladder.domain.entries import certificate_entries
 from ladder.domain.explain import NextStep, next_tier
-from ladder.domain.rules import evaluate
-from ladder.domain.standing import Standing, Transition, apply_decision, check_expiry
-from ladder.targets_progress import count_entry
+from ladder.domain.rulebook import Rulebook
+from ladder.domain.standing import Standing
+from ladder.domain.timeline import Step, Timeline, fold
+from ladder.targets_progress import publish_progress
 from shared import outbox
 from shared.db import DbConn
 from shared.topics import STANDING_EVENTS
 
 PRODUCER = "ladder"
-EVENT_FOR = {"promoted": "TierPromoted", "demoted": "TierDemoted", "revoked": "TierDemoted",
-             "at_risk": "TierAtRisk", "recovered": "TierAtRisk", "renewed": "TierRenewed",
-             "override": "TierPromoted"}
+EVENT_FOR = {"promoted": "TierPromoted", "demoted": "TierDemoted", "revoked": "TierRevoked",
+             "at_risk": "TierAtRisk", "recovered": "TierRecovered", "renewed": "TierRenewed",
+             "override": "TierOverridden", "override_cleared": "TierOverridden"}
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a re-evaluation did."""
+    """What a recomputation stored."""
 
     firm_id: uuid.UUID
-    change: str
+    changes: tuple[str, ...]  # the new decisions' changes, in order
+    corrections: int  # stored decisions superseded or withdrawn
     tier: str
     decision_id: uuid.UUID | None
-
-
-def latest_fiscal_year(decision_facts: Any, on: date) -> int:
-    """The firm's latest reported fiscal year, else the year before `on`."""
-    return max(decision_facts.reports) if decision_facts.reports else on.year - 1
-
-
-def standing_of(row: asyncpg.Record) -> Standing:
-    """The domain standing stored in a standings row."""
-    return Standing(tier=row["tier"], unicorn_grade=row["unicorn_grade"], at_risk=row["at_risk"],
-                    filed_on=row["filed_on"], expires_on=row["expires_on"],
-                    override=row["override_tier"] is not None,
-                    override_reason=row["override_reason"])
 
 
 def failing_summary(decision: Decision, target: str | None = None) -> list[dict[str, Any]]:
@@ -75,80 +71,155 @@ def firm_ref(row: asyncpg.Record) -> dict[str, Any]:
             "industry": row["industry"]}
 
 
-async def reevaluate(
-    conn: DbConn, firm_id: uuid.UUID, *, rulebook: Any, on: date,
-    trigger_event_id: uuid.UUID | None = None, dated_year: int | None = None,
-    expiry_sweep: bool = False, correlation_id: str | None = None,
+def _signature(row: asyncpg.Record) -> tuple[object, ...]:
+    return (row["on_date"], row["change"], row["from_tier"], row["to_tier"],
+            row["unicorn_grade"], row["at_risk"], row["filed_on"], row["expires_on"],
+            row["override"])
+
+
+def _direction(before: str, after: str) -> str:
+    up, down = TIER_RANK[after] > TIER_RANK[before], TIER_RANK[after] < TIER_RANK[before]
+    return "up" if up else "down" if down else "same"
+
+
+async def recompute(
+    conn: DbConn, firm_id: uuid.UUID, *, rulebook: Rulebook, today: date,
+    trigger_event_id: uuid.UUID | None = None, correlation_id: str | None = None,
 ) -> Outcome:
-    """Evaluate the firm's latest facts and apply the result to its standing."""
-    found = await repo.state(conn, firm_id)
+    """Fold the firm's facts up to `today` and store what changed in its timeline."""
+    found = await repo.dated_state(conn, firm_id)
     assert found is not None, f"no firm {firm_id} in the projection"
     facts, row = found
-    fy = latest_fiscal_year(facts, on)
-    decision = evaluate(rulebook, facts, fy, as_of=on)
-    # credited to FY+1, or to the year of a dated fact (round, certificate) if later
-    decision.round_year = max(decision.round_year, dated_year or 0)
-    previous = standing_of(row)
-    transition = (check_expiry if expiry_sweep else apply_decision)(
-        previous, decision, on, rulebook.filing_validity_years)
-    new = transition.new_standing
-    step = next_tier(decision)
+    timeline = fold(rulebook, facts, today)
+    stored = await repo.timeline(conn, firm_id)
+    k = 0
+    while (k < len(stored) and k < len(timeline.steps)
+           and _signature(stored[k]) == timeline.steps[k].signature()):
+        k += 1
+    old, new = stored[k:], timeline.steps[k:]
+    ids = [r["id"] for r in stored[:k]] + [uuid.uuid4() for _ in new]
+    await repo.supersede(conn, [(r["id"], ids[k + j] if j < len(new) else None)
+                                for j, r in enumerate(old)])
+    publish = _Publisher(conn, row, rulebook, trigger_event_id, correlation_id)
+    for j, step in enumerate(new):
+        replaced = old[j]["id"] if j < len(old) else None
+        await publish.step(step, ids[k + j], k + j, replaced)
+    for gone in old[len(new):]:
+        await publish.withdrawn(gone, timeline.standing_on(gone["on_date"]))
+    await _recount(conn, row, facts.firm.certificates, timeline, ids, today, correlation_id)
+    await _save_standing(conn, row, timeline, ids[-1] if ids else None, rulebook, correlation_id)
+    return Outcome(firm_id, tuple(s.change for s in new), len(old), timeline.standing.tier,
+                   ids[-1] if ids else None)
+
+
+class _Publisher:
+    """Writes decisions and their events for one firm's recomputation."""
+
+    def __init__(self, conn: DbConn, row: asyncpg.Record, rulebook: Rulebook,
+                 trigger: uuid.UUID | None, correlation_id: str | None) -> None:
+        self.conn, self.row, self.rulebook = conn, row, rulebook
+        self.trigger, self.correlation_id = trigger, correlation_id
+
+    async def _emit(self, event_type: str, data: dict[str, Any]) -> None:
+        await outbox.append(self.conn, topic=STANDING_EVENTS, event_type=event_type,
+                            producer=PRODUCER, subject=str(self.row["firm_id"]),
+                            correlation_id=self.correlation_id, data={
+            "firm": firm_ref(self.row), "rulebook_id": self.rulebook.id,
+            "trigger_event_id": self.trigger, "registry_sequence": self.row["last_sequence"],
+            **data})
+
+    async def step(self, step: Step, decision_id: uuid.UUID, position: int,
+                   supersedes: uuid.UUID | None) -> None:
+        s, d = step.standing, step.decision
+        trace = d.to_dict() if d is not None else None
+        await repo.insert_decision(self.conn, {
+            "id": decision_id, "firm_id": self.row["firm_id"], "change": step.change,
+            "from_tier": step.from_tier, "to_tier": s.tier, "unicorn_grade": s.unicorn_grade,
+            "at_risk": s.at_risk, "fiscal_year": step.fiscal_year, "round_year": step.round_year,
+            "rulebook_id": self.rulebook.id, "reason": step.reason, "actor": step.by or PRODUCER,
+            "trigger_event_id": self.trigger, "on_date": step.on, "position": position,
+            "filed_on": s.filed_on, "expires_on": s.expires_on, "override": s.override,
+            "counts_toward": step.counts_toward, "supersedes": supersedes,
+            "inputs": trace["inputs"] if trace else None,
+            "trace": {k: v for k, v in trace.items() if k != "inputs"} if trace else None,
+        })
+        failing = (failing_summary(d, step.from_tier)
+                   if d is not None and step.change in ("at_risk", "demoted")
+                   and step.from_tier != "none" else [])
+        data: dict[str, Any] = {
+            "change": step.change, "from_tier": step.from_tier, "to_tier": s.tier,
+            "unicorn_grade": s.unicorn_grade, "at_risk": s.at_risk, "filed_on": s.filed_on,
+            "expires_on": s.expires_on, "round_year": step.round_year,
+            "decision_id": decision_id, "reason": step.reason, "failing": failing,
+            "decided_on": step.on, "supersedes": supersedes}
+        if step.change in ("override", "override_cleared"):
+            data.update(direction=_direction(step.from_tier, s.tier), by=step.by or "",
+                        cleared=step.change == "override_cleared")
+        await self._emit(EVENT_FOR[step.change], data)
+
+    async def withdrawn(self, gone: asyncpg.Record, now: Standing) -> None:
+        """A stored decision a late fact removed with no decision in its place: published as
+        the move from what it said to the standing that day, when those differ."""
+        was, tier = gone["to_tier"], now.tier
+        if (tier, now.at_risk) == (was, gone["at_risk"]):
+            return  # nothing a consumer sees changes; the stored timeline marks it superseded
+        change = ("promoted" if TIER_RANK[tier] > TIER_RANK[was] else "demoted"
+                  if TIER_RANK[tier] < TIER_RANK[was] else "at_risk" if now.at_risk
+                  else "recovered")
+        await self._emit(EVENT_FOR[change], {
+            "change": change, "from_tier": was, "to_tier": tier,
+            "unicorn_grade": now.unicorn_grade, "at_risk": now.at_risk,
+            "filed_on": now.filed_on, "expires_on": now.expires_on,
+            "round_year": gone["on_date"].year, "decision_id": uuid.uuid4(),
+            "reason": f"correction: the {gone['change']} decision of {gone['on_date']} no "
+                      f"longer holds after a late fact; the standing that day is {tier}",
+            "decided_on": gone["on_date"], "supersedes": gone["id"]})
+
+
+async def _recount(conn: DbConn, row: asyncpg.Record, certificates: Any, timeline: Timeline,
+                   ids: list[uuid.UUID], today: date, correlation_id: str | None) -> None:
+    """Rewrite the firm's target entries from its timeline; publish the counts that moved."""
+    rows: list[tuple[int, str, date, uuid.UUID | None, bool]] = [
+        (s.on.year, s.counts_toward, s.on, ids[i], s.change == "override")
+        for i, s in enumerate(timeline.steps) if s.counts_toward]
+    rows += [(day.year, key, day, None, False) for key, day in certificate_entries(certificates)
+             if day <= today]
+    before = await repo.replace_entries(conn, row["firm_id"], rows)
+    after = {(y, k, d, o) for y, k, d, _, o in rows}
+    mine_before = {(y, k) for y, k, _, _ in before}
+    mine_after = {(y, k) for y, k, _, _ in after}
+    for year, key in sorted({(y, k) for y, k, _, _ in before ^ after}):
+        now = (await repo.achieved(conn, year)).get(key, 0)
+        previous = now - ((year, key) in mine_after) + ((year, key) in mine_before)
+        await publish_progress(conn, year=year, key=key, firm=firm_ref(row), today=today,
+                               correlation_id=correlation_id, previous=previous)
+
+
+async def _save_standing(conn: DbConn, row: asyncpg.Record, timeline: Timeline,
+                         decision_id: uuid.UUID | None, rulebook: Rulebook,
+                         correlation_id: str | None) -> None:
+    new, last = timeline.standing, timeline.last
+    step = next_tier(last)
     missing = failing_of(step)
-    # a near miss needs facts to judge by: a firm with no report for FY is just incomplete
-    near_miss = (near_miss_tier(step) if new.tier == decision.tier and fy in facts.reports
-                 else None)
-    trace = decision.to_dict()
+    # a near miss needs facts to judge by: a firm with no recent report is just incomplete
+    near_miss = near_miss_tier(step) if timeline.evaluated and new.tier == last.tier else None
+    steps = timeline.steps
     values: dict[str, Any] = {
         "tier": new.tier, "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
-        "filed_on": new.filed_on, "expires_on": new.expires_on, "fiscal_year": fy,
-        "round_year": decision.round_year, "rulebook_id": decision.rulebook_id,
-        "evaluated_tier": decision.tier, "trace": trace,
-        "next_tier": missing, "near_miss_tier": near_miss,
+        "filed_on": new.filed_on, "expires_on": new.expires_on,
+        "fiscal_year": last.fiscal_year if timeline.evaluated else None,
+        "round_year": steps[-1].round_year if steps else timeline.until.year,
+        "rulebook_id": rulebook.id, "evaluated_tier": last.tier if timeline.evaluated else "none",
+        "trace": last.to_dict(), "next_tier": missing, "near_miss_tier": near_miss,
+        "decision_id": decision_id, "decided_on": steps[-1].on if steps else None,
+        "override_tier": new.tier if new.override else None,
+        "override_reason": new.override_reason,
     }
-    decision_id = None
-    if transition.kind != "unchanged":
-        decision_id = uuid.uuid4()
-        values["decision_id"] = decision_id
-        await _record(conn, row, transition, decision, trace, decision_id, trigger_event_id,
-                      correlation_id)
-    await repo.save_standing(conn, firm_id, values)
+    if not new.override:
+        values.update(override_by=None, override_at=None)
+    await repo.save_standing(conn, row["firm_id"], values)
     if near_miss and near_miss != row["near_miss_tier"]:
         await outbox.append(conn, topic=STANDING_EVENTS, event_type="NearMissDetected",
-                            producer=PRODUCER, subject=str(firm_id), correlation_id=correlation_id,
-                            data={"firm": firm_ref(row), "tier": near_miss,
-                                  "failing": missing})  # near_miss is step's target
-    return Outcome(firm_id, transition.kind, new.tier, decision_id)
-
-
-async def _record(conn: DbConn, row: asyncpg.Record, transition: Transition,
-                  decision: Decision, trace: dict[str, Any], decision_id: uuid.UUID,
-                  trigger_event_id: uuid.UUID | None, correlation_id: str | None) -> None:
-    new, kind = transition.new_standing, transition.kind
-    await repo.insert_decision(conn, {
-        "id": decision_id, "firm_id": row["firm_id"], "change": kind,
-        "from_tier": transition.previous.tier, "to_tier": new.tier,
-        "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
-        "fiscal_year": decision.fiscal_year, "round_year": decision.round_year,
-        "rulebook_id": decision.rulebook_id, "reason": transition.reason,
-        "trigger_event_id": trigger_event_id, "inputs": trace["inputs"],
-        "trace": {k: v for k, v in trace.items() if k != "inputs"},
-    })
-    failing = failing_summary(decision, transition.previous.tier) if kind in (
-        "at_risk", "demoted") and transition.previous.tier != "none" else []
-    await outbox.append(conn, topic=STANDING_EVENTS, event_type=EVENT_FOR[kind],
-                        producer=PRODUCER, subject=str(row["firm_id"]),
-                        correlation_id=correlation_id, data={
-        "firm": firm_ref(row), "change": kind, "from_tier": transition.previous.tier,
-        "to_tier": new.tier, "unicorn_grade": new.unicorn_grade, "at_risk": new.at_risk,
-        "filed_on": new.filed_on, "expires_on": new.expires_on,
-        "round_year": decision.round_year, "rulebook_id": decision.rulebook_id,
-        "decision_id": decision_id, "reason": transition.reason, "failing": failing,
-        "trigger_event_id": trigger_event_id, "registry_sequence": row["last_sequence"],
-    })
-    if kind == "promoted":
-        key = new.tier if new.tier != "unicorn" or new.unicorn_grade == "unicorn" else None
-        if key:
-            await count_entry(conn, year=decision.round_year, key=key, firm=firm_ref(row),
-                              on=decision.as_of, decision_id=decision_id,
-                              correlation_id=correlation_id)
-
+                            producer=PRODUCER, subject=str(row["firm_id"]),
+                            correlation_id=correlation_id,
+                            data={"firm": firm_ref(row), "tier": near_miss, "failing": missing})

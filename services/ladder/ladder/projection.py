@@ -1,12 +1,17 @@
-"""The ladder's own copy of each firm's facts, kept from `registry.firm-events`."""
+"""The ladder's own copy of each firm's dated facts, kept from `registry.firm-events`.
+
+Every fact is stored under its own key (report version, round, certificate, change
+sequence) and a replayed or reordered event rewrites nothing newer, so the facts, and the
+timeline folded from them, do not depend on the order events arrive in.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
 from ladder import repository as repo
+from ladder.domain.dated import FLAG_FIELDS
 from shared.db import DbConn
 from shared.events import EventEnvelope
 
@@ -15,55 +20,50 @@ class UnknownFirm(Exception):
     """An event about a firm the ladder never saw registered."""
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """What projecting one event did."""
-
-    firm_id: uuid.UUID
-    stale: bool
-    dated_year: int | None = None  # year of a dated fact (round, certificate), if any
-    certificate: dict[str, Any] | None = None  # a granted certificate, for target counting
+def _recorded_on(event: EventEnvelope) -> date:
+    # events written before dated facts carry no valid date: the day they were recorded
+    return event.occurred_at.date()
 
 
-async def project(conn: DbConn, event: EventEnvelope) -> Applied:
-    """Apply one registry event to the projection; stale events (by sequence) change nothing."""
+async def project(conn: DbConn, event: EventEnvelope) -> uuid.UUID:
+    """Apply one registry event to the projection (idempotent); the firm's id."""
     firm_id = uuid.UUID(event.subject)
     data = event.data
     if event.event_type == "FirmRegistered":
-        last = await repo.last_sequence(conn, firm_id)
-        if last is not None and event.sequence <= last:
-            return Applied(firm_id, stale=True)
-        await repo.upsert_firm(conn, data.firm.model_dump())
-        await repo.set_last_sequence(conn, firm_id, event.sequence)
-        return Applied(firm_id, stale=False)
-    last = await repo.last_sequence(conn, firm_id)
-    if last is None:
+        firm = data.firm.model_dump()
+        await repo.upsert_firm(conn, firm, event.sequence)
+        await repo.add_change(conn, firm_id, event.sequence, firm["founded_on"],
+                              {k: firm[k] for k in FLAG_FIELDS})
+    elif await repo.last_sequence(conn, firm_id) is None:
         raise UnknownFirm(f"{event.event_type} for firm {firm_id}, which was never registered")
-    if event.sequence <= last:
-        return Applied(firm_id, stale=True)
-    applied = await _apply(conn, firm_id, event)
+    else:
+        await _apply(conn, firm_id, event)
     await repo.set_last_sequence(conn, firm_id, event.sequence)
-    return applied
+    return firm_id
 
 
-async def _apply(conn: DbConn, firm_id: uuid.UUID, event: EventEnvelope) -> Applied:
+async def _apply(conn: DbConn, firm_id: uuid.UUID, event: EventEnvelope) -> None:
     data = event.data
     match event.event_type:
         case "FirmProfileChanged":
-            await repo.upsert_firm(conn, data.firm.model_dump())
+            await repo.upsert_firm(conn, data.firm.model_dump(), event.sequence)
+            changed = {k: v["after"] for k, v in data.changed.items() if k in FLAG_FIELDS}
+            if changed:
+                await repo.add_change(conn, firm_id, event.sequence,
+                                      data.effective_on or _recorded_on(event), changed)
         case "ComplianceFlagChanged":
+            await repo.add_change(conn, firm_id, event.sequence,
+                                  data.effective_on or _recorded_on(event), {data.flag: data.value})
             await repo.set_flag(conn, firm_id, data.flag, data.value)
         case "AnnualReportFiled" | "AnnualReportRestated":
-            await repo.upsert_report(conn, firm_id, data.report.model_dump())
+            report = data.report.model_dump(exclude={"filed_on"})
+            await repo.upsert_report(conn, firm_id, report,
+                                     data.report.filed_on or _recorded_on(event), event.sequence)
         case "FundingRoundRecorded":
             await repo.insert_round(conn, data.model_dump())
-            return Applied(firm_id, False, dated_year=data.closed_on.year)
         case "CertificateGranted":
             await repo.insert_certificate(conn, data.model_dump())
-            return Applied(firm_id, False, dated_year=data.issued_on.year,
-                           certificate=data.model_dump())
         case "CertificateRevoked":
-            await repo.revoke_certificate(conn, data.certificate_id, data.revoked_on)
+            await repo.revoke_certificate(conn, firm_id, data.certificate_id, data.revoked_on)
         case _:
             raise ValueError(f"the ladder does not know event type {event.event_type}")
-    return Applied(firm_id, stale=False)

@@ -12,61 +12,99 @@ import asyncpg
 
 from ladder import repository as repo
 from ladder.domain.candidates import candidates as rank_candidates
+from ladder.domain.candidates import near_miss_tier
+from ladder.domain.explain import next_tier
 from ladder.domain.readiness import readiness as check_readiness
 from ladder.domain.rulebook import Rulebook
-from ladder.domain.rules import evaluate
 from ladder.domain.targets import conversion_probability, elapsed_share, forecast
-from ladder.evaluation import latest_fiscal_year
+from ladder.domain.timeline import decide, fold
+from ladder.evaluation import failing_of
 from ladder.targets_progress import target_items
 from shared.errors import NotFound, Rejected
 
 CANDIDATE_TIERS = ("eaglet", "gazelle", "unicorn", "leader")
+ORDER = ("none", "eaglet", "gazelle", "unicorn", "leader")
 
 
-async def standing(pool: asyncpg.Pool, firm_id: uuid.UUID) -> dict[str, Any]:
-    """A firm's standing with the full trace and what the next tier needs."""
+async def standing(pool: asyncpg.Pool, rulebook: Rulebook, firm_id: uuid.UUID, *,
+                   as_of: date, today: date) -> dict[str, Any]:
+    """A firm's standing on `as_of` with the full trace and what the next tier needs."""
     row = await repo.standing(pool, firm_id)
     if row is None:
         raise NotFound(f"the ladder has not seen firm {firm_id} (yet)")
+    if as_of != today:
+        return await _standing_on(pool, rulebook, row, as_of)
     trace = row["trace"] or {}
     return {
         "firm_id": firm_id, "name": row["name"], "district": row["district"],
-        "industry": row["industry"], "tier": row["tier"], "unicorn_grade": row["unicorn_grade"],
+        "industry": row["industry"], "as_of": as_of, "tier": row["tier"],
+        "unicorn_grade": row["unicorn_grade"],
         "at_risk": row["at_risk"], "filed_on": row["filed_on"], "expires_on": row["expires_on"],
         "evaluated_tier": row["evaluated_tier"], "fiscal_year": row["fiscal_year"],
-        "round_year": row["round_year"], "rulebook": row["rulebook_id"],
+        "round_year": row["round_year"], "decided_on": row["decided_on"],
+        "decision_id": row["decision_id"], "rulebook": row["rulebook_id"],
         "provisional": trace.get("provisional", False),
         "override": None if row["override_tier"] is None else {
             "tier": row["override_tier"], "reason": row["override_reason"],
             "by": row["override_by"], "at": row["override_at"]},
-        "criteria": trace.get("tiers", {}), "next_tier": _next_tier(row),
+        "criteria": trace.get("tiers", {}),
+        "next_tier": _next_tier(row["evaluated_tier"], row["next_tier"]),
         "near_miss_tier": row["near_miss_tier"], "sequence": row["last_sequence"],
         "updated_at": row["updated_at"],
     }
 
 
-def _next_tier(row: asyncpg.Record) -> dict[str, Any] | None:
-    order = ("none", "eaglet", "gazelle", "unicorn", "leader")
-    current = row["evaluated_tier"] or "none"
+async def _standing_on(pool: asyncpg.Pool, rulebook: Rulebook, row: asyncpg.Record,
+                       as_of: date) -> dict[str, Any]:
+    """The standing on another day: the same fold, stopped at `as_of`."""
+    found = await repo.dated_state(pool, row["firm_id"], lock=False)
+    assert found is not None
+    timeline = fold(rulebook, found[0], as_of)
+    s, last = timeline.standing, timeline.last
+    evaluated = last.tier if timeline.evaluated else "none"
+    nxt = next_tier(last)
+    trace = last.to_dict()
+    steps = timeline.steps
+    return {
+        "firm_id": row["firm_id"], "name": row["name"], "district": row["district"],
+        "industry": row["industry"], "as_of": as_of, "tier": s.tier,
+        "unicorn_grade": s.unicorn_grade, "at_risk": s.at_risk, "filed_on": s.filed_on,
+        "expires_on": s.expires_on, "evaluated_tier": evaluated,
+        "fiscal_year": last.fiscal_year if timeline.evaluated else None,
+        "round_year": steps[-1].round_year if steps else as_of.year,
+        "decided_on": steps[-1].on if steps else None, "decision_id": None,
+        "rulebook": rulebook.id, "provisional": trace.get("provisional", False),
+        "override": {"tier": s.tier, "reason": s.override_reason, "by": steps[-1].by,
+                     "at": None} if s.override and steps else None,
+        "criteria": trace["tiers"], "next_tier": _next_tier(evaluated, failing_of(nxt)),
+        "near_miss_tier": near_miss_tier(nxt) if timeline.evaluated and s.tier == last.tier
+        else None,
+        "sequence": row["last_sequence"], "updated_at": row["updated_at"],
+    }
+
+
+def _next_tier(evaluated: str | None, missing: Any) -> dict[str, Any] | None:
+    current = evaluated or "none"
     if current == "leader":
         return None
-    return {"tier": order[order.index(current) + 1], "missing": row["next_tier"] or []}
+    return {"tier": ORDER[ORDER.index(current) + 1], "missing": missing or []}
 
 
-async def history(pool: asyncpg.Pool, firm_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
-    """Every decision, newest first."""
+async def history(pool: asyncpg.Pool, firm_id: uuid.UUID, limit: int,
+                  as_of: date | None = None) -> list[dict[str, Any]]:
+    """The firm's timeline up to `as_of`, newest first (corrections name what they replace)."""
     if await repo.firm(pool, firm_id) is None:
         raise NotFound(f"the ladder has not seen firm {firm_id} (yet)")
-    return [dict(r) for r in await repo.decisions(pool, firm_id, limit)]
+    return [dict(r) for r in await repo.decisions(pool, firm_id, limit, as_of)]
 
 
 async def readiness(pool: asyncpg.Pool, rulebook: Rulebook, firm_id: uuid.UUID, as_of: date,
                     innovation_score: float | None) -> dict[str, Any]:
     """Would the firm pass the high-tech-enterprise and tech-SME tests on `as_of`."""
-    found = await repo.state(pool, firm_id, lock=False)
+    found = await repo.dated_state(pool, firm_id, lock=False)
     if found is None:
         raise NotFound(f"the ladder has not seen firm {firm_id} (yet)")
-    facts = found[0]
+    facts = found[0].on(as_of)
     if innovation_score is not None:
         facts = replace(facts, innovation_score=innovation_score)
     return {"rulebook": rulebook.id, **check_readiness(rulebook, facts, as_of).to_dict()}
@@ -74,11 +112,11 @@ async def readiness(pool: asyncpg.Pool, rulebook: Rulebook, firm_id: uuid.UUID, 
 
 async def live_decisions(pool: asyncpg.Pool, rulebook: Rulebook, on: date, *,
                          district: str | None = None, industry: str | None = None) -> list[Any]:
-    """Fresh decisions for every firm from the stored facts (nothing is written)."""
-    facts = await repo.all_facts(pool, district=district, industry=industry)
+    """The rules' verdict on `on` for every firm, from its dated facts (nothing is written)."""
+    facts = await repo.all_dated(pool, district=district, industry=industry)
 
     def run() -> list[Any]:
-        return [evaluate(rulebook, f, latest_fiscal_year(f, on), as_of=on) for f in facts.values()]
+        return [decide(rulebook, f, on)[0] for f in facts.values()]
 
     return await asyncio.to_thread(run)  # keep the event loop (heartbeats, API) responsive
 
@@ -110,11 +148,10 @@ async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date
 
 
 async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date) -> dict[str, Any]:
-    """Target progress, pace and forecast for a round year."""
+    """Target progress, pace and forecast for a round year: entries dated in `year` up to
+    `as_of` (a year without targets shows its counts with `target: null`)."""
     configured = await repo.targets(pool, year)
-    if not configured:
-        raise NotFound(f"no targets set for {year}; admins can PUT /v1/targets/{year}")
-    items = target_items(configured, await repo.achieved(pool, year), as_of, year)
+    items = target_items(configured, await repo.achieved_split(pool, year, as_of), as_of, year)
     share = elapsed_share(as_of, year)
     open_year = share < 1.0
     decisions = await live_decisions(pool, rulebook, as_of) if open_year else []
@@ -128,8 +165,11 @@ async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date
                                 "high": item["achieved"],
                                 "method": f"{year} is over: the forecast is the final count."}
             continue
+        if item["target"] is None:
+            item["forecast"] = None
+            continue
         f = forecast(item["achieved"], probabilities, share)
         item["forecast"] = {"expected": round(f.expected, 2), "low": f.low, "high": f.high,
                             "run_rate": None if f.run_rate is None else round(f.run_rate, 2),
                             "method": f.method}
-    return {"year": year, "as_of": as_of, "items": items}
+    return {"year": year, "as_of": as_of, "targets_set": bool(configured), "items": items}

@@ -93,7 +93,8 @@ async def register_firm_in(
 
 async def patch_firm(pool: asyncpg.Pool, ctx: Ctx, firm_id: uuid.UUID, body: FirmPatch) -> dict[str, Any]:
     """Change profile fields and compliance flags; one event per kind of change."""
-    wanted = body.model_dump(exclude_unset=True)
+    wanted = body.changes()
+    effective_on = body.effective_on or date.today()
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked_firm(conn, firm_id)
         changes = {k: v for k, v in wanted.items() if row[k] != v}
@@ -105,6 +106,10 @@ async def patch_firm(pool: asyncpg.Pool, ctx: Ctx, firm_id: uuid.UUID, body: Fir
                 raise Rejected("founded_on", "before_reports",
                                f"the firm has a report for fiscal year {first}; "
                                "it cannot be founded after that year")
+        founded = changes.get("founded_on", row["founded_on"])
+        if effective_on < founded:
+            raise Rejected("effective_on", "after_founding",
+                           f"effective_on {effective_on} is before the firm was founded ({founded})")
         await repo.update_firm(conn, firm_id, changes)
         after = {**dict(row), **changes}
         profile_changes = {k: v for k, v in changes.items() if k not in FLAGS}
@@ -112,13 +117,16 @@ async def patch_firm(pool: asyncpg.Pool, ctx: Ctx, firm_id: uuid.UUID, body: Fir
             await _emit(conn, ctx, firm_id, "FirmProfileChanged", {
                 "firm": _profile(after),
                 "changed": {k: {"before": row[k], "after": v} for k, v in profile_changes.items()},
+                "effective_on": effective_on,
             })
         for flag in FLAGS:
             if flag in changes:
                 await _emit(conn, ctx, firm_id, "ComplianceFlagChanged",
-                            {"firm_id": firm_id, "flag": flag, "value": changes[flag]})
+                            {"firm_id": firm_id, "flag": flag, "value": changes[flag],
+                             "effective_on": effective_on})
         await audit.record(conn, actor=ctx.actor, action="firm.update", subject=str(firm_id),
-                           before={k: row[k] for k in changes}, after=changes,
+                           before={k: row[k] for k in changes},
+                           after={**changes, "effective_on": effective_on},
                            correlation_id=ctx.correlation_id)
         return firm_view(await repo.firm(conn, firm_id))  # type: ignore[arg-type]
 
@@ -131,6 +139,17 @@ def _check_year(row: asyncpg.Record, fiscal_year: int) -> None:
     if fiscal_year > date.today().year:
         raise Rejected("fiscal_year", "not_future",
                        f"fiscal year {fiscal_year} is after the current year {date.today().year}")
+
+
+def _filed_on(fiscal_year: int, given: date | None, old: asyncpg.Record | None) -> date:
+    """The report's valid date: given, else the stored one (a restatement corrects that
+    filing), else today; never before 1 January of FY+1."""
+    filed_on = given or (old["filed_on"] if old is not None else date.today())
+    if filed_on < date(fiscal_year + 1, 1, 1):
+        raise Rejected("filed_on", "after_fiscal_year",
+                       f"filed_on {filed_on} is before the end of fiscal year {fiscal_year}: "
+                       f"a report for FY{fiscal_year} is filed on {fiscal_year + 1}-01-01 or later")
+    return filed_on
 
 
 async def file_report(
@@ -146,13 +165,13 @@ async def file_report_in(
     body: AnnualReportIn,
 ) -> tuple[dict[str, Any], str]:
     """`file_report` inside the caller's transaction."""
-    data = body.model_dump()
     row = await _locked_firm(conn, firm_id)
     _check_year(row, fiscal_year)
     old = await repo.report(conn, firm_id, fiscal_year)
-    if old is not None and all(old[f] == data[f] for f in repo.REPORT_FIELDS):
+    data = {**body.figures(), "filed_on": _filed_on(fiscal_year, body.filed_on, old)}
+    if old is not None and all(old[f] == data[f] for f in repo.REPORT_KEEPS):
         return _report_view(old, row["sequence"]), "unchanged"
-    payload = body.with_year(fiscal_year)
+    payload = {"fiscal_year": fiscal_year, **data}
     if old is None:
         await repo.insert_report(conn, firm_id, fiscal_year, data)
         sequence = await _emit(conn, ctx, firm_id, "AnnualReportFiled",
@@ -160,7 +179,7 @@ async def file_report_in(
         status = "filed"
     else:
         await repo.replace_report(conn, old, data)
-        previous = {f: old[f] for f in repo.REPORT_FIELDS}
+        previous = {f: old[f] for f in repo.REPORT_KEEPS}
         sequence = await _emit(conn, ctx, firm_id, "AnnualReportRestated", {
             "firm_id": firm_id, "report": payload,
             "previous": {"fiscal_year": fiscal_year, **previous},
@@ -168,14 +187,14 @@ async def file_report_in(
         status = "restated"
     await audit.record(conn, actor=ctx.actor, action=f"report.{status}",
                        subject=f"{firm_id}/{fiscal_year}",
-                       before=None if old is None else {f: old[f] for f in repo.REPORT_FIELDS},
+                       before=None if old is None else {f: old[f] for f in repo.REPORT_KEEPS},
                        after=data, correlation_id=ctx.correlation_id)
     new = await repo.report(conn, firm_id, fiscal_year)
     return _report_view(new, sequence), status  # type: ignore[arg-type]
 
 
 def _report_view(row: asyncpg.Record, sequence: int) -> dict[str, Any]:
-    keys = ("firm_id", "fiscal_year", *repo.REPORT_FIELDS, "version", "filed_at", "updated_at")
+    keys = ("firm_id", "fiscal_year", *repo.REPORT_KEEPS, "version", "filed_at", "updated_at")
     return {**{k: row[k] for k in keys}, "sequence": sequence}
 
 

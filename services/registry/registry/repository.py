@@ -18,6 +18,8 @@ REPORT_FIELDS = (
     "revenue", "sales_revenue", "total_assets", "employees", "st_staff", "rd_expense",
     "st_activity_investment", "high_tech_revenue", "ip_class1", "ip_class2", "total_cost",
 )
+# what a report version holds: its figures and its valid date
+REPORT_KEEPS = (*REPORT_FIELDS, "filed_on")
 _FIRM_COLUMNS = "id, " + ", ".join(PROFILE_FIELDS) + ", sequence, created_at, updated_at"
 
 
@@ -92,11 +94,11 @@ async def earliest_report_year(conn: DbConn, firm_id: uuid.UUID) -> int | None:
 async def insert_report(
     conn: DbConn, firm_id: uuid.UUID, fiscal_year: int, data: dict[str, Any]
 ) -> None:
-    cols = ", ".join(REPORT_FIELDS)
-    marks = ", ".join(f"${i}" for i in range(3, len(REPORT_FIELDS) + 3))
+    cols = ", ".join(REPORT_KEEPS)
+    marks = ", ".join(f"${i}" for i in range(3, len(REPORT_KEEPS) + 3))
     await conn.execute(
         f"INSERT INTO annual_reports (firm_id, fiscal_year, {cols}) VALUES ($1, $2, {marks})",
-        firm_id, fiscal_year, *(data[f] for f in REPORT_FIELDS),
+        firm_id, fiscal_year, *(data[f] for f in REPORT_KEEPS),
     )
 
 
@@ -108,13 +110,13 @@ async def replace_report(
         "INSERT INTO annual_report_history (firm_id, fiscal_year, version, data)"
         " VALUES ($1, $2, $3, $4)",
         old["firm_id"], old["fiscal_year"], old["version"],
-        {f: old[f] for f in REPORT_FIELDS},
+        {**{f: old[f] for f in REPORT_FIELDS}, "filed_on": old["filed_on"].isoformat()},
     )
-    sets = ", ".join(f"{f} = ${i}" for i, f in enumerate(REPORT_FIELDS, start=3))
+    sets = ", ".join(f"{f} = ${i}" for i, f in enumerate(REPORT_KEEPS, start=3))
     await conn.execute(
         f"UPDATE annual_reports SET {sets}, version = version + 1, updated_at = now()"
         " WHERE firm_id = $1 AND fiscal_year = $2",
-        old["firm_id"], old["fiscal_year"], *(data[f] for f in REPORT_FIELDS),
+        old["firm_id"], old["fiscal_year"], *(data[f] for f in REPORT_KEEPS),
     )
 
 

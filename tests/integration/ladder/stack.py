@@ -62,10 +62,19 @@ async def pair(server_url: str, registry_db: str, ladder_db: str, bootstrap: str
         yield Pair(reg, lad)
 
 
-def growth_reports(base: int = 20_000_000) -> dict[int, dict[str, int]]:
-    """FY2018-2021 reports of a gazelle on the revenue-growth path (CAGR 26%, intensity 4%)."""
+FILED = "2022-03-01"  # when the tests' firms filed their FY2021 reports (the ladder's clock is later)
+
+
+def dated_report(filed_on: str = FILED, **overrides: Any) -> dict[str, Any]:
+    """A report body filed on `filed_on`."""
     from tests.factories import report_payload
 
+    return report_payload(filed_on=filed_on, **overrides)
+
+
+def growth_reports(base: int = 20_000_000, filed_on: str = FILED) -> dict[int, dict[str, Any]]:
+    """FY2018-2021 reports of a gazelle on the revenue-growth path (CAGR 26%, intensity 4%),
+    all filed on `filed_on`."""
     revenues = {2018: base, 2019: base * 5 // 4, 2020: base * 3 // 2, 2021: base * 2}
-    return {y: report_payload(revenue=r, sales_revenue=r, high_tech_revenue=r // 2,
-                              st_activity_investment=r // 25) for y, r in revenues.items()}
+    return {y: dated_report(filed_on, revenue=r, sales_revenue=r, high_tech_revenue=r // 2,
+                            st_activity_investment=r // 25) for y, r in revenues.items()}

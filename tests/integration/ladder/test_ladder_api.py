@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from tests.conftest import fresh_database
-from tests.factories import firm_payload, report_payload
-from tests.integration.ladder.stack import Pair, growth_reports, pair
+from tests.factories import firm_payload
+from tests.integration.ladder.stack import Pair, dated_report, growth_reports, pair
 
 pytestmark = pytest.mark.integration
 TODAY = date(2022, 6, 30)
@@ -124,7 +124,7 @@ async def test_live_stream_replays_and_follows(pg_server_url: str, fresh_broker:
             serve_http(build_app(settings, clock=lambda: TODAY)) as url, \
             httpx.AsyncClient(base_url=url, headers=auth(), timeout=30) as lad:
         p = Pair(reg, lad)
-        first, _ = await _firm_with(p, {2021: report_payload(ip_class1=1)})
+        first, _ = await _firm_with(p, {2021: dated_report(ip_class1=1)})
         frames: list[dict] = []
         ids: list[str] = []
 
@@ -140,11 +140,11 @@ async def test_live_stream_replays_and_follows(pg_server_url: str, fresh_broker:
                             return
 
         reader = asyncio.create_task(read({"since": 0, "types": "TierPromoted"}, {}, 2))
-        second, _ = await _firm_with(p, {2021: report_payload(ip_class1=1)})
+        second, _ = await _firm_with(p, {2021: dated_report(ip_class1=1)})
         await asyncio.wait_for(reader, 20)
         assert [f["subject"] for f in frames] == [first, second]
         assert {f["event_type"] for f in frames} == {"TierPromoted"}
         # a reconnecting dashboard resumes after the last id it saw
-        third, _ = await _firm_with(p, {2021: report_payload(ip_class1=1)})
+        third, _ = await _firm_with(p, {2021: dated_report(ip_class1=1)})
         await asyncio.wait_for(read({"types": "TierPromoted"}, {"Last-Event-ID": ids[0]}, 4), 20)
         assert [f["subject"] for f in frames[2:]] == [second, third]

@@ -11,8 +11,8 @@ from aiokafka import AIOKafkaProducer
 
 from shared.topics import FIRM_EVENTS, STANDING_EVENTS, dead_letter
 from tests.conftest import fresh_database
-from tests.factories import firm_payload, report_payload
-from tests.integration.ladder.stack import Pair, growth_reports, ladder_app, pair
+from tests.factories import firm_payload
+from tests.integration.ladder.stack import Pair, dated_report, growth_reports, ladder_app, pair
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.integration
@@ -41,17 +41,19 @@ async def test_promotions_history_targets_and_events(pg_server_url: str, dbs: tu
                                                      fresh_broker: str) -> None:
     async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
         firm = await _firm(p)
-        seq = await _put(p, firm["id"], 2021, report_payload(ip_class1=1))
+        seq = await _put(p, firm["id"], 2021, dated_report(ip_class1=1))
         standing = await p.caught_up(firm["id"], seq)
         assert standing["tier"] == "eaglet" and standing["round_year"] == 2022
-        assert standing["filed_on"] == "2022-06-30" and standing["expires_on"] == "2025-06-30"
+        # the filing starts on the day of the decision, the day the report was filed
+        assert standing["filed_on"] == "2022-03-01" and standing["expires_on"] == "2025-03-01"
         assert standing["next_tier"]["tier"] == "gazelle" and standing["next_tier"]["missing"]
         assert standing["criteria"]["eaglet"]["passed"] is True
 
-        for year, body in growth_reports().items():
+        for year, body in growth_reports(filed_on="2022-05-01").items():
             seq = await _put(p, firm["id"], year, body)
         standing = await p.caught_up(firm["id"], seq)
         assert standing["tier"] == "gazelle", standing["criteria"]["gazelle"]
+        assert standing["decided_on"] == "2022-05-01"
 
         history = (await p.ladder.get(f"/v1/firms/{firm['id']}/history")).json()["items"]
         assert [(h["change"], h["to_tier"]) for h in history] == [
@@ -64,8 +66,8 @@ async def test_promotions_history_targets_and_events(pg_server_url: str, dbs: tu
         assert by_key["eaglet"]["achieved"] == 1 and by_key["gazelle"]["achieved"] == 1
         assert by_key["gazelle"]["target"] == 30 and "Expected" in by_key["gazelle"]["forecast"]["method"]
 
-        seq = (await p.registry.patch(f"/v1/firms/{firm['id']}",
-                                      json={"dishonest_list": True})).json()["sequence"]
+        seq = (await p.registry.patch(f"/v1/firms/{firm['id']}", json={
+            "dishonest_list": True, "effective_on": TODAY.isoformat()})).json()["sequence"]
         standing = await p.caught_up(firm["id"], seq)
         assert standing["tier"] == "none"
 
@@ -73,7 +75,7 @@ async def test_promotions_history_targets_and_events(pg_server_url: str, dbs: tu
         events = await collect(fresh_broker, STANDING_EVENTS, count=3,
                                match=lambda e: e["subject"] == firm["id"] and e["event_type"].startswith("Tier"))
         assert [(e["event_type"], e["data"]["change"]) for e in events] == [
-            ("TierPromoted", "promoted"), ("TierPromoted", "promoted"), ("TierDemoted", "revoked")]
+            ("TierPromoted", "promoted"), ("TierPromoted", "promoted"), ("TierRevoked", "revoked")]
         milestones = await collect(fresh_broker, STANDING_EVENTS, count=2,
                                    match=lambda e: e["event_type"] == "TargetMilestoneReached")
         assert {(m["data"]["key"], m["data"]["milestone"]) for m in milestones} == {
@@ -89,12 +91,12 @@ async def test_poison_message_goes_to_dead_letter_and_the_partition_moves_on(
             await producer.send_and_wait(FIRM_EVENTS, b"{not json", key=b"poison")
             ghost = {"event_id": str(uuid.uuid4()), "event_type": "AnnualReportFiled",
                      "producer": "registry", "subject": str(uuid.uuid4()), "sequence": 2,
-                     "data": {"firm_id": str(uuid.uuid4()), "report": {"fiscal_year": 2021, **report_payload()}}}
+                     "data": {"firm_id": str(uuid.uuid4()), "report": {"fiscal_year": 2021, **dated_report()}}}
             await producer.send_and_wait(FIRM_EVENTS, json.dumps(ghost).encode(), key=b"ghost")
         finally:
             await producer.stop()
         firm = await _firm(p)
-        seq = await _put(p, firm["id"], 2021, report_payload(ip_class1=1))
+        seq = await _put(p, firm["id"], 2021, dated_report(ip_class1=1))
         assert (await p.caught_up(firm["id"], seq))["tier"] == "eaglet"
     dead = await _dead_letters(fresh_broker)
     assert len(dead) == 2
@@ -118,7 +120,7 @@ async def test_replayed_and_stale_events_change_nothing(pg_server_url: str, dbs:
                                                         fresh_broker: str) -> None:
     async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
         firm = await _firm(p)
-        seq = await _put(p, firm["id"], 2021, report_payload(ip_class1=1))
+        seq = await _put(p, firm["id"], 2021, dated_report(ip_class1=1))
         await p.caught_up(firm["id"], seq)
         events = (await p.registry.get(f"/v1/firms/{firm['id']}/events")).json()["items"]
         producer = AIOKafkaProducer(bootstrap_servers=fresh_broker, acks="all")
@@ -132,7 +134,7 @@ async def test_replayed_and_stale_events_change_nothing(pg_server_url: str, dbs:
             await producer.send_and_wait(FIRM_EVENTS, json.dumps(stale).encode(), key=firm["id"].encode())
         finally:
             await producer.stop()
-        marker = await _put(p, firm["id"], 2020, report_payload())
+        marker = await _put(p, firm["id"], 2020, dated_report())
         standing = await p.caught_up(firm["id"], marker)
         assert standing["tier"] == "eaglet"
         history = (await p.ladder.get(f"/v1/firms/{firm['id']}/history")).json()["items"]
@@ -143,7 +145,7 @@ async def test_override_holds_until_cleared(pg_server_url: str, dbs: tuple[str, 
                                            fresh_broker: str) -> None:
     async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
         firm = await _firm(p)
-        seq = await _put(p, firm["id"], 2021, report_payload(ip_class1=1))
+        seq = await _put(p, firm["id"], 2021, dated_report(ip_class1=1))
         await p.caught_up(firm["id"], seq)
         url = f"/v1/firms/{firm['id']}/override"
         bad = await p.ladder.post(url, json={"tier": "gazelle", "reason": "x"})
@@ -152,7 +154,7 @@ async def test_override_holds_until_cleared(pg_server_url: str, dbs: tuple[str, 
         assert ok.status_code == 200
         standing = (await p.ladder.get(f"/v1/firms/{firm['id']}/standing")).json()
         assert standing["tier"] == "gazelle" and standing["override"]["reason"].startswith("provincial")
-        seq = await _put(p, firm["id"], 2021, report_payload(ip_class1=2))
+        seq = await _put(p, firm["id"], 2021, dated_report(ip_class1=2))
         assert (await p.caught_up(firm["id"], seq))["tier"] == "gazelle"  # held
         cleared = await p.ladder.post(url, json={"tier": None, "reason": "list corrected"})
         assert cleared.status_code == 200
@@ -240,7 +242,7 @@ async def test_two_ladder_processes_share_the_partitions(pg_server_url: str, dbs
             firms = []
             for _ in range(9):
                 f = (await reg.post("/v1/firms", json=firm_payload(founded_on="2016-03-01"))).json()
-                r = await reg.put(f"/v1/firms/{f['id']}/reports/2021", json=report_payload(ip_class1=1))
+                r = await reg.put(f"/v1/firms/{f['id']}/reports/2021", json=dated_report(ip_class1=1))
                 firms.append((f["id"], r.json()["sequence"]))
         standings = await _standings(one, firms)
         assert {tier for tier, _ in standings.values()} == {"eaglet"}

@@ -9,8 +9,8 @@ import pytest
 from ladder import handlers
 from shared.topics import STANDING_EVENTS
 from tests.conftest import fresh_database
-from tests.factories import firm_payload, report_payload
-from tests.integration.ladder.stack import Pair, registry_app
+from tests.factories import firm_payload
+from tests.integration.ladder.stack import Pair, dated_report, registry_app
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.integration
@@ -45,28 +45,34 @@ async def test_expiry_notice_renewal_and_demotion(pg_server_url: str, fresh_brok
         for _ in range(2):
             firm = (await reg.post("/v1/firms", json=firm_payload(founded_on="2016-03-01"))).json()
             seq = (await reg.put(f"/v1/firms/{firm['id']}/reports/2021",
-                                 json=report_payload(ip_class1=1))).json()["sequence"]
-            assert (await p.caught_up(firm["id"], seq))["expires_on"] == "2025-06-30"
+                                 json=dated_report(ip_class1=1))).json()["sequence"]
+            assert (await p.caught_up(firm["id"], seq))["expires_on"] == "2025-03-01"
             ids.append(firm["id"])
         keeps, loses = ids
-        # the second firm loses its IP: during validity it is only at risk
-        seq = (await reg.put(f"/v1/firms/{loses}/reports/2021",
-                             json=report_payload(ip_class1=0, ip_class2=0))).json()["sequence"]
+        # the second firm restates its report without IP in May: during validity it is only
+        # at risk
+        seq = (await reg.put(f"/v1/firms/{loses}/reports/2021", json=dated_report(
+            "2022-05-01", ip_class1=0, ip_class2=0))).json()["sequence"]
         standing = await p.caught_up(loses, seq)
         assert (standing["tier"], standing["at_risk"]) == ("eaglet", True)
+        # both file FY2024 before the expiry (facts dated after the ladder's today wait)
+        for firm_id, ip in ((keeps, 1), (loses, 0)):
+            seq = (await reg.put(f"/v1/firms/{firm_id}/reports/2024", json=dated_report(
+                "2025-02-01", ip_class1=ip, ip_class2=0))).json()["sequence"]
+            assert (await p.caught_up(firm_id, seq))["tier"] == "eaglet"
 
         async def sweep() -> dict[str, int]:
             return await handlers.sweep(app.state.pool, rulebooks=app.state.rulebooks,
                                         today=clock())
 
-        clock.today = date(2025, 4, 15)  # 76 days before expiry
+        clock.today = date(2024, 12, 15)  # 76 days before expiry
         assert (await sweep())["notices"] == 2
         assert (await sweep())["notices"] == 0  # once per filing
-        clock.today = date(2025, 6, 30)  # the first day no longer valid
+        clock.today = date(2025, 3, 1)  # the first day no longer valid
         assert (await sweep())["expired"] == 2
         renewed = (await lad.get(f"/v1/firms/{keeps}/standing")).json()
-        assert (renewed["tier"], renewed["expires_on"]) == ("eaglet", "2028-06-30")
-        assert renewed["filed_on"] == "2022-06-30"  # a renewal is not a new filing
+        assert (renewed["tier"], renewed["expires_on"]) == ("eaglet", "2028-03-01")
+        assert renewed["filed_on"] == "2022-03-01"  # a renewal is not a new filing
         dropped = (await lad.get(f"/v1/firms/{loses}/standing")).json()
         assert (dropped["tier"], dropped["at_risk"]) == ("none", False)
         targets = {i["tier"]: i["achieved"] for i in

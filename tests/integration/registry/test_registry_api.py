@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from datetime import date
 
 import httpx
 import pytest
 
-from registry.app import build_app
-from registry.config import Settings
 from shared.db import connect
 from shared.settings import database_url_for
 from shared.topics import FIRM_EVENTS
 from tests.factories import auth, firm_payload, random_uscc, report_payload, wrong_check_uscc
-from tests.integration.conftest import serve, service_settings
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def client(pg_server_url: str, registry_db: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = service_settings(Settings, server_url=pg_server_url, database=registry_db,
-                                bootstrap=kafka_bootstrap)
-    async with serve(build_app(settings)) as c:
-        c.headers.update(auth())
-        yield c
 
 
 async def _firm(client: httpx.AsyncClient, **overrides: object) -> dict:
@@ -178,7 +166,8 @@ async def test_roles_and_audit(client: httpx.AsyncClient, pg_server_url: str, re
         await client.patch(f"/v1/firms/{firm['id']}", json={"dishonest_list": True})
         rows = await conn.fetch("SELECT actor, action, before, after FROM audit_log ORDER BY id")
         assert [r["action"] for r in rows] == ["firm.register", "firm.update"]
-        assert rows[1]["before"] == {"dishonest_list": False} and rows[1]["after"] == {"dishonest_list": True}
+        assert rows[1]["before"] == {"dishonest_list": False}
+        assert rows[1]["after"] == {"dishonest_list": True, "effective_on": date.today().isoformat()}
         assert rows[1]["actor"] == "admin:admin-token"
     finally:
         await conn.close()

@@ -117,4 +117,5 @@ def test_rulebook_is_frozen() -> None:
 def test_shipped_yaml_has_the_documented_top_level_keys() -> None:
     data = yaml.safe_load(DEFAULT_RULEBOOK_FILE.read_text(encoding="utf-8"))
     assert list(data) == ["id", "title", "round_years", "fx_source", "fx_usd_cny",
-                          "filing_validity_years", "tiers", "certifications"]
+                          "filing_validity_years", "report_max_age_years", "tiers",
+                          "certifications"]

@@ -205,12 +205,13 @@ def _leader(c: CompiledRulebook, facts: FirmFacts, fy: int, r0: AnnualReport | N
 
 
 def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_year: int,
-             as_of: date | None = None) -> Decision:
-    """Evaluate one firm for round year fiscal_year+1 using reports up to fiscal_year."""
+             as_of: date | None = None, *, age_year: int | None = None) -> Decision:
+    """Evaluate one firm for round year fiscal_year+1 using reports up to fiscal_year;
+    `age_year` is the fiscal year the age is judged for (default: fiscal_year)."""
     c = compile_rulebook(rulebook)
     on = as_of if as_of is not None else default_as_of(fiscal_year)
     # "At most N years old in FY" <=> founding year >= FY-N+1 <=> FY-founding+1 <= N.
-    age = fiscal_year - facts.founded_on.year + 1
+    age = (age_year if age_year is not None else fiscal_year) - facts.founded_on.year + 1
     r0 = facts.reports.get(fiscal_year)
     certs = _certs(c, facts, on)
     eaglet = _eaglet(c, facts, age, r0, certs)

@@ -16,6 +16,16 @@ KINDS = ("promoted", "demoted", "at_risk", "renewed", "revoked", "unchanged", "r
 
 
 @dataclass(frozen=True, slots=True)
+class Kept:
+    """A valid eaglet/gazelle filing held underneath a unicorn or leader standing."""
+
+    tier: str
+    filed_on: date | None
+    expires_on: date | None
+    renewed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Standing:
     """A firm's ladder standing; expires_on is the first day the filing no longer holds."""
 
@@ -27,6 +37,7 @@ class Standing:
     renewed_on: date | None = None
     override: bool = False
     override_reason: str | None = None
+    kept: Kept | None = None
 
     def is_expired(self, on: date) -> bool:
         """True when a filed tier's validity has run out on `on`."""
@@ -49,29 +60,62 @@ class Transition:
         return self.new_standing != self.previous
 
 
-def _enter(tier: str, grade: str | None, on: date, validity_years: int) -> Standing:
+def _enter(tier: str, grade: str | None, on: date, validity_years: int,
+           kept: Kept | None = None) -> Standing:
     if tier == "none":
         return Standing()
     expires = add_years(on, validity_years) if tier in FILED_TIERS else None
-    return Standing(tier, grade if tier == "unicorn" else None, False, on, expires)
+    return Standing(tier, grade if tier == "unicorn" else None, False, on, expires,
+                    kept=None if tier in FILED_TIERS else kept)
 
 
 def _label(tier: str, grade: str | None) -> str:
     return f"unicorn ({grade})" if tier == "unicorn" and grade else tier
 
 
+def _kept_of(previous: Standing, on: date) -> Kept | None:
+    """The valid filing a move up to unicorn/leader keeps (RULEBOOK "Validity")."""
+    if previous.tier in FILED_TIERS and not previous.is_expired(on):
+        return Kept(previous.tier, previous.filed_on, previous.expires_on, previous.renewed_on)
+    kept = previous.kept
+    return kept if kept is not None and not (kept.expires_on and on >= kept.expires_on) else None
+
+
+def _fall_back(previous: Standing, decision: Decision, on: date,
+               validity_years: int) -> tuple[Standing, str] | None:
+    """Leaving unicorn/leader onto the valid filing kept underneath, if there is one."""
+    kept = _kept_of(replace(previous, tier="none"), on)
+    tier = decision.tier
+    if kept is None or TIER_RANK[tier] > TIER_RANK[kept.tier]:
+        return None
+    at_risk = TIER_RANK[tier] < TIER_RANK[kept.tier]
+    new = Standing(kept.tier, None, at_risk, kept.filed_on, kept.expires_on, kept.renewed_on)
+    was = _label(previous.tier, previous.unicorn_grade)
+    why = (f"no longer qualifies for {was}; falls back to its {kept.tier} filing, valid until "
+           f"{kept.expires_on}" + (f", at risk (qualifies for {tier})" if at_risk else ""))
+    return new, why
+
+
 def apply_decision(previous: Standing, decision: Decision, on: date,
-                   validity_years: int = 3) -> Transition:
-    """Apply a fresh decision to a standing on date `on`."""
+                   validity_years: int = 3, *, evaluated: bool = True) -> Transition:
+    """Apply a decision taken on `on` to a standing; `evaluated` is False when the firm had
+    no recent annual report (it can then be neither promoted nor renewed)."""
     def done(kind: str, new: Standing, reason: str) -> Transition:
         return Transition(kind, new, reason, previous, decision)
 
+    if decision.dishonest:
+        if previous.tier == "none" and not previous.override:
+            return done("unchanged", previous, "on the dishonesty list; no standing to revoke")
+        under = " (also under a manual override)" if previous.override else ""
+        return done("revoked", Standing(),
+                    f"on the serious-dishonesty list: revoked at once{under}")
     if previous.override:
         return done("unchanged", previous, "manual override holds until cleared")
-    if decision.dishonest:
-        if previous.tier == "none":
-            return done("unchanged", previous, "on the dishonesty list; no standing to revoke")
-        return done("revoked", Standing(), "on the serious-dishonesty list: revoked at once")
+    if not evaluated:
+        if previous.tier in FILED_TIERS and previous.is_expired(on):
+            return done("demoted", Standing(), "filing expired and no recent annual report "
+                        f"(FY{on.year - 1} or earlier within the allowed age): it drops")
+        return done("unchanged", previous, "no recent annual report: not evaluated")
     tier, grade = decision.tier, decision.unicorn_grade
     now = _label(tier, grade)
     was = _label(previous.tier, previous.unicorn_grade)
@@ -79,15 +123,17 @@ def apply_decision(previous: Standing, decision: Decision, on: date,
     same_unicorn = tier == previous.tier == "unicorn"
     grade_up = same_unicorn and GRADE_RANK[grade] > GRADE_RANK[previous.unicorn_grade]
     if rank > prev_rank or grade_up:
-        return done("promoted", _enter(tier, grade, on, validity_years), f"qualifies for {now}")
+        kept = _kept_of(previous, on)
+        return done("promoted", _enter(tier, grade, on, validity_years, kept),
+                    f"qualifies for {now}")
     if same_unicorn and grade != previous.unicorn_grade:
         return done("demoted", replace(previous, unicorn_grade=grade),
                     f"grade fell from {was} to {now}")
     if rank == prev_rank:
         if previous.tier in FILED_TIERS and previous.is_expired(on):
-            # A renewal extends the same filing; it is not a new filing.
-            renewed = replace(previous, at_risk=False, renewed_on=on,
-                              expires_on=add_years(on, validity_years))
+            # A renewal extends the same filing; it starts at the old expiry date.
+            renewed = replace(previous, at_risk=False, renewed_on=previous.expires_on,
+                              expires_on=add_years(previous.expires_on or on, validity_years))
             return done("renewed", renewed, f"still qualifies for {now} at expiry")
         if previous.at_risk:
             return done("recovered", replace(previous, at_risk=False),
@@ -100,6 +146,13 @@ def apply_decision(previous: Standing, decision: Decision, on: date,
         return done("at_risk", replace(previous, at_risk=True),
                     f"no longer qualifies for {was} (qualifies for {now}); filing valid until "
                     f"{previous.expires_on}")
+    if previous.tier in ("unicorn", "leader"):
+        if tier in ("unicorn", "leader"):
+            return done("demoted", _enter(tier, grade, on, validity_years, _kept_of(previous, on)),
+                        f"no longer qualifies for {was}; drops to {now}")
+        fallen = _fall_back(previous, decision, on, validity_years)
+        if fallen is not None:
+            return done("demoted", *fallen)
     if previous.tier == "unicorn" and decision.facts.listed:
         why = f"listed (IPO): leaves the unicorn tier; qualifies for {now}"
     elif previous.tier in FILED_TIERS:

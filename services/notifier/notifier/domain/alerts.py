@@ -8,7 +8,7 @@ from typing import Literal
 from shared.events import EventEnvelope, FirmRef
 
 AlertKind = Literal[
-    "promotion", "demotion", "revocation", "at_risk", "renewal",
+    "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
 ]
 ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
@@ -20,7 +20,8 @@ ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
 CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"})
 
 Severity = Literal["critical", "warning", "info"]
-_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss"})
+# an override is an officer's act, told to the officers concerned; a recovery is good news
+_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override"})
 
 # Fixed namespace so alert ids are reproducible from (event, officer, channel): a
 # redelivered Kafka message yields the same id and the same Idempotency-Key.
@@ -43,10 +44,17 @@ def alert_kind_for(event: EventEnvelope) -> AlertKind | None:
     """The alert kind an event raises, or None when it raises no alert."""
     et = event.event_type
     data = event.data
+    change = getattr(data, "change", None)
+    if et == "TierOverridden" or change in ("override", "override_cleared"):
+        return "override"  # also an older TierPromoted carrying a manual override
+    if et == "TierRecovered" or change == "recovered":
+        return "recovery"  # also an older TierAtRisk carrying a recovery
+    if et == "TierRevoked" or change == "revoked":
+        return "revocation"
     if et == "TierPromoted":
         return "promotion"
     if et == "TierDemoted":
-        return "revocation" if getattr(data, "change", None) == "revoked" else "demotion"
+        return "demotion"
     if et == "TierAtRisk":
         return "at_risk"
     if et == "TierRenewed":

@@ -44,7 +44,12 @@ def build_content(kind: str, lang: Language, data: Any) -> Content:
     builder, payload_type = _BUILDERS.get(kind, (None, None))
     if builder is None or payload_type is None or not isinstance(data, payload_type):
         raise ValueError(f"cannot word a {type(data).__name__} payload as a {kind!r} alert")
-    return builder(lang, data)
+    content = builder(lang, data)
+    if isinstance(data, StandingChangeData) and data.supersedes is not None:
+        # a late fact changed an earlier decision: say so before anything else
+        day = data.decided_on.isoformat() if data.decided_on else ""
+        content.title = pick(lang, f"【更正·{day}】", f"Correction ({day}): ") + content.title
+    return content
 
 
 def _failing(lang: Language, failing: list[FailingCriterion]) -> list[str]:
@@ -135,6 +140,43 @@ def _renewal(lang: Language, d: StandingChangeData) -> Content:
     )
 
 
+def _recovery(lang: Language, d: StandingChangeData) -> Content:
+    name, t = clean(d.firm.name), tier(lang, d.to_tier)
+    return Content(
+        title=pick(lang, f"【恢复】{name} 重新满足{t}条件",
+                   f"Recovered: {name} qualifies as {t} again"),
+        what=pick(lang, f"{name} 重新满足{t}条件，风险预警解除。",
+                  f"{name} meets the {t} criteria again; the at-risk warning is lifted."),
+        why=clean(d.reason),
+        next=pick(lang, "无需处理；可向企业致意并继续跟进。",
+                  "No action needed; a word of congratulation to the firm is welcome."),
+    )
+
+
+def _override(lang: Language, d: StandingChangeData) -> Content:
+    name, to, frm = clean(d.firm.name), tier(lang, d.to_tier), tier(lang, d.from_tier)
+    by = clean(getattr(d, "by", "") or pick(lang, "未知", "unknown"))
+    if getattr(d, "cleared", False):
+        title = pick(lang, f"【人工调整解除】{name} 恢复按规则评价",
+                     f"Override lifted: {name} is back under the rules")
+        what = pick(lang, f"{by} 解除了{name}的人工调整（原为{frm}），此后按规则评价。",
+                    f"{by} lifted the manual override on {name} (held at {frm}); the rules "
+                    "apply again.")
+    else:
+        direction = getattr(d, "direction", "same")
+        verb = {"up": pick(lang, "上调", "raised"), "down": pick(lang, "下调", "lowered")}.get(
+            direction, pick(lang, "确认", "confirmed"))
+        title = pick(lang, f"【人工调整】{name} 由{by}{verb}为{to}",
+                     f"Override: {by} {verb} {name} to {to}")
+        what = pick(lang, f"{by} 将{name}由{frm}人工{verb}为{to}。",
+                    f"{by} {verb} {name} by hand from {frm} to {to}.")
+    return Content(
+        title=title, what=what, why=clean(d.reason),
+        next=pick(lang, "请核对调整依据并在企业档案中留存记录。",
+                  "Check the grounds for the override and keep them on the firm's file."),
+    )
+
+
 def _filing_expiring(lang: Language, d: FilingExpiringData) -> Content:
     name, t, day, n = clean(d.firm.name), tier(lang, d.tier), d.expires_on.isoformat(), d.days_left
     return Content(
@@ -216,6 +258,8 @@ _BUILDERS: dict[str, tuple[Callable[[Language, Any], Content], type]] = {
     "revocation": (_revocation, StandingChangeData),
     "at_risk": (_at_risk, StandingChangeData),
     "renewal": (_renewal, StandingChangeData),
+    "recovery": (_recovery, StandingChangeData),
+    "override": (_override, StandingChangeData),
     "filing_expiring": (_filing_expiring, FilingExpiringData),
     "near_miss": (_near_miss, NearMissDetectedData),
     "target_milestone": (_milestone, TargetMilestoneReachedData),

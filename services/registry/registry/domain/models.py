@@ -18,7 +18,6 @@ from pydantic_core import PydanticCustomError
 
 from registry.domain.uscc import uscc_problem
 from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
-from shared.events import AnnualReportData
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 Yuan = Annotated[int, Field(ge=0, le=10**15, description="yuan, integer")]
@@ -81,20 +80,32 @@ class FirmPatch(Strict):
     listed: bool | None = None
     abnormal_list: bool | None = None
     dishonest_list: bool | None = None
+    effective_on: date | None = Field(
+        default=None, description="Valid date of the change (default: today; not in the future)",
+        examples=["2022-05-10"])
 
     @field_validator("founded_on")
     @classmethod
     def _founded(cls, v: date | None) -> date | None:
         return _not_future(v, "founded_on")
 
+    @field_validator("effective_on")
+    @classmethod
+    def _effective(cls, v: date | None) -> date | None:
+        return _not_future(v, "effective_on")
+
     @model_validator(mode="after")
     def _something(self) -> FirmPatch:
-        if not self.model_fields_set:
+        if not self.model_fields_set - {"effective_on"}:
             raise broken("nothing_to_change", "nothing to change: send at least one field")
-        for name in self.model_fields_set:
+        for name in self.model_fields_set - {"effective_on"}:
             if getattr(self, name) is None:
                 raise broken("not_null", f"{name} cannot be null")
         return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields to change (without their valid date)."""
+        return self.model_dump(exclude_unset=True, exclude={"effective_on"})
 
 
 class AnnualReportIn(Strict):
@@ -111,6 +122,16 @@ class AnnualReportIn(Strict):
     ip_class1: Count
     ip_class2: Count
     total_cost: Yuan | None = None
+    filed_on: date | None = Field(
+        default=None, description="The day the firm submitted it: on or after 1 January of "
+        "FY+1, not in the future. Default: today for a new report; a restatement keeps the "
+        "stored date (it corrects that filing) unless another is given.",
+        examples=["2022-04-15"])
+
+    @field_validator("filed_on")
+    @classmethod
+    def _filed(cls, v: date | None) -> date | None:
+        return _not_future(v, "filed_on")
 
     @field_validator("st_staff")
     @classmethod
@@ -130,9 +151,9 @@ class AnnualReportIn(Strict):
                          f"high_tech_revenue ({v}) cannot exceed revenue ({revenue})")
         return v
 
-    def with_year(self, fiscal_year: int) -> AnnualReportData:
-        """The event payload for this report."""
-        return AnnualReportData(fiscal_year=fiscal_year, **self.model_dump())
+    def figures(self) -> dict[str, Any]:
+        """The reported figures (without the filing date)."""
+        return self.model_dump(exclude={"filed_on"})
 
 
 class FundingRoundIn(Strict):
@@ -180,5 +201,10 @@ class CertificateIn(Strict):
 class CertificateRevokeIn(Strict):
     """Why and when a certificate stopped counting."""
 
-    revoked_on: date | None = Field(default=None, description="Defaults to today")
+    revoked_on: date | None = Field(default=None, description="Valid date; defaults to today")
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @field_validator("revoked_on")
+    @classmethod
+    def _revoked(cls, v: date | None) -> date | None:
+        return _not_future(v, "revoked_on")

@@ -1,0 +1,152 @@
+"""The fold: (rulebook, a firm's dated facts) -> the firm's timeline of decisions (pure).
+
+RULEBOOK "Time": the standing on day D is what the state machine gives when every fact
+valid on or before D, and every filing expiry on or before D, is applied in date order.
+A decision taken on D belongs to round year year(D) and reads the report of FY year(D)-1
+or, failing that, FY year(D)-2 (`report_max_age_years`), as filed by D.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ladder.domain.compiled import compile_rulebook
+from ladder.domain.dated import DatedFacts, Override
+from ladder.domain.decision import TIER_RANK, Decision
+from ladder.domain.facts import FirmFacts
+from ladder.domain.rulebook import Rulebook
+from ladder.domain.rules import evaluate
+from ladder.domain.standing import FILED_TIERS, Standing, Transition, apply_decision, set_override
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One decision of the timeline: what changed on `on`, and the standing after it."""
+
+    on: date
+    change: str  # promoted | demoted | revoked | at_risk | recovered | renewed | override...
+    from_tier: str
+    standing: Standing
+    reason: str
+    fiscal_year: int | None = None  # the report the decision read (None: none was recent)
+    counts_toward: str | None = None  # the target key the firm entered from below
+    by: str | None = None  # the officer, for overrides
+    decision: Decision | None = None  # the evaluation behind it (trace)
+
+    @property
+    def round_year(self) -> int:
+        """A decision taken on D belongs to round year year(D)."""
+        return self.on.year
+
+    @property
+    def to_tier(self) -> str:
+        return self.standing.tier
+
+    def signature(self) -> tuple[object, ...]:
+        """What makes two decisions the same decision (the trace may differ)."""
+        s = self.standing
+        return (self.on, self.change, self.from_tier, s.tier, s.unicorn_grade, s.at_risk,
+                s.filed_on, s.expires_on, s.override)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Every decision from the first fact to `until`, and where that leaves the firm."""
+
+    until: date
+    steps: tuple[Step, ...]
+    standing: Standing
+    last: Decision  # the evaluation on `until` (what the rules say that day)
+    evaluated: bool  # False when no recent report was valid on `until`
+    next_expiry: date | None  # the next filing expiry after `until`, if any
+
+    def standing_on(self, day: date) -> Standing:
+        """The standing at the end of `day` (day <= until)."""
+        found = Standing()
+        for step in self.steps:
+            if step.on > day:
+                break
+            found = step.standing
+        return found
+
+
+def report_year(facts_on_day: FirmFacts, day: date, max_age: int) -> int | None:
+    """The fiscal year a decision on `day` reads: year(day)-1, else back to -max_age."""
+    return next((fy for fy in range(day.year - 1, day.year - 1 - max_age, -1)
+                 if fy in facts_on_day.reports), None)
+
+
+def decide(rulebook: Rulebook, facts: DatedFacts, day: date) -> tuple[Decision, int | None]:
+    """The rules' verdict on `day` from the facts valid that day, and the report year read."""
+    on_day = facts.on(day)
+    fy = report_year(on_day, day, rulebook.report_max_age_years)
+    decision = evaluate(compile_rulebook(rulebook), on_day,
+                        fy if fy is not None else day.year - 1, as_of=day, age_year=day.year - 1)
+    decision.round_year = day.year
+    return decision, fy
+
+
+def target_key(before: Standing, after: Standing) -> str | None:
+    """The target a move counts toward: a tier entered from below (RULEBOOK "Targets")."""
+    if after.tier == "unicorn":
+        was_unicorn = before.tier == "unicorn" and before.unicorn_grade == "unicorn"
+        return "unicorn" if after.unicorn_grade == "unicorn" and not was_unicorn and (
+            TIER_RANK[before.tier] <= TIER_RANK["unicorn"]) else None
+    if after.tier != "none" and TIER_RANK[after.tier] > TIER_RANK[before.tier]:
+        return after.tier
+    return None
+
+
+def _override_step(standing: Standing, o: Override, validity: int) -> Step:
+    if o.tier is None:
+        cleared = replace(standing, override=False, override_reason=None)
+        return Step(o.set_on, "override_cleared", standing.tier, cleared,
+                    f"manual override lifted by {o.by}: {o.reason}", by=o.by)
+    new = set_override(standing, o.tier, o.reason, o.set_on, o.unicorn_grade, validity)
+    return Step(o.set_on, "override", standing.tier, new,
+                f"manual override by {o.by}: {o.reason}", counts_toward=target_key(standing, new),
+                by=o.by)
+
+
+def _step(t: Transition, day: date, fy: int | None) -> Step:
+    counts = target_key(t.previous, t.new_standing) if t.kind == "promoted" else None
+    return Step(day, t.kind, t.previous.tier, t.new_standing, t.reason, fy, counts,
+                decision=t.decision)
+
+
+def _expiry(standing: Standing) -> date | None:
+    if standing.override or standing.tier not in FILED_TIERS:
+        return None
+    return standing.expires_on
+
+
+def fold(rulebook: Rulebook, facts: DatedFacts, until: date) -> Timeline:
+    """The firm's timeline up to `until`: one evaluation per day with a fact or an expiry."""
+    validity = rulebook.filing_validity_years
+    overrides: dict[date, list[Override]] = defaultdict(list)
+    for o in sorted(facts.overrides, key=lambda o: (o.set_on, o.order)):
+        overrides[o.set_on].append(o)
+    days = sorted(d for d in facts.dates() if d <= until)
+    standing, steps, i = Standing(), [], 0
+    while True:
+        expiry = _expiry(standing)
+        fact_day = days[i] if i < len(days) else None
+        candidates = [d for d in (fact_day, expiry) if d is not None and d <= until]
+        if not candidates:
+            break
+        day = min(candidates)
+        if fact_day == day:
+            i += 1
+        for o in overrides.get(day, ()):
+            step = _override_step(standing, o, validity)
+            steps.append(step)
+            standing = step.standing
+        decision, fy = decide(rulebook, facts, day)
+        t = apply_decision(standing, decision, day, validity, evaluated=fy is not None)
+        if t.kind != "unchanged":
+            steps.append(_step(t, day, fy))
+            standing = t.new_standing
+    last, fy = decide(rulebook, facts, until)
+    return Timeline(until, tuple(steps), standing, last, fy is not None, _expiry(standing))
