@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asyncapi_web import add_asyncapi
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -199,4 +200,5 @@ def create_app(
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
+    add_asyncapi(app, service)
     return app

@@ -48,6 +48,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
             app.state.rulebooks = await RulebookStore.load(pool)
             broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all", logger=log,
                                  log_level=logging.DEBUG)
+            app.state.broker = broker  # its subscribers go into /asyncapi.json
             consumer = Consumer(
                 broker=broker, pool=pool, topic=FIRM_EVENTS, group_id=settings.consumer_group,
                 handle=lambda conn, event: handlers.on_firm_event(

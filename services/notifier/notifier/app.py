@@ -38,6 +38,7 @@ def build_app(settings: Settings | None = None, *,
             now: Callable[[], datetime] = lambda: app.state.clock()  # noqa: E731 - read late
             worker = DeliveryWorker(pool=pool, settings=settings, clock=now, http=http)
             broker = KafkaBroker(settings.kafka_bootstrap_servers)
+            app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.worker = worker
             app.state.consumer = build_consumer(broker, pool, settings, now, worker.wake)
             subscription = Subscription(
