@@ -50,9 +50,10 @@ vendor: node_modules  ## refresh the dashboard's vendored ECharts from node_modu
 	cp node_modules/echarts/dist/echarts.min.js services/ladder/ladder/static/vendor/
 	cp node_modules/echarts/LICENSE services/ladder/ladder/static/vendor/echarts.LICENSE
 
-# headless Chromium for the browser tests (Debian's package, driven by Playwright)
+# headless Chromium for the browser tests (Debian's package, driven by Playwright), with
+# the CJK fonts a bureau member's machine has (without them Chinese shows as boxes)
 $(CHROMIUM):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
 
 clean:
 	rm -rf $(VENV) .pytest_cache

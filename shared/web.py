@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -155,6 +157,13 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"detail": "internal error; it has been logged", "correlation_id": cid}, status_code=500
     )
+
+
+def allow_origins(app: FastAPI, urls: list[str]) -> None:
+    """Let pages from these origins call the API with a bearer token (CORS; no cookies)."""
+    origins = sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, urls) if u.netloc})
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
 
 
 def create_app(

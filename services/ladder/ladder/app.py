@@ -12,7 +12,7 @@ from datetime import date
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from ladder import handlers
+from ladder import dashboard, handlers
 from ladder.api import router
 from ladder.config import Settings, get_settings
 from ladder.rulebook_store import RulebookStore
@@ -82,6 +82,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
     app.state.clock = clock
     app.include_router(router)
     app.include_router(stream_router)
+    dashboard.mount(app)
     return app
 
 

@@ -22,8 +22,9 @@ class Settings(ServiceSettings):
                                "it is sent `overflow`")
     stream_heartbeat_s: float = Field(default=15.0, gt=0, le=300,
                                       description="Idle /v1/stream clients get a comment this often")
-    notifier_public_url: str | None = Field(
-        default=None, description="Where browsers reach the notifier (the dashboard's inbox)")
+    notifier_url: str | None = Field(
+        default=None, description="Where browsers reach the notifier (the dashboard's officer "
+        "inbox and alerts; the notifier allows the ladder's origin by CORS)")
 
 
 @lru_cache

@@ -17,7 +17,7 @@ from notifier.worker import DeliveryWorker
 from shared.consuming import Subscription
 from shared.runtime import service_runtime
 from shared.topics import ALERT_EVENTS
-from shared.web import create_app
+from shared.web import allow_origins, create_app
 
 
 def utc_now() -> datetime:
@@ -66,6 +66,7 @@ def build_app(settings: Settings | None = None, *,
         lifespan=lifespan, max_body_bytes=settings.max_body_bytes,
     )
     app.state.clock = clock or utc_now
+    allow_origins(app, [settings.ladder_url, *settings.notifier_cors_origins.split(",")])
     app.include_router(api.router)
     app.include_router(api_alerts.router)
     return app
