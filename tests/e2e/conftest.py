@@ -15,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.contracts.published import check_published
 from tests.factories import ADMIN_TOKEN
 from tracker.embedded import free_port
 
@@ -108,7 +109,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     })
     running = RunningStack(data_dir=data_dir, ports=ports, env=env)
     yield running
-    leftovers = running.stop()
+    try:  # every e2e run is also a contract test: what the services published fits its schema
+        if running.process is not None and running.process.poll() is None:
+            check_published(running.bootstrap)
+    finally:
+        leftovers = running.stop()
     import shutil
 
     shutil.rmtree(data_dir, ignore_errors=True)

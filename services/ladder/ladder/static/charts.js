@@ -60,7 +60,7 @@ export function funnelOption(totals) {
     color: ["#1e88e5", "#43a047", "#ab47bc", "#8e24aa", "#6a1b9a", "#e53935"],
     tooltip: { trigger: "item", formatter: "{b}: {c}" },
     series: [{
-      type: "funnel", left: "8%", width: "84%", top: 10, bottom: 10, sort: "none", minSize: "12%", gap: 3,
+      type: "funnel", left: "8%", width: "84%", top: 10, bottom: 10, sort: "none", minSize: "34%", gap: 3,
       label: { show: true, position: "inside", formatter: "{b}  {c}", color: "#fff", fontWeight: 600 },
       data,
     }],
@@ -91,7 +91,7 @@ export function cohortOption(rows) {
     yAxis: [{ type: "value", name: t("eaglets") }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
     series: [
       { name: t("eaglets"), type: "bar", data: rows.map((r) => r.eaglets) },
-      ...[1, 2, 3].map((n) => ({ name: t("within", n), type: "line", yAxisIndex: 1, smooth: true,
+      ...[1, 2, 3].map((n) => ({ name: t("within", n), type: "line", yAxisIndex: 1, smooth: true, symbolSize: 8,
         data: rows.map((r) => Math.round(1000 * r[`share_within_${n}y`]) / 10) })),
     ],
   };

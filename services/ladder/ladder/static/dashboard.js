@@ -153,7 +153,8 @@ async function openFirm(firmId) {
     try { alerts = (await getJson(`${state.me.notifier_url}/v1/alerts`, { firm_id: firmId, limit: 20 })).items; } catch (e) { alerts = []; }
   }
   $("drillTitle").textContent = standing.name;
-  const tiers = Object.entries(standing.criteria || {});
+  const order = ["eaglet", "gazelle", "unicorn", "leader"];
+  const tiers = Object.entries(standing.criteria || {}).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   $("drillBody").innerHTML = `<p><span class="badge pass">${esc(tierName(standing.tier))}</span> ${esc(districtName(standing.district))} · ${esc(industryName(standing.industry))}`
     + `${standing.filed_on ? ` · ${t("filed")} ${esc(standing.filed_on)}` : ""}${standing.expires_on ? ` · ${t("expires")} ${esc(standing.expires_on)}` : ""}</p>`
     + (standing.next_tier ? `<p class="note">${esc(tierName(standing.next_tier.tier))}: ${esc((standing.next_tier.missing || []).map((m) => m.sentence || m.label || m).join("; "))}</p>` : "")
