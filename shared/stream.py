@@ -15,6 +15,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared import stream_cursor
+from shared.kafka import partitions_of
 from shared.stream_cursor import Positions
 from shared.topics import ALL_TOPICS, FIRM_EVENTS
 
@@ -205,13 +206,10 @@ class StreamHub:
                 await consumer.stop()
 
     async def _read(self, consumer: AIOKafkaConsumer) -> None:
-        while True:
-            cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - no public call refreshes all
-            if all(cluster.partitions_for_topic(t) for t in self.topics):
-                break
+        tps = await partitions_of(consumer, self.topics)
+        while {tp.topic for tp in tps} != set(self.topics):
             await asyncio.sleep(1)  # the service creates them at start; a broker may be slower
-        tps = [TopicPartition(t, p) for t in self.topics
-               for p in sorted(cluster.partitions_for_topic(t))]
+            tps = await partitions_of(consumer, self.topics)
         consumer.assign(tps)
         for tp in tps:
             known = self.positions.get((tp.topic, tp.partition))

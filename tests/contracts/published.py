@@ -8,10 +8,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from jsonschema import Draft202012Validator
 
 from shared.events import SCHEMA_VERSIONS, json_schemas
+from shared.kafka import partitions_of
 from shared.topics import ALL_TOPICS
 
 _VALIDATORS = {name: Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -39,8 +40,7 @@ async def _read_all(bootstrap: str) -> tuple[Counter[str], list[str]]:
     seen: Counter[str] = Counter()
     failures: list[str] = []
     try:
-        cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - no public call refreshes all
-        tps = [TopicPartition(t, p) for t in ALL_TOPICS for p in cluster.partitions_for_topic(t) or ()]
+        tps = await partitions_of(consumer, ALL_TOPICS)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
