@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
+# the browser tests' headless Chromium (Debian package)
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint test-unit test-integration test-e2e bench docs clean
+.PHONY: run test lint test-unit test-integration test-e2e bench docs clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +18,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## the whole system, embedded, with demo data (ARGS=--no-demo to skip it)
 	$(VENV)/bin/tracker up $(ARGS)
 
-test: $(STAMP) lint  ## lint, then every test: unit, integration, e2e
+test: $(STAMP) node_modules $(CHROMIUM) lint  ## lint, then every test: unit, integration, e2e, browser
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests
 
 lint: $(STAMP)  ## ruff on everything, mypy --strict on the packages
@@ -38,6 +40,20 @@ bench: $(STAMP)  ## speed measurements; numbers go to BENCHMARKS.md
 docs: $(STAMP)  ## AsyncAPI document and JSON Schemas into docs/
 	$(VENV)/bin/tracker docs asyncapi -o docs/asyncapi.json
 	$(VENV)/bin/tracker docs schemas docs/schemas
+
+# JavaScript the tests need (the AsyncAPI parser); ECharts is vendored from it (make vendor)
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	touch node_modules
+
+vendor: node_modules  ## refresh the dashboard's vendored ECharts from node_modules
+	cp node_modules/echarts/dist/echarts.min.js services/ladder/ladder/static/vendor/
+	cp node_modules/echarts/LICENSE services/ladder/ladder/static/vendor/echarts.LICENSE
+
+# headless Chromium for the browser tests (Debian's package, driven by Playwright), with
+# the CJK fonts a bureau member's machine has (without them Chinese shows as boxes)
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
 
 clean:
 	rm -rf $(VENV) .pytest_cache

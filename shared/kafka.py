@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -52,3 +53,9 @@ async def topic_end_offsets(bootstrap: str, topic: str) -> int:
         return int(sum(end.values()))
     finally:
         await consumer.stop()
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of `topics` from fresh metadata (a topic not created yet has none)."""
+    cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - no public call refreshes all
+    return [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or ())]

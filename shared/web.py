@@ -8,14 +8,17 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.asyncapi_web import add_asyncapi
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -156,6 +159,13 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def allow_origins(app: FastAPI, urls: list[str]) -> None:
+    """Let pages from these origins call the API with a bearer token (CORS; no cookies)."""
+    origins = sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, urls) if u.netloc})
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+
+
 def create_app(
     *, service: str, title: str, description: str, version: str = "0.1.0",
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
@@ -199,4 +209,5 @@ def create_app(
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
+    add_asyncapi(app, service)
     return app

@@ -17,6 +17,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.contracts.published import check_published
 from tests.factories import ADMIN_TOKEN
 from tracker.embedded import free_port
 
@@ -146,8 +147,12 @@ def prepared_stack() -> RunningStack:
 
 
 def finish(running: RunningStack) -> None:
-    """Stop the stack, remove its data dir, and fail if it left processes running."""
-    leftovers = running.stop()
+    """Check what was published, stop the stack, remove its data dir, fail on leftovers."""
+    try:  # every e2e run is also a contract test: what the services published fits its schema
+        if running.process is not None and running.process.poll() is None:
+            check_published(running.bootstrap)
+    finally:
+        leftovers = running.stop()
     import shutil
 
     shutil.rmtree(running.data_dir, ignore_errors=True)

@@ -6,8 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ladder import handlers, queries, simulation
@@ -17,9 +16,6 @@ from ladder.rulebook_store import summary
 from shared.auth import ADMIN, ANY_ROLE, WRITER, Principal
 from shared.codes import District, Industry, TargetKey, Tier, UnicornGrade
 from shared.errors import NotFound, Rejected
-from shared.stream import latest_id, outbox_events
-
-BIGINT_MAX = 2**63 - 1  # what PostgreSQL's bigint holds; larger ids cannot exist
 
 router = APIRouter(prefix="/v1")
 Reader = Annotated[Principal, Depends(ANY_ROLE)]
@@ -210,24 +206,3 @@ async def post_simulation(body: SimulationIn, request: Request, who: Reader) -> 
     return await simulation.simulate(pool, baseline=store.active, draft=draft,
                                      round_year=body.round_year, traces=body.include_traces,
                                      limit=body.limit, today=_today(request))
-
-
-@router.get("/stream", tags=["live"], summary="Live feed of standing and target events (SSE)",
-            response_class=StreamingResponse)
-async def stream(
-    request: Request, who: Reader,
-    types: Annotated[str | None, Query(description="Comma-separated event types")] = None,
-    firm_id: uuid.UUID | None = None,
-    since: Annotated[int | None, Query(ge=0, le=BIGINT_MAX,
-                                       description="Replay events after this id")] = None,
-    last_event_id: Annotated[str | None, Header()] = None,
-) -> StreamingResponse:
-    pool = request.app.state.pool
-    resume = (int(last_event_id) if last_event_id and last_event_id.isdigit()
-              and int(last_event_id) <= BIGINT_MAX else since)
-    start = resume if resume is not None else await latest_id(pool)
-    wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
-    frames = outbox_events(pool, after_id=start, event_types=wanted,
-                           subject=str(firm_id) if firm_id else None)
-    return StreamingResponse(frames, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

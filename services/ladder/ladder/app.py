@@ -12,10 +12,12 @@ from datetime import date
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from ladder import handlers
+from ladder import dashboard, handlers
 from ladder.api import router
 from ladder.config import Settings, get_settings
 from ladder.rulebook_store import RulebookStore
+from ladder.stream import build_hub
+from ladder.stream import router as stream_router
 from shared.consuming import Consumer, Subscription
 from shared.runtime import service_runtime
 from shared.topics import FIRM_EVENTS, STANDING_EVENTS
@@ -46,6 +48,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
             app.state.rulebooks = await RulebookStore.load(pool)
             broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all", logger=log,
                                  log_level=logging.DEBUG)
+            app.state.broker = broker  # its subscribers go into /asyncapi.json
             consumer = Consumer(
                 broker=broker, pool=pool, topic=FIRM_EVENTS, group_id=settings.consumer_group,
                 handle=lambda conn, event: handlers.on_firm_event(
@@ -59,6 +62,8 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
                 name="ladder")
             app.state.ready_checks.append(subscription.problem)
             subscription.start()
+            app.state.stream_hub = build_hub(pool, settings)
+            app.state.stream_hub.start()
             sweeper = asyncio.create_task(_sweep_forever(app, settings.sweep_interval_s))
             try:
                 yield
@@ -66,6 +71,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+                await app.state.stream_hub.stop()
                 await subscription.stop()
 
     app = create_app(
@@ -75,6 +81,8 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
         lifespan=lifespan, max_body_bytes=settings.max_body_bytes)
     app.state.clock = clock
     app.include_router(router)
+    app.include_router(stream_router)
+    dashboard.mount(app)
     return app
 
 

@@ -17,6 +17,14 @@ class Settings(ServiceSettings):
                                        description="Tries before a message is dead-lettered")
     sweep_interval_s: float = Field(default=3600.0, gt=0,
                                     description="How often expiries and paces are checked")
+    stream_buffer: int = Field(default=1000, ge=1, le=1_000_000,
+                               description="Events held for one slow /v1/stream client before "
+                               "it is sent `overflow`")
+    stream_heartbeat_s: float = Field(default=15.0, gt=0, le=300,
+                                      description="Idle /v1/stream clients get a comment this often")
+    notifier_url: str | None = Field(
+        default=None, description="Where browsers reach the notifier (the dashboard's officer "
+        "inbox and alerts; the notifier allows the ladder's origin by CORS)")
 
 
 @lru_cache

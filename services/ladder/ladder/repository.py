@@ -427,3 +427,16 @@ async def save_rulebook(conn: Conn, rulebook_id: str, document: dict[str, Any], 
         "INSERT INTO rulebooks (id, document, status, uploaded_by) VALUES ($1, $2, $3, $4)"
         " ON CONFLICT (id) DO UPDATE SET document = $2, status = $3, uploaded_by = $4,"
         " uploaded_at = now()", rulebook_id, document, status, actor)
+
+
+# ------------------------------------------------------------------ dashboard cohorts
+
+
+async def first_entries(conn: Conn) -> list[asyncpg.Record]:
+    """Per firm, the day of its first eaglet filing and of its first gazelle filing, from the
+    decision history (the one place cohorts read, so it follows when decisions get dated)."""
+    return await conn.fetch(
+        "SELECT firm_id,"
+        " (min(at) FILTER (WHERE to_tier = 'eaglet' AND change = 'promoted'))::date AS eaglet_on,"
+        " (min(at) FILTER (WHERE to_tier = 'gazelle' AND change = 'promoted'))::date AS gazelle_on"
+        " FROM decisions GROUP BY firm_id")

@@ -35,11 +35,11 @@ async def inbox(
 async def list_alerts(
     request: Request, who: Reader, officer_id: uuid.UUID | None = None,
     unrouted: bool | None = None, kind: AlertKind | None = None, unread: bool | None = None,
-    cursor: str | None = None, limit: Limit = 50,
+    firm_id: uuid.UUID | None = None, cursor: str | None = None, limit: Limit = 50,
 ) -> dict[str, Any]:
     return await queries.list_alerts(request.app.state.pool, who, officer_id=officer_id,
                                      unrouted=unrouted, kind=kind, unread=unread, cursor=cursor,
-                                     limit=limit)
+                                     limit=limit, firm_id=firm_id)
 
 
 @router.get("/alerts/{alert_id}", tags=["inbox"], summary="One alert with its deliveries")

@@ -17,7 +17,7 @@ from notifier.worker import DeliveryWorker
 from shared.consuming import Subscription
 from shared.runtime import service_runtime
 from shared.topics import ALERT_EVENTS
-from shared.web import create_app
+from shared.web import allow_origins, create_app
 
 
 def utc_now() -> datetime:
@@ -38,6 +38,7 @@ def build_app(settings: Settings | None = None, *,
             now: Callable[[], datetime] = lambda: app.state.clock()  # noqa: E731 - read late
             worker = DeliveryWorker(pool=pool, settings=settings, clock=now, http=http)
             broker = KafkaBroker(settings.kafka_bootstrap_servers)
+            app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.worker = worker
             app.state.consumer = build_consumer(broker, pool, settings, now, worker.wake)
             subscription = Subscription(
@@ -65,6 +66,7 @@ def build_app(settings: Settings | None = None, *,
         lifespan=lifespan, max_body_bytes=settings.max_body_bytes,
     )
     app.state.clock = clock or utc_now
+    allow_origins(app, [settings.ladder_url, *settings.notifier_cors_origins.split(",")])
     app.include_router(api.router)
     app.include_router(api_alerts.router)
     return app

@@ -25,6 +25,9 @@ class Settings(ServiceSettings):
         description="Comma-separated webhook hosts/IPs; the admin's list in the DB adds to it.",
     )
     ladder_url: str = Field(default="http://127.0.0.1:8002", description="The ladder's public URL.")
+    notifier_cors_origins: str = Field(
+        default="", description="Comma-separated origins whose pages may call this API besides "
+        "the ladder's (its dashboard reads the inbox and alerts)")
     notifier_standing_url_base: str | None = Field(
         default=None, description="Base of the links in alerts; default LADDER_URL."
     )

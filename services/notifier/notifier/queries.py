@@ -82,13 +82,14 @@ def _scoped(principal: Principal, officer_id: uuid.UUID | None, what: str) -> uu
 async def list_alerts(
     pool: asyncpg.Pool, principal: Principal, *, officer_id: uuid.UUID | None,
     unrouted: bool | None, kind: str | None, unread: bool | None, cursor: str | None,
-    limit: int,
+    limit: int, firm_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """Alerts across officers (an officer sees only their own)."""
     officer_id = _scoped(principal, officer_id, "alerts")
     offset = offset_of(cursor)
     rows = await repo.alerts(pool, officer_id=officer_id, unrouted=unrouted, kind=kind,
-                             unread=unread, since=None, offset=offset, limit=limit + 1)
+                             unread=unread, since=None, offset=offset, limit=limit + 1,
+                             firm_id=firm_id)
     return _page(rows, offset, limit, alert_view)
 
 

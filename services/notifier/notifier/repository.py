@@ -114,6 +114,7 @@ async def alert(conn: Conn, alert_id: uuid.UUID, *, lock: bool = False) -> Row |
 async def alerts(
     conn: Conn, *, officer_id: uuid.UUID | None, unrouted: bool | None, kind: str | None,
     unread: bool | None, since: datetime | None, offset: int, limit: int,
+    firm_id: uuid.UUID | None = None,
 ) -> list[Row]:
     """Alerts filtered; unread first, newest first (the inbox order)."""
     return await conn.fetch(
@@ -121,8 +122,9 @@ async def alerts(
         " AND ($2::boolean IS NULL OR unrouted = $2) AND ($3::text IS NULL OR kind = $3)"
         " AND ($4::boolean IS NULL OR (acknowledged_at IS NULL) = $4)"
         " AND ($5::timestamptz IS NULL OR created_at >= $5)"
+        " AND ($8::uuid IS NULL OR firm_id = $8)"
         " ORDER BY acknowledged_at IS NOT NULL, created_at DESC, id OFFSET $6 LIMIT $7",
-        officer_id, unrouted, kind, unread, since, offset, limit)
+        officer_id, unrouted, kind, unread, since, offset, limit, firm_id)
 
 
 async def unread_count(conn: Conn, officer_id: uuid.UUID) -> int:

@@ -1,0 +1,36 @@
+"""Cohorts: of the eaglets filed in year Y, how many became gazelles within 1, 2, 3 years."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+HORIZONS = (1, 2, 3)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def cohorts(entries: Iterable[tuple[date | None, date | None]], today: date) -> list[dict[str, Any]]:
+    """One row per filing year: eaglets filed, and gazelles within each horizon. A horizon that
+    has not fully passed for the whole cohort is marked `open` (its count can still grow)."""
+    years: dict[int, list[tuple[date, date | None]]] = {}
+    for eaglet_on, gazelle_on in entries:
+        if eaglet_on is not None:
+            years.setdefault(eaglet_on.year, []).append((eaglet_on, gazelle_on))
+    rows = []
+    for year in sorted(years):
+        members = years[year]
+        row: dict[str, Any] = {"filing_year": year, "eaglets": len(members)}
+        for n in HORIZONS:
+            became = sum(1 for e, g in members if g is not None and e <= g <= _years_later(e, n))
+            row[f"gazelle_within_{n}y"] = became
+            row[f"share_within_{n}y"] = round(became / len(members), 4)
+            row[f"open_{n}y"] = _years_later(date(year, 12, 31), n) > today
+        rows.append(row)
+    return rows

@@ -1,0 +1,82 @@
+"""The bureau's dashboard: the page and its static assets (no build step), the tables it shows,
+and their CSV / Excel exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from ladder import exports, tables
+from shared.auth import ANY_ROLE, Principal
+from shared.codes import District, Industry, Tier
+
+STATIC = Path(__file__).parent / "static"
+TableName = Literal["targets", "funnel", "cohorts", "candidates", "standings"]
+router = APIRouter()
+Reader = Annotated[Principal, Depends(ANY_ROLE)]
+
+
+def filters(request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+            tier: Tier | None = None, district: District | None = None,
+            industry: Industry | None = None) -> tables.Filters:
+    """The filters every table and export takes (year: default the current one)."""
+    today: date = request.app.state.clock()
+    return tables.Filters(year=year or today.year, tier=tier, district=district,
+                          industry=industry)
+
+
+Filtered = Annotated[tables.Filters, Depends(filters)]
+
+
+async def _table(request: Request, name: str, f: tables.Filters) -> tables.Table:
+    return await tables.table(name, request.app.state.pool, request.app.state.rulebooks.active,
+                              f, request.app.state.clock())
+
+
+@router.get("/dashboard", include_in_schema=False)
+async def page() -> FileResponse:
+    return FileResponse(STATIC / "dashboard.html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/v1/dashboard/me", tags=["dashboard"],
+            summary="Who the token is, and where the page finds the notifier")
+async def me(request: Request, who: Reader) -> dict[str, Any]:
+    return {"role": who.role, "officer_id": who.officer_id,
+            "notifier_url": request.app.state.settings.notifier_url,
+            "today": request.app.state.clock()}
+
+
+@router.get("/v1/dashboard/tables/{name}", tags=["dashboard"],
+            summary="A dashboard table (targets, funnel, cohorts, candidates, standings), filtered")
+async def get_table(name: Annotated[TableName, PathParam()], request: Request, who: Reader,
+                    f: Filtered) -> dict[str, Any]:
+    found = await _table(request, name, f)
+    return {"name": found.name, "columns": found.columns, "rows": found.rows,
+            "filters": f.__dict__}
+
+
+@router.get("/v1/exports/{name}.{fmt}", tags=["dashboard"],
+            summary="A dashboard table as CSV or Excel, with the same filters")
+async def export(name: Annotated[TableName, PathParam()],
+                 fmt: Annotated[Literal["csv", "xlsx"], PathParam()], request: Request,
+                 who: Reader, f: Filtered,
+                 lang: Literal["zh", "en"] = "zh") -> Response:
+    found = await _table(request, name, f)
+    parts = [name, str(f.year), f.tier, f.district, f.industry]
+    filename = "-".join(p for p in parts if p) + f".{fmt}"
+    body, media = ((exports.to_csv(found, lang), "text/csv; charset=utf-8") if fmt == "csv"
+                   else (exports.to_xlsx(found, lang), exports.XLSX_TYPE))
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def mount(app: FastAPI) -> None:
+    """The routes and the static assets (ECharts is vendored in static/vendor)."""
+    app.include_router(router)
+    app.mount("/dashboard/static", StaticFiles(directory=STATIC), name="dashboard-static")

@@ -1,0 +1,103 @@
+"""`GET /v1/stream`: the three public topics as server-sent events, filtered and resumable."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi.responses import StreamingResponse
+from fastapi.security.utils import get_authorization_scheme_param
+
+from ladder import repository as repo
+from ladder.config import Settings
+from shared import stream_cursor
+from shared.auth import Principal, resolve
+from shared.codes import District, Tier
+from shared.errors import Rejected
+from shared.events import ALL_EVENT_TYPES
+from shared.stream import Filter, StreamHub, sse
+
+router = APIRouter(prefix="/v1")
+
+
+def build_hub(pool: asyncpg.Pool, settings: Settings) -> StreamHub:
+    """The process's one stream reader; districts of known firms come from the projection."""
+
+    async def seed() -> dict[str, str]:
+        return {str(r["firm_id"]): r["district"] for r in await repo.all_standings(pool)}
+
+    return StreamHub(settings.kafka_bootstrap_servers, buffer=settings.stream_buffer,
+                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms, seed=seed)
+
+
+async def _principal(request: Request, token: str | None) -> Principal:
+    """Bearer header, or `?token=` for EventSource clients, which cannot set headers."""
+    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
+    given = credentials if scheme.lower() == "bearer" and credentials else token
+    if not given:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            "missing token: send 'Authorization: Bearer <token>' or ?token=",
+                            headers={"WWW-Authenticate": "Bearer"})
+    admin = request.app.state.settings.tracker_admin_token
+    principal = await resolve(request.app.state.pool, given,
+                              admin.get_secret_value() if admin else None)
+    if principal is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def _types(types: str | None) -> frozenset[str] | None:
+    if not types:
+        return None
+    wanted = frozenset(t.strip() for t in types.split(",") if t.strip())
+    unknown = sorted(wanted - set(ALL_EVENT_TYPES))
+    if unknown:
+        raise Rejected("types", "event_type", f"unknown event type(s): {', '.join(unknown)[:200]}"
+                       f"; known: {', '.join(ALL_EVENT_TYPES)}")
+    return wanted or None
+
+
+def _since(header: str | None, query: str | None) -> stream_cursor.Positions | None:
+    text, name = (header, "Last-Event-ID") if header else (query, "last_event_id")
+    if not text:
+        return None
+    try:
+        return stream_cursor.decode(text)
+    except stream_cursor.BadCursor as exc:
+        raise Rejected(name, "sse_id", str(exc)) from None
+
+
+@router.get(
+    "/stream", tags=["live"], response_class=StreamingResponse,
+    summary="Live events of registry.firm-events, ladder.standing-events and "
+    "notifier.alert-events (SSE)",
+    description="Each message's `id` is `topic/partition/offset;` followed by every partition's "
+    "next offset: reconnect with `Last-Event-ID` (browsers do it by themselves) and the stream "
+    "resumes exactly after it. A comment every few seconds keeps proxies open. A client that "
+    "falls too far behind gets `event: overflow` and the stream ends; reconnecting catches up. "
+    "The firm, district and tier filters pass only events about a firm (alert outcomes carry "
+    "none). Auth: the bearer header, or `?token=` for EventSource.")
+async def stream(
+    request: Request,
+    types: Annotated[str | None, Query(max_length=2000,
+                                       description="Comma-separated event types")] = None,
+    firm_id: uuid.UUID | None = None, district: District | None = None,
+    tier: Tier | None = None,
+    token: Annotated[str | None, Query(max_length=200, description="API token, for EventSource "
+                                       "clients that cannot send a header")] = None,
+    last_event_id: Annotated[str | None, Query(max_length=20_000,
+                                               description="Resume after this id")] = None,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID",
+                                                       max_length=20_000)] = None,
+) -> StreamingResponse:
+    await _principal(request, token)
+    wanted = Filter(types=_types(types), firm_id=str(firm_id) if firm_id else None,
+                    district=district, tier=tier)
+    since = _since(last_event_id_header, last_event_id)
+    frames = sse(request.app.state.stream_hub, wanted, since,
+                 heartbeat_s=request.app.state.settings.stream_heartbeat_s)
+    return StreamingResponse(frames, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

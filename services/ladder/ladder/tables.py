@@ -1,0 +1,122 @@
+"""The dashboard's tables, one function each: the page shows them and the exports write them,
+so an export always holds what the page showed with the same filters."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from ladder import queries
+from ladder import repository as repo
+from ladder.cohorts import HORIZONS, cohorts
+from ladder.domain.rulebook import Rulebook
+from shared.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows with their columns in order."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard filters by; None means all."""
+
+    year: int
+    tier: str | None = None
+    district: str | None = None
+    industry: str | None = None
+
+
+def tier_key(tier: str, grade: str | None) -> str:
+    """`unicorn:seed` etc. for unicorn grades, the tier otherwise."""
+    return f"unicorn:{grade}" if tier == "unicorn" and grade else tier
+
+
+async def targets(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters, today: date) -> Table:
+    """Each target of the year: achieved, target, pace, forecast and its method."""
+    try:
+        data = await queries.targets(pool, rulebook, f.year, today)
+    except NotFound:  # no targets set for that year: an empty table, the page says so
+        data = {"items": []}
+    rows = [{"key": i["tier"], "target": i["target"], "achieved": i["achieved"],
+             "progress": i["progress"], "pace": i["pace"], "expected_by_now": i["expected_by_now"],
+             "forecast_expected": i["forecast"]["expected"], "forecast_low": i["forecast"]["low"],
+             "forecast_high": i["forecast"]["high"], "forecast_method": i["forecast"]["method"]}
+            for i in data["items"]]
+    return Table("targets", ("key", "target", "achieved", "progress", "pace", "expected_by_now",
+                             "forecast_expected", "forecast_low", "forecast_high",
+                             "forecast_method"), rows)
+
+
+async def funnel(pool: asyncpg.Pool, f: Filters) -> Table:
+    """Firms per tier (unicorn by grade) per district, with each district's share of the city."""
+    standings = [r for r in await repo.all_standings(pool)
+                 if (f.industry is None or r["industry"] == f.industry)]
+    counts = Counter((r["district"], r["industry"], tier_key(r["tier"], r["unicorn_grade"]))
+                     for r in standings if r["tier"] != "none")
+    city = Counter(tier_key(r["tier"], r["unicorn_grade"]) for r in standings)
+    rows = [{"district": d, "industry": i, "tier": t, "firms": n,
+             "share_of_city": round(n / city[t], 4)}
+            for (d, i, t), n in sorted(counts.items())
+            if (f.district is None or d == f.district) and (f.tier is None or t.startswith(f.tier))]
+    return Table("funnel", ("district", "industry", "tier", "firms", "share_of_city"), rows)
+
+
+async def cohort_table(pool: asyncpg.Pool, today: date) -> Table:
+    """Eaglet cohorts by filing year and their conversion to gazelle."""
+    entries = [(r["eaglet_on"], r["gazelle_on"]) for r in await repo.first_entries(pool)]
+    columns = ("filing_year", "eaglets", *(f"{k}_{n}y" for n in HORIZONS
+                                          for k in ("gazelle_within", "share_within", "open")))
+    return Table("cohorts", columns, cohorts(entries, today))
+
+
+async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
+                          today: date) -> Table:
+    """Near misses for a tier (default gazelle), closest first, with what each lacks."""
+    data = await queries.candidates(pool, rulebook, f.tier or "gazelle", today,
+                                    district=f.district, industry=f.industry, sort="closest",
+                                    offset=0, limit=100_000)
+    rows = [{**{k: c[k] for k in ("firm_id", "name", "district", "industry", "current_tier",
+                                  "failing_count", "conversion_probability")},
+             "missing": "; ".join(c["missing"])} for c in data["items"]]
+    return Table("candidates", ("firm_id", "name", "district", "industry", "current_tier",
+                                "failing_count", "conversion_probability", "missing"), rows)
+
+
+async def standings(pool: asyncpg.Pool, f: Filters) -> Table:
+    """Every firm's standing, filtered."""
+    rows: list[dict[str, Any]] = []
+    after = None
+    while True:  # page through: one query per 500 firms keeps memory flat
+        page = await repo.list_standings(pool, tier=f.tier, district=f.district,
+                                         industry=f.industry, at_risk=None, after=after, limit=500)
+        rows += [dict(r) for r in page]
+        if len(page) < 500:
+            break
+        after = page[-1]["firm_id"]
+    return Table("standings", ("firm_id", "name", "district", "industry", "tier", "unicorn_grade",
+                               "at_risk", "filed_on", "expires_on", "round_year", "overridden",
+                               "near_miss_tier"), rows)
+
+
+async def table(name: str, pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
+                today: date) -> Table:
+    """The named table with the filters applied."""
+    if name == "targets":
+        return await targets(pool, rulebook, f, today)
+    if name == "funnel":
+        return await funnel(pool, f)
+    if name == "cohorts":
+        return await cohort_table(pool, today)
+    if name == "candidates":
+        return await candidate_table(pool, rulebook, f, today)
+    return await standings(pool, f)

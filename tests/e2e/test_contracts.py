@@ -1,0 +1,76 @@
+"""Contract test: what the three services really publish, in a journey that touches most event
+types, validates against the JSON Schema each type exports (`tracker docs schemas`)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from tests.contracts.published import check_published
+from tests.e2e.conftest import RunningStack
+from tests.factories import firm_payload, report_payload
+
+pytestmark = pytest.mark.e2e
+EXPECTED = {
+    "FirmRegistered", "FirmProfileChanged", "AnnualReportFiled", "AnnualReportRestated",
+    "FundingRoundRecorded", "CertificateGranted", "CertificateRevoked", "TierPromoted",
+    "TierDemoted", "TargetProgressChanged", "ComplianceFlagChanged",
+}  # alert outcomes (webhook deliveries) and milestones are checked in the runs of the alert
+# and ladder journeys: the stack fixture validates every e2e run's topics at its end
+
+
+def _until(what: str, check: object, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> None:
+    stack.start()
+    year = date.today().year
+    fy = year - 1
+    with stack.client("registry") as registry, stack.client("ladder") as ladder, \
+            stack.client("notifier") as notifier:
+        assert ladder.put(f"/v1/targets/{year}", json={"eaglet": 2}).status_code == 200
+        officer = notifier.post("/v1/officers", json={
+            "name": "王磊", "email": "wang.lei@kjj.dl.gov.cn", "districts": ["hitech"],
+            "language": "zh", "channels": []})
+        assert officer.status_code == 201, officer.text
+        firm = registry.post("/v1/firms", json=firm_payload(founded_on=f"{fy - 4}-03-01")).json()
+        url = f"/v1/firms/{firm['id']}"
+        assert registry.put(f"{url}/reports/{fy}", json=report_payload(ip_class1=1)).status_code == 201
+        assert registry.put(f"{url}/reports/{fy}", json=report_payload(ip_class1=2)).status_code == 200
+        assert registry.post(f"{url}/funding-rounds", json={
+            "closed_on": f"{fy}-06-01", "amount": 20_000_000, "post_money_valuation": 200_000_000,
+            "investor_kind": "vc_pe"}).status_code == 201
+        cert = registry.post(f"{url}/certificates", json={
+            "kind": "software_enterprise", "issued_on": f"{fy}-02-01"})
+        assert cert.status_code == 201, cert.text
+        assert registry.post(f"{url}/certificates/{cert.json()['id']}/revoke",
+                             json={"reason": "audit"}).status_code == 200
+        assert registry.patch(url, json={"name": firm["name"] + "（集团）"}).status_code == 200
+        assert registry.patch(url, json={"dishonest_list": True}).status_code == 200
+
+        def demoted() -> bool:
+            return any(h["to_tier"] == "none" for h in ladder.get(f"{url}/history").json()["items"])
+
+        _until("the dishonesty flag to revoke the filing", demoted)
+        _until("the officer's inbox alert to be delivered", lambda: notifier.get(
+            f"/v1/officers/{officer.json()['id']}/inbox").json()["items"])
+
+    seen: set[str] = set()
+
+    def everything_published() -> bool:
+        seen.update(check_published(stack.bootstrap))
+        return EXPECTED <= seen
+
+    try:
+        _until("every expected event type on the topics", everything_published)
+    except AssertionError:
+        raise AssertionError(f"never published: {sorted(EXPECTED - seen)}") from None
+
