@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SYSTEM := $(VENV)/.system-packages
+KAFKA_JARS := $(VENV)/.kafka-jars
 PYTEST_WORKERS ?= 2
 # the browser tests' headless Chromium (Debian package)
 CHROMIUM ?= /usr/bin/chromium
@@ -15,26 +17,46 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## the whole system, embedded, with demo data (ARGS=--no-demo to skip it)
+# Debian packages the embedded broker and the tests need, installed once where missing (as root):
+# Java 17+ and Maven for Apache Kafka, docker-compose to validate docker-compose.yml.
+$(SYSTEM): $(STAMP)
+	@missing=""; \
+	$(PY) -c 'import sys; from tracker.kafka_jars import java; sys.exit(java()[0] is None)' \
+		|| missing="$$missing default-jre-headless"; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	{ command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; } \
+		|| missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $(SYSTEM)
+
+# Apache Kafka's jars (pom.xml) into ~/.m2, once; the broker starts offline afterwards.
+$(KAFKA_JARS): pom.xml $(SYSTEM)
+	$(PY) -m tracker.kafka_jars
+	touch $(KAFKA_JARS)
+
+run: $(STAMP) $(KAFKA_JARS)  ## the whole system, embedded, with demo data (ARGS=--no-demo to skip it)
 	$(VENV)/bin/tracker up $(ARGS)
 
-test: $(STAMP) node_modules $(CHROMIUM) lint  ## lint, then every test: unit, integration, e2e, browser
+test: $(STAMP) $(KAFKA_JARS) node_modules $(CHROMIUM) lint  ## lint, then every test: unit, integration, e2e, browser
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests
 
 lint: $(STAMP)  ## ruff on everything, mypy --strict on the packages
 	$(VENV)/bin/ruff check shared tracker services tests bench
 	$(VENV)/bin/mypy -p shared -p tracker -p registry -p ladder -p notifier
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) $(SYSTEM)
 	$(PY) -m pytest -q -m unit tests/unit
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) $(KAFKA_JARS)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests/integration
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) $(KAFKA_JARS)
 	$(PY) -m pytest -q tests/e2e
 
-bench: $(STAMP)  ## speed measurements; numbers go to BENCHMARKS.md
+bench: $(STAMP) $(KAFKA_JARS)  ## speed measurements; numbers go to BENCHMARKS.md
 	$(PY) bench/run_all.py
 
 docs: $(STAMP)  ## AsyncAPI document and JSON Schemas into docs/

@@ -2,7 +2,7 @@
 
 Usage: python bench/bench_ladder_consume.py [--firms N] [--timeout S] [--seed S]
 
-Starts an embedded PostgreSQL (or uses DATABASE_URL) and a Tansu broker of its own,
+Starts an embedded PostgreSQL (or uses DATABASE_URL) and an Apache Kafka broker of its own,
 creates a fresh, migrated ladder database, and produces N firms' registry events
 (default 2,000 x (1 FirmRegistered + 4 AnnualReportFiled, FY2018-2021) = 10,000 events;
 valid envelopes, per-firm sequences 1..5, key = firm id) onto `registry.firm-events`.

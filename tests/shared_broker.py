@@ -60,6 +60,9 @@ def stop_shared_broker() -> None:
             os.kill(pid, signal.SIGTERM)
             if not _exits(pid, 30):
                 os.kill(pid, signal.SIGKILL)
+        from tracker.kafka_broker import keep_class_archive
+
+        keep_class_archive(folder / "data")
     shutil.rmtree(folder, ignore_errors=True)
 
 

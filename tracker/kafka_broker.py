@@ -7,16 +7,19 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import uuid
+import weakref
 from pathlib import Path
 
-from tracker.kafka_jars import classpath, java
+from tracker.kafka_jars import class_archive, classpath, java
 from tracker.ports import free_port, port_is_free
 
+PENDING_ARCHIVE = "class-archive-pending"
 READY_LINE = b"Kafka Server started"  # KafkaRaftServer logs it once the broker is unfenced
 LOG4J = """\
 rootLogger.level = WARN
@@ -59,6 +62,20 @@ def server_properties(*, port: int, controller_port: int, log_dirs: Path, partit
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
+def keep_class_archive(data_dir: Path) -> None:
+    """After a clean stop: keep the class-data archive the broker wrote, unless one exists."""
+    marker = data_dir / PENDING_ARCHIVE
+    if not marker.exists():
+        return
+    written, archive = Path(marker.read_text()), class_archive()
+    if written.exists():
+        if archive.exists():
+            written.unlink()
+        else:
+            written.replace(archive)
+    marker.unlink()
+
+
 def new_cluster_id() -> str:
     """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, and (as Kafka's own
     Uuid.randomUuid ensures) not starting with "-", which the format command would take for an
@@ -78,7 +95,10 @@ class KafkaBroker:
     def __init__(self, port: int, data_dir: Path | None = None, log_file: Path | None = None,
                  *, heap_mb: int = 256, partitions: int = 3):
         self.port, self.heap_mb, self.partitions = port, heap_mb, partitions
-        self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="ct-kafka-"))
+        if data_dir is None:  # a broker of the caller's own, for its lifetime (tests)
+            data_dir = Path(tempfile.mkdtemp(prefix="ct-kafka-"))
+            weakref.finalize(self, shutil.rmtree, data_dir, ignore_errors=True)
+        self.data_dir = data_dir
         self.log_file = log_file or self.data_dir / "broker.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -107,7 +127,8 @@ class KafkaBroker:
         offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         with open(self.log_file, "ab") as out:
             self.process = subprocess.Popen(
-                [binary, *self._jvm_options(), "-cp", jars, "kafka.Kafka", str(config)],
+                [binary, *self._jvm_options(), *self._archive_options(), "-cp", jars,
+                 "kafka.Kafka", str(config)],
                 stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches the stack, which stops us in order
             )
@@ -123,6 +144,7 @@ class KafkaBroker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        keep_class_archive(self.data_dir)
         self.process = None
 
     def kill(self) -> None:
@@ -143,6 +165,16 @@ class KafkaBroker:
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
         ]
+
+    def _archive_options(self) -> list[str]:
+        """Map the class-data archive, or have this JVM write one when it exits, to a name of
+        its own (several brokers may start at once); `keep_class_archive` adopts it."""
+        archive = class_archive()
+        if archive.exists():
+            return [f"-XX:SharedArchiveFile={archive}"]
+        pending = archive.with_name(f"{archive.name}.{uuid.uuid4().hex[:8]}")
+        (self.data_dir / PENDING_ARCHIVE).write_text(str(pending))
+        return [f"-XX:ArchiveClassesAtExit={pending}"]
 
     def _write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

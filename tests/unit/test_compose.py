@@ -8,11 +8,13 @@ port or a variable nobody reads fails here rather than in a container.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from pydantic import AliasChoices, SecretStr
 from pydantic_settings import BaseSettings
 
 from shared.settings import ServiceSettings
+from tracker.kafka_jars import kafka_version
 from tracker.services import SERVICES, Service
 
 pytestmark = pytest.mark.unit
@@ -221,7 +224,7 @@ def test_migrate_runs_once_against_the_same_server(compose: dict[str, Any], dote
 def test_kafka_is_a_single_kraft_node_the_services_can_reach(compose: dict[str, Any],
                                                             dotenv: dict[str, str]) -> None:
     kafka = compose["services"]["kafka"]
-    assert kafka["image"] == "apache/kafka:3.9.0"
+    assert kafka["image"] == f"apache/kafka:{kafka_version()}"  # the embedded broker's version
     env = environment(kafka, dotenv)
     node = env["KAFKA_NODE_ID"]
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
@@ -284,14 +287,14 @@ def test_dockerignore_keeps_local_state_and_secrets_out() -> None:
 
 
 def _compose_command() -> list[str]:
-    """`docker compose` (plugin) where it exists, else Debian's `docker-compose`, which .ci/run
+    """`docker compose` (plugin) where it exists, else Debian's `docker-compose`, which `make`
     installs; both validate a file without a Docker engine."""
     if shutil.which("docker") and subprocess.run(
             ["docker", "compose", "version"], capture_output=True).returncode == 0:
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    pytest.fail("neither `docker compose` nor `docker-compose` is installed; .ci/run installs "
+    pytest.fail("neither `docker compose` nor `docker-compose` is installed; `make` installs "
                 "Debian's docker-compose")
 
 
@@ -302,3 +305,30 @@ def test_docker_compose_accepts_the_file(dotenv: dict[str, str]) -> None:
         capture_output=True, text=True, env={**os.environ, **dotenv}, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _check_against_compose_spec(document: dict[str, Any], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema (a test dependency) with the Compose specification's JSON schema."""
+    resolved = tmp_path / "compose.json"
+    resolved.write_text(json.dumps(document), encoding="utf-8")
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    return subprocess.run([str(checker), "--builtin-schema", "vendor.compose-spec", str(resolved)],
+                          capture_output=True, text=True)
+
+
+def test_the_compose_specification_accepts_the_file(dotenv: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    """The file, interpolated as compose would with .env.example, against the spec's schema."""
+    document = yaml.safe_load(interpolate(COMPOSE.read_text(encoding="utf-8"), dotenv))
+    result = _check_against_compose_spec(document, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_compose_specification_check_refuses_a_broken_file(dotenv: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    document = yaml.safe_load(interpolate(COMPOSE.read_text(encoding="utf-8"), dotenv))
+    document["services"]["registry"]["depends_on"]["kafka"]["condition"] = "when_it_feels_like_it"
+    document["services"]["ladder"]["restart_policy"] = "always"  # not a service key
+    result = _check_against_compose_spec(document, tmp_path)
+    assert result.returncode != 0
+    assert "when_it_feels_like_it" in result.stdout and "restart_policy" in result.stdout
