@@ -8,8 +8,7 @@ import asyncio
 import pytest
 
 from shared.topics import FIRM_EVENTS
-from tests.e2e.conftest import RunningStack
-from tests.e2e.test_ladder_journey import _caught_up
+from tests.e2e.conftest import RunningStack, caught_up
 from tests.factories import firm_payload
 from tests.kafka_helpers import collect
 
@@ -27,4 +26,4 @@ def test_the_stack_runs_on_tansu_and_says_what_it_lacks(stack: RunningStack) -> 
         events = asyncio.run(collect(stack.bootstrap, FIRM_EVENTS, count=1,
                                      match=lambda e: e["subject"] == firm["id"]))
         assert [e["event_type"] for e in events] == ["FirmRegistered"]
-        assert _caught_up(ladder, firm["id"], 1)["sequence"] == 1  # consumed through Tansu
+        assert caught_up(ladder, firm["id"], 1)["sequence"] == 1  # consumed through Tansu
