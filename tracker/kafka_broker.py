@@ -62,6 +62,15 @@ def server_properties(*, port: int, controller_port: int, log_dirs: Path, partit
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
+def _running(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, ended but not yet reaped by its parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def keep_class_archive(data_dir: Path) -> None:
     """After a clean stop: keep the class-data archive the broker wrote, unless one exists."""
     marker = data_dir / PENDING_ARCHIVE
@@ -116,6 +125,7 @@ class KafkaBroker:
         binary, why = java()
         if binary is None:
             raise RuntimeError(why)
+        self._stop_orphan()
         if not port_is_free(self.port):
             raise RuntimeError(
                 f"port {self.port} is in use; set KAFKA_PORT to another port or "
@@ -132,6 +142,7 @@ class KafkaBroker:
                 stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches the stack, which stops us in order
             )
+        (self.data_dir / "broker.pid").write_text(str(self.process.pid))
         self._wait_ready(offset, timeout_s)
         return self.bootstrap
 
@@ -154,6 +165,27 @@ class KafkaBroker:
                 os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.process = None
+
+    def _stop_orphan(self, timeout_s: float = 30.0) -> None:
+        """A broker still running on this data dir (its stack was killed: we start it in a
+        session of its own, so it outlives its parent) holds the port and the log dirs: stop it."""
+        pid_file = self.data_dir / "broker.pid"
+        if not pid_file.exists():
+            return
+        pid = int(pid_file.read_text())
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return  # gone
+        if str(self.data_dir / "server.properties").encode() not in cmdline:
+            return  # the pid is another process's now
+        print(f"stopping a broker left running on {self.data_dir} (pid {pid})", flush=True)
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
     def _jvm_options(self) -> list[str]:
         return [

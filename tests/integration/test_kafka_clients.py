@@ -154,3 +154,30 @@ async def test_records_and_committed_offsets_survive_a_restart(tmp_path: Path) -
         assert [r.value for r in batch[TopicPartition(topic, 0)]] == [b"m3"]  # resumes at 3
     finally:
         await asyncio.to_thread(broker.stop)
+
+
+async def test_a_broker_left_running_by_a_killed_stack_is_stopped_before_a_new_start(
+        tmp_path: Path) -> None:
+    port = free_port()
+    left = KafkaBroker(port, tmp_path / "kafka")  # its stack "dies": nobody calls stop()
+    bootstrap = await asyncio.to_thread(left.start)
+    topic = await _topic(bootstrap)
+    await _produce(bootstrap, topic, 1)
+    assert left.process is not None
+    orphan = left.process.pid
+    broker = KafkaBroker(port, tmp_path / "kafka")
+    try:
+        await asyncio.to_thread(broker.start)
+        assert broker.process is not None and broker.process.pid != orphan
+        assert left.process.poll() is not None  # stopped, not left beside the new one
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap,
+                                    auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            record = await asyncio.wait_for(consumer.getone(), 30)
+        finally:
+            await consumer.stop()
+        assert record.value == b"m0"  # the same log dirs, handed over cleanly
+    finally:
+        await asyncio.to_thread(broker.stop)
+        await asyncio.to_thread(left.stop)
