@@ -33,11 +33,16 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from tracker.status import status_table
+    from tracker.status import service_states, status_table
 
-    table, ready = status_table(locator().stack())
-    Console().print(table)
-    return 0 if ready else 1
+    info = locator().stack()
+    states = service_states(info)
+    if args.json:
+        print(json.dumps({**info.model_dump(mode="json", exclude={"services", "database_url"}),
+                          "services": states}, indent=2))
+    else:
+        Console().print(status_table(info, states))
+    return 0 if all(s["ready"] for s in states.values()) else 1
 
 
 def cmd_wait(args: argparse.Namespace) -> int:
@@ -202,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
     status = _command(sub, "status", "the running stack's processes: pid, uptime, restarts, "
                       "readiness (exit 1 when one is not ready)", ("TRACKER_DATA_DIR",))
+    status.add_argument("--json", action="store_true", help="print JSON, for scripts")
     status.set_defaults(func=cmd_status)
     wait = _command(sub, "wait", "wait until the ladder and the notifier have caught up with "
                     "the registry (by sequence); exit 1 on timeout", DATABASE)

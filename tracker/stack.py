@@ -83,6 +83,7 @@ class Stack:
         return {"registry": s.registry_port, "ladder": s.ladder_port, "notifier": s.notifier_port}
 
     def urls(self) -> dict[str, str]:
+        """Each service's base URL."""
         return {name: f"http://127.0.0.1:{port}" for name, port in self.ports().items()}
 
     def start(self, *, demo: bool) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from rich.table import Table
@@ -32,21 +33,31 @@ def uptime(started_at: datetime, now: datetime | None = None) -> str:
     return str(delta).replace(" days, ", "d ").replace(" day, ", "d ")
 
 
-def status_table(info: StackInfo) -> tuple[Table, bool]:
-    """The table, and whether every service is ready."""
+def service_states(info: StackInfo) -> dict[str, dict[str, Any]]:
+    """Each service's pid, uptime, restarts, last exit and readiness, asked now."""
+    now = datetime.now(UTC)
+    states = {}
+    for name, proc in info.services.items():
+        ready, said = (False, "waiting to be restarted") if proc.pid is None else readiness(proc.url)
+        states[name] = {"pid": proc.pid, "restarts": proc.restarts, "last_exit": proc.last_exit,
+                        "uptime_s": (now - proc.started_at).total_seconds() if proc.pid else None,
+                        "started_at": proc.started_at.isoformat(), "ready": ready,
+                        "readiness": said, "url": proc.url}
+    return states
+
+
+def status_table(info: StackInfo, states: dict[str, dict[str, Any]]) -> Table:
+    """The states as a table, titled with the stack's own facts."""
     table = Table(title=f"stack in {info.data_dir} (supervisor pid {info.supervisor_pid}, up "
                         f"{uptime(info.started_at)}; restarts on {info.metrics_url})",
                   title_justify="left")
     for column in ("service", "pid", "uptime", "restarts", "last exit", "readiness", "url"):
         table.add_column(column, justify="right" if column in ("pid", "restarts") else "left")
-    all_ready = True
-    for name, proc in info.services.items():
-        if proc.pid is None:
-            ready, said = False, "waiting to be restarted"
-        else:
-            ready, said = readiness(proc.url)
-        all_ready = all_ready and ready
-        table.add_row(name, str(proc.pid or "–"), uptime(proc.started_at) if proc.pid else "–",
-                      str(proc.restarts), "–" if proc.last_exit is None else str(proc.last_exit),
-                      said, proc.url)
-    return table, all_ready
+    for name, state in states.items():
+        pid = state["pid"]
+        table.add_row(name, str(pid or "–"),
+                      uptime(info.services[name].started_at) if pid else "–",
+                      str(state["restarts"]),
+                      "–" if state["last_exit"] is None else str(state["last_exit"]),
+                      state["readiness"], state["url"])
+    return table

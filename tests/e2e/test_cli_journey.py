@@ -4,6 +4,7 @@ processes that know only its data dir; and the supervisor restarting a killed se
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -160,6 +161,12 @@ def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
     cells = [c.strip() for c in row.strip("│").split("│")]
     assert cells[:2] == ["ladder", str(ladder["pid"])] and cells[3] == "1" and cells[5] == "ready"
     assert cells[4] == str(-signal.SIGKILL)
+    as_json = tracker(running, "status", "--json", cwd=tmp_path)
+    states = json.loads(as_json.stdout)["services"]
+    assert as_json.returncode == 0 and states["ladder"]["restarts"] == 1
+    assert states["ladder"]["pid"] == ladder["pid"] and states["ladder"]["ready"] is True
+    assert states["registry"]["restarts"] == 0 and states["ladder"]["uptime_s"] > 0
+    assert "database_url" not in json.loads(as_json.stdout)  # it may carry a password
 
     # the restarted ladder consumes again: a new firm is applied
     with running.client("registry") as admin:
