@@ -111,6 +111,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     page.wait_for_selector("#targetsTable tr[data-key='eaglet']")
     assert page.locator("#targetsTable tr[data-key='eaglet'] td").nth(2).inner_text() == "170"
     assert page.url.endswith("#year=2022")
+    page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "03-year-2022.png"), full_page=True)
 
     # exports: the files open, with the filters applied
@@ -144,6 +145,8 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     page.click("#lang")
     page.wait_for_function("document.querySelector('header h1').textContent.startsWith('Dalian')")
     assert page.locator("#candidatesCard h2").inner_text() == "Near-miss candidates"
+    assert page.locator("#feed li[data-type='TierPromoted']").first.inner_text().count("Promoted") == 1
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of the picture
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "05-dashboard-en.png"), full_page=True)
     assert not page.locator("#inboxCard").is_visible()  # a viewer has no inbox

@@ -4,7 +4,7 @@ import { cohortOption, districtOption, funnelOption, targetsOption } from "./cha
 import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, year: null, candidateTier: "gazelle", tables: {}, stream: null, events: 0 };
+const state = { me: null, year: null, candidateTier: "gazelle", tables: {}, stream: null, events: 0, feed: [] };
 const charts = {};
 window.dashboard = { state, charts };  // for the browser tests and for curious staff
 
@@ -172,8 +172,7 @@ const BAD = new Set(["TierDemoted", "TierAtRisk", "AlertFailed", "CertificateRev
 const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TargetProgressChanged", "NearMissDetected"]);
 let refreshTimer = null;
 
-function onEvent(type, event) {
-  state.events += 1;
+function feedItem(type, event) {
   const firm = event.data?.firm;
   const what = firm?.name || (event.data?.year ? `${event.data.year} ${tierName(event.data.key)} ${event.data.achieved}/${event.data.target}` : event.subject);
   const detail = event.data?.to_tier ? `${tierName(event.data.from_tier)} → ${tierName(event.data.to_tier)}` : "";
@@ -182,8 +181,20 @@ function onEvent(type, event) {
   item.innerHTML = `<time>${esc(new Date(event.occurred_at).toLocaleTimeString(currentLang() === "zh" ? "zh-CN" : "en"))}</time>`
     + `<span class="kind ${GOOD.has(type) ? "good" : BAD.has(type) ? "bad" : ""}">${esc(eventName(type))}</span><span>${esc(what)} ${esc(detail)}</span>`;
   if (firm?.id) { item.dataset.firm = firm.id; item.style.cursor = "pointer"; }
+  return item;
+}
+
+function drawFeed() {
+  $("feed").replaceChildren(...state.feed.map(([type, event]) => feedItem(type, event)));
+  if (!state.feed.length) $("feed").innerHTML = `<li class="empty">${esc(t("waiting"))}</li>`;
+}
+
+function onEvent(type, event) {
+  state.events += 1;
+  state.feed.unshift([type, event]);
+  state.feed.length = Math.min(state.feed.length, 60);
   $("feed").querySelector(".empty")?.remove();
-  $("feed").prepend(item);
+  $("feed").prepend(feedItem(type, event));
   while ($("feed").children.length > 60) $("feed").lastChild.remove();
   if (REFRESH.has(type)) {
     clearTimeout(refreshTimer);  // a burst of events redraws once
@@ -243,6 +254,7 @@ function wire() {
     $("lang").textContent = currentLang() === "zh" ? "EN" : "中文";
     drawFilters();
     $("who").textContent = t(state.me.role);
+    drawFeed();
     loadAll().catch(report);
   });
   $("signout").addEventListener("click", signOut);
@@ -275,7 +287,7 @@ async function start() {
   drawYears();
   drawFilters();
   wire();
-  $("feed").innerHTML = `<li class="empty">${esc(t("waiting"))}</li>`;
+  drawFeed();
   await loadAll().catch(report);
   state.stream = follow("/v1/stream", { onEvent, onState: (s) => { $("live").dataset.state = s; } });
 }
