@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -166,4 +168,20 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     page.screenshot(path=str(artifacts / "06-officer.png"), full_page=True)
     context.close()
     assert problems == [], "\n".join(problems)
+
+    # what the page relies on, asked directly: the notifier lets the ladder's origin (only)
+    # read with a bearer token, and lists a firm's alerts
+    with stack.client("notifier") as notifier:
+        for origin, allowed in ((stack.url("ladder"), True), ("http://evil.example", False)):
+            pre = notifier.options("/v1/alerts", headers={
+                "Origin": origin, "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization"})
+            assert (pre.headers.get("access-control-allow-origin") == origin) is allowed
+        deadline = time.monotonic() + 60
+        while not (mine := notifier.get("/v1/alerts", params={"firm_id": firm["id"]}).json()["items"]):
+            assert time.monotonic() < deadline, "no alert for the promoted firm"
+            time.sleep(0.5)
+        assert {a["firm_id"] for a in mine} == {firm["id"]}
+        nobody = notifier.get("/v1/alerts", params={"firm_id": str(uuid.uuid4())}).json()["items"]
+        assert nobody == []
 

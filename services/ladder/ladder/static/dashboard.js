@@ -50,7 +50,7 @@ function setYear(year) {
   history.replaceState(null, "", `#${params}`);
   state.year = year;
   drawYears();
-  loadTargets();
+  Promise.all([loadTargets(), loadFunnel()]).catch(report);
 }
 
 // ------------------------------------------------------------------ sections
@@ -59,11 +59,12 @@ async function loadTargets() {
   const data = await getJson("/v1/dashboard/tables/targets", { year: state.year });
   state.tables.targets = data.rows;
   $("targetsYear").textContent = state.year;
-  $("targetsNote").textContent = data.rows.length ? "" : t("noTargets");
-  chart("targetsChart", targetsOption(data.rows));
+  const set = data.rows.filter((r) => r.target != null);  // a year may have counts but no targets
+  $("targetsNote").textContent = set.length ? "" : t("noTargets");
+  chart("targetsChart", targetsOption(set));
   table($("targetsTable"), [t("indicator"), t("achieved"), t("target"), t("progress"), t("pace"), t("expected"), t("forecast")],
     data.rows.map((r) => `<tr data-key="${r.key}"><td>${esc(tierName(r.key))}</td><td class="num achieved">${num(r.achieved)}</td>`
-      + `<td class="num">${num(r.target)}</td><td class="num">${percent(r.progress)}</td>`
+      + `<td class="num">${r.target == null ? "—" : num(r.target)}</td><td class="num">${percent(r.progress)}</td>`
       + `<td class="pace-${r.pace}">${esc(t(r.pace))}</td><td class="num">${num(r.expected_by_now)}</td>`
       + `<td class="num" title="${esc(r.forecast_method)}">${num(r.forecast_low)} – ${num(r.forecast_high)}</td></tr>`));
 }
@@ -73,7 +74,8 @@ function funnelFilters() {
 }
 
 async function loadFunnel() {
-  const data = await getJson("/v1/dashboard/tables/funnel", funnelFilters());
+  const data = await getJson("/v1/dashboard/tables/funnel", { ...funnelFilters(), year: state.year });
+  $("funnelYear").textContent = state.year;
   state.tables.funnel = data.rows;
   const totals = {};
   for (const r of data.rows) totals[r.tier] = (totals[r.tier] || 0) + r.firms;
@@ -167,9 +169,10 @@ async function openFirm(firmId) {
 
 // ------------------------------------------------------------------ live feed
 
-const GOOD = new Set(["TierPromoted", "TierRenewed", "TargetMilestoneReached", "AlertDelivered"]);
-const BAD = new Set(["TierDemoted", "TierAtRisk", "AlertFailed", "CertificateRevoked"]);
-const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TargetProgressChanged", "NearMissDetected"]);
+const GOOD = new Set(["TierPromoted", "TierRenewed", "TierRecovered", "TargetMilestoneReached", "AlertDelivered"]);
+const BAD = new Set(["TierDemoted", "TierAtRisk", "TierRevoked", "AlertFailed", "CertificateRevoked"]);
+const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TierRevoked", "TierRecovered",
+  "TierOverridden", "TargetProgressChanged", "NearMissDetected"]);
 let refreshTimer = null;
 
 function feedItem(type, event) {
@@ -246,7 +249,7 @@ function wire() {
     const fmt = e.target.dataset?.fmt;
     if (!fmt) return;
     const name = e.target.closest(".exports").dataset.table;
-    const filters = { targets: { year: state.year }, funnel: funnelFilters(), cohorts: {}, candidates: { tier: state.candidateTier } }[name];
+    const filters = { targets: { year: state.year }, funnel: { ...funnelFilters(), year: state.year }, cohorts: {}, candidates: { tier: state.candidateTier } }[name];
     try { toast(`${t("downloaded")}: ${await download(`/v1/exports/${name}.${fmt}`, { ...filters, lang: currentLang() })}`); } catch (err) { report(err); }
   });
   $("lang").addEventListener("click", () => {
