@@ -40,6 +40,10 @@ MEANING = {
     "TierDemoted": "A firm dropped a tier (at expiry, revocation or by hand).",
     "TierAtRisk": "A filed firm no longer qualifies but keeps its tier until the filing expires.",
     "TierRenewed": "At expiry a firm qualified again: a renewal, not a new filing.",
+    "TierRevoked": "A filing was revoked at once (the serious-dishonesty list), also under an "
+                   "override.",
+    "TierRecovered": "A firm at risk qualifies again during its filing: good news.",
+    "TierOverridden": "An officer set or cleared a tier by hand, with the reason; audited.",
     "FilingExpiring": "A filing expires soon; officers can help the firm renew.",
     "NearMissDetected": "A firm is close to the next tier; `failing` says what it lacks.",
     "TargetProgressChanged": "A year's target moved: achieved, progress and pace.",

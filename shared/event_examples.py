@@ -29,7 +29,8 @@ _CHANGE = {"firm": _FIRM, "change": "promoted", "from_tier": "none", "to_tier": 
            "at_risk": False, "filed_on": date(2022, 5, 10), "expires_on": date(2025, 5, 10),
            "round_year": 2022, "rulebook_id": "LN-2021",
            "decision_id": uuid.UUID("0b7d9a34-5c1e-4f7a-8e2d-3a9b6c4d1e20"),
-           "reason": "class-I IP: 2 ≥ 1", "registry_sequence": 3}
+           "reason": "class-I IP: 2 ≥ 1", "registry_sequence": 3,
+           "decided_on": date(2022, 5, 10)}
 _ALERT = {"alert_id": uuid.UUID("5d2f8c1a-9b3e-4a6d-8f7c-1e2a3b4c5d6e"),
           "officer_id": uuid.UUID("7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"), "channel": "inbox",
           "alert_kind": "TierPromoted",
@@ -63,6 +64,13 @@ DATA: dict[str, dict[str, Any]] = {
                    "failing": _FAILING},
     "TierRenewed": {**_CHANGE, "change": "renewed", "from_tier": "eaglet",
                     "filed_on": date(2025, 5, 10), "expires_on": date(2028, 5, 10)},
+    "TierRevoked": {**_CHANGE, "change": "revoked", "from_tier": "gazelle", "to_tier": "none",
+                    "reason": "on the serious-dishonesty list (严重违法失信名单)"},
+    "TierRecovered": {**_CHANGE, "change": "recovered", "from_tier": "eaglet",
+                      "reason": "qualifies again during its filing"},
+    "TierOverridden": {**_CHANGE, "change": "override", "from_tier": "eaglet",
+                       "to_tier": "gazelle", "reason": "bureau decision after an on-site review",
+                       "direction": "up", "by": "officer:7a1b2c3d"},
     "FilingExpiring": {"firm": _FIRM, "tier": "eaglet", "expires_on": date(2025, 5, 10),
                        "days_left": 30},
     "NearMissDetected": {"firm": _FIRM, "tier": "gazelle", "failing": _FAILING},

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -111,6 +113,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     page.wait_for_selector("#targetsTable tr[data-key='eaglet']")
     assert page.locator("#targetsTable tr[data-key='eaglet'] td").nth(2).inner_text() == "170"
     assert page.url.endswith("#year=2022")
+    page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "03-year-2022.png"), full_page=True)
 
     # exports: the files open, with the filters applied
@@ -144,6 +147,8 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     page.click("#lang")
     page.wait_for_function("document.querySelector('header h1').textContent.startsWith('Dalian')")
     assert page.locator("#candidatesCard h2").inner_text() == "Near-miss candidates"
+    assert page.locator("#feed li[data-type='TierPromoted']").first.inner_text().count("Promoted") == 1
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of the picture
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "05-dashboard-en.png"), full_page=True)
     assert not page.locator("#inboxCard").is_visible()  # a viewer has no inbox
@@ -163,4 +168,20 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     page.screenshot(path=str(artifacts / "06-officer.png"), full_page=True)
     context.close()
     assert problems == [], "\n".join(problems)
+
+    # what the page relies on, asked directly: the notifier lets the ladder's origin (only)
+    # read with a bearer token, and lists a firm's alerts
+    with stack.client("notifier") as notifier:
+        for origin, allowed in ((stack.url("ladder"), True), ("http://evil.example", False)):
+            pre = notifier.options("/v1/alerts", headers={
+                "Origin": origin, "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization"})
+            assert (pre.headers.get("access-control-allow-origin") == origin) is allowed
+        deadline = time.monotonic() + 60
+        while not (mine := notifier.get("/v1/alerts", params={"firm_id": firm["id"]}).json()["items"]):
+            assert time.monotonic() < deadline, "no alert for the promoted firm"
+            time.sleep(0.5)
+        assert {a["firm_id"] for a in mine} == {firm["id"]}
+        nobody = notifier.get("/v1/alerts", params={"firm_id": str(uuid.uuid4())}).json()["items"]
+        assert nobody == []
 

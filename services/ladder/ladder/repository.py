@@ -433,10 +433,10 @@ async def save_rulebook(conn: Conn, rulebook_id: str, document: dict[str, Any], 
 
 
 async def first_entries(conn: Conn) -> list[asyncpg.Record]:
-    """Per firm, the day of its first eaglet filing and of its first gazelle filing, from the
-    decision history (the one place cohorts read, so it follows when decisions get dated)."""
+    """Per firm, the valid date of its first eaglet filing and of its first gazelle filing (by
+    the rules or by hand), from the current timeline: superseded decisions do not count."""
     return await conn.fetch(
         "SELECT firm_id,"
-        " (min(at) FILTER (WHERE to_tier = 'eaglet' AND change = 'promoted'))::date AS eaglet_on,"
-        " (min(at) FILTER (WHERE to_tier = 'gazelle' AND change = 'promoted'))::date AS gazelle_on"
-        " FROM decisions GROUP BY firm_id")
+        " min(on_date) FILTER (WHERE to_tier = 'eaglet') AS eaglet_on,"
+        " min(on_date) FILTER (WHERE to_tier = 'gazelle') AS gazelle_on"
+        " FROM decisions WHERE current AND change IN ('promoted', 'override') GROUP BY firm_id")

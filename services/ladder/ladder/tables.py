@@ -4,7 +4,7 @@ so an export always holds what the page showed with the same filters."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,6 @@ from ladder import queries
 from ladder import repository as repo
 from ladder.cohorts import HORIZONS, cohorts
 from ladder.domain.rulebook import Rulebook
-from shared.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -43,24 +42,24 @@ def tier_key(tier: str, grade: str | None) -> str:
 
 async def targets(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters, today: date) -> Table:
     """Each target of the year: achieved, target, pace, forecast and its method."""
-    try:
-        data = await queries.targets(pool, rulebook, f.year, today)
-    except NotFound:  # no targets set for that year: an empty table, the page says so
-        data = {"items": []}
-    rows = [{"key": i["tier"], "target": i["target"], "achieved": i["achieved"],
-             "progress": i["progress"], "pace": i["pace"], "expected_by_now": i["expected_by_now"],
-             "forecast_expected": i["forecast"]["expected"], "forecast_low": i["forecast"]["low"],
-             "forecast_high": i["forecast"]["high"], "forecast_method": i["forecast"]["method"]}
-            for i in data["items"]]
+    data = await queries.targets(pool, rulebook, f.year, today)
+    rows = []
+    for i in data["items"]:
+        band = i["forecast"] or {}  # none for a key without a target
+        rows.append({"key": i["tier"], "target": i["target"], "achieved": i["achieved"],
+                     "progress": i["progress"], "pace": i["pace"],
+                     "expected_by_now": i["expected_by_now"],
+                     "forecast_expected": band.get("expected"), "forecast_low": band.get("low"),
+                     "forecast_high": band.get("high"), "forecast_method": band.get("method")})
     return Table("targets", ("key", "target", "achieved", "progress", "pace", "expected_by_now",
                              "forecast_expected", "forecast_low", "forecast_high",
                              "forecast_method"), rows)
 
 
-async def funnel(pool: asyncpg.Pool, f: Filters) -> Table:
-    """Firms per tier (unicorn by grade) per district, with each district's share of the city."""
-    standings = [r for r in await repo.all_standings(pool)
-                 if (f.industry is None or r["industry"] == f.industry)]
+async def funnel(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
+    """Firms per tier (unicorn by grade) per district at the year's end (or today), with each
+    district's share of the city."""
+    standings = await _standing_rows(pool, replace(f, tier=None, district=None), today)
     counts = Counter((r["district"], r["industry"], tier_key(r["tier"], r["unicorn_grade"]))
                      for r in standings if r["tier"] != "none")
     city = Counter(tier_key(r["tier"], r["unicorn_grade"]) for r in standings)
@@ -92,20 +91,31 @@ async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
                                 "failing_count", "conversion_probability", "missing"), rows)
 
 
-async def standings(pool: asyncpg.Pool, f: Filters) -> Table:
-    """Every firm's standing, filtered."""
+def as_of(f: Filters, today: date) -> date:
+    """The day a year's standings are read on: its last day, or today while it runs."""
+    return min(today, date(f.year, 12, 31))
+
+
+async def _standing_rows(pool: asyncpg.Pool, f: Filters, today: date) -> list[dict[str, Any]]:
+    day = as_of(f, today)
     rows: list[dict[str, Any]] = []
     after = None
     while True:  # page through: one query per 500 firms keeps memory flat
-        page = await repo.list_standings(pool, tier=f.tier, district=f.district,
-                                         industry=f.industry, at_risk=None, after=after, limit=500)
+        args: dict[str, Any] = {"tier": f.tier, "district": f.district, "industry": f.industry,
+                                "at_risk": None, "after": after, "limit": 500}
+        page = (await repo.list_standings(pool, **args) if day == today
+                else await repo.list_standings_as_of(pool, day, **args))
         rows += [dict(r) for r in page]
         if len(page) < 500:
-            break
+            return rows
         after = page[-1]["firm_id"]
+
+
+async def standings(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
+    """Every firm's standing at the year's end (or today), filtered."""
     return Table("standings", ("firm_id", "name", "district", "industry", "tier", "unicorn_grade",
                                "at_risk", "filed_on", "expires_on", "round_year", "overridden",
-                               "near_miss_tier"), rows)
+                               "near_miss_tier"), await _standing_rows(pool, f, today))
 
 
 async def table(name: str, pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
@@ -114,9 +124,9 @@ async def table(name: str, pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
     if name == "targets":
         return await targets(pool, rulebook, f, today)
     if name == "funnel":
-        return await funnel(pool, f)
+        return await funnel(pool, f, today)
     if name == "cohorts":
         return await cohort_table(pool, today)
     if name == "candidates":
         return await candidate_table(pool, rulebook, f, today)
-    return await standings(pool, f)
+    return await standings(pool, f, today)

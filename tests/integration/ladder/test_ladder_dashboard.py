@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import fresh_database
-from tests.factories import firm_payload, report_payload
-from tests.integration.ladder.stack import growth_reports, pair
+from tests.factories import firm_payload
+from tests.integration.ladder.stack import dated_report, growth_reports, pair
 
 pytestmark = pytest.mark.integration
 TODAY = date(2022, 6, 30)
@@ -22,8 +22,8 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
     async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
         ids = {}
         for name, district, reports in (("jin", "jinpu", growth_reports()),
-                                        ("hi", "hitech", {2021: report_payload(ip_class1=1)}),
-                                        ("hi2", "hitech", {2021: report_payload(ip_class1=1)})):
+                                        ("hi", "hitech", {2021: dated_report(ip_class1=1)}),
+                                        ("hi2", "hitech", {2021: dated_report(ip_class1=1)})):
             firm = (await p.registry.post("/v1/firms", json=firm_payload(
                 founded_on="2016-03-01", district=district))).json()
             seq = firm["sequence"]
@@ -41,12 +41,13 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
         targets = (await p.ladder.get("/v1/dashboard/tables/targets", params={"year": 2022})).json()
         eaglet = next(r for r in targets["rows"] if r["key"] == "eaglet")
         assert (eaglet["target"], eaglet["achieved"]) == (170, 2) and eaglet["forecast_method"]
-        assert (await p.ladder.get("/v1/dashboard/tables/targets", params={"year": 2031})).json()["rows"] == []
+        later = (await p.ladder.get("/v1/dashboard/tables/targets", params={"year": 2031})).json()
+        assert later["rows"] and all(r["target"] is None and r["achieved"] == 0 for r in later["rows"])
         cohorts = (await p.ladder.get("/v1/dashboard/tables/cohorts")).json()["rows"]
-        # decisions are dated when taken (the real clock) until the ladder dates them by facts;
-        # the growth firm was an eaglet (its FY2018 report) before it became a gazelle
-        assert [(c["filing_year"], c["eaglets"], c["gazelle_within_1y"]) for c in cohorts] == [
-            (date.today().year, 3, 1)]
+        # filing dates are the decisions' valid dates (2022-03-01, the reports' filing day); the
+        # growth firm filed all four years at once and went straight to gazelle
+        assert [(c["filing_year"], c["eaglets"], c["gazelle_within_3y"], c["open_3y"])
+                for c in cohorts] == [(2022, 2, 0, True)]
         me = (await p.ladder.get("/v1/dashboard/me")).json()
         assert me["role"] == "admin" and me["today"] == "2022-06-30"
 

@@ -29,6 +29,7 @@ export function targetsOption(rows) {
     series: [
       {
         name: t("forecastBand"), type: "custom", z: 1, clip: true,
+        itemStyle: { color: "rgba(239,108,0,0.45)" },  // the legend's swatch
         data: rows.map((r, i) => [i, pct(r.forecast_low, r.target), pct(r.forecast_high, r.target)]),
         encode: { x: 0, y: [1, 2] },
         renderItem(params, api) {

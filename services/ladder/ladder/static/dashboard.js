@@ -4,7 +4,7 @@ import { cohortOption, districtOption, funnelOption, targetsOption } from "./cha
 import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, year: null, candidateTier: "gazelle", tables: {}, stream: null, events: 0 };
+const state = { me: null, year: null, candidateTier: "gazelle", tables: {}, stream: null, events: 0, feed: [] };
 const charts = {};
 window.dashboard = { state, charts };  // for the browser tests and for curious staff
 
@@ -50,7 +50,7 @@ function setYear(year) {
   history.replaceState(null, "", `#${params}`);
   state.year = year;
   drawYears();
-  loadTargets();
+  Promise.all([loadTargets(), loadFunnel()]).catch(report);
 }
 
 // ------------------------------------------------------------------ sections
@@ -59,11 +59,12 @@ async function loadTargets() {
   const data = await getJson("/v1/dashboard/tables/targets", { year: state.year });
   state.tables.targets = data.rows;
   $("targetsYear").textContent = state.year;
-  $("targetsNote").textContent = data.rows.length ? "" : t("noTargets");
-  chart("targetsChart", targetsOption(data.rows));
+  const set = data.rows.filter((r) => r.target != null);  // a year may have counts but no targets
+  $("targetsNote").textContent = set.length ? "" : t("noTargets");
+  chart("targetsChart", targetsOption(set));
   table($("targetsTable"), [t("indicator"), t("achieved"), t("target"), t("progress"), t("pace"), t("expected"), t("forecast")],
     data.rows.map((r) => `<tr data-key="${r.key}"><td>${esc(tierName(r.key))}</td><td class="num achieved">${num(r.achieved)}</td>`
-      + `<td class="num">${num(r.target)}</td><td class="num">${percent(r.progress)}</td>`
+      + `<td class="num">${r.target == null ? "—" : num(r.target)}</td><td class="num">${percent(r.progress)}</td>`
       + `<td class="pace-${r.pace}">${esc(t(r.pace))}</td><td class="num">${num(r.expected_by_now)}</td>`
       + `<td class="num" title="${esc(r.forecast_method)}">${num(r.forecast_low)} – ${num(r.forecast_high)}</td></tr>`));
 }
@@ -73,7 +74,8 @@ function funnelFilters() {
 }
 
 async function loadFunnel() {
-  const data = await getJson("/v1/dashboard/tables/funnel", funnelFilters());
+  const data = await getJson("/v1/dashboard/tables/funnel", { ...funnelFilters(), year: state.year });
+  $("funnelYear").textContent = state.year;
   state.tables.funnel = data.rows;
   const totals = {};
   for (const r of data.rows) totals[r.tier] = (totals[r.tier] || 0) + r.firms;
@@ -167,13 +169,13 @@ async function openFirm(firmId) {
 
 // ------------------------------------------------------------------ live feed
 
-const GOOD = new Set(["TierPromoted", "TierRenewed", "TargetMilestoneReached", "AlertDelivered"]);
-const BAD = new Set(["TierDemoted", "TierAtRisk", "AlertFailed", "CertificateRevoked"]);
-const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TargetProgressChanged", "NearMissDetected"]);
+const GOOD = new Set(["TierPromoted", "TierRenewed", "TierRecovered", "TargetMilestoneReached", "AlertDelivered"]);
+const BAD = new Set(["TierDemoted", "TierAtRisk", "TierRevoked", "AlertFailed", "CertificateRevoked"]);
+const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TierRevoked", "TierRecovered",
+  "TierOverridden", "TargetProgressChanged", "NearMissDetected"]);
 let refreshTimer = null;
 
-function onEvent(type, event) {
-  state.events += 1;
+function feedItem(type, event) {
   const firm = event.data?.firm;
   const what = firm?.name || (event.data?.year ? `${event.data.year} ${tierName(event.data.key)} ${event.data.achieved}/${event.data.target}` : event.subject);
   const detail = event.data?.to_tier ? `${tierName(event.data.from_tier)} → ${tierName(event.data.to_tier)}` : "";
@@ -182,8 +184,20 @@ function onEvent(type, event) {
   item.innerHTML = `<time>${esc(new Date(event.occurred_at).toLocaleTimeString(currentLang() === "zh" ? "zh-CN" : "en"))}</time>`
     + `<span class="kind ${GOOD.has(type) ? "good" : BAD.has(type) ? "bad" : ""}">${esc(eventName(type))}</span><span>${esc(what)} ${esc(detail)}</span>`;
   if (firm?.id) { item.dataset.firm = firm.id; item.style.cursor = "pointer"; }
+  return item;
+}
+
+function drawFeed() {
+  $("feed").replaceChildren(...state.feed.map(([type, event]) => feedItem(type, event)));
+  if (!state.feed.length) $("feed").innerHTML = `<li class="empty">${esc(t("waiting"))}</li>`;
+}
+
+function onEvent(type, event) {
+  state.events += 1;
+  state.feed.unshift([type, event]);
+  state.feed.length = Math.min(state.feed.length, 60);
   $("feed").querySelector(".empty")?.remove();
-  $("feed").prepend(item);
+  $("feed").prepend(feedItem(type, event));
   while ($("feed").children.length > 60) $("feed").lastChild.remove();
   if (REFRESH.has(type)) {
     clearTimeout(refreshTimer);  // a burst of events redraws once
@@ -235,7 +249,7 @@ function wire() {
     const fmt = e.target.dataset?.fmt;
     if (!fmt) return;
     const name = e.target.closest(".exports").dataset.table;
-    const filters = { targets: { year: state.year }, funnel: funnelFilters(), cohorts: {}, candidates: { tier: state.candidateTier } }[name];
+    const filters = { targets: { year: state.year }, funnel: { ...funnelFilters(), year: state.year }, cohorts: {}, candidates: { tier: state.candidateTier } }[name];
     try { toast(`${t("downloaded")}: ${await download(`/v1/exports/${name}.${fmt}`, { ...filters, lang: currentLang() })}`); } catch (err) { report(err); }
   });
   $("lang").addEventListener("click", () => {
@@ -243,6 +257,7 @@ function wire() {
     $("lang").textContent = currentLang() === "zh" ? "EN" : "中文";
     drawFilters();
     $("who").textContent = t(state.me.role);
+    drawFeed();
     loadAll().catch(report);
   });
   $("signout").addEventListener("click", signOut);
@@ -275,7 +290,7 @@ async function start() {
   drawYears();
   drawFilters();
   wire();
-  $("feed").innerHTML = `<li class="empty">${esc(t("waiting"))}</li>`;
+  drawFeed();
   await loadAll().catch(report);
   state.stream = follow("/v1/stream", { onEvent, onState: (s) => { $("live").dataset.state = s; } });
 }
