@@ -36,3 +36,34 @@ async def collect(
     finally:
         await consumer.stop()
     return found
+
+
+async def read_to_end(
+    bootstrap: str, topic: str, *, until: Callable[[list[dict[str, Any]]], bool],
+    timeout_s: float = 60.0,
+) -> list[dict[str, Any]]:
+    """Every event on `topic`, duplicates included: read from the beginning until `until`
+    holds for what was read and every partition is read up to its end offset as of then."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                found.extend(json.loads(r.value) for r in records)
+            if batch or not until(found):
+                continue
+            assigned = list(consumer.assignment())
+            if not assigned:
+                continue
+            ends = await consumer.end_offsets(assigned)
+            if all([await consumer.position(tp) >= ends[tp] for tp in assigned]):
+                return found
+        raise AssertionError(f"{topic}: read {len(found)} events; what was wanted never came")
+    finally:
+        await consumer.stop()
