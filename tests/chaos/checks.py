@@ -82,9 +82,9 @@ async def exactly_once_on_kafka(stack: ChaosStack, topic: str,
     subjects = {e["subject"] for e in events}
 
     def complete(found: list[dict[str, Any]]) -> bool:
-        return wanted <= {f["event_id"] for f in found}
+        return wanted <= {f.get("event_id") for f in found}
     on_topic = await read_to_end(stack.bootstrap, topic, until=complete, timeout_s=SETTLE_S)
-    seen = Counter(f["event_id"] for f in on_topic if f["subject"] in subjects)
+    seen = Counter(f["event_id"] for f in on_topic if f.get("subject") in subjects)
     repeated = {k: n for k, n in seen.items() if n > 1}
     assert not repeated, f"{topic}: {len(repeated)} events more than once: {list(repeated.items())[:3]}"
     strangers = set(seen) - wanted

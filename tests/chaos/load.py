@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import aiohttp
 
-from tests.factories import ADMIN_TOKEN, firm_payload, report_payload
+from tests.factories import ADMIN_TOKEN, firm_payload, random_uscc, report_payload
 
 RETRYABLE = frozenset({500, 502, 503, 504})
 
@@ -39,6 +40,7 @@ class LoadResult:
     accepted: list[Accepted] = field(default_factory=list)
     firm_ids: list[str] = field(default_factory=list)
     retries: int = 0
+    unavailable: Counter[int] = field(default_factory=Counter)  # 5xx answers, by status
     refused: list[tuple[int, str]] = field(default_factory=list)  # 4xx: a bug in the service
 
     @property
@@ -98,8 +100,6 @@ class Load:
     async def _one_firm(self, n: int) -> None:
         founded = f"{self.fy - 3}-0{1 + n % 9}-15"
         body = firm_payload(district=self.district, founded_on=founded)
-        from tests.factories import random_uscc
-
         body["uscc"] = random_uscc(self.rng)
         firm = await self._write("POST", "/v1/firms", body, what="register")
         firm_id = str(firm["id"])
@@ -123,6 +123,7 @@ class Load:
                             Accepted(firm_id, int(answer["sequence"]), r.status, what))
                         return answer
                     text = await r.text()
+                    self.result.unavailable[r.status] += 1
                     if r.status not in RETRYABLE:
                         self.result.refused.append((r.status, f"{what}: {text[:300]}"))
                         raise AssertionError(f"{method} {path} → {r.status}: {text[:300]}")

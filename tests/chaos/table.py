@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-COLUMNS = ("scenario", "written", "resent", "published", "consumed", "duplicates_suppressed", "alerts",
-           "webhooks", "lost")
+COLUMNS = ("scenario", "written", "resent", "published", "consumed", "duplicates_suppressed",
+           "alerts", "webhooks", "lost")
 
 
 def render(rows: list[dict[str, Any]]) -> str:
