@@ -11,15 +11,19 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 
+def _from_beginning(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
+    )
+
+
 async def collect(
     bootstrap: str, topic: str, *, match: Callable[[dict[str, Any]], bool], count: int,
     timeout_s: float = 20.0,
 ) -> list[dict[str, Any]]:
     """Events on `topic` (from the beginning) that `match`, once `count` of them arrived."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
-    )
+    consumer = _from_beginning(bootstrap, topic)
     await consumer.start()
     found: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout_s
@@ -44,10 +48,7 @@ async def read_to_end(
 ) -> list[dict[str, Any]]:
     """Every event on `topic`, duplicates included: read from the beginning until `until`
     holds for what was read and every partition is read up to its end offset as of then."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
-    )
+    consumer = _from_beginning(bootstrap, topic)
     await consumer.start()
     found: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout_s
