@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -42,6 +42,7 @@ class Counts:
     alerts: int
     webhooks: int
     lost: int = 0
+    answers_5xx: dict[str, int] = field(default_factory=dict)  # by status, while faulted
 
 
 async def _until(check: Any, what: str, stack: ChaosStack) -> Any:
@@ -188,4 +189,5 @@ async def check_everything(scenario: str, stack: ChaosStack, load: LoadResult, *
                   published=published,
                   consumed=len(registry_events) + len(ladder_events),
                   duplicates_suppressed=duplicates + repeats,
-                  alerts=alerts, webhooks=webhooks)
+                  alerts=alerts, webhooks=webhooks,
+                  answers_5xx={str(k): v for k, v in load.unavailable.items()})
