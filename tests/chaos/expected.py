@@ -1,22 +1,22 @@
-"""What an uninterrupted run gives: the ladder's own pure rules folded over a firm's registry
-events in sequence order, with no process, broker or database in the way."""
+"""What an uninterrupted run gives: the ladder's own pure fold over a firm's facts, read
+straight from its registry events, with no process, broker or database in the way."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ladder.domain.dated import FLAG_FIELDS, DatedFacts, ProfileChange, ReportVersion
 from ladder.domain.facts import AnnualReport, FirmFacts
 from ladder.domain.rulebook import default_rulebook
-from ladder.domain.rules import evaluate
-from ladder.domain.standing import Standing, apply_decision
-from ladder.evaluation import latest_fiscal_year
+from ladder.domain.timeline import fold
+from shared.events import parse_event
 
 
 @dataclass(frozen=True)
 class Expected:
-    """A firm's standing after all its events, and the decisions on the way."""
+    """A firm's standing on `until`, and the decisions of its timeline in order."""
 
     tier: str
     at_risk: bool
@@ -24,37 +24,33 @@ class Expected:
     changes: list[str]
 
 
-def _facts(profile: dict[str, Any]) -> FirmFacts:
-    return FirmFacts(
-        firm_id=str(profile["id"]), founded_on=date.fromisoformat(profile["founded_on"]),
-        company_kind=profile["company_kind"], listed=profile["listed"],
-        abnormal_list=profile["abnormal_list"], dishonest_list=profile["dishonest_list"],
-        district=profile["district"], industry=profile["industry"], reports={})
-
-
-def _report(data: dict[str, Any]) -> AnnualReport:
-    return AnnualReport(**{k: data.get(k) for k in AnnualReport.__slots__})
-
-
-def fold(events: list[dict[str, Any]], today: date) -> Expected:
-    """The firm's standing from its events (FirmRegistered and annual reports)."""
-    rulebook = default_rulebook()
-    facts: FirmFacts | None = None
-    standing, changes = Standing(), []
-    for event in sorted(events, key=lambda e: int(e["sequence"])):
-        data = event["data"]
-        match event["event_type"]:
+def dated_facts(payloads: list[str]) -> DatedFacts:
+    """A firm's dated facts from its events (FirmRegistered and annual reports)."""
+    firm: FirmFacts | None = None
+    reports, changes = [], []
+    for event in sorted((parse_event(p) for p in payloads), key=lambda e: e.sequence):
+        data: Any = event.data
+        match event.event_type:
             case "FirmRegistered":
-                facts = _facts(data["firm"])
+                p = data.firm
+                firm = FirmFacts(firm_id=str(p.id), founded_on=p.founded_on,
+                                 company_kind="independent", listed=False, abnormal_list=False,
+                                 dishonest_list=False, district=p.district, industry=p.industry,
+                                 reports={})
+                changes.append(ProfileChange(p.founded_on, {k: getattr(p, k) for k in FLAG_FIELDS},
+                                             event.sequence))
             case "AnnualReportFiled" | "AnnualReportRestated":
-                assert facts is not None, "a report before the firm's registration"
-                report = _report(data["report"])
-                facts = replace(facts, reports={**facts.reports, report.fiscal_year: report})
+                figures = data.report.model_dump(exclude={"filed_on"})
+                reports.append(ReportVersion(data.report.filed_on or event.occurred_at.date(),
+                                             AnnualReport(**figures), event.sequence))
             case other:
                 raise AssertionError(f"the chaos load writes no {other}")
-        decision = evaluate(rulebook, facts, latest_fiscal_year(facts, today), as_of=today)
-        transition = apply_decision(standing, decision, today, rulebook.filing_validity_years)
-        if transition.kind != "unchanged":
-            changes.append(transition.kind)
-        standing = transition.new_standing
-    return Expected(standing.tier, standing.at_risk, standing.filed_on, changes)
+    assert firm is not None, "events of a firm never registered"
+    return DatedFacts(firm=firm, reports=tuple(reports), changes=tuple(changes))
+
+
+def expected(payloads: list[str], until: date) -> Expected:
+    """The firm's standing and decisions as the ladder's fold gives them."""
+    timeline = fold(default_rulebook(), dated_facts(payloads), until)
+    s = timeline.standing
+    return Expected(s.tier, s.at_risk, s.filed_on, [step.change for step in timeline.steps])

@@ -1,5 +1,5 @@
-"""The embedded stack under test, with hands to hurt it: kill -9 a service or the broker, stop
-PostgreSQL, and bring each back. The test restarts what it killed itself."""
+"""The embedded stack under test (`tracker up`'s own Stack, supervisor included), with hands to
+hurt it: kill -9 a service (the supervisor restarts it) or the broker, stop PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import asyncio
 import inspect
 import os
 import signal
-import subprocess
-import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,7 +62,8 @@ class ChaosStack:
         self.settings = StackSettings(
             tracker_data_dir=data_dir, database_url=None, kafka_bootstrap_servers=None,
             kafka_port=free_port(), registry_port=free_port(), ladder_port=free_port(),
-            notifier_port=free_port(), tracker_admin_token=ADMIN_TOKEN)
+            notifier_port=free_port(), tracker_metrics_port=free_port(),
+            tracker_admin_token=ADMIN_TOKEN)
         self.stack = Stack(self.settings)
         self.env: dict[str, str] = {}
         self.kills: dict[str, int] = {}
@@ -102,23 +102,25 @@ class ChaosStack:
             await conn.close()
 
     # ------------------------------------------------------------------ faults
-    def pid(self, service: str) -> int:
-        return self.stack.processes[service].pid
+    def _child(self, service: str) -> Any:
+        assert self.stack.supervisor is not None
+        return self.stack.supervisor.children[service]
 
     def kill(self, service: str) -> None:
-        """kill -9 one service (its whole process group), and reap it."""
-        proc = self.stack.processes[service]
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(30)
+        """kill -9 one service (its whole process group); `tracker up`'s supervisor notices."""
+        child = self._child(service)
+        os.killpg(child.proc.pid, signal.SIGKILL)
+        child.proc.wait(30)
         self.kills[service] = self.kills.get(service, 0) + 1
 
-    def restart(self, service: str) -> None:
-        """Start a killed service again with the environment it had, and wait until ready."""
-        assert self.stack.processes[service].poll() is not None, f"{service} still runs"
-        out = open(self.data_dir / "logs" / f"{service}.log", "ab")  # noqa: SIM115 - the child's
-        self.stack.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", service], env=self.env, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True)
+    def wait_restarted(self, service: str, *, timeout_s: float = 90) -> None:
+        """Block until the supervisor has started the killed service again and it is ready."""
+        child, deadline = self._child(service), time.monotonic() + timeout_s
+        while child.restarts < self.kills[service] or child.pid is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the supervisor did not restart {service}\n"
+                                     + self.log_tail())
+            time.sleep(0.1)
         self.stack.wait_ready()
 
     def kill_broker(self) -> None:
@@ -159,8 +161,3 @@ class ChaosStack:
             if all(f'{k}="{v}"' in line for k, v in labels.items()):
                 total += float(line.rsplit(" ", 1)[1])
         return total
-
-
-def run_blocking(fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
-    """Run a blocking step (a kill, a restart) off the event loop the load runs on."""
-    return asyncio.ensure_future(asyncio.to_thread(fn, *args))

@@ -39,7 +39,7 @@ async def _flowing(load: Load, more: int) -> None:
 
 
 async def run(request: pytest.FixtureRequest, name: str, chaos: ChaosStack, officer_id: str,
-              receiver: DedupingReceiver, fault: Fault, *, firms_per_s: float = 6.0) -> Counts:
+              receiver: DedupingReceiver, fault: Fault, *, firms_per_s: float = 4.0) -> Counts:
     """Load, fault, more load, stop, check; the scenario's line goes into the table."""
     before, kills = await asyncio.to_thread(_duplicates, chaos), dict(chaos.kills)
     load = Load(chaos.url("registry"), district="hitech", firms_per_s=firms_per_s,
@@ -67,7 +67,7 @@ async def run(request: pytest.FixtureRequest, name: str, chaos: ChaosStack, offi
 
 async def _kill_and_restart(chaos: ChaosStack, service: str) -> None:
     await asyncio.to_thread(chaos.kill, service)
-    await asyncio.to_thread(chaos.restart, service)
+    await asyncio.to_thread(chaos.wait_restarted, service)
 
 
 async def test_registry_killed_mid_load_loses_no_accepted_write(
@@ -111,7 +111,7 @@ async def test_notifier_killed_with_deliveries_in_flight(
         await until(lambda: len(receiver.seen) > in_flight, "a delivery in flight", timeout_s=60)
         await asyncio.to_thread(chaos.kill, "notifier")
         receiver.delay_s = 0.0
-        await asyncio.to_thread(chaos.restart, "notifier")
+        await asyncio.to_thread(chaos.wait_restarted, "notifier")
 
     await run(request, "3 kill -9 notifier, deliveries in flight", chaos, officer_id, receiver,
               fault)
@@ -197,5 +197,5 @@ async def test_slow_and_failing_receivers_get_each_alert_once(
                     timeout_s=70)
 
     counts = await run(request, "7 slow (10 s) then failing (500, 60 s) receiver", chaos,
-                       officer_id, receiver, fault, firms_per_s=2.0)
+                       officer_id, receiver, fault, firms_per_s=1.5)
     assert sum(receiver.failed.values()) > 0 and counts.webhooks > 0
