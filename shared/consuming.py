@@ -16,7 +16,7 @@ from faststream.middlewares import AckPolicy
 from prometheus_client import Counter
 from pydantic import ValidationError
 
-from shared.db import DbConn
+from shared.db import UNAVAILABLE, DbConn
 from shared.events import EventEnvelope, parse_event
 from shared.kafka import ensure_topics
 from shared.lag import LagMonitor
@@ -32,9 +32,7 @@ CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic"
 _SUBSCRIBED: weakref.WeakKeyDictionary[KafkaBroker, list[tuple[str, str]]] = (
     weakref.WeakKeyDictionary())
 # the database being away is not the message's fault: wait for it instead of dead-lettering
-TRANSIENT = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-             asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError,
-             asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+TRANSIENT = (*UNAVAILABLE, asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 
 
 class Consumer:

@@ -17,6 +17,11 @@ DbConn = asyncpg.Connection | PoolConnectionProxy
 
 log = logging.getLogger(__name__)
 
+# the database is away (stopped, restarting, out of connections): nobody's input is at fault,
+# and the same request later will do
+UNAVAILABLE = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+               asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError)
+
 COMMON_MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_301_001  # advisory lock id: one migrator at a time per database
 

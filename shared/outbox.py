@@ -11,6 +11,7 @@ import asyncpg
 from shared.db import DbConn
 from shared.events import EventEnvelope, make_event
 from shared.kafka import ensure_topics, new_producer, topic_end_offsets
+from shared.outbox_in_doubt import mark_sent
 from shared.topics import ALL_TOPICS
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class OutboxRelay:
             await producer.start()
             self.connected = True
             await self._warn_if_lost(conn)
+            await mark_sent(conn, self.bootstrap)  # sent before a crash: not again
             while True:
                 sent = await self._publish_batch(conn, producer)
                 if self._stopping:

@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asyncapi_web import add_asyncapi
+from shared.db import UNAVAILABLE
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,12 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     cid = getattr(request.state, "correlation_id", None)
+    if isinstance(exc, UNAVAILABLE):  # not the client's fault: it may send the same again later
+        log.warning("database unavailable", extra={"correlation_id": cid,
+                                                   "path": request.url.path})
+        return JSONResponse({"detail": "the database is unavailable; retry shortly",
+                             "correlation_id": cid}, status_code=503,
+                            headers={"Retry-After": "1"})
     log.exception("unhandled error", extra={"correlation_id": cid, "path": request.url.path})
     return JSONResponse(
         {"detail": "internal error; it has been logged", "correlation_id": cid}, status_code=500

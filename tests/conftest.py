@@ -116,3 +116,20 @@ def fresh_broker() -> Iterator[str]:
     yield broker.start()
     broker.stop()
     shutil.rmtree(data, ignore_errors=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A fresh chaos table for this run (workers add their scenarios' lines to the cache)."""
+    if not hasattr(session.config, "workerinput") and getattr(session.config, "cache", None) is not None:
+        session.config.cache.set("chaos/table", [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The chaos scenarios' counts, when any ran."""
+    cache = getattr(terminalreporter.config, "cache", None)
+    rows = cache.get("chaos/table", []) if cache is not None else []
+    if rows:
+        from tests.chaos.table import render
+
+        terminalreporter.write_sep("=", "chaos scenarios")
+        terminalreporter.write_line(render(rows))

@@ -11,15 +11,19 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 
+def _from_beginning(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
+    )
+
+
 async def collect(
     bootstrap: str, topic: str, *, match: Callable[[dict[str, Any]], bool], count: int,
     timeout_s: float = 20.0,
 ) -> list[dict[str, Any]]:
     """Events on `topic` (from the beginning) that `match`, once `count` of them arrived."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-        enable_auto_commit=False, fetch_max_wait_ms=5, group_id=None,
-    )
+    consumer = _from_beginning(bootstrap, topic)
     await consumer.start()
     found: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout_s
@@ -36,3 +40,31 @@ async def collect(
     finally:
         await consumer.stop()
     return found
+
+
+async def read_to_end(
+    bootstrap: str, topic: str, *, until: Callable[[list[dict[str, Any]]], bool],
+    timeout_s: float = 60.0,
+) -> list[dict[str, Any]]:
+    """Every event on `topic`, duplicates included: read from the beginning until `until`
+    holds for what was read and every partition is read up to its end offset as of then."""
+    consumer = _from_beginning(bootstrap, topic)
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                found.extend(json.loads(r.value) for r in records)
+            if batch or not until(found):
+                continue
+            assigned = list(consumer.assignment())
+            if not assigned:
+                continue
+            ends = await consumer.end_offsets(assigned)
+            if all([await consumer.position(tp) >= ends[tp] for tp in assigned]):
+                return found
+        raise AssertionError(f"{topic}: read {len(found)} events; what was wanted never came")
+    finally:
+        await consumer.stop()

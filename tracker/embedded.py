@@ -84,6 +84,9 @@ class EmbeddedPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
                    user=self._server.system_user)
+        # the wheel keeps one handle per data dir and hands it back without starting anything:
+        # forget it, so a later start() really starts the server again
+        type(self._server)._instances.pop(self._server.pgdata, None)
         self._server = None
 
 
