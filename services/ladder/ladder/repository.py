@@ -437,6 +437,6 @@ async def first_entries(conn: Conn) -> list[asyncpg.Record]:
     decision history (the one place cohorts read, so it follows when decisions get dated)."""
     return await conn.fetch(
         "SELECT firm_id,"
-        " (min(at) FILTER (WHERE to_tier = 'eaglet' AND change = 'promoted'))::date AS eaglet_on,"
-        " (min(at) FILTER (WHERE to_tier = 'gazelle' AND change = 'promoted'))::date AS gazelle_on"
-        " FROM decisions GROUP BY firm_id")
+        " min(on_date) FILTER (WHERE to_tier = 'eaglet' AND change = 'promoted') AS eaglet_on,"
+        " min(on_date) FILTER (WHERE to_tier = 'gazelle' AND change = 'promoted') AS gazelle_on"
+        " FROM decisions WHERE current GROUP BY firm_id")

@@ -14,7 +14,6 @@ from ladder import queries
 from ladder import repository as repo
 from ladder.cohorts import HORIZONS, cohorts
 from ladder.domain.rulebook import Rulebook
-from shared.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,13 @@ def tier_key(tier: str, grade: str | None) -> str:
 
 async def targets(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters, today: date) -> Table:
     """Each target of the year: achieved, target, pace, forecast and its method."""
-    try:
-        data = await queries.targets(pool, rulebook, f.year, today)
-    except NotFound:  # no targets set for that year: an empty table, the page says so
-        data = {"items": []}
+    data = await queries.targets(pool, rulebook, f.year, today)
+    # only keys with a target: a year without targets is an empty table, the page says so
     rows = [{"key": i["tier"], "target": i["target"], "achieved": i["achieved"],
              "progress": i["progress"], "pace": i["pace"], "expected_by_now": i["expected_by_now"],
              "forecast_expected": i["forecast"]["expected"], "forecast_low": i["forecast"]["low"],
              "forecast_high": i["forecast"]["high"], "forecast_method": i["forecast"]["method"]}
-            for i in data["items"]]
+            for i in data["items"] if i["target"] is not None]
     return Table("targets", ("key", "target", "achieved", "progress", "pace", "expected_by_now",
                              "forecast_expected", "forecast_low", "forecast_high",
                              "forecast_method"), rows)
