@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import fresh_database
 from tests.factories import firm_payload
-from tests.integration.ladder.stack import dated_report, growth_reports, pair
+from tests.integration.ladder.stack import FILED, dated_report, growth_reports, pair
 
 pytestmark = pytest.mark.integration
 TODAY = date(2022, 6, 30)
@@ -21,7 +21,10 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
     dbs = (await fresh_database(pg_server_url, "registry"), await fresh_database(pg_server_url, "ladder"))
     async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
         ids = {}
-        for name, district, reports in (("jin", "jinpu", growth_reports()),
+        # the growth firm files FY2021 first (an eaglet), its history two months later (a gazelle)
+        growth = growth_reports(filed_on="2022-05-01")
+        growth[2021]["filed_on"] = FILED
+        for name, district, reports in (("jin", "jinpu", growth),
                                         ("hi", "hitech", {2021: dated_report(ip_class1=1)}),
                                         ("hi2", "hitech", {2021: dated_report(ip_class1=1)})):
             firm = (await p.registry.post("/v1/firms", json=firm_payload(
@@ -40,14 +43,14 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
 
         targets = (await p.ladder.get("/v1/dashboard/tables/targets", params={"year": 2022})).json()
         eaglet = next(r for r in targets["rows"] if r["key"] == "eaglet")
-        assert (eaglet["target"], eaglet["achieved"]) == (170, 2) and eaglet["forecast_method"]
+        assert (eaglet["target"], eaglet["achieved"]) == (170, 3) and eaglet["forecast_method"]
         later = (await p.ladder.get("/v1/dashboard/tables/targets", params={"year": 2031})).json()
         assert later["rows"] and all(r["target"] is None and r["achieved"] == 0 for r in later["rows"])
         cohorts = (await p.ladder.get("/v1/dashboard/tables/cohorts")).json()["rows"]
-        # filing dates are the decisions' valid dates (2022-03-01, the reports' filing day); the
-        # growth firm filed all four years at once and went straight to gazelle
-        assert [(c["filing_year"], c["eaglets"], c["gazelle_within_3y"], c["open_3y"])
-                for c in cohorts] == [(2022, 2, 0, True)]
+        # decisions are dated by their facts: all three filed as eaglets in 2022, and the
+        # growth firm became a gazelle two months later
+        assert [(c["filing_year"], c["eaglets"], c["gazelle_within_1y"]) for c in cohorts] == [
+            (2022, 3, 1)]
         me = (await p.ladder.get("/v1/dashboard/me")).json()
         assert me["role"] == "admin" and me["today"] == "2022-06-30"
 
@@ -65,7 +68,7 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
         sheet = load_workbook(io.BytesIO(r.content)).active
         values = list(sheet.iter_rows(values_only=True))
         assert values[0][:3] == ("key", "target", "achieved")
-        assert ("eaglet", 170, 2) in {v[:3] for v in values[1:]}
+        assert ("eaglet", 170, 3) in {v[:3] for v in values[1:]}
 
         # bad input is a 422 naming the field, never a 500
         for url, params, field in (("/v1/exports/standings.pdf", {}, "fmt"),
