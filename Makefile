@@ -64,9 +64,12 @@ docs: $(STAMP)  ## AsyncAPI document and JSON Schemas into docs/
 	$(VENV)/bin/tracker docs schemas docs/schemas
 
 # JavaScript the tests need (the AsyncAPI parser); ECharts is vendored from it (make vendor)
-node_modules: package.json package-lock.json
+# (npm writes node_modules/.package-lock.json last, so an interrupted install is redone)
+NODE_STAMP := node_modules/.package-lock.json
+node_modules: $(NODE_STAMP)
+$(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
-	touch node_modules
+	touch $(NODE_STAMP)
 
 vendor: node_modules  ## refresh the dashboard's vendored ECharts from node_modules
 	cp node_modules/echarts/dist/echarts.min.js services/ladder/ladder/static/vendor/

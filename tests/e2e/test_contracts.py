@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 EXPECTED = {
     "FirmRegistered", "FirmProfileChanged", "AnnualReportFiled", "AnnualReportRestated",
     "FundingRoundRecorded", "CertificateGranted", "CertificateRevoked", "TierPromoted",
-    "TierDemoted", "TargetProgressChanged", "ComplianceFlagChanged",
+    "TierRevoked", "TargetProgressChanged", "ComplianceFlagChanged",
 }  # alert outcomes (webhook deliveries) and milestones are checked in the runs of the alert
 # and ladder journeys: the stack fixture validates every e2e run's topics at its end
 
@@ -43,8 +43,13 @@ def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> 
         assert officer.status_code == 201, officer.text
         firm = registry.post("/v1/firms", json=firm_payload(founded_on=f"{fy - 4}-03-01")).json()
         url = f"/v1/firms/{firm['id']}"
-        assert registry.put(f"{url}/reports/{fy}", json=report_payload(ip_class1=1)).status_code == 201
-        assert registry.put(f"{url}/reports/{fy}", json=report_payload(ip_class1=2)).status_code == 200
+        # filed on 1 January, so the firm is an eaglet from then on and the dishonesty flag
+        # (effective today) revokes it later; facts of one day would count together
+        filed = f"{year}-01-01"
+        assert registry.put(f"{url}/reports/{fy}", json=report_payload(
+            ip_class1=1, filed_on=filed)).status_code == 201
+        assert registry.put(f"{url}/reports/{fy}", json=report_payload(
+            ip_class1=2, filed_on=filed)).status_code == 200
         assert registry.post(f"{url}/funding-rounds", json={
             "closed_on": f"{fy}-06-01", "amount": 20_000_000, "post_money_valuation": 200_000_000,
             "investor_kind": "vc_pe"}).status_code == 201
@@ -60,7 +65,10 @@ def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> 
             r = ladder.get(f"{url}/history")  # 404 until the ladder has seen the firm
             return r.status_code == 200 and any(h["to_tier"] == "none" for h in r.json()["items"])
 
-        _until("the dishonesty flag to revoke the filing", demoted)
+        try:
+            _until("the dishonesty flag to revoke the filing", demoted)
+        except AssertionError:
+            raise AssertionError(f"history: {ladder.get(f'{url}/history').text[:3000]}") from None
         _until("the officer's inbox alert to be delivered", lambda: notifier.get(
             f"/v1/officers/{officer.json()['id']}/inbox").json().get("items"))
 
