@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 # the browser tests' headless Chromium (Debian package)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint test-unit test-integration test-e2e bench docs clean vendor
+.PHONY: run test lint test-unit test-integration test-e2e test-chaos bench docs clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ test-integration: $(STAMP) $(KAFKA_JARS)
 
 test-e2e: $(STAMP) $(KAFKA_JARS)
 	$(PY) -m pytest -q tests/e2e
+
+test-chaos: $(STAMP) $(KAFKA_JARS)  ## faults under load; prints the scenario table
+	$(PY) -m pytest -q -m chaos tests/chaos
 
 bench: $(STAMP) $(KAFKA_JARS)  ## speed measurements; numbers go to BENCHMARKS.md
 	$(PY) bench/run_all.py

@@ -43,11 +43,6 @@ class LoadResult:
     unavailable: Counter[int] = field(default_factory=Counter)  # 5xx answers, by status
     refused: list[tuple[int, str]] = field(default_factory=list)  # 4xx: a bug in the service
 
-    @property
-    def events_expected(self) -> int:
-        """Accepted writes that changed something (201, or a first 200 for a restatement)."""
-        return len({(a.firm_id, a.sequence) for a in self.accepted})
-
 
 class Load:
     """`firms_per_s` new firms a second, each registered and then given two annual reports.
