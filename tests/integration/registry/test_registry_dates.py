@@ -10,7 +10,11 @@ import pytest
 from tests.factories import firm_payload, report_payload
 
 pytestmark = pytest.mark.integration
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+
+def tomorrow() -> str:
+    """The day after today, when asked (a run may pass midnight after import)."""
+    return (date.today() + timedelta(days=1)).isoformat()
 
 
 async def _firm(client: httpx.AsyncClient) -> str:
@@ -26,7 +30,7 @@ async def _events(client: httpx.AsyncClient, firm_id: str) -> list[dict]:
 async def test_filed_on_defaults_rules_and_restatements(client: httpx.AsyncClient) -> None:
     firm_id = await _firm(client)
     url = f"/v1/firms/{firm_id}/reports"
-    for filed_on, rule in (("2021-12-31", "after_fiscal_year"), (TOMORROW, "not_future")):
+    for filed_on, rule in (("2021-12-31", "after_fiscal_year"), (tomorrow(), "not_future")):
         bad = await client.put(f"{url}/2021", json=report_payload(filed_on=filed_on))
         assert bad.status_code == 422, bad.text
         assert bad.json()["detail"][0] == {**bad.json()["detail"][0], "field": "filed_on",
@@ -58,7 +62,7 @@ async def test_filed_on_defaults_rules_and_restatements(client: httpx.AsyncClien
 async def test_effective_on_and_revoked_on(client: httpx.AsyncClient) -> None:
     firm_id = await _firm(client)
     future = await client.patch(f"/v1/firms/{firm_id}",
-                                json={"dishonest_list": True, "effective_on": TOMORROW})
+                                json={"dishonest_list": True, "effective_on": tomorrow()})
     assert future.status_code == 422 and future.json()["detail"][0]["field"] == "effective_on"
     early = await client.patch(f"/v1/firms/{firm_id}",
                                json={"dishonest_list": True, "effective_on": "2015-01-01"})
@@ -79,7 +83,7 @@ async def test_effective_on_and_revoked_on(client: httpx.AsyncClient) -> None:
     cert = await client.post(f"/v1/firms/{firm_id}/certificates",
                              json={"kind": "high_tech_enterprise", "issued_on": "2021-12-01"})
     revoke = f"/v1/firms/{firm_id}/certificates/{cert.json()['id']}/revoke"
-    bad = await client.post(revoke, json={"revoked_on": TOMORROW})
+    bad = await client.post(revoke, json={"revoked_on": tomorrow()})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "revoked_on"
 
 
