@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # the database is away (stopped, restarting, out of connections): nobody's input is at fault,
 # and the same request later will do
 UNAVAILABLE = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-               asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError)
+               asyncpg.TooManyConnectionsError, asyncpg.OperatorInterventionError)
 
 COMMON_MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_301_001  # advisory lock id: one migrator at a time per database

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -18,6 +19,9 @@ log = logging.getLogger(__name__)
 # Kafka stamps a record when the producer sends it, always after its row was written (the
 # row's created_at is its transaction's start); the margin only absorbs clock granularity.
 MARGIN = timedelta(seconds=1)
+# a relay must not hang on a partition that never reaches its end offset: past this, what
+# was not found is sent (a duplicate at worst, which consumers drop)
+READ_S = 30.0
 
 
 async def event_ids_since(bootstrap: str, topic: str, since_ms: int) -> set[str]:
@@ -40,7 +44,8 @@ async def event_ids_since(bootstrap: str, topic: str, since_ms: int) -> set[str]
                 consumer.seek(tp, start)
                 todo[tp] = ends[tp]
         found: set[str] = set()
-        while todo:
+        deadline = time.monotonic() + READ_S
+        while todo and time.monotonic() < deadline:
             batch = await consumer.getmany(*todo, timeout_ms=500)
             for records in batch.values():
                 for record in records:

@@ -18,6 +18,10 @@ def _app() -> httpx.AsyncClient:
     async def away() -> None:
         raise asyncpg.CannotConnectNowError("the database system is starting up")
 
+    @app.get("/shutdown")
+    async def shutdown() -> None:  # a query cut off by the server's fast shutdown
+        raise asyncpg.AdminShutdownError("terminating connection due to administrator command")
+
     @app.get("/refused")
     async def refused() -> None:
         raise ConnectionRefusedError(111, "Connection refused")
@@ -32,7 +36,7 @@ def _app() -> httpx.AsyncClient:
 
 async def test_database_away_is_503_and_a_bug_is_500() -> None:
     async with _app() as client:
-        for path in ("/away", "/refused"):
+        for path in ("/away", "/shutdown", "/refused"):
             r = await client.get(path)
             assert r.status_code == 503, (path, r.text)
             assert r.headers["retry-after"] == "1"
