@@ -11,7 +11,9 @@ Apache Kafka, the three services as processes, as a user runs it), then measures
            through the stack's own broker
   registry report PUTs (each to a new firm-year) and firm GETs, wrk, 64 in flight
   e2e      reports that make firms Eaglets, aiohttp, 64 in flight: registry 2xx → TierPromoted
-           on Kafka (the record's timestamp, set by the ladder's relay), p50/p99, settle rate
+           on Kafka (the record's timestamp, set by the ladder's relay), p50/p99, settle rate;
+           then the same paced at a rate the stack keeps up with (--paced-rate), for latency
+           without a queue
   notifier synthetic TierPromoted events straight onto the topic → alerts and delivery rows
   import   bulk CSV import of firm-year reports through POST /v1/imports, until every
            standing settled (`tracker wait`'s check)
@@ -230,8 +232,10 @@ def py_spy(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
          "--output", f"{out}.txt"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float) -> dict[str, Any]:
-    """File one Eaglet-making report per firm (64 in flight); time each 2xx → TierPromoted."""
+async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float,
+                    rate: float | None = None) -> dict[str, Any]:
+    """File one Eaglet-making report per firm, 64 in flight (or paced at `rate` a second);
+    time each 2xx → TierPromoted."""
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.bootstrap, group_id=None,
                                 enable_auto_commit=False, fetch_max_wait_ms=100)
     parts = await topic_partitions(stack.bootstrap, STANDING_EVENTS)
@@ -255,14 +259,23 @@ async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float) -> dict[str,
     statuses: dict[int, int] = {}
     queue = list(ids)
 
+    async def put(session: aiohttp.ClientSession, fid: str) -> None:
+        async with session.put(f"/v1/firms/{fid}/reports/{FY}", json=body) as resp:
+            await resp.read()
+            statuses[resp.status] = statuses.get(resp.status, 0) + 1
+            if resp.status < 300:
+                accepted[fid] = time.time()
+
     async def worker(session: aiohttp.ClientSession) -> None:
         while queue:
-            fid = queue.pop()
-            async with session.put(f"/v1/firms/{fid}/reports/{FY}", json=body) as resp:
-                await resp.read()
-                statuses[resp.status] = statuses.get(resp.status, 0) + 1
-                if resp.status < 300:
-                    accepted[fid] = time.time()
+            await put(session, queue.pop())
+
+    async def paced(session: aiohttp.ClientSession, rate: float) -> None:
+        tasks = []
+        for fid in ids:
+            tasks.append(asyncio.create_task(put(session, fid)))
+            await asyncio.sleep(1 / rate)
+        await asyncio.gather(*tasks)
 
     watcher = asyncio.create_task(watch())
     try:
@@ -270,7 +283,10 @@ async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float) -> dict[str,
         headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         async with aiohttp.ClientSession(stack.url("registry"), headers=headers,
                                          connector=aiohttp.TCPConnector(limit=CONNECTIONS)) as s:
-            await asyncio.gather(*(worker(s) for _ in range(CONNECTIONS)))
+            if rate:
+                await paced(s, rate)
+            else:
+                await asyncio.gather(*(worker(s) for _ in range(CONNECTIONS)))
         sent_s = time.time() - start
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(watcher), timeout_s)
@@ -281,7 +297,7 @@ async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float) -> dict[str,
         await consumer.stop()
     latencies = [(promoted[f] - accepted[f]) * 1000 for f in promoted if f in accepted]
     last = max(promoted.values(), default=start)
-    return {"reports": len(ids), "statuses": statuses,
+    return {"reports": len(ids), "offered_per_s": rate, "statuses": statuses,
             "registry_accept_per_s": round(len(accepted) / sent_s, 1),
             "promoted": len(promoted), "settled_per_s": round(len(promoted) / (last - start), 1),
             "latency_p50_ms": percentile(latencies, 50), "latency_p99_ms": percentile(latencies, 99),
@@ -394,7 +410,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             created["write"], w = make_firms(stack, args.write_firms, "1950-01-01", "W")
             created["e2e"], e = make_firms(stack, args.e2e_reports, f"{FY - 5}-01-15", "E")
             created["import"], i = make_firms(stack, args.import_firms, f"{FY - 6}-01-15", "I")
-            return {"write_firms": w, "e2e_firms": e, "import_firms": i,
+            created["paced"], p = make_firms(stack, args.paced_reports, f"{FY - 5}-01-15", "P")
+            return {"write_firms": w, "e2e_firms": e, "import_firms": i, "paced_firms": p,
                     **asyncio.run(settle(stack, args.timeout))}
 
         phase("setup_firms", setup)
@@ -406,6 +423,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.profile:
             spy.wait()
         phase("e2e_settle", lambda: asyncio.run(settle(stack, args.timeout)))
+        phase("e2e_paced", lambda: asyncio.run(e2e_phase(stack, created["paced"], args.timeout,
+                                                         rate=args.paced_rate)))
+        phase("e2e_paced_settle", lambda: asyncio.run(settle(stack, args.timeout)))
         phase("notifier", lambda: asyncio.run(notifier_phase(stack, args.notifier_events,
                                                              args.timeout)))
         phase("import", lambda: import_phase(stack, created["import"],
@@ -429,14 +449,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15, help="each wrk run")
     parser.add_argument("--write-firms", type=int, default=3_000)
     parser.add_argument("--e2e-reports", type=int, default=2_000)
+    parser.add_argument("--paced-reports", type=int, default=300)
+    parser.add_argument("--paced-rate", type=float, default=20,
+                        help="reports a second offered in the paced end-to-end phase")
     parser.add_argument("--notifier-events", type=int, default=3_000)
     parser.add_argument("--import-firms", type=int, default=3_000, help="× 5 fiscal years")
     parser.add_argument("--kafka-messages", type=int, default=50_000)
-    parser.add_argument("--timeout", type=float, default=240, help="longest wait to settle")
+    parser.add_argument("--timeout", type=float, default=180, help="longest wait to settle")
     parser.add_argument("--profile", type=Path, help="py-spy the registry and the ladder")
     args = parser.parse_args()
     if args.quick:
-        args.seconds, args.write_firms, args.e2e_reports = 3, 200, 100
+        args.seconds, args.write_firms, args.e2e_reports, args.paced_reports = 3, 200, 100, 40
         args.notifier_events, args.import_firms, args.kafka_messages = 200, 100, 2_000
         args.timeout = 120
     with contextlib.redirect_stdout(sys.stderr):  # only the JSON line goes to stdout

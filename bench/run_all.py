@@ -125,6 +125,12 @@ def stack_rows(r: dict[str, Any]) -> list[Row]:
                     f"{_fmt(commit16)} tx/s; Kafka p99 "
                     f"{kafka['paced_latency_p99_ms'] if kafka else '–'} ms",
                     f"{_ratio(e['settled_per_s'], commit16)} of commits"))
+    if e := ok("e2e_paced"):
+        out.append((f"end to end, paced: {e['reports']:,} reports offered at "
+                    f"{_fmt(e['offered_per_s'])}/s", f"p50 {_fmt(e['latency_p50_ms'])} ms, "
+                    f"p99 {_fmt(e['latency_p99_ms'])} ms; {e['promoted']:,} promoted",
+                    "p99 ≤ 500 ms", f"Kafka p99 {kafka['paced_latency_p99_ms'] if kafka else '–'} ms",
+                    ""))
     if n := ok("notifier"):
         out.append((f"notifier: {n['events']:,} TierPromoted → alerts + delivery rows "
                     f"({n['officers']} officer)",
