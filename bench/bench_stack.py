@@ -19,8 +19,11 @@ Apache Kafka, the three services as processes, as a user runs it), then measures
            standing settled (`tracker wait`'s check)
   memory   each service's peak RSS per phase
 
-Prints one JSON line. --profile DIR samples the registry (during the writes) and the ladder
-(during e2e) with py-spy into DIR; the numbers of a profiled run are not for BENCHMARKS.md.
+Prints one JSON line. --profile DIR samples the registry (during the writes and the import)
+and the ladder (during e2e) with py-spy into DIR (bench/profile_summary.py reads them); the
+numbers of a profiled run are not for BENCHMARKS.md. The default sizes keep the whole run
+near 7 minutes on this machine; the import's 100,000-report target is extrapolated from
+--import-firms × 5 reports (a linear path: batches of 200 rows, one transaction each).
 """
 
 from __future__ import annotations
@@ -428,8 +431,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         phase("e2e_paced_settle", lambda: asyncio.run(settle(stack, args.timeout)))
         phase("notifier", lambda: asyncio.run(notifier_phase(stack, args.notifier_events,
                                                              args.timeout)))
+        if args.profile:
+            spy = py_spy(stack.pids["registry"], 30, args.profile / "registry-import")
         phase("import", lambda: import_phase(stack, created["import"],
                                              list(range(FY - 4, FY + 1)), 20_000, args.timeout))
+        if args.profile:
+            spy.wait()
     finally:
         out["rss_peak_mb"] = rss.stop()
         log("stopping the stack...")
@@ -447,14 +454,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness")
     parser.add_argument("--seconds", type=float, default=15, help="each wrk run")
-    parser.add_argument("--write-firms", type=int, default=3_000)
-    parser.add_argument("--e2e-reports", type=int, default=2_000)
+    parser.add_argument("--write-firms", type=int, default=1_500)
+    parser.add_argument("--e2e-reports", type=int, default=1_000)
     parser.add_argument("--paced-reports", type=int, default=300)
     parser.add_argument("--paced-rate", type=float, default=20,
                         help="reports a second offered in the paced end-to-end phase")
-    parser.add_argument("--notifier-events", type=int, default=3_000)
-    parser.add_argument("--import-firms", type=int, default=3_000, help="× 5 fiscal years")
-    parser.add_argument("--kafka-messages", type=int, default=50_000)
+    parser.add_argument("--notifier-events", type=int, default=1_500)
+    parser.add_argument("--import-firms", type=int, default=400, help="× 5 fiscal years")
+    parser.add_argument("--kafka-messages", type=int, default=20_000)
     parser.add_argument("--timeout", type=float, default=180, help="longest wait to settle")
     parser.add_argument("--profile", type=Path, help="py-spy the registry and the ladder")
     args = parser.parse_args()

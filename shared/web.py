@@ -124,7 +124,7 @@ class Correlate:
         cid = given.decode("latin-1") if given else str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = cid  # what request.state reads
         started = time.perf_counter()
-        status = 500  # unless the app answers: an exception escapes to the error handler
+        status = 500
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -136,6 +136,9 @@ class Correlate:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:  # answered by `_unexpected`, outside this middleware
+            status = escaped_status(exc)
+            raise
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             REQUESTS.labels(self.service, scope["method"], route, status).inc()
@@ -189,9 +192,14 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     return JSONResponse({"detail": jsonable_encoder(exc.detail())}, status_code=exc.status)
 
 
+def escaped_status(exc: Exception) -> int:
+    """The status `_unexpected` answers for an exception no handler took."""
+    return 503 if isinstance(exc, UNAVAILABLE) else 500
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     cid = getattr(request.state, "correlation_id", None)
-    if isinstance(exc, UNAVAILABLE):  # not the client's fault: it may send the same again later
+    if escaped_status(exc) == 503:  # not the client's fault: it may send the same again later
         log.warning("database unavailable", extra={"correlation_id": cid,
                                                    "path": request.url.path})
         return JSONResponse({"detail": "the database is unavailable; retry shortly",

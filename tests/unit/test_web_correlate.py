@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import Request
@@ -24,6 +25,8 @@ def _app(service: str) -> httpx.AsyncClient:
             raise NotFound("no such thing")
         if thing_id == "broken":
             raise RuntimeError("boom")
+        if thing_id == "away":
+            raise asyncpg.CannotConnectNowError("the database system is starting up")
         return {"correlation_id": request.state.correlation_id}
 
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -76,3 +79,12 @@ async def test_an_unexpected_error_is_a_500_naming_the_correlation_id_and_counte
     assert r.status_code == 500
     assert r.json()["correlation_id"] == "req-500"
     assert _count(service, "/v1/things/{thing_id}", "500") == 1
+
+
+async def test_a_database_away_is_counted_as_the_503_it_answers() -> None:
+    service = f"svc-{uuid.uuid4().hex[:6]}"
+    async with _app(service) as client:
+        r = await client.get("/v1/things/away")
+    assert r.status_code == 503
+    assert _count(service, "/v1/things/{thing_id}", "503") == 1
+    assert _count(service, "/v1/things/{thing_id}", "500") == 0
