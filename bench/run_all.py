@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from limits import machine
+
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 
@@ -42,15 +44,17 @@ def run(script: str, args: list[str]) -> dict[str, Any]:
     """One benchmark's JSON line (or what went wrong)."""
     cmd = [sys.executable, str(BENCH / script), *args]
     print(f"running {' '.join(cmd[1:])} ...", file=sys.stderr, flush=True)
+    before = machine()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
     elapsed = round(time.perf_counter() - start, 1)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         return {"bench": script, "error": f"exit {proc.returncode}",
-                "stderr_tail": proc.stderr[-2000:], "run_s": elapsed}
+                "stderr_tail": proc.stderr[-2000:], "run_s": elapsed,
+                "machine_before": before, "machine_after": machine()}
     result: dict[str, Any] = json.loads(lines[-1])
-    result["run_s"] = elapsed
+    result.update({"run_s": elapsed, "machine_before": before, "machine_after": machine()})
     return result
 
 
@@ -217,12 +221,10 @@ def machines(results: list[dict[str, Any]]) -> str:
     """Cores, memory and load average recorded with each result."""
     lines = []
     for r in results:
-        m = r.get("machine_start") or {}
-        end = r.get("machine_end") or {}
-        load = r.get("loadavg_start") or m.get("loadavg")
-        lines.append(f"- {r.get('bench', '?')}: {m.get('cpus') or r.get('cpus', '?')} cores, "
-                     f"{m.get('mem_total_gb', '?')} GB RAM, load average {load} at start, "
-                     f"{end.get('loadavg') or r.get('loadavg_end')} at end; {r.get('run_s')} s")
+        m, end = r["machine_before"], r["machine_after"]
+        lines.append(f"- {r.get('bench', '?')}: {m['cpus']} cores, {m['mem_total_gb']} GB RAM "
+                     f"({m['mem_available_gb']} GB available), load average {m['loadavg']} "
+                     f"before, {end['loadavg']} after; {r['run_s']} s")
     return "\n".join(lines)
 
 
