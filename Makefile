@@ -59,7 +59,15 @@ test-e2e: $(STAMP) $(KAFKA_JARS)
 test-chaos: $(STAMP) $(KAFKA_JARS)  ## faults under load; prints the scenario table
 	$(PY) -m pytest -q -m chaos tests/chaos
 
-bench: $(STAMP) $(KAFKA_JARS)  ## speed measurements; numbers go to BENCHMARKS.md
+# what the benchmarks need beyond the tests: aiohttp and py-spy (PyPI), wrk (Debian)
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) $(KAFKA_JARS)  ## speed measurements (~12 min); numbers go to BENCHMARKS.md
 	$(PY) bench/run_all.py
 
 docs: $(STAMP)  ## AsyncAPI document and JSON Schemas into docs/

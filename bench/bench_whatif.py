@@ -91,7 +91,9 @@ def synthetic_city(n: int, seed: int) -> dict[str, list[tuple[Any, ...]]]:
             r = f.reports.get(fy)
             if r is not None:
                 data = {k: getattr(r, k) for k in AnnualReport.__slots__}
-                rows["reports"].append((fid, fy, json.dumps(data)))
+                # filed on a spring day of FY+1, as the registry dates reports, so every one
+                # is known by the 2022 round
+                rows["reports"].append((fid, fy, json.dumps(data), date(fy + 1, 4, 30)))
         # funding rounds: the generator's own (gazelle/unicorn-like) plus random others, ~5% in all
         rounds = [(r.closed_on, r.amount, r.currency, r.post_money_valuation, r.investor_kind)
                   for r in f.funding_rounds]
@@ -119,7 +121,7 @@ COLUMNS = {
     "firms": ["id", "name", "district", "industry", "founded_on", "company_kind", "listed",
               "abnormal_list", "dishonest_list", "last_sequence"],
     "standings": ["firm_id"],
-    "reports": ["firm_id", "fiscal_year", "data"],
+    "reports": ["firm_id", "fiscal_year", "data", "filed_on"],
     "funding_rounds": ["round_id", "firm_id", "closed_on", "amount", "currency",
                        "post_money_valuation", "investor_kind"],
     "certificates": ["certificate_id", "firm_id", "kind", "issued_on", "expires_on", "revoked_on"],

@@ -20,34 +20,41 @@ import time
 from pathlib import Path
 from typing import Any
 
+from limits import machine
+
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 
 FULL = [
+    ("bench_stack.py", []),
     ("bench_ladder_rules.py", ["--firm-years", "200000"]),
     ("bench_whatif.py", []),
     ("bench_ladder_consume.py", []),
 ]
 QUICK = [
+    ("bench_stack.py", ["--quick"]),
     ("bench_ladder_rules.py", ["--firm-years", "20000"]),
     ("bench_whatif.py", ["--firms", "2000", "--repeat", "1"]),
     ("bench_ladder_consume.py", ["--firms", "100", "--commits", "300"]),
 ]
+Row = tuple[str, str, str, str, str]  # benchmark, measured, target, machine limit, ratio
 
 
 def run(script: str, args: list[str]) -> dict[str, Any]:
     """One benchmark's JSON line (or what went wrong)."""
     cmd = [sys.executable, str(BENCH / script), *args]
     print(f"running {' '.join(cmd[1:])} ...", file=sys.stderr, flush=True)
+    before = machine()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
     elapsed = round(time.perf_counter() - start, 1)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         return {"bench": script, "error": f"exit {proc.returncode}",
-                "stderr_tail": proc.stderr[-2000:], "run_s": elapsed}
+                "stderr_tail": proc.stderr[-2000:], "run_s": elapsed,
+                "machine_before": before, "machine_after": machine()}
     result: dict[str, Any] = json.loads(lines[-1])
-    result["run_s"] = elapsed
+    result.update({"run_s": elapsed, "machine_before": before, "machine_after": machine()})
     return result
 
 
@@ -61,8 +68,105 @@ def _fmt(x: Any, digits: int = 0) -> str:
     return str(x)
 
 
-def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(benchmark, measured, machine limit in the same run, ratio) rows for one result."""
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.3f}" if a is not None and b else "–"
+
+
+def _lat(w: dict[str, Any]) -> str:
+    return f"p50 {_fmt(w.get('p50_ms'), 1)} ms, p99 {_fmt(w.get('p99_ms'), 1)} ms"
+
+
+def stack_rows(r: dict[str, Any]) -> list[Row]:
+    """The running stack's figures, each beside its target and the limit measured with it."""
+    ph = r["phases"]
+    out: list[Row] = []
+
+    def ok(name: str) -> dict[str, Any] | None:
+        p = ph.get(name, {})
+        if "error" in p:
+            out.append((name, f"ERROR {p['error'][:120]}", "", "", ""))
+            return None
+        return p or None
+
+    bare = ok("limit_bare_asgi")
+    bare_rps = bare["requests_per_s"] if bare else None
+    c1, c16 = ok("limit_pg_commit_1"), ok("limit_pg_commit_16")
+    commit16 = c16["tx_per_s"] if c16 else None
+    kafka = ok("limit_kafka")
+    if bare:
+        out.append(("limit: bare ASGI app, constant, same server (wrk, 64 conns)",
+                    f"{_fmt(bare_rps)} req/s ({_lat(bare)})", "", "", ""))
+    if c1 and c16:
+        out.append(("limit: PostgreSQL 1-row commits, 1 / 16 connections",
+                    f"{_fmt(c1['tx_per_s'])} / {_fmt(commit16)} tx/s", "", "", ""))
+    if kafka:
+        out.append(("limit: raw produce→consume, same broker (acks=all, idempotent)",
+                    f"{_fmt(kafka['produce_consume_msgs_per_s'])} msgs/s; at "
+                    f"{kafka['paced_rate']}/s p50 {kafka['paced_latency_p50_ms']} ms, "
+                    f"p99 {kafka['paced_latency_p99_ms']} ms", "", "", ""))
+    if h := ok("limit_healthz"):
+        out.append(("registry `/healthz` (the framework's floor)",
+                    f"{_fmt(h['requests_per_s'])} req/s ({_lat(h)})", "",
+                    f"{_fmt(bare_rps)} req/s bare", _ratio(h["requests_per_s"], bare_rps)))
+    if reg := ok("registry"):
+        w, g = reg["writes"], reg["reads"]
+        out.append(("registry writes: report PUTs, new firm-year each (wrk, 64 conns)",
+                    f"{_fmt(w['requests_per_s'])}/s ({_lat(w)}; {w['non_2xx']} non-2xx)",
+                    "≥ 2,000/s", f"{_fmt(bare_rps)} req/s bare; {_fmt(commit16)} tx/s",
+                    f"{_ratio(w['requests_per_s'], bare_rps)} of bare; "
+                    f"{_ratio(w['requests_per_s'], commit16)} of commits"))
+        out.append(("registry reads: GET a firm with its facts (wrk, 64 conns)",
+                    f"{_fmt(g['requests_per_s'])}/s ({_lat(g)}; {g['non_2xx']} non-2xx)",
+                    "≥ 5,000/s", f"{_fmt(bare_rps)} req/s bare",
+                    _ratio(g["requests_per_s"], bare_rps)))
+    if e := ok("e2e"):
+        out.append((f"end to end: {e['reports']:,} reports, registry 2xx → TierPromoted on Kafka "
+                    "(aiohttp, 64 in flight)",
+                    f"{_fmt(e['settled_per_s'], 1)} reports/s settled (registry took "
+                    f"{_fmt(e['registry_accept_per_s'], 1)}/s); p50 {_fmt(e['latency_p50_ms'])} ms, "
+                    f"p99 {_fmt(e['latency_p99_ms'])} ms; {e['promoted']:,} promoted",
+                    "≥ 1,000/s, p99 ≤ 500 ms",
+                    f"{_fmt(commit16)} tx/s; Kafka p99 "
+                    f"{kafka['paced_latency_p99_ms'] if kafka else '–'} ms",
+                    f"{_ratio(e['settled_per_s'], commit16)} of commits"))
+    if e := ok("e2e_paced"):
+        out.append((f"end to end, paced: {e['reports']:,} reports offered at "
+                    f"{_fmt(e['offered_per_s'])}/s", f"p50 {_fmt(e['latency_p50_ms'])} ms, "
+                    f"p99 {_fmt(e['latency_p99_ms'])} ms; {e['promoted']:,} promoted",
+                    "p99 ≤ 500 ms", f"Kafka p99 {kafka['paced_latency_p99_ms'] if kafka else '–'} ms",
+                    ""))
+    if n := ok("notifier"):
+        out.append((f"notifier: {n['events']:,} TierPromoted → alerts + delivery rows "
+                    f"({n['officers']} officer)",
+                    f"{_fmt(n['alerts_per_s'], 1)} alerts/s ({n['alerts']:,} alerts, "
+                    f"{n['deliveries']:,} deliveries)", "≥ 1,000/s", f"{_fmt(commit16)} tx/s",
+                    _ratio(n["alerts_per_s"], commit16)))
+    if i := ok("import"):
+        per_100k = 100_000 / i["settled_reports_per_s"] if i["settled_reports_per_s"] else None
+        out.append((f"bulk import: {i['reports']:,} reports via POST /v1/imports, until settled",
+                    f"{i['total_s']} s ({_fmt(i['import_rows_per_s'])} rows/s imported, "
+                    f"{_fmt(i['settled_reports_per_s'], 1)}/s settled): 100,000 would take "
+                    f"~{_fmt(per_100k)} s", "100,000 in ≤ 60 s", f"{_fmt(commit16)} tx/s",
+                    f"{_ratio(60, per_100k)} of the target rate"))
+    peaks: dict[str, float] = {}
+    for by_service in r.get("rss_peak_mb", {}).values():
+        for svc, mb in by_service.items():
+            peaks[svc] = max(peaks.get(svc, 0.0), mb)
+    if peaks:
+        out.append(("memory: peak RSS per service over the run",
+                    ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(peaks.items())),
+                    "≤ 200 MB each", "", ""))
+    return out
+
+
+def rows(r: dict[str, Any]) -> list[Row]:
+    """(benchmark, measured, target, machine limit in the same run, ratio) rows."""
+    if r.get("bench") == "stack" and "error" not in r:
+        return stack_rows(r)
+    return [(a, m, "", lim, ratio) for a, m, lim, ratio in _rows(r)]
+
+
+def _rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     b = r.get("bench", "?")
     if "error" in r:
         return [(b, f"ERROR {r['error']}", "", "")]
@@ -105,10 +209,23 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    out = ["| benchmark | measured | machine limit, same run | ratio |", "|---|---|---|---|"]
+    """The markdown table of every result."""
+    out = ["| benchmark | measured | target | machine limit, same run | ratio |",
+           "|---|---|---|---|---|"]
     for r in results:
-        out += [f"| {a} | {m} | {lim} | {ratio} |" for a, m, lim, ratio in rows(r)]
+        out += [f"| {' | '.join(row)} |" for row in rows(r)]
     return "\n".join(out)
+
+
+def machines(results: list[dict[str, Any]]) -> str:
+    """Cores, memory and load average recorded with each result."""
+    lines = []
+    for r in results:
+        m, end = r["machine_before"], r["machine_after"]
+        lines.append(f"- {r.get('bench', '?')}: {m['cpus']} cores, {m['mem_total_gb']} GB RAM "
+                     f"({m['mem_available_gb']} GB available), load average {m['loadavg']} "
+                     f"before, {end['loadavg']} after; {r['run_s']} s")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -123,6 +240,8 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
     print(table(results))
+    print()
+    print(machines(results))
     print(f"\nsaved {RESULTS / 'latest.json'}", file=sys.stderr)
     if any("error" in r for r in results):
         sys.exit(1)
