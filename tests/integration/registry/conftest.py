@@ -7,16 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from registry.app import build_app
-from registry.config import Settings
-from tests.factories import auth
-from tests.integration.conftest import serve, service_settings
+from tests.integration.ladder.stack import registry_app
 
 
 @pytest.fixture
 async def client(pg_server_url: str, registry_db: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = service_settings(Settings, server_url=pg_server_url, database=registry_db,
-                                bootstrap=kafka_bootstrap)
-    async with serve(build_app(settings)) as c:
-        c.headers.update(auth())
+    async with registry_app(pg_server_url, registry_db, kafka_bootstrap) as c:
         yield c
