@@ -22,7 +22,7 @@ Apache Kafka, the three services as processes, as a user runs it), then measures
 Prints one JSON line. --profile DIR samples the registry (during the writes and the import)
 and the ladder (during e2e) with py-spy into DIR (bench/profile_summary.py reads them); the
 numbers of a profiled run are not for BENCHMARKS.md. The default sizes keep the whole run
-near 7 minutes on this machine; the import's 100,000-report target is extrapolated from
+near 3 minutes on the quiet machine (about 8 under a load average of 20); the import's 100,000-report target is extrapolated from
 --import-firms × 5 reports (a linear path: batches of 200 rows, one transaction each).
 """
 
