@@ -40,21 +40,21 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-import asyncpg  # noqa: E402
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-from bench_ladder_rules import machine_summary, make_firm  # noqa: E402
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from bench_ladder_rules import machine_summary, make_firm
 
-from ladder.app import build_app  # noqa: E402
-from ladder.config import Settings  # noqa: E402
-from ladder.domain.facts import AnnualReport  # noqa: E402
-from shared.codes import DISTRICTS, INDUSTRIES  # noqa: E402
-from shared.events import make_event, parse_event  # noqa: E402
-from shared.kafka import ensure_topics  # noqa: E402
-from shared.settings import database_url_for  # noqa: E402
-from shared.topics import ALL_TOPICS, FIRM_EVENTS  # noqa: E402
-from tests.conftest import fresh_database  # noqa: E402
-from tests.factories import random_uscc  # noqa: E402
-from tracker.embedded import EmbeddedBroker, free_port  # noqa: E402
+from ladder.app import build_app
+from ladder.config import Settings
+from ladder.domain.facts import AnnualReport
+from shared.codes import DISTRICTS, INDUSTRIES
+from shared.events import make_event, parse_event
+from shared.kafka import ensure_topics
+from shared.settings import database_url_for
+from shared.topics import ALL_TOPICS, FIRM_EVENTS
+from tests.conftest import fresh_database
+from tests.factories import random_uscc
+from tracker.embedded import EmbeddedBroker, free_port
 
 FISCAL_YEARS = (2018, 2019, 2020, 2021)
 TODAY = date(2022, 6, 30)  # the ladder's clock: round year 2022, FY2021 the latest

@@ -45,18 +45,18 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-import asyncpg  # noqa: E402
-from bench_ladder_rules import machine_summary, make_firm  # noqa: E402
+import asyncpg
+from bench_ladder_rules import machine_summary, make_firm
 
-from ladder import repository as repo  # noqa: E402
-from ladder.domain.facts import AnnualReport  # noqa: E402
-from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides  # noqa: E402
-from ladder.domain.rules import evaluate  # noqa: E402
-from ladder.simulation import simulate  # noqa: E402
-from shared.codes import DISTRICTS, INDUSTRIES  # noqa: E402
-from shared.db import create_pool  # noqa: E402
-from shared.settings import database_url_for  # noqa: E402
-from tests.conftest import fresh_database  # noqa: E402
+from ladder import repository as repo
+from ladder.domain.facts import AnnualReport
+from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
+from ladder.domain.rules import evaluate
+from ladder.simulation import simulate
+from shared.codes import DISTRICTS, INDUSTRIES
+from shared.db import create_pool
+from shared.settings import database_url_for
+from tests.conftest import fresh_database
 
 FISCAL_YEARS = range(2017, 2022)
 ROUND_YEAR = 2022

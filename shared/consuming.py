@@ -138,7 +138,7 @@ class Consumer:
                 log.warning("database unavailable; retrying", extra={"event_id": event.event_id})
                 await asyncio.sleep(min(5.0, self.retry_base_s * 2 ** min(attempt, 5)))
                 attempt = 0
-            except Exception as exc:  # noqa: BLE001 - a poison message must not block the partition
+            except Exception as exc:  # a poison message must not block the partition
                 if attempt >= self.max_attempts:
                     log.exception("giving up on event", extra={"event_id": event.event_id})
                     await self._dead_letter(body, f"{exc.__class__.__name__}: {exc}", where,

@@ -45,7 +45,7 @@ async def topic_end_offsets(bootstrap: str, topic: str) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
-        partitions = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - no public call refreshes all
+        partitions = await consumer._client.fetch_all_metadata()  # private: no public call refreshes all
         ids = partitions.partitions_for_topic(topic)
         if not ids:
             return 0
@@ -57,5 +57,5 @@ async def topic_end_offsets(bootstrap: str, topic: str) -> int:
 
 async def partitions_of(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
     """Every partition of `topics` from fresh metadata (a topic not created yet has none)."""
-    cluster = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - no public call refreshes all
+    cluster = await consumer._client.fetch_all_metadata()  # private: no public call refreshes all
     return [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or ())]

@@ -28,7 +28,7 @@ class LagMonitor:
         """Lag per partition; a group that committed nothing yet lags by all the topic holds."""
         admin, consumer = await self._clients()
         committed = await admin.list_consumer_group_offsets(group)
-        metadata = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - no public call
+        metadata = await consumer._client.fetch_all_metadata()  # private: no public call
         ids = metadata.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(ids)]
         end = await consumer.end_offsets(tps)

@@ -30,7 +30,7 @@ async def event_ids_since(bootstrap: str, topic: str, since_ms: int) -> set[str]
                                 fetch_max_wait_ms=5, group_id=None)
     await consumer.start()
     try:
-        metadata = await consumer._client.fetch_all_metadata()  # noqa: SLF001 - as shared.kafka
+        metadata = await consumer._client.fetch_all_metadata()  # private: as shared.kafka
         tps = [TopicPartition(topic, p) for p in sorted(metadata.partitions_for_topic(topic) or ())]
         if not tps:
             return set()

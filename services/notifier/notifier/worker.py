@@ -93,7 +93,7 @@ class DeliveryWorker:
         for job in (jobs.fold_digests, jobs.escalate):
             try:
                 await job(self.pool, self.settings, now)
-            except Exception:  # noqa: BLE001 - a failing job must not stop deliveries
+            except Exception:  # a failing job must not stop deliveries
                 log.exception("job %s failed", job.__name__)
         rows = await repo.claim_due(self.pool, now, now + self.settings.lease,
                                     self.settings.notifier_worker_batch)
@@ -110,7 +110,7 @@ class DeliveryWorker:
         started = time.monotonic()
         try:
             result = await self._send(row, allowed)
-        except Exception as exc:  # noqa: BLE001 - a bug in one send must not stall the batch
+        except Exception as exc:  # a bug in one send must not stall the batch
             log.exception("delivery %s raised", row["id"])
             result = DeliveryResult(ok=False, error=f"internal error: {type(exc).__name__}",
                                     retryable=True)
