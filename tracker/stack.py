@@ -247,7 +247,8 @@ def up(*, demo: bool) -> int:
         print(f"  admin token: {token}")
         print("  try: curl -H 'Authorization: Bearer <token>' "
               f"http://127.0.0.1:{settings.registry_port}/v1/firms")
-        print("  a read-only key for a dashboard: tracker keys create --role viewer")
+        print(f"  dashboard http://127.0.0.1:{settings.ladder_port}/dashboard   (a read-only key "
+              "for it: tracker keys create --role viewer)")
         print("Ctrl-C stops everything.", flush=True)
         return stack.watch()
     finally:
