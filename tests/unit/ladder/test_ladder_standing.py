@@ -14,7 +14,6 @@ from ladder.domain.rules import evaluate
 from ladder.domain.standing import (
     Standing,
     apply_decision,
-    check_expiry,
     clear_override,
     set_override,
 )
@@ -134,19 +133,9 @@ def test_override_holds_until_cleared_and_carries_the_decision() -> None:
     d = decision("none")
     t = apply_decision(held, d, ON)
     assert t.kind == "unchanged" and t.new_standing == held and t.decision is d
-    assert check_expiry(held, d, date(FY + 10, 1, 1)).kind == "unchanged"
     cleared = clear_override(held)
     assert not cleared.override
     assert apply_decision(cleared, d, ON).kind == "at_risk"
-
-
-def test_daily_sweep_only_acts_after_expiry() -> None:
-    start = filed("eaglet")
-    assert start.expires_on is not None
-    assert check_expiry(start, decision("none"), ON).kind == "unchanged"
-    assert check_expiry(start, decision("eaglet"), start.expires_on).kind == "renewed"
-    assert check_expiry(start, decision("none"), start.expires_on).kind == "demoted"
-    assert check_expiry(Standing("unicorn", "seed"), decision("none"), ON).kind == "unchanged"
 
 
 def test_unchanged_when_still_qualifying() -> None:

@@ -162,15 +162,6 @@ def apply_decision(previous: Standing, decision: Decision, on: date,
     return done("demoted", _enter(tier, grade, on, validity_years), why)
 
 
-def check_expiry(standing: Standing, decision: Decision, on: date,
-                 validity_years: int = 3) -> Transition:
-    """Daily sweep: once a filing's validity has run out, renew or demote it."""
-    if standing.override or standing.tier not in FILED_TIERS or not standing.is_expired(on):
-        reason = "manual override holds until cleared" if standing.override else "not expired"
-        return Transition("unchanged", standing, reason, standing, decision)
-    return apply_decision(standing, decision, on, validity_years)
-
-
 def set_override(standing: Standing, tier: str, reason: str, on: date,
                  unicorn_grade: str | None = None, validity_years: int = 3) -> Standing:
     """An officer's manual standing; holds until clear_override."""
