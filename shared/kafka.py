@@ -45,11 +45,10 @@ async def topic_end_offsets(bootstrap: str, topic: str) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
-        partitions = await consumer._client.fetch_all_metadata()  # private: no public call refreshes all
-        ids = partitions.partitions_for_topic(topic)
-        if not ids:
+        tps = await partitions_of(consumer, [topic])
+        if not tps:
             return 0
-        end = await consumer.end_offsets([TopicPartition(topic, p) for p in ids])
+        end = await consumer.end_offsets(tps)
         return int(sum(end.values()))
     finally:
         await consumer.stop()

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Gauge
+
+from shared.kafka import partitions_of
 
 log = logging.getLogger(__name__)
 LAG = Gauge("consumer_lag_messages",
@@ -28,9 +30,7 @@ class LagMonitor:
         """Lag per partition; a group that committed nothing yet lags by all the topic holds."""
         admin, consumer = await self._clients()
         committed = await admin.list_consumer_group_offsets(group)
-        metadata = await consumer._client.fetch_all_metadata()  # private: no public call
-        ids = metadata.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(ids)]
+        tps = await partitions_of(consumer, [topic])
         end = await consumer.end_offsets(tps)
         begin = await consumer.beginning_offsets(tps)
         result = {}

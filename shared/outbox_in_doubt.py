@@ -10,9 +10,10 @@ import logging
 import time
 from datetime import timedelta
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from shared.db import DbConn
+from shared.kafka import partitions_of
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,7 @@ async def event_ids_since(bootstrap: str, topic: str, since_ms: int) -> set[str]
                                 fetch_max_wait_ms=5, group_id=None)
     await consumer.start()
     try:
-        metadata = await consumer._client.fetch_all_metadata()  # private: as shared.kafka
-        tps = [TopicPartition(topic, p) for p in sorted(metadata.partitions_for_topic(topic) or ())]
+        tps = await partitions_of(consumer, [topic])
         if not tps:
             return set()
         consumer.assign(tps)
