@@ -3,13 +3,12 @@ types, validates against the JSON Schema each type exports (`tracker docs schema
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
 
 from tests.contracts.published import check_published
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, wait_until
 from tests.factories import firm_payload, report_payload
 
 pytestmark = pytest.mark.e2e
@@ -19,15 +18,6 @@ EXPECTED = {
     "TierRevoked", "TargetProgressChanged", "ComplianceFlagChanged",
 }  # alert outcomes (webhook deliveries) and milestones are checked in the runs of the alert
 # and ladder journeys: the stack fixture validates every e2e run's topics at its end
-
-
-def _until(what: str, check: object, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> None:
@@ -70,11 +60,11 @@ def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> 
                     and r.json()["tier"] == "none")
 
         try:
-            _until("the dishonesty flag to revoke the filing", demoted)
+            wait_until(demoted, 90, "the dishonesty flag to revoke the filing")
         except AssertionError:
             raise AssertionError(f"history: {ladder.get(f'{url}/history').text[:3000]}") from None
-        _until("the officer's inbox alert to be delivered", lambda: notifier.get(
-            f"/v1/officers/{officer.json()['id']}/inbox").json().get("items"))
+        wait_until(lambda: notifier.get(f"/v1/officers/{officer.json()['id']}/inbox").json().get(
+            "items"), 90, "the officer's inbox alert to be delivered")
 
     seen: set[str] = set()
 
@@ -83,7 +73,7 @@ def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> 
         return EXPECTED <= seen
 
     try:
-        _until("every expected event type on the topics", everything_published)
+        wait_until(everything_published, 90, "every expected event type on the topics")
     except AssertionError:
         raise AssertionError(f"never published: {sorted(EXPECTED - seen)}") from None
 
