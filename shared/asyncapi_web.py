@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.asyncapi import asyncapi_document
 
@@ -58,6 +59,18 @@ def render(doc: dict[str, Any]) -> str:
             + "".join(parts) + "</main></body></html>")
 
 
+class AsyncApiDocument(BaseModel):
+    """An AsyncAPI 3.0 document (https://www.asyncapi.com/docs/reference/specification/v3.0.0)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    asyncapi: str = Field(examples=["3.0.0"])
+    info: dict[str, Any]
+    channels: dict[str, Any]
+    operations: dict[str, Any]
+    components: dict[str, Any]
+
+
 def add_asyncapi(app: FastAPI, service: str) -> None:
     """Serve the service's document; its FastStream broker (app.state.broker) adds what it reads."""
 
@@ -67,7 +80,8 @@ def add_asyncapi(app: FastAPI, service: str) -> None:
         return asyncapi_document(service, broker=getattr(request.app.state, "broker", None),
                                  server=server.split(",")[0])
 
-    @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI 3.0 document of the service's topics")
+    @app.get("/asyncapi.json", tags=["ops"], response_model=AsyncApiDocument,
+             summary="AsyncAPI 3.0 document of the service's topics")
     async def asyncapi_json(request: Request) -> dict[str, Any]:
         return document(request)
 

@@ -7,13 +7,14 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import asyncpg
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.db import DbConn
+from shared.deps import get_correlation_id, get_pool, get_settings
 
 Role = Literal["admin", "officer", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "officer", "viewer")
@@ -75,7 +76,9 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 async def current_principal(
-    request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    pool: Annotated[asyncpg.Pool, Depends(get_pool)],
+    settings: Annotated[Any, Depends(get_settings)],
 ) -> Principal:
     """FastAPI dependency: 401 unless a valid bearer token is given."""
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
@@ -83,10 +86,8 @@ async def current_principal(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token: send 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    admin = request.app.state.settings.tracker_admin_token
-    principal = await resolve(
-        request.app.state.pool, creds.credentials, admin.get_secret_value() if admin else None
-    )
+    admin = settings.tracker_admin_token
+    principal = await resolve(pool, creds.credentials, admin.get_secret_value() if admin else None)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
@@ -112,3 +113,32 @@ def require(*roles: Role):  # type: ignore[no-untyped-def]
 ANY_ROLE = require("admin", "officer", "viewer")
 WRITER = require("admin", "officer")
 ADMIN = require("admin")
+Reader = Annotated[Principal, Depends(ANY_ROLE)]
+Writer = Annotated[Principal, Depends(WRITER)]
+Admin = Annotated[Principal, Depends(ADMIN)]
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """Who asks, and the id that ties what their request causes (events, logs) to it."""
+
+    principal: Principal
+    correlation_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names the caller."""
+        return self.principal.actor
+
+
+def _ctx_of(role: Any):  # type: ignore[no-untyped-def]
+    async def dependency(principal: Annotated[Principal, Depends(role)],
+                         cid: Annotated[str | None, Depends(get_correlation_id)]) -> Ctx:
+        return Ctx(principal=principal, correlation_id=cid)
+
+    return dependency
+
+
+ReaderCtx = Annotated[Ctx, Depends(_ctx_of(ANY_ROLE))]
+WriterCtx = Annotated[Ctx, Depends(_ctx_of(WRITER))]
+AdminCtx = Annotated[Ctx, Depends(_ctx_of(ADMIN))]

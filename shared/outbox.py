@@ -49,6 +49,20 @@ async def append(
     return event
 
 
+class Outbox:
+    """The outbox as a handler sees it: events appended in the unit of work's transaction."""
+
+    def __init__(self, conn: DbConn, producer: str):
+        self.conn, self.producer = conn, producer
+
+    async def append(self, *, topic: str, event_type: str, subject: str, data: Any,
+                     correlation_id: str | None = None) -> EventEnvelope:
+        """Write one event; it is published once the transaction commits."""
+        return await append(self.conn, topic=topic, event_type=event_type,
+                            producer=self.producer, subject=subject, data=data,
+                            correlation_id=correlation_id)
+
+
 class OutboxRelay:
     """Publishes unpublished outbox rows in order, retrying through broker outages."""
 

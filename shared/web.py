@@ -1,4 +1,4 @@
-"""The HTTP frame every service shares: health, metrics, body limits, specific errors."""
+"""The HTTP frame every service shares: health, metrics, body limits, problem+json errors."""
 
 from __future__ import annotations
 
@@ -7,26 +7,50 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asyncapi_web import add_asyncapi
-from shared.db import UNAVAILABLE
 from shared.errors import DomainError
+from shared.problems import (
+    document_problems,
+    escaped_status,
+    invalid,
+    on_domain_error,
+    on_http_exception,
+    on_unexpected,
+    on_validation_error,
+    problem,
+)
 
 log = logging.getLogger(__name__)
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "route"])
 ReadyCheck = Callable[[], Awaitable[str | None]]  # returns a problem, or None when ready
+
+
+class Health(BaseModel):
+    """The process answers."""
+
+    status: Literal["ok"]
+    service: str = Field(examples=["registry"])
+
+
+class Readiness(BaseModel):
+    """The service can do its work now (when not, /readyz answers a 503 problem)."""
+
+    status: Literal["ready"]
+    service: str = Field(examples=["registry"])
 
 
 class BodyTooLarge(Exception):
@@ -136,7 +160,7 @@ class Correlate:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception as exc:  # answered by `_unexpected`, outside this middleware
+        except Exception as exc:  # answered by `on_unexpected`, outside this middleware
             status = escaped_status(exc)
             raise
         finally:
@@ -146,20 +170,13 @@ class Correlate:
 
 
 async def _too_large(send: Send, size: int, limit: int) -> None:
-    response = JSONResponse(
-        {"detail": f"request body is {size} bytes or more; the limit is {limit} bytes",
-         "rule": "max_body_bytes"},
-        status_code=413,
-    )
+    response = problem(413, f"request body is {size} bytes or more; the limit is {limit} bytes")
     await response({"type": "http"}, _no_receive, send)
 
 
 async def _nul(send: Send) -> None:
-    response = JSONResponse(
-        {"detail": [{"field": "request", "rule": "no_nul",
-                     "message": "NUL characters (\\u0000) are not allowed in any field"}]},
-        status_code=422,
-    )
+    response = invalid([{"field": "request", "rule": "no_nul",
+                         "message": "NUL characters (\\u0000) are not allowed in any field"}])
     await response({"type": "http"}, _no_receive, send)
 
 
@@ -167,48 +184,16 @@ async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def _field_of(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI document shows every error response as problem+json."""
+    generate = app.openapi
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate())
+        return app.openapi_schema
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 naming each field and the rule it broke."""
-    errors = []
-    for err in exc.errors():
-        rule = err.get("type", "invalid")
-        message = err.get("msg", "invalid value")
-        if rule == "json_invalid":
-            message = f"malformed JSON: {err.get('ctx', {}).get('error', message)}"
-        errors.append({
-            "field": _field_of(tuple(err.get("loc", ()))),
-            "rule": rule,
-            "message": message,
-        })
-    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
-
-
-async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    return JSONResponse({"detail": jsonable_encoder(exc.detail())}, status_code=exc.status)
-
-
-def escaped_status(exc: Exception) -> int:
-    """The status `_unexpected` answers for an exception no handler took."""
-    return 503 if isinstance(exc, UNAVAILABLE) else 500
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    cid = getattr(request.state, "correlation_id", None)
-    if escaped_status(exc) == 503:  # not the client's fault: it may send the same again later
-        log.warning("database unavailable", extra={"correlation_id": cid,
-                                                   "path": request.url.path})
-        return JSONResponse({"detail": "the database is unavailable; retry shortly",
-                             "correlation_id": cid}, status_code=503,
-                            headers={"Retry-After": "1"})
-    log.exception("unhandled error", extra={"correlation_id": cid, "path": request.url.path})
-    return JSONResponse(
-        {"detail": "internal error; it has been logged", "correlation_id": cid}, status_code=500
-    )
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def allow_origins(app: FastAPI, urls: list[str]) -> None:
@@ -227,9 +212,11 @@ def create_app(
     """A FastAPI app with health, readiness, metrics, body limits and error shapes."""
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.ready_checks = []
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(RequestValidationError, on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, on_domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, on_http_exception)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, on_unexpected)
+    _document_problems(app)
 
     app.add_middleware(Correlate, service=service)
     app.add_middleware(
@@ -237,17 +224,20 @@ def create_app(
     )
 
     @app.get("/healthz", tags=["ops"], summary="The process is up")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": service}
+    async def healthz() -> Health:
+        return Health(status="ok", service=service)
 
-    @app.get("/readyz", tags=["ops"], summary="Database and broker are reachable")
-    async def readyz(request: Request) -> JSONResponse:
+    @app.get("/readyz", tags=["ops"], summary="Database and broker are reachable",
+             response_model=Readiness, responses={503: {"description": "Not ready: the problem's `problems` say why"}})
+    async def readyz(request: Request) -> Readiness | JSONResponse:
         problems = [p for check in request.app.state.ready_checks if (p := await check())]
         if problems:
-            return JSONResponse({"status": "not_ready", "problems": problems}, status_code=503)
-        return JSONResponse({"status": "ready", "service": service})
+            return problem(503, "not ready: " + "; ".join(problems), instance="/readyz",
+                           problems=problems)
+        return Readiness(status="ready", service=service)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse,
+             responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 

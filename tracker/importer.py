@@ -65,12 +65,12 @@ def _csv_text(header: list[str], rows: list[list[str]]) -> bytes:
 
 def _refusal(response: httpx.Response) -> str:
     try:
-        detail = response.json().get("detail")
+        body = response.json()
     except ValueError:
         return f"HTTP {response.status_code}: {response.text[:300]}"
-    if isinstance(detail, list):
-        return "; ".join(f"{d.get('field')}: {d.get('message')}" for d in detail)
-    return f"HTTP {response.status_code}: {detail}"
+    if body.get("errors"):
+        return "; ".join(f"{e.get('field')}: {e.get('message')}" for e in body["errors"])
+    return f"HTTP {response.status_code}: {body.get('detail')}"
 
 
 def import_file(client: httpx.Client, kind: str, path: Path, *, chunk_rows: int = 1000,

@@ -51,7 +51,7 @@ async def test_ladder_read_models(pg_server_url: str, fresh_broker: str) -> None
         assert "revenue" in cands["items"][0]["missing"][0].lower()
         assert gazelle not in [c["firm_id"] for c in cands["items"]]
         bad = await p.ladder.get("/v1/candidates", params={"tier": "dragon"})
-        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "tier"
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "tier"
 
         # what-if: a 15% CAGR threshold moves the near miss up; live standings untouched
         sim = await p.ladder.post("/v1/simulations", json={
@@ -97,6 +97,6 @@ async def test_ladder_read_models(pg_server_url: str, fresh_broker: str) -> None
         assert (await p.ladder.post("/v1/rulebooks", json=draft)).status_code == 201
         broken = {**doc, "id": "broken", "filing_validity_years": 0}
         r = await p.ladder.post("/v1/rulebooks", json=broken)
-        assert r.status_code == 422 and "filing_validity_years" in r.json()["detail"][0]["field"]
+        assert r.status_code == 422 and "filing_validity_years" in r.json()["errors"][0]["field"]
         same = await p.ladder.post("/v1/simulations", json={"round_year": 2022, "rulebook_id": "LN-2023-draft"})
         assert same.json()["moves"] == []

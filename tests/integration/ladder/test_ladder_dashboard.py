@@ -76,7 +76,7 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
                                    ("/v1/exports/funnel.csv", {"district": "atlantis"}, "district"),
                                    ("/v1/dashboard/tables/targets", {"year": 1800}, "year")):
             bad = await p.ladder.get(url, params=params)
-            assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == field, bad.text
+            assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == field, bad.text
         page = await p.ladder.get("/dashboard")
         assert page.status_code == 200 and "echarts.min.js" in page.text
         assert (await p.ladder.get("/dashboard/static/vendor/echarts.min.js")).status_code == 200

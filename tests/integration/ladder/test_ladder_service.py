@@ -149,7 +149,7 @@ async def test_override_holds_until_cleared(pg_server_url: str, dbs: tuple[str, 
         await p.caught_up(firm["id"], seq)
         url = f"/v1/firms/{firm['id']}/override"
         bad = await p.ladder.post(url, json={"tier": "gazelle", "reason": "x"})
-        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "reason"
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "reason"
         ok = await p.ladder.post(url, json={"tier": "gazelle", "reason": "provincial list 2022 batch 3"})
         assert ok.status_code == 200
         standing = (await p.ladder.get(f"/v1/firms/{firm['id']}/standing")).json()

@@ -183,11 +183,11 @@ async def test_filters_token_and_bad_input(pg_server_url: str, fresh_broker: str
         assert (await anon.get("/v1/stream", params={"token": "ct_wrong"})).status_code == 401
         await anon.aclose()
         bad = await client.get("/v1/stream", headers={"Last-Event-ID": "42"})
-        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "Last-Event-ID"
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "Last-Event-ID"
         forged = await client.get("/v1/stream", params={
             "last_event_id": "ladder.standing-events/0/5;ladder.standing-events=9"})
-        assert forged.status_code == 422 and forged.json()["detail"][0]["rule"] == "sse_id"
+        assert forged.status_code == 422 and forged.json()["errors"][0]["rule"] == "sse_id"
         typo = await client.get("/v1/stream", params={"types": "TierPromotd"})
-        assert typo.status_code == 422 and typo.json()["detail"][0]["field"] == "types"
+        assert typo.status_code == 422 and typo.json()["errors"][0]["field"] == "types"
         wrong = await client.get("/v1/stream", params={"tier": "dragon"})
-        assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "tier"
+        assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "tier"

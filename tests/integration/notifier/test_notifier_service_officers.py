@@ -23,7 +23,7 @@ async def test_webhook_on_loopback_is_refused_unless_allowlisted(
                              {"kind": "webhook", "url": "http://127.0.0.1:9/hook"}]}
         refused = await client.post("/v1/officers", json=body)
         assert refused.status_code == 422
-        (problem,) = refused.json()["detail"]
+        (problem,) = refused.json()["errors"]
         assert problem["field"] == "channels.1.url" and problem["rule"] == "webhook_not_allowed"
         assert "127.0.0.1" in problem["message"] and "loopback" in problem["message"]
         elsewhere = await client.post("/v1/officers", json={
@@ -45,11 +45,11 @@ async def test_preferences_cannot_switch_off_a_critical_kind(
                 "preferences": {"promotion": "off", "demotion": "off"}}
         r = await client.post("/v1/officers", json=body)
         assert r.status_code == 422
-        (problem,) = r.json()["detail"]
+        (problem,) = r.json()["errors"]
         assert problem["field"] == "preferences.demotion"
         assert problem["rule"] == "critical_cannot_be_off" and "demotion" in problem["message"]
         unknown = await client.post("/v1/officers", json={**body, "preferences": {"gossip": "off"}})
-        assert unknown.json()["detail"][0]["rule"] == "unknown_kind"
+        assert unknown.json()["errors"][0]["rule"] == "unknown_kind"
 
 
 async def test_officer_crud(make_settings: Callable[..., Settings]) -> None:
@@ -76,7 +76,7 @@ async def test_officer_crud(make_settings: Callable[..., Settings]) -> None:
         assert patched.json()["preferences"] == {"promotion": "digest"}
         selfish = await client.patch(f"/v1/officers/{officer['id']}",
                                      json={"supervisor_id": officer["id"]})
-        assert selfish.status_code == 422 and selfish.json()["detail"][0]["rule"] == "not_self"
+        assert selfish.status_code == 422 and selfish.json()["errors"][0]["rule"] == "not_self"
 
         assert (await client.delete(f"/v1/officers/{officer['id']}")).status_code == 204
         assert (await client.get(f"/v1/officers/{officer['id']}")).status_code == 404

@@ -34,7 +34,7 @@ async def test_register_read_list_and_replay(client: httpx.AsyncClient) -> None:
 
     clash = await client.post("/v1/firms", json={**body, "name": "另一家公司"})
     assert clash.status_code == 409
-    assert clash.json()["detail"]["existing_firm_id"] == firm["id"]
+    assert clash.json()["conflict"]["existing_firm_id"] == firm["id"]
 
     got = await client.get(f"/v1/firms/{firm['id']}")
     assert got.json()["uscc"] == body["uscc"] and got.json()["reports"] == []
@@ -96,7 +96,7 @@ async def test_bad_firm_input_names_field_and_rule(
 ) -> None:
     r = await client.post("/v1/firms", json=firm_payload(**body))
     assert r.status_code == 422
-    problems = r.json()["detail"]
+    problems = r.json()["errors"]
     assert any(p["field"] == field and p["rule"] == rule for p in problems), problems
 
 
@@ -113,7 +113,7 @@ async def test_bad_report_input(client: httpx.AsyncClient, overrides: dict, fiel
     firm = await _firm(client)
     r = await client.put(f"/v1/firms/{firm['id']}/reports/2021", json=report_payload(**overrides))
     assert r.status_code == 422
-    assert any(p["field"] == field and p["rule"] == rule for p in r.json()["detail"]), r.json()
+    assert any(p["field"] == field and p["rule"] == rule for p in r.json()["errors"]), r.json()
     events = (await client.get(f"/v1/firms/{firm['id']}/events")).json()["items"]
     assert len(events) == 1  # nothing half-written
 
@@ -121,19 +121,19 @@ async def test_bad_report_input(client: httpx.AsyncClient, overrides: dict, fiel
 async def test_fiscal_year_outside_firm_life(client: httpx.AsyncClient) -> None:
     firm = await _firm(client, founded_on="2018-06-01")
     early = await client.put(f"/v1/firms/{firm['id']}/reports/2017", json=report_payload())
-    assert early.status_code == 422 and early.json()["detail"][0]["rule"] == "after_founding"
+    assert early.status_code == 422 and early.json()["errors"][0]["rule"] == "after_founding"
     late = await client.put(f"/v1/firms/{firm['id']}/reports/2099", json=report_payload())
-    assert late.status_code == 422 and late.json()["detail"][0]["rule"] == "not_future"
+    assert late.status_code == 422 and late.json()["errors"][0]["rule"] == "not_future"
 
 
 async def test_transport_level_mistakes(client: httpx.AsyncClient) -> None:
     malformed = await client.post("/v1/firms", content=b'{"uscc": ', headers={"content-type": "application/json"})
-    assert malformed.status_code == 422 and "malformed JSON" in malformed.json()["detail"][0]["message"]
+    assert malformed.status_code == 422 and "malformed JSON" in malformed.json()["errors"][0]["message"]
     huge = await client.post("/v1/firms", content=b"x" * (10 * 1024 * 1024),
                              headers={"content-type": "application/json"})
     assert huge.status_code == 413 and "limit" in huge.json()["detail"]
     nul = await client.post("/v1/firms", json=firm_payload(name="大连\x00公司"))
-    assert nul.status_code == 422 and nul.json()["detail"][0]["rule"] == "no_nul"
+    assert nul.status_code == 422 and nul.json()["errors"][0]["rule"] == "no_nul"
     assert (await client.get("/v1/firms", params={"q": "a\x00"})).status_code == 422
     anonymous = await client.get("/v1/firms", headers={"Authorization": ""})
     assert anonymous.status_code == 401
@@ -146,7 +146,7 @@ async def test_transport_level_mistakes(client: httpx.AsyncClient) -> None:
     huge = base64.urlsafe_b64encode(str(10**30).encode()).decode()
     for params in ({"cursor": huge}, {"cursor": "not-a-cursor"}):
         r = await client.get("/v1/firms", params=params)
-        assert r.status_code == 422 and r.json()["detail"][0]["field"] == "cursor"
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"
 
 
 async def test_roles_and_audit(client: httpx.AsyncClient, pg_server_url: str, registry_db: str) -> None:
@@ -255,10 +255,10 @@ async def test_import_refuses_what_is_not_csv(client: httpx.AsyncClient) -> None
         files = {"file": ("x.csv", body, "text/csv")}
         r = await client.post("/v1/imports", params={"kind": "firms"}, files=files)
         assert r.status_code == 422, (body, r.text)
-        assert r.json()["detail"][0]["field"] == "file"
+        assert r.json()["errors"][0]["field"] == "file"
 
 
 async def test_import_refuses_unknown_columns(client: httpx.AsyncClient) -> None:
     files = {"file": ("x.csv", b"uscc,colour\n1,red\n", "text/csv")}
     r = await client.post("/v1/imports", params={"kind": "firms"}, files=files)
-    assert r.status_code == 422 and r.json()["detail"][0]["rule"] == "csv_columns"
+    assert r.status_code == 422 and r.json()["errors"][0]["rule"] == "csv_columns"

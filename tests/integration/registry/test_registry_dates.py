@@ -33,7 +33,7 @@ async def test_filed_on_defaults_rules_and_restatements(client: httpx.AsyncClien
     for filed_on, rule in (("2021-12-31", "after_fiscal_year"), (tomorrow(), "not_future")):
         bad = await client.put(f"{url}/2021", json=report_payload(filed_on=filed_on))
         assert bad.status_code == 422, bad.text
-        assert bad.json()["detail"][0] == {**bad.json()["detail"][0], "field": "filed_on",
+        assert bad.json()["errors"][0] == {**bad.json()["errors"][0], "field": "filed_on",
                                            "rule": rule}
     assert len(await _events(client, firm_id)) == 1  # nothing half-written
 
@@ -63,13 +63,13 @@ async def test_effective_on_and_revoked_on(client: httpx.AsyncClient) -> None:
     firm_id = await _firm(client)
     future = await client.patch(f"/v1/firms/{firm_id}",
                                 json={"dishonest_list": True, "effective_on": tomorrow()})
-    assert future.status_code == 422 and future.json()["detail"][0]["field"] == "effective_on"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "effective_on"
     early = await client.patch(f"/v1/firms/{firm_id}",
                                json={"dishonest_list": True, "effective_on": "2015-01-01"})
-    assert early.status_code == 422 and early.json()["detail"][0]["rule"] == "after_founding"
+    assert early.status_code == 422 and early.json()["errors"][0]["rule"] == "after_founding"
     only_date = await client.patch(f"/v1/firms/{firm_id}", json={"effective_on": "2020-01-01"})
     assert only_date.status_code == 422
-    assert only_date.json()["detail"][0]["rule"] == "nothing_to_change"
+    assert only_date.json()["errors"][0]["rule"] == "nothing_to_change"
     ok = await client.patch(f"/v1/firms/{firm_id}", json={
         "dishonest_list": True, "name": "大连改名科技有限公司", "effective_on": "2022-05-10"})
     assert ok.status_code == 200, ok.text
@@ -84,7 +84,7 @@ async def test_effective_on_and_revoked_on(client: httpx.AsyncClient) -> None:
                              json={"kind": "high_tech_enterprise", "issued_on": "2021-12-01"})
     revoke = f"/v1/firms/{firm_id}/certificates/{cert.json()['id']}/revoke"
     bad = await client.post(revoke, json={"revoked_on": tomorrow()})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "revoked_on"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "revoked_on"
 
 
 async def test_csv_import_takes_filed_on(client: httpx.AsyncClient) -> None:

@@ -1,0 +1,46 @@
+"""The unit of work handlers receive: one transaction, and the repository bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+from shared.db import DbConn
+
+
+class PgUnitOfWork:
+    """One pooled connection in one transaction: committed when the block ends cleanly, rolled
+    back when it raises. Each service's subclass binds its repository (and outbox) in `bind`;
+    unit tests pass a fake with the same attributes instead (cosmicpython `unit_of_work.py`)."""
+
+    def __init__(self, pool: asyncpg.Pool):
+        self.pool = pool
+
+    def bind(self, conn: DbConn) -> None:
+        """Build what handlers use on this transaction's connection."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        self.conn: PoolConnectionProxy = await self.pool.acquire()
+        self._tx: Transaction = self.conn.transaction()
+        try:
+            await self._tx.start()
+            self.bind(self.conn)
+        except BaseException:
+            await self.pool.release(self.conn)
+            raise
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                await self._tx.commit()
+            else:
+                await self._tx.rollback()
+        finally:
+            await self.pool.release(self.conn)
