@@ -16,6 +16,8 @@ from pathlib import Path
 
 from prometheus_client import Counter, Gauge
 
+from tracker.lifeline import tied_to_me
+
 RESTARTS = Counter("tracker_service_restarts_total",
                    "Service processes restarted by `tracker up` after they died", ["service"])
 EXITS = Counter("tracker_service_exits_total",
@@ -57,8 +59,8 @@ class Child:
     def spawn(self, env: dict[str, str]) -> None:
         """Start the process, appending its output to its log."""
         with open(self.log_path, "ab") as out:  # the child keeps its own copy of the fd
-            self.proc = subprocess.Popen(self.argv, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(tied_to_me(self.argv), env=env, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.started_at, self.started_mono = datetime.now(UTC), time.monotonic()
         self.restart_at = None
         UP.labels(self.name).set(1)

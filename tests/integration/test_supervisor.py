@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -67,3 +68,39 @@ def test_a_child_that_keeps_dying_waits_longer_each_time(tmp_path: Path) -> None
         supervisor.stop_all(timeout_s=5)
     assert waits == pytest.approx([0.1, 0.2, 0.4])
     assert child.restarts == 3
+
+
+def test_children_end_when_the_supervisor_is_killed_with_minus_9(tmp_path: Path) -> None:
+    """A `tracker up` killed with -9 leaves no service running behind it."""
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from tracker.supervisor import Child, Supervisor\n"
+        f"child = Child('orphan-check', {SLEEPER!r}, Path({str(tmp_path / 'o.log')!r}))\n"
+        "supervisor = Supervisor({'orphan-check': child}, dict(os.environ))\n"
+        "supervisor.start_all()\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                              cwd=Path(__file__).parents[2])
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    deadline = time.monotonic() + 10
+    while not Path(f"/proc/{child_pid}/cmdline").read_bytes().count(b"time.sleep(120)"):
+        assert time.monotonic() < deadline, "the child never became the sleeper"
+        time.sleep(0.02)  # still in the launcher, before its exec
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(child_pid):
+        assert time.monotonic() < deadline, f"child {child_pid} outlived its killed supervisor"
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
