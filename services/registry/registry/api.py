@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from typing import Annotated, Any, Literal
@@ -19,12 +18,23 @@ from registry.domain.models import (
     FirmPatch,
     FundingRoundIn,
 )
+from registry.schemas import (
+    CertificateWritten,
+    Firm,
+    FirmDetail,
+    FirmEvent,
+    FundingRoundWritten,
+    ImportJob,
+    ImportReport,
+    ReportWithHistory,
+    ReportWritten,
+)
 from shared.auth import ANY_ROLE, WRITER, Principal
 from shared.codes import District, Industry
 from shared.errors import NotFound, Rejected
+from shared.paging import BIGINT_MAX, Page, page_of, position_of
 
 router = APIRouter(prefix="/v1")
-BIGINT_MAX = 2**63 - 1  # what PostgreSQL's bigint holds; larger values cannot be ours
 Reader = Annotated[Principal, Depends(ANY_ROLE)]
 Writer = Annotated[Principal, Depends(WRITER)]
 FirmId = Annotated[uuid.UUID, Path(description="The firm's id")]
@@ -35,28 +45,18 @@ def _ctx(request: Request, who: Principal) -> handlers.Ctx:
     return handlers.Ctx(actor=who.actor, correlation_id=request.state.correlation_id)
 
 
-@router.post("/firms", status_code=201, tags=["firms"], summary="Register a firm")
+NO_FIRM: dict[int | str, dict[str, Any]] = {404: {"description": "No firm with this id"}}
+
+
+@router.post("/firms", status_code=201, tags=["firms"], summary="Register a firm",
+             response_model=Firm, responses={
+                 200: {"model": Firm, "description": "The same firm registered before (replay)"},
+                 409: {"description": "Another firm holds this USCC"}})
 async def register_firm(body: FirmIn, request: Request, response: Response, who: Writer) -> dict[str, Any]:
     firm, created = await handlers.register_firm(request.app.state.pool, _ctx(request, who), body)
     if not created:
         response.status_code = status.HTTP_200_OK
     return firm
-
-
-def _cursor(row_no: int) -> str:
-    return base64.urlsafe_b64encode(str(row_no).encode()).decode()
-
-
-def _after(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        row = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except ValueError:
-        row = -1
-    if not 0 <= row <= BIGINT_MAX:
-        raise Rejected("cursor", "cursor", "cursor is not one this API gave out")
-    return row
 
 
 @router.get("/firms", tags=["firms"], summary="List firms, filtered and paged")
@@ -65,29 +65,30 @@ async def list_firms(
     district: District | None = None, industry: Industry | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name contains, or exact USCC")] = None,
     cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> Page[Firm]:
     rows = await repo.list_firms(request.app.state.pool, district=district, industry=industry,
-                                 q=q, after_row=_after(cursor), limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "items": [handlers.firm_view(r) for r in rows],
-        "next_cursor": _cursor(rows[-1]["row_no"]) if more else None,
-    }
+                                 q=q, after_row=position_of(cursor, int) or 0, limit=limit + 1)
+    page = page_of(rows, limit, lambda r: r["row_no"])
+    return Page[Firm](items=[Firm.model_validate(dict(r)) for r in page.items],
+                      next_cursor=page.next_cursor)
 
 
-@router.get("/firms/{firm_id}", tags=["firms"], summary="One firm with its facts")
+@router.get("/firms/{firm_id}", tags=["firms"], summary="One firm with its facts",
+            response_model=FirmDetail, responses=NO_FIRM)
 async def get_firm(firm_id: FirmId, request: Request, who: Reader) -> dict[str, Any]:
     return await handlers.get_firm(request.app.state.pool, firm_id)
 
 
-@router.patch("/firms/{firm_id}", tags=["firms"], summary="Change profile or compliance flags")
+@router.patch("/firms/{firm_id}", tags=["firms"], summary="Change profile or compliance flags",
+              response_model=Firm, responses=NO_FIRM)
 async def patch_firm(firm_id: FirmId, body: FirmPatch, request: Request, who: Writer) -> dict[str, Any]:
     return await handlers.patch_firm(request.app.state.pool, _ctx(request, who), firm_id, body)
 
 
 @router.put("/firms/{firm_id}/reports/{fiscal_year}", status_code=201, tags=["reports"],
-            summary="File (201) or restate (200) a year's annual report; identical is a no-op (200)")
+            summary="File (201) or restate (200) a year's annual report; identical is a no-op (200)",
+            response_model=ReportWritten, responses={
+                200: {"model": ReportWritten, "description": "Restated, or unchanged"}, **NO_FIRM})
 async def put_report(firm_id: FirmId, fiscal_year: FiscalYear, body: AnnualReportIn,
                      request: Request, response: Response, who: Writer) -> dict[str, Any]:
     report, outcome = await handlers.file_report(
@@ -98,7 +99,8 @@ async def put_report(firm_id: FirmId, fiscal_year: FiscalYear, body: AnnualRepor
 
 
 @router.get("/firms/{firm_id}/reports/{fiscal_year}", tags=["reports"],
-            summary="A year's report with its earlier versions")
+            summary="A year's report with its earlier versions", response_model=ReportWithHistory,
+            responses={404: {"description": "No such firm, or no report for that year"}})
 async def get_report(firm_id: FirmId, fiscal_year: FiscalYear, request: Request,
                      who: Reader) -> dict[str, Any]:
     pool = request.app.state.pool
@@ -110,7 +112,10 @@ async def get_report(firm_id: FirmId, fiscal_year: FiscalYear, request: Request,
 
 
 @router.post("/firms/{firm_id}/funding-rounds", status_code=201, tags=["funding"],
-             summary="Record a funding round (an identical replay answers 200)")
+             summary="Record a funding round (an identical replay answers 200)",
+             response_model=FundingRoundWritten, responses={
+                 200: {"model": FundingRoundWritten, "description": "Recorded before (replay)"},
+                 **NO_FIRM})
 async def post_round(firm_id: FirmId, body: FundingRoundIn, request: Request,
                      response: Response, who: Writer) -> dict[str, Any]:
     stored, created = await handlers.record_funding_round(
@@ -121,7 +126,10 @@ async def post_round(firm_id: FirmId, body: FundingRoundIn, request: Request,
 
 
 @router.post("/firms/{firm_id}/certificates", status_code=201, tags=["certificates"],
-             summary="Record a certificate or award (an identical replay answers 200)")
+             summary="Record a certificate or award (an identical replay answers 200)",
+             response_model=CertificateWritten, responses={
+                 200: {"model": CertificateWritten, "description": "Recorded before (replay)"},
+                 **NO_FIRM})
 async def post_certificate(firm_id: FirmId, body: CertificateIn, request: Request,
                            response: Response, who: Writer) -> dict[str, Any]:
     stored, created = await handlers.grant_certificate(
@@ -132,7 +140,8 @@ async def post_certificate(firm_id: FirmId, body: CertificateIn, request: Reques
 
 
 @router.post("/firms/{firm_id}/certificates/{certificate_id}/revoke", tags=["certificates"],
-             summary="Revoke a certificate")
+             summary="Revoke a certificate", response_model=CertificateWritten,
+             responses={404: {"description": "No such firm, or no such certificate of it"}})
 async def revoke_certificate(firm_id: FirmId, certificate_id: uuid.UUID, request: Request,
                              who: Writer, body: CertificateRevokeIn | None = None) -> dict[str, Any]:
     return await handlers.revoke_certificate(
@@ -140,22 +149,28 @@ async def revoke_certificate(firm_id: FirmId, certificate_id: uuid.UUID, request
         body or CertificateRevokeIn())
 
 
-@router.get("/firms/{firm_id}/events", tags=["firms"], summary="The firm's event history")
+@router.get("/firms/{firm_id}/events", tags=["firms"], summary="The firm's event history",
+            responses=NO_FIRM)
 async def firm_events(
     firm_id: FirmId, request: Request, who: Reader,
-    after_sequence: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+    after_sequence: Annotated[int, Query(ge=0, le=BIGINT_MAX,
+                                         description="Start after this sequence")] = 0,
+    cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Page[FirmEvent]:
     pool = request.app.state.pool
     if await repo.firm(pool, firm_id) is None:
         raise NotFound(f"no firm with id {firm_id}")
-    rows = await repo.events(pool, str(firm_id), after_sequence, limit)
-    return {"items": [{**json.loads(r["payload"]), "published": r["published_at"] is not None}
-                      for r in rows]}
+    after = max(after_sequence, position_of(cursor, int) or 0)
+    rows = await repo.events(pool, str(firm_id), after, limit + 1)
+    events = [FirmEvent.model_validate({**json.loads(r["payload"]),
+                                        "published": r["published_at"] is not None})
+              for r in rows]
+    return page_of(events, limit, lambda e: e.sequence)
 
 
 @router.post("/imports", status_code=201, tags=["imports"],
-             summary="Bulk import a CSV of firms or of reports; answers a per-row error report")
+             summary="Bulk import a CSV of firms or of reports; answers a per-row error report",
+             response_model=ImportReport)
 async def post_import(
     request: Request, who: Writer, kind: Literal["firms", "reports"],
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row")],
@@ -172,7 +187,8 @@ async def post_import(
             "errors": result.errors}
 
 
-@router.get("/imports/{import_id}", tags=["imports"], summary="An earlier import's report")
+@router.get("/imports/{import_id}", tags=["imports"], summary="An earlier import's report",
+            response_model=ImportJob, responses={404: {"description": "No import with this id"}})
 async def get_import(import_id: uuid.UUID, request: Request, who: Reader) -> dict[str, Any]:
     row = await repo.import_job(request.app.state.pool, import_id)
     if row is None:
