@@ -132,8 +132,10 @@ class Ctx:
 
 
 def _ctx_of(role: Any):  # type: ignore[no-untyped-def]
-    async def dependency(principal: Annotated[Principal, Depends(role)],
-                         cid: Annotated[str | None, Depends(get_correlation_id)]) -> Ctx:
+    # defaults, not Annotated: under `from __future__ import annotations` an annotation is a
+    # string FastAPI resolves in the module's globals, where the local `role` is not
+    async def dependency(principal: Principal = Depends(role),
+                         cid: str | None = Depends(get_correlation_id)) -> Ctx:
         return Ctx(principal=principal, correlation_id=cid)
 
     return dependency
