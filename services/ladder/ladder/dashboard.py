@@ -13,13 +13,17 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ladder import exports, tables
-from shared.auth import ANY_ROLE, Principal
+from ladder.schemas import Me, TableOut
+from shared.auth import Reader
 from shared.codes import District, Industry, Tier
 
 STATIC = Path(__file__).parent / "static"
 TableName = Literal["targets", "funnel", "cohorts", "candidates", "standings"]
 router = APIRouter()
-Reader = Annotated[Principal, Depends(ANY_ROLE)]
+EXPORTED: dict[int | str, dict[str, Any]] = {200: {"description": "The table as a file",
+                  "content": {"text/csv": {"schema": {"type": "string"}},
+                              exports.XLSX_TYPE: {"schema": {"type": "string",
+                                                             "format": "binary"}}}}}
 
 
 def filters(request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
@@ -44,7 +48,7 @@ async def page() -> FileResponse:
     return FileResponse(STATIC / "dashboard.html", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/v1/dashboard/me", tags=["dashboard"],
+@router.get("/v1/dashboard/me", tags=["dashboard"], response_model=Me,
             summary="Who the token is, and where the page finds the notifier")
 async def me(request: Request, who: Reader) -> dict[str, Any]:
     return {"role": who.role, "officer_id": who.officer_id,
@@ -52,7 +56,7 @@ async def me(request: Request, who: Reader) -> dict[str, Any]:
             "today": request.app.state.clock()}
 
 
-@router.get("/v1/dashboard/tables/{name}", tags=["dashboard"],
+@router.get("/v1/dashboard/tables/{name}", tags=["dashboard"], response_model=TableOut,
             summary="A dashboard table (targets, funnel, cohorts, candidates, standings), filtered")
 async def get_table(name: Annotated[TableName, PathParam()], request: Request, who: Reader,
                     f: Filtered) -> dict[str, Any]:
@@ -61,7 +65,8 @@ async def get_table(name: Annotated[TableName, PathParam()], request: Request, w
             "filters": f.__dict__}
 
 
-@router.get("/v1/exports/{name}.{fmt}", tags=["dashboard"],
+@router.get("/v1/exports/{name}.{fmt}", tags=["dashboard"], response_class=Response,
+            responses=EXPORTED,
             summary="A dashboard table as CSV or Excel, with the same filters")
 async def export(name: Annotated[TableName, PathParam()],
                  fmt: Annotated[Literal["csv", "xlsx"], PathParam()], request: Request,

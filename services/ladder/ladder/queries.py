@@ -91,11 +91,12 @@ def _next_tier(evaluated: str | None, missing: Any) -> dict[str, Any] | None:
 
 
 async def history(pool: asyncpg.Pool, firm_id: uuid.UUID, limit: int,
-                  as_of: date | None = None) -> list[dict[str, Any]]:
-    """The firm's timeline up to `as_of`, newest first (corrections name what they replace)."""
+                  as_of: date | None = None, *, before: int | None = None) -> list[dict[str, Any]]:
+    """The firm's timeline up to `as_of`, newest first (corrections name what they replace),
+    from before timeline position `before`."""
     if await repo.firm(pool, firm_id) is None:
         raise NotFound(f"the ladder has not seen firm {firm_id} (yet)")
-    return [dict(r) for r in await repo.decisions(pool, firm_id, limit, as_of)]
+    return [dict(r) for r in await repo.decisions(pool, firm_id, limit, as_of, before=before)]
 
 
 async def readiness(pool: asyncpg.Pool, rulebook: Rulebook, firm_id: uuid.UUID, as_of: date,

@@ -277,16 +277,17 @@ async def insert_decision(conn: Conn, values: dict[str, Any]) -> None:
     await conn.execute(f"INSERT INTO decisions ({cols}) VALUES ({marks})", *values.values())
 
 
-async def decisions(conn: Conn, firm_id: uuid.UUID, limit: int,
-                    as_of: date | None = None) -> list[asyncpg.Record]:
-    """The stored timeline's decisions dated on or before `as_of`, newest first."""
+async def decisions(conn: Conn, firm_id: uuid.UUID, limit: int, as_of: date | None = None,
+                    *, before: int | None = None) -> list[asyncpg.Record]:
+    """The stored timeline's decisions dated on or before `as_of` (and before timeline
+    position `before`), newest first."""
     return await conn.fetch(
-        "SELECT id, at, on_date AS on, change, from_tier, to_tier, unicorn_grade, at_risk,"
+        "SELECT id, position, at, on_date AS on, change, from_tier, to_tier, unicorn_grade, at_risk,"
         " filed_on, expires_on, override, fiscal_year, round_year, rulebook_id, reason, actor,"
         " trigger_event_id, supersedes, counts_toward, trace, inputs"
         " FROM decisions WHERE firm_id = $1 AND current"
-        " AND ($3::date IS NULL OR on_date <= $3)"
-        " ORDER BY position DESC LIMIT $2", firm_id, limit, as_of)
+        " AND ($3::date IS NULL OR on_date <= $3) AND ($4::int IS NULL OR position < $4)"
+        " ORDER BY position DESC LIMIT $2", firm_id, limit, as_of, before)
 
 
 async def timeline(conn: Conn, firm_id: uuid.UUID) -> list[asyncpg.Record]:

@@ -72,6 +72,8 @@ def _since(header: str | None, query: str | None) -> stream_cursor.Positions | N
 
 @router.get(
     "/stream", tags=["live"], response_class=StreamingResponse,
+    responses={200: {"description": "Server-sent events, one per record",
+                     "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
     summary="Live events of registry.firm-events, ladder.standing-events and "
     "notifier.alert-events (SSE)",
     description="Each message's `id` is `topic/partition/offset;` followed by every partition's "

@@ -39,6 +39,21 @@ async def test_ladder_read_models(pg_server_url: str, fresh_broker: str) -> None
         page = (await p.ladder.get("/v1/standings", params={"limit": 1})).json()
         rest = (await p.ladder.get("/v1/standings", params={"limit": 5, "cursor": page["next_cursor"]})).json()
         assert {f["firm_id"] for f in page["items"] + rest["items"]} == {gazelle, near_id}
+        assert page["next_cursor"] not in (gazelle, near_id)  # opaque, not a raw firm id
+        for forged in ("not-a-cursor", gazelle, "ImZpcm0i"):  # the last: base64 of "firm"
+            bad = await p.ladder.get("/v1/standings", params={"cursor": forged})
+            assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
+        whole = (await p.ladder.get(f"/v1/firms/{near_id}/history")).json()
+        assert whole["next_cursor"] is None and whole["items"]
+        paged, cursor = [], None
+        while True:  # one decision a page, newest first, until the cursor runs out
+            one = (await p.ladder.get(f"/v1/firms/{near_id}/history",
+                                      params={"limit": 1, **({"cursor": cursor} if cursor else {})})).json()
+            paged += one["items"]
+            cursor = one["next_cursor"]
+            if cursor is None:
+                break
+        assert [h["id"] for h in paged] == [h["id"] for h in whole["items"]]
         totals = (await p.ladder.get("/v1/summary")).json()["totals"]
         assert totals == {"gazelle": 1, "eaglet": 1}
         metrics = (await p.ladder.get("/metrics")).text

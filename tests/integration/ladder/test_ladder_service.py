@@ -59,6 +59,11 @@ async def test_promotions_history_targets_and_events(pg_server_url: str, dbs: tu
         assert [(h["change"], h["to_tier"]) for h in history] == [
             ("promoted", "gazelle"), ("promoted", "eaglet")]
         assert history[0]["trace"]["tiers"]["gazelle"]["passed"] is True
+        newest = (await p.ladder.get(f"/v1/firms/{firm['id']}/history", params={"limit": 1})).json()
+        older = (await p.ladder.get(f"/v1/firms/{firm['id']}/history",
+                                    params={"limit": 1, "cursor": newest["next_cursor"]})).json()
+        assert [h["id"] for h in newest["items"] + older["items"]] == [h["id"] for h in history]
+        assert older["next_cursor"] is None
         assert history[0]["inputs"]["reports"]["2021"]["revenue"] == 40_000_000
 
         targets = (await p.ladder.get("/v1/targets/2022")).json()
