@@ -25,7 +25,15 @@ from notifier.config import Settings
 from notifier.domain.alerts import ALERT_KINDS, is_critical
 from notifier.domain.schedule import next_digest_at, validate_preferences
 from notifier.officer_data import officer_view, to_columns
-from notifier.schemas import ADMIN_ONLY_FIELDS, OfficerIn, OfficerPatch
+from notifier.schemas import (
+    ADMIN_ONLY_FIELDS,
+    Allowlist,
+    FallbackOfficer,
+    FirmAssignment,
+    Officer,
+    OfficerIn,
+    OfficerPatch,
+)
 from notifier.settings_store import ALLOWLIST_KEY, FALLBACK_KEY, allowlist, fallback_officer_id
 from shared import audit
 from shared.auth import Principal
@@ -114,7 +122,7 @@ async def _validate(conn: DbConn, settings: Settings, officer_id: uuid.UUID,
 
 
 async def create_officer(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
-                         body: OfficerIn) -> dict[str, Any]:
+                         body: OfficerIn) -> Officer:
     """Register a case officer."""
     officer_id = uuid.uuid4()
     fields = {name: getattr(body, name) for name in OfficerIn.model_fields}
@@ -127,7 +135,7 @@ async def create_officer(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
         await audit.record(conn, actor=ctx.actor, action="officer.create",
                            subject=str(officer_id), after=officer_view(row, reveal=False),
                            correlation_id=ctx.correlation_id)
-        return officer_view(row, reveal=True)
+        return Officer.model_validate(officer_view(row, reveal=True))
 
 
 async def _live_officer(conn: DbConn, officer_id: uuid.UUID,
@@ -139,15 +147,16 @@ async def _live_officer(conn: DbConn, officer_id: uuid.UUID,
 
 
 async def get_officer(pool: asyncpg.Pool, principal: Principal,
-                      officer_id: uuid.UUID) -> dict[str, Any]:
+                      officer_id: uuid.UUID) -> Officer:
     """One officer; webhook URLs only in full for admins and the officer."""
     async with pool.acquire() as conn:
         row = await _live_officer(conn, officer_id)
-    return officer_view(row, reveal=principal.role == "admin" or principal.officer_id == row["id"])
+    reveal = principal.role == "admin" or principal.officer_id == row["id"]
+    return Officer.model_validate(officer_view(row, reveal=reveal))
 
 
 async def patch_officer(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
-                        officer_id: uuid.UUID, body: OfficerPatch) -> dict[str, Any]:
+                        officer_id: uuid.UUID, body: OfficerPatch) -> Officer:
     """Change an officer; an officer may change their own delivery settings only."""
     # Only these two may be cleared with null; null elsewhere means "leave as is".
     fields = {name: getattr(body, name) for name in body.model_fields_set
@@ -170,7 +179,7 @@ async def patch_officer(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
                            subject=str(officer_id), before=officer_view(before, reveal=False),
                            after=officer_view(after, reveal=False),
                            correlation_id=ctx.correlation_id)
-        return officer_view(after, reveal=True)
+        return Officer.model_validate(officer_view(after, reveal=True))
 
 
 async def delete_officer(pool: asyncpg.Pool, ctx: Ctx, officer_id: uuid.UUID) -> None:
@@ -184,7 +193,7 @@ async def delete_officer(pool: asyncpg.Pool, ctx: Ctx, officer_id: uuid.UUID) ->
 
 
 async def assign_firm(pool: asyncpg.Pool, ctx: Ctx, firm_id: uuid.UUID,
-                      officer_id: uuid.UUID | None) -> dict[str, Any]:
+                      officer_id: uuid.UUID | None) -> FirmAssignment:
     """Make one officer (or nobody: null) explicitly responsible for a firm."""
     async with pool.acquire() as conn, conn.transaction():
         if officer_id is not None and await repo.officer(conn, officer_id) is None:
@@ -194,11 +203,11 @@ async def assign_firm(pool: asyncpg.Pool, ctx: Ctx, firm_id: uuid.UUID,
         await audit.record(conn, actor=ctx.actor, action="firm.assign", subject=str(firm_id),
                            before={"officer_id": before["officer_id"] if before else None},
                            after={"officer_id": officer_id}, correlation_id=ctx.correlation_id)
-    return {"firm_id": firm_id, "officer_id": officer_id}
+    return FirmAssignment(firm_id=firm_id, officer_id=officer_id)
 
 
 async def put_allowlist(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
-                        hosts: list[str]) -> dict[str, Any]:
+                        hosts: list[str]) -> Allowlist:
     """Replace the admin's webhook allowlist (NOTIFIER_WEBHOOK_ALLOWLIST stays on top)."""
     normalized = []
     for i, host in enumerate(hosts):
@@ -216,15 +225,15 @@ async def put_allowlist(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
 
 
 async def allowlist_view(conn: DbConn | asyncpg.Pool,
-                         settings: Settings) -> dict[str, Any]:
+                         settings: Settings) -> Allowlist:
     """Both parts of the allowlist and their union."""
-    return {"environment": settings.webhook_hosts,
-            "hosts": list(await repo.setting(conn, ALLOWLIST_KEY) or []),
-            "effective": await allowlist(conn, settings)}
+    return Allowlist(environment=settings.webhook_hosts,
+                     hosts=list(await repo.setting(conn, ALLOWLIST_KEY) or []),
+                     effective=await allowlist(conn, settings))
 
 
 async def put_fallback(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
-                       officer_id: uuid.UUID | None) -> dict[str, Any]:
+                       officer_id: uuid.UUID | None) -> FallbackOfficer:
     """Choose who receives unrouted alerts (null: back to NOTIFIER_FALLBACK_OFFICER)."""
     async with pool.acquire() as conn, conn.transaction():
         if officer_id is not None and await repo.officer(conn, officer_id) is None:
@@ -238,11 +247,11 @@ async def put_fallback(pool: asyncpg.Pool, ctx: Ctx, settings: Settings,
 
 
 async def fallback_view(conn: DbConn | asyncpg.Pool,
-                        settings: Settings) -> dict[str, Any]:
+                        settings: Settings) -> FallbackOfficer:
     """The admin's fallback officer, the environment's, and the one in effect."""
     stored = await repo.setting(conn, FALLBACK_KEY)
-    return {"officer_id": stored, "environment": settings.notifier_fallback_officer,
-            "effective": await fallback_officer_id(conn, settings)}
+    return FallbackOfficer(officer_id=stored, environment=settings.notifier_fallback_officer,
+                           effective=await fallback_officer_id(conn, settings))
 
 
 async def ack(pool: asyncpg.Pool, ctx: Ctx, alert_id: uuid.UUID) -> asyncpg.Record:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,23 +12,51 @@ import asyncpg
 from notifier import repository as repo
 from notifier.handlers import Forbidden, may_see
 from notifier.officer_data import officer_view
+from notifier.schemas import (
+    Alert,
+    AlertDetail,
+    Delivery,
+    DeliveryDetail,
+    FirmOfficer,
+    InboxPage,
+    Officer,
+)
 from shared.auth import Principal
 from shared.errors import NotFound, Rejected
+from shared.paging import Page, page_of, position_of
 
 
-def cursor_of(offset: int) -> str:
-    """An opaque page cursor."""
-    return base64.urlsafe_b64encode(str(offset).encode()).decode()
+def _position(*parts: object) -> str:
+    """A row's place in its list's order, as the one string a cursor carries."""
+    return "|".join(p.isoformat() if isinstance(p, datetime) else str(p) for p in parts)
 
 
-def offset_of(cursor: str | None) -> int:
-    """The offset a cursor stands for; 422 for one this API did not give out."""
-    if not cursor:
-        return 0
+def _after(cursor: str | None, *kinds: Callable[[str], Any]) -> Any:
+    """The (typed) position a cursor stands for, None for the first page; 422 for a forged one."""
+    position = position_of(cursor, str)
+    if position is None:
+        return None
+    parts = position.split("|")
     try:
-        return max(0, int(base64.urlsafe_b64decode(cursor.encode()).decode()))
+        if len(parts) != len(kinds):
+            raise ValueError(position)
+        return tuple(kind(part) for kind, part in zip(kinds, parts, strict=True))
     except ValueError:
         raise Rejected("cursor", "cursor", "cursor is not one this API gave out") from None
+
+
+def _flag(text: str) -> bool:
+    if text not in ("True", "False"):
+        raise ValueError(text)
+    return text == "True"
+
+
+_AT_ID = (datetime.fromisoformat, uuid.UUID)
+_ALERT_KEY = (_flag, *_AT_ID)
+
+
+def _alert_position(row: asyncpg.Record) -> str:
+    return _position(row["acknowledged_at"] is not None, row["created_at"], row["id"])
 
 
 def alert_view(row: asyncpg.Record) -> dict[str, Any]:
@@ -47,27 +75,22 @@ def alert_view(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-def _page(rows: list[asyncpg.Record], offset: int, limit: int,
-          view: Any = dict) -> dict[str, Any]:
-    more = len(rows) > limit
-    return {"items": [view(r) for r in rows[:limit]],
-            "next_cursor": cursor_of(offset + limit) if more else None}
-
-
 async def inbox(
     pool: asyncpg.Pool, principal: Principal, officer_id: uuid.UUID, *, kind: str | None,
     unread: bool | None, since: datetime | None, cursor: str | None, limit: int,
-) -> dict[str, Any]:
+) -> InboxPage:
     """An officer's inbox: unread first, newest first."""
     if not may_see(principal, officer_id):
         raise Forbidden("an officer may read only their own inbox")
     if await repo.officer(pool, officer_id) is None:
         raise NotFound(f"no officer with id {officer_id}")
-    offset = offset_of(cursor)
     rows = await repo.alerts(pool, officer_id=officer_id, unrouted=None, kind=kind,
-                             unread=unread, since=since, offset=offset, limit=limit + 1)
-    return {**_page(rows, offset, limit, alert_view),
-            "unread": await repo.unread_count(pool, officer_id)}
+                             unread=unread, since=since, after=_after(cursor, *_ALERT_KEY),
+                             limit=limit + 1)
+    page = page_of(rows, limit, _alert_position)
+    return InboxPage(items=[Alert.model_validate(alert_view(r)) for r in page.items],
+                     next_cursor=page.next_cursor,
+                     unread=await repo.unread_count(pool, officer_id))
 
 
 def _scoped(principal: Principal, officer_id: uuid.UUID | None, what: str) -> uuid.UUID | None:
@@ -83,18 +106,19 @@ async def list_alerts(
     pool: asyncpg.Pool, principal: Principal, *, officer_id: uuid.UUID | None,
     unrouted: bool | None, kind: str | None, unread: bool | None, cursor: str | None,
     limit: int, firm_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
+) -> Page[Alert]:
     """Alerts across officers (an officer sees only their own)."""
     officer_id = _scoped(principal, officer_id, "alerts")
-    offset = offset_of(cursor)
     rows = await repo.alerts(pool, officer_id=officer_id, unrouted=unrouted, kind=kind,
-                             unread=unread, since=None, offset=offset, limit=limit + 1,
-                             firm_id=firm_id)
-    return _page(rows, offset, limit, alert_view)
+                             unread=unread, since=None, after=_after(cursor, *_ALERT_KEY),
+                             limit=limit + 1, firm_id=firm_id)
+    page = page_of(rows, limit, _alert_position)
+    return Page[Alert](items=[Alert.model_validate(alert_view(r)) for r in page.items],
+                       next_cursor=page.next_cursor)
 
 
 async def get_alert(pool: asyncpg.Pool, principal: Principal,
-                    alert_id: uuid.UUID) -> dict[str, Any]:
+                    alert_id: uuid.UUID) -> AlertDetail:
     """One alert with its deliveries."""
     row = await repo.alert(pool, alert_id)
     if row is None:
@@ -102,42 +126,46 @@ async def get_alert(pool: asyncpg.Pool, principal: Principal,
     if not may_see(principal, row["officer_id"]):
         raise Forbidden("an officer may read only their own alerts")
     found = await repo.deliveries(pool, status=None, channel=None, officer_id=None,
-                                  alert_id=alert_id, offset=0, limit=100)
-    return {**alert_view(row), "deliveries": [dict(d) for d in found]}
+                                  alert_id=alert_id, limit=100)
+    return AlertDetail.model_validate({**alert_view(row), "deliveries": [dict(d) for d in found]})
 
 
 async def list_deliveries(
     pool: asyncpg.Pool, principal: Principal, *, status: str | None, channel: str | None,
     officer_id: uuid.UUID | None, cursor: str | None, limit: int,
-) -> dict[str, Any]:
+) -> Page[Delivery]:
     """The delivery queue, filtered (an officer sees only their own)."""
     officer_id = _scoped(principal, officer_id, "deliveries")
-    offset = offset_of(cursor)
     rows = await repo.deliveries(pool, status=status, channel=channel, officer_id=officer_id,
-                                 alert_id=None, offset=offset, limit=limit + 1)
-    return _page(rows, offset, limit)
+                                 alert_id=None, after=_after(cursor, *_AT_ID), limit=limit + 1)
+    page = page_of(rows, limit, lambda r: _position(r["updated_at"], r["id"]))
+    return Page[Delivery](items=[Delivery.model_validate(dict(r)) for r in page.items],
+                          next_cursor=page.next_cursor)
 
 
 async def get_delivery(pool: asyncpg.Pool, principal: Principal,
-                       delivery_id: uuid.UUID) -> dict[str, Any]:
+                       delivery_id: uuid.UUID) -> DeliveryDetail:
     """One delivery with every attempt made."""
     row = await repo.delivery(pool, delivery_id)
     if row is None:
         raise NotFound(f"no delivery with id {delivery_id}")
     if not may_see(principal, row["officer_id"]):
         raise Forbidden("an officer may read only their own deliveries")
-    return {**dict(row), "attempts_made": [dict(a) for a in await repo.attempts(pool, delivery_id)]}
+    made = [dict(a) for a in await repo.attempts(pool, delivery_id)]
+    return DeliveryDetail.model_validate({**dict(row), "attempts_made": made})
 
 
-async def list_officers(pool: asyncpg.Pool, *, cursor: str | None, limit: int) -> dict[str, Any]:
+async def list_officers(pool: asyncpg.Pool, *, cursor: str | None, limit: int) -> Page[Officer]:
     """Live officers, oldest first (webhook URLs redacted)."""
-    offset = offset_of(cursor)
-    rows = await repo.officers(pool, offset=offset, limit=limit + 1)
-    return _page(rows, offset, limit, lambda r: officer_view(r, reveal=False))
+    rows = await repo.officers(pool, after=_after(cursor, *_AT_ID), limit=limit + 1)
+    page = page_of(rows, limit, lambda r: _position(r["created_at"], r["id"]))
+    return Page[Officer](
+        items=[Officer.model_validate(officer_view(r, reveal=False)) for r in page.items],
+        next_cursor=page.next_cursor)
 
 
-async def firm_officer(pool: asyncpg.Pool, firm_id: uuid.UUID) -> dict[str, Any]:
+async def firm_officer(pool: asyncpg.Pool, firm_id: uuid.UUID) -> FirmOfficer:
     """A firm's explicit assignment (officer_id null when coverage decides)."""
     row = await repo.firm_officer(pool, firm_id)
-    return {"firm_id": firm_id, "officer_id": row["officer_id"] if row else None,
-            "assigned_at": row["assigned_at"] if row else None}
+    return FirmOfficer(firm_id=firm_id, officer_id=row["officer_id"] if row else None,
+                       assigned_at=row["assigned_at"] if row else None)

@@ -36,11 +36,15 @@ async def officer(conn: Conn, officer_id: uuid.UUID, *, lock: bool = False) -> R
                                officer_id)
 
 
-async def officers(conn: Conn, *, offset: int = 0, limit: int | None = None) -> list[Row]:
-    """Live officers, oldest first (routing reads them all: a bureau has dozens, not millions)."""
+async def officers(conn: Conn, *, after: tuple[datetime, uuid.UUID] | None = None,
+                   limit: int | None = None) -> list[Row]:
+    """Live officers, oldest first, after a page's last (created_at, id); routing reads them
+    all: a bureau has dozens, not millions."""
+    at, last = after or (None, None)
     return await conn.fetch(
-        f"SELECT * FROM officers WHERE {_LIVE} ORDER BY created_at, id OFFSET $1 LIMIT $2",
-        offset, limit)
+        f"SELECT * FROM officers WHERE {_LIVE}"
+        " AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2::uuid))"
+        " ORDER BY created_at, id LIMIT $3", at, last, limit)
 
 
 async def delete_officer(conn: Conn, officer_id: uuid.UUID) -> None:
@@ -113,18 +117,23 @@ async def alert(conn: Conn, alert_id: uuid.UUID, *, lock: bool = False) -> Row |
 
 async def alerts(
     conn: Conn, *, officer_id: uuid.UUID | None, unrouted: bool | None, kind: str | None,
-    unread: bool | None, since: datetime | None, offset: int, limit: int,
-    firm_id: uuid.UUID | None = None,
+    unread: bool | None, since: datetime | None, limit: int,
+    after: tuple[bool, datetime, uuid.UUID] | None = None, firm_id: uuid.UUID | None = None,
 ) -> list[Row]:
-    """Alerts filtered; unread first, newest first (the inbox order)."""
+    """Alerts filtered; unread first, newest first (the inbox order), after a page's last
+    (read, created_at, id)."""
+    read, at, last = after or (None, None, None)
     return await conn.fetch(
         f"SELECT {_ALERT_VIEW} FROM alerts WHERE ($1::uuid IS NULL OR officer_id = $1)"
         " AND ($2::boolean IS NULL OR unrouted = $2) AND ($3::text IS NULL OR kind = $3)"
         " AND ($4::boolean IS NULL OR (acknowledged_at IS NULL) = $4)"
         " AND ($5::timestamptz IS NULL OR created_at >= $5)"
-        " AND ($8::uuid IS NULL OR firm_id = $8)"
-        " ORDER BY acknowledged_at IS NOT NULL, created_at DESC, id OFFSET $6 LIMIT $7",
-        officer_id, unrouted, kind, unread, since, offset, limit, firm_id)
+        " AND ($7::uuid IS NULL OR firm_id = $7)"
+        " AND ($8::boolean IS NULL OR (acknowledged_at IS NOT NULL) > $8"
+        " OR ((acknowledged_at IS NOT NULL) = $8 AND (created_at < $9::timestamptz"
+        " OR (created_at = $9::timestamptz AND id > $10::uuid))))"
+        " ORDER BY acknowledged_at IS NOT NULL, created_at DESC, id LIMIT $6",
+        officer_id, unrouted, kind, unread, since, limit, firm_id, read, at, last)
 
 
 async def unread_count(conn: Conn, officer_id: uuid.UUID) -> int:
@@ -241,14 +250,18 @@ async def delivery(conn: Conn, delivery_id: uuid.UUID, *, lock: bool = False) ->
 
 async def deliveries(
     conn: Conn, *, status: str | None, channel: str | None, officer_id: uuid.UUID | None,
-    alert_id: uuid.UUID | None, offset: int, limit: int,
+    alert_id: uuid.UUID | None, limit: int, after: tuple[datetime, uuid.UUID] | None = None,
 ) -> list[Row]:
+    """Deliveries filtered, last changed first, after a page's last (updated_at, id)."""
+    at, last = after or (None, None)
     return await conn.fetch(
         f"SELECT {_DELIVERY_VIEW} FROM deliveries WHERE ($1::text IS NULL OR status = $1)"
         " AND ($2::text IS NULL OR channel = $2) AND ($3::uuid IS NULL OR officer_id = $3)"
         " AND ($4::uuid IS NULL OR alert_id = $4)"
-        " ORDER BY updated_at DESC, id OFFSET $5 LIMIT $6",
-        status, channel, officer_id, alert_id, offset, limit)
+        " AND ($6::timestamptz IS NULL OR updated_at < $6"
+        " OR (updated_at = $6 AND id > $7::uuid))"
+        " ORDER BY updated_at DESC, id LIMIT $5",
+        status, channel, officer_id, alert_id, limit, at, last)
 
 
 async def attempts(conn: Conn, delivery_id: uuid.UUID) -> list[Row]:
