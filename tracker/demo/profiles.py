@@ -1,0 +1,244 @@
+"""The profiles: what each synthetic firm is meant to look like to the ladder, and how many."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tracker.demo.city import EAGLET_DISTRICTS, GAZELLE_DISTRICTS, OTHER_DISTRICTS, WAN, YI
+from tracker.demo.draws import Draws
+from tracker.demo.population import FIRST_FY, LAST_FY, DemoFirm
+
+# Profiles: what each synthetic firm is meant to look like to the ladder (FY2022 data).
+EAGLET = "eaglet"                    # young, independent, class-I/II IP
+EAGLET_SOFTWARE = "eaglet_software"  # young, little IP, software-enterprise + -product certs
+EAGLET_PRIZE = "eaglet_prize"        # young, little IP, an innovation-contest prize
+GAZELLE = "gazelle"                  # revenue CAGR >= 20% on a base > 1000万, intensity >= 2.5%
+GAZELLE_EMPLOYEES = "gazelle_employees"  # employee CAGR >= 30% on a base > 100
+GAZELLE_VENTURE = "gazelle_venture"  # a VC/PE round >= 1000万 in FY-2..FY
+NEAR_MISS_GROWTH = "near_miss_growth"        # revenue CAGR 17-19.9%, intensity fine
+NEAR_MISS_INTENSITY = "near_miss_intensity"  # growth fine, S&T intensity 2.2-2.49%
+SEED = "seed"                        # seed-grade unicorn type (CNY rounds)
+POTENTIAL = "potential"              # potential-grade unicorn type (USD rounds)
+UNICORN_CANDIDATE = "unicorn_candidate"  # post-money just under US$1B: the "first unicorn" watch
+LEADER = "leader"                    # revenue >= 10亿, R&D >= 3%, high-tech certificate
+NOT_INDEPENDENT = "not_independent"  # branch / production base / sales / trading company
+ABNORMAL = "abnormal"                # eaglet-like but on the abnormal-operation list
+PLAIN = "plain"                      # too old or no IP: on no tier
+PROFILES = (EAGLET, EAGLET_SOFTWARE, EAGLET_PRIZE, GAZELLE, GAZELLE_EMPLOYEES, GAZELLE_VENTURE,
+            NEAR_MISS_GROWTH, NEAR_MISS_INTENSITY, SEED, POTENTIAL, UNICORN_CANDIDATE, LEADER,
+            NOT_INDEPENDENT, ABNORMAL, PLAIN)
+
+
+def mix_of(firms: int) -> dict[str, int]:
+    """How many firms of each profile for a population of `firms`."""
+    def share(fraction: float, minimum: int = 1) -> int:
+        return max(minimum, round(firms * fraction))
+
+    mix = {
+        SEED: share(4 / 2400), POTENTIAL: share(4 / 2400), UNICORN_CANDIDATE: 1,
+        LEADER: share(0.005, 2),
+        GAZELLE: share(0.105), GAZELLE_EMPLOYEES: share(0.012), GAZELLE_VENTURE: share(0.012),
+        NEAR_MISS_GROWTH: share(0.015, 2), NEAR_MISS_INTENSITY: share(0.015, 2),
+        EAGLET_SOFTWARE: share(0.02), EAGLET_PRIZE: share(0.01),
+        NOT_INDEPENDENT: share(0.03, 2), ABNORMAL: share(1 / 1200, 2), PLAIN: share(0.1, 2),
+    }
+    mix[EAGLET] = firms - sum(mix.values())
+    return mix
+
+
+# One builder per profile; each draws from `g.rng` only, so the population is a pure
+# function of the seed. "FY2022 evaluation" below means the ladder's round 2023, as of
+# 2023-01-01: certificates and rounds are dated so that they count then.
+ALL_YEARS = tuple(range(FIRST_FY, LAST_FY + 1))
+
+
+def _eaglet_like(g: Draws, profile: str, districts: Mapping[str, float], last_year: int = LAST_FY,
+                 *, ip: bool = True, **kw: Any) -> DemoFirm:
+    """Young (founded 2013+), small (base-year revenue < 1000万), research-heavy."""
+    rng = g.rng
+    f = g.firm(profile, districts, (2013, last_year), **kw)
+    years = g.years_of(f)
+    if not ip:
+        ip1, ip2 = 0, rng.randint(0, 1)
+    elif rng.random() < 0.6:
+        ip1, ip2 = rng.randint(1, 6), rng.randint(0, 12)
+    else:
+        ip1, ip2 = 0, rng.randint(2, 15)
+    g.reports(f, g.walk(g.log_uniform(30 * WAN, 600 * WAN), years, (0.95, 1.3)),
+              g.walk(rng.randint(8, 90), years, (0.95, 1.2)), st_ratio=(0.04, 0.16),
+              ip1=ip1, ip2=ip2)
+    return f
+
+
+def _eaglet(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = _eaglet_like(g, profile, EAGLET_DISTRICTS)
+    r = rng.random()
+    if f.founded_on.year == LAST_FY:  # certificates and rounds come later in a firm's life
+        return
+    last = f.reports[LAST_FY]
+    since = f.founded_on.year + 1
+    if r < 0.06 and last["st_staff"] * 10 >= last["employees"]:
+        g.certificate(f, "high_tech_enterprise", rng.randint(max(2020, since), LAST_FY),
+                      months=(10, 12), valid_years=3, renew_every=3)
+    elif r < 0.11:
+        g.certificate(f, "tech_sme", LAST_FY, months=(3, 9), calendar_year=True)
+    elif r < 0.13:  # an angel round, well below the gazelle's 1000万 venture path
+        g.round_(f, rng.randint(max(2019, since), LAST_FY), rng.randint(100, 800) * WAN,
+                 rng.randint(2000, 8000) * WAN, investor_kind=rng.choice(("vc_pe", "other")))
+
+
+def _eaglet_software(g: Draws, profile: str) -> None:
+    f = _eaglet_like(g, profile, EAGLET_DISTRICTS, LAST_FY - 1, ip=False)
+    year = g.rng.randint(max(2021, f.founded_on.year + 1), LAST_FY)  # valid on 2023-01-01
+    g.certificate(f, "software_enterprise", year, valid_years=3, renew_every=3)
+    g.certificate(f, "software_product", year, valid_years=5, renew_every=5)
+
+
+def _eaglet_prize(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = _eaglet_like(g, profile, EAGLET_DISTRICTS, LAST_FY - 1, ip=False)
+    # prizes count for 3 years: this firm wins again every 3 years
+    g.certificate(f, rng.choice(("contest_prize_national", "contest_prize_provincial")),
+                  rng.randint(max(2020, f.founded_on.year + 1), LAST_FY), months=(9, 12),
+                  renew_every=3)
+
+
+def _not_independent(g: Draws, profile: str) -> None:
+    kind = g.rng.choice(("branch", "production_base", "sales", "trading"))
+    _eaglet_like(g, profile, OTHER_DISTRICTS, company_kind=kind)
+
+
+def _abnormal(g: Draws, profile: str) -> None:
+    _eaglet_like(g, profile, OTHER_DISTRICTS, abnormal_list=True)
+
+
+def _plain(g: Draws, profile: str) -> None:
+    rng = g.rng
+    if rng.random() < 0.5:  # too old for eaglet even on FY2018 data, not growing
+        f = g.firm(profile, OTHER_DISTRICTS, (2005, 2008))
+        ip1, ip2 = rng.randint(0, 3), rng.randint(0, 6)
+    else:  # young but without qualifying IP
+        f = g.firm(profile, OTHER_DISTRICTS, (2014, LAST_FY))
+        ip1, ip2 = 0, rng.randint(0, 1)
+    years = g.years_of(f)
+    g.reports(f, g.walk(g.log_uniform(50 * WAN, 3000 * WAN), years, (0.85, 1.12)),
+              g.walk(rng.randint(5, 80), years, (0.9, 1.1)), st_ratio=(0.0, 0.02),
+              ip1=ip1, ip2=ip2, staff_share=(0.02, 0.2), high_tech_share=(0.0, 0.4))
+
+
+def _growth(g: Draws, profile: str) -> None:
+    """Revenue-path gazelles and the two kinds of near miss (founded 2005-2017)."""
+    rng = g.rng
+    f = g.firm(profile, GAZELLE_DISTRICTS, (2005, 2017))
+    base = g.log_uniform(1200 * WAN, 1.5 * YI)  # FY2018; stays below the leader's 10亿
+    employees = g.walk(rng.randint(30, 400), ALL_YEARS, (1.0, 1.15))
+    ip1, ip2 = rng.randint(2, 30), rng.randint(5, 60)
+    if profile == GAZELLE:
+        # +-0.5% jitter keeps every 3-year CAGR above 20.6% and revenue rising
+        revenue = g.geometric(base, rng.uniform(0.215, 0.5), ALL_YEARS, jitter=0.005)
+        g.reports(f, revenue, employees, st_ratio=(0.028, 0.08), ip1=ip1, ip2=ip2)
+        if rng.random() < 0.2:
+            g.certificate(f, "high_tech_enterprise", rng.randint(2020, LAST_FY),
+                          months=(10, 12), valid_years=3, renew_every=3)
+    elif profile == NEAR_MISS_GROWTH:  # CAGR 17-19.8%, intensity fine
+        revenue = g.geometric(base, rng.uniform(0.17, 0.198), ALL_YEARS)
+        g.reports(f, revenue, employees, st_ratio=(0.028, 0.06), ip1=ip1, ip2=ip2)
+    else:  # growth fine, S&T intensity 2.21-2.49% every year
+        revenue = g.geometric(base, rng.uniform(0.22, 0.4), ALL_YEARS, jitter=0.005)
+        g.reports(f, revenue, employees, st_ratio=(0.0, 0.0),
+                  exact_st=rng.uniform(0.0221, 0.0249), ip1=ip1, ip2=ip2)
+
+
+def _gazelle_employees(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = g.firm(profile, GAZELLE_DISTRICTS, (2008, 2017))
+    g.reports(f, g.walk(g.log_uniform(2000 * WAN, 2 * YI), ALL_YEARS, (0.97, 1.1)),
+              g.geometric(rng.randint(120, 400), rng.uniform(0.33, 0.5), ALL_YEARS),
+              st_ratio=(0.03, 0.07), ip1=rng.randint(1, 15), ip2=rng.randint(2, 30))
+
+
+def _gazelle_venture(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = g.firm(profile, GAZELLE_DISTRICTS, (2010, 2016))  # too old for the seed grade
+    years = g.years_of(f)
+    g.reports(f, g.walk(g.log_uniform(800 * WAN, 1 * YI), years, (0.97, 1.12)),
+              g.walk(rng.randint(40, 200), years, (1.0, 1.12)),
+              st_ratio=(0.04, 0.12), ip1=rng.randint(1, 10), ip2=rng.randint(2, 20))
+    amount = rng.randint(1000, 5000) * WAN  # one VC/PE round >= 1000万 in FY2020-FY2022
+    g.round_(f, 2021, amount, amount * rng.randint(5, 12))
+
+
+def _seed(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = g.firm(profile, {"hitech": 1}, (2018, 2020))  # at most 5 years old in FY2022
+    years = g.years_of(f)
+    g.reports(f, g.walk(g.log_uniform(200 * WAN, 3000 * WAN), years, (1.2, 1.8)),
+              g.walk(rng.randint(15, 60), years, (1.1, 1.5)),
+              st_ratio=(0.08, 0.25), ip1=rng.randint(1, 8), ip2=rng.randint(2, 20))
+    # valuation 3.2亿-5.8亿 CNY, at most 2,900万 CNY raised: seed grade, below the
+    # potential grade's US$100M valuation and US$5M funding
+    g.round_(f, f.founded_on.year + 1, rng.randint(200, 500) * WAN,
+             rng.randint(4000, 12000) * WAN, investor_kind="other")
+    g.round_(f, LAST_FY, rng.randint(1000, 2400) * WAN, rng.randint(32000, 58000) * WAN,
+             months=(9, 12))
+
+
+def _potential(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = g.firm(profile, {"hitech": 1}, (2015, 2020))
+    years = g.years_of(f)
+    g.reports(f, g.walk(g.log_uniform(1000 * WAN, 1 * YI), years, (1.15, 1.7)),
+              g.walk(rng.randint(40, 150), years, (1.1, 1.4)),
+              st_ratio=(0.08, 0.2), ip1=rng.randint(3, 25), ip2=rng.randint(5, 40))
+    usd = 1_000_000
+    g.round_(f, 2021, rng.randint(8, 15) * usd, rng.randint(40, 90) * usd, currency="USD")
+    if f.founded_on.year >= LAST_FY - 4:  # at most 5 years old: US$100M / US$5M
+        g.round_(f, LAST_FY, rng.randint(15, 40) * usd, rng.randint(120, 400) * usd,
+                 currency="USD")
+    else:  # older: US$500M / US$25M
+        g.round_(f, LAST_FY, rng.randint(30, 80) * usd, rng.randint(520, 850) * usd,
+                 currency="USD")
+
+
+def _unicorn_candidate(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = g.firm(profile, {"hitech": 1}, (2016, 2016))
+    years = g.years_of(f)
+    g.reports(f, g.geometric(g.log_uniform(5000 * WAN, 1.4 * YI), 0.6, years, jitter=0.02),
+              g.geometric(rng.randint(150, 260), 0.25, years),
+              st_ratio=(0.12, 0.2), ip1=rng.randint(30, 60), ip2=rng.randint(40, 90))
+    g.round_(f, 2019, 50_000_000, 300_000_000, currency="USD")
+    g.round_(f, 2021, 120_000_000, 650_000_000, currency="USD")
+    # just under US$1 billion: the city's first unicorn (零的突破) is one round away
+    g.round_(f, LAST_FY, 150_000_000, 980_000_000, currency="USD")
+    g.certificate(f, "high_tech_enterprise", 2020, months=(10, 12), valid_years=3,
+                  renew_every=3)
+
+
+def _leader(g: Draws, profile: str) -> None:
+    rng = g.rng
+    f = g.firm(profile, OTHER_DISTRICTS, (2005, 2012), joint_stock=True,
+               listed=rng.random() < 0.5)
+    last = g.log_uniform(10.5 * YI, 60 * YI)
+    rate = rng.uniform(0.03, 0.15)
+    revenue = {fy: int(last / (1 + rate) ** (LAST_FY - fy)) for fy in ALL_YEARS}
+    g.reports(f, revenue, g.walk(rng.randint(1500, 9000), ALL_YEARS, (0.98, 1.08)),
+              st_ratio=(0.04, 0.08), rd_share=(0.85, 0.95), ip1=rng.randint(80, 600),
+              ip2=rng.randint(100, 900), staff_share=(0.12, 0.35), high_tech_share=(0.6, 0.9))
+    g.certificate(f, "high_tech_enterprise", 2021, months=(10, 12), valid_years=3,
+                  renew_every=3)
+    if rng.random() < 0.3:
+        g.certificate(f, "st_award", rng.randint(2019, LAST_FY), months=(4, 12))
+
+
+BUILDERS: dict[str, Callable[[Draws, str], None]] = {
+    EAGLET: _eaglet, EAGLET_SOFTWARE: _eaglet_software, EAGLET_PRIZE: _eaglet_prize,
+    GAZELLE: _growth, NEAR_MISS_GROWTH: _growth, NEAR_MISS_INTENSITY: _growth,
+    GAZELLE_EMPLOYEES: _gazelle_employees, GAZELLE_VENTURE: _gazelle_venture,
+    SEED: _seed, POTENTIAL: _potential, UNICORN_CANDIDATE: _unicorn_candidate, LEADER: _leader,
+    NOT_INDEPENDENT: _not_independent, ABNORMAL: _abnormal, PLAIN: _plain,
+}
+assert set(BUILDERS) == set(PROFILES)
+
