@@ -1,0 +1,112 @@
+"""The ladder's API: standings, history, readiness, rulebooks, targets, what-if runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Literal
+
+from ladder.schemas import (
+    Candidate,
+    CandidatePage,
+    HistoryItem,
+    HistoryPage,
+    OverrideIn,
+    OverrideOut,
+    ReadinessOut,
+    RulebookOut,
+    RulebookPage,
+    RulebookSummary,
+    SimulationIn,
+    SimulationOut,
+    Standing,
+    StandingItem,
+    StandingsPage,
+    Summary,
+    TargetsOut,
+    TargetsSet,
+)
+from shared.codes import District, Industry, Tier
+from tracker.client.base import Operation, ServiceClient
+from tracker.client.paging import Pages
+
+CandidateTier = Literal["eaglet", "gazelle", "unicorn", "leader"]
+FIRM = "/v1/firms/{firm_id}"
+STANDING = Operation("GET", FIRM + "/standing", Standing)
+STANDINGS = Operation("GET", "/v1/standings", StandingsPage)
+SUMMARY = Operation("GET", "/v1/summary", Summary)
+HISTORY = Operation("GET", FIRM + "/history", HistoryPage)
+OVERRIDE = Operation("POST", FIRM + "/override", OverrideOut)
+READINESS = Operation("GET", FIRM + "/readiness", ReadinessOut)
+RULEBOOKS = Operation("GET", "/v1/rulebooks", RulebookPage)
+RULEBOOK = Operation("GET", "/v1/rulebooks/{rulebook_id}", RulebookOut)
+PROPOSE_RULEBOOK = Operation("POST", "/v1/rulebooks", RulebookSummary)
+TARGETS = Operation("GET", "/v1/targets/{year}", TargetsOut)
+SET_TARGETS = Operation("PUT", "/v1/targets/{year}", TargetsSet)
+CANDIDATES = Operation("GET", "/v1/candidates", CandidatePage)
+SIMULATE = Operation("POST", "/v1/simulations", SimulationOut)
+
+
+class Ladder(ServiceClient):
+    """The ladder: where each firm stands, how it got there, and the year's targets."""
+
+    async def standing(self, firm_id: uuid.UUID | str, *, as_of: date | None = None) -> Standing:
+        """GET a firm's tier, criteria and next step (as of a day, default today)."""
+        return await self._call(STANDING, {"firm_id": firm_id}, params={"as_of": as_of})
+
+    def standings(self, *, tier: Tier | None = None, district: District | None = None,
+                  industry: Industry | None = None, at_risk: bool | None = None,
+                  as_of: date | None = None, limit: int | None = None) -> Pages[StandingItem]:
+        """GET /v1/standings: every firm's standing, filtered, page by page."""
+        return Pages(self, STANDINGS, tier=tier, district=district, industry=industry,
+                     at_risk=at_risk, as_of=as_of, limit=limit)
+
+    async def summary(self, *, as_of: date | None = None) -> Summary:
+        """GET /v1/summary: how many firms stand on each tier."""
+        return await self._call(SUMMARY, params={"as_of": as_of})
+
+    def history(self, firm_id: uuid.UUID | str, *, as_of: date | None = None,
+                limit: int | None = None) -> Pages[HistoryItem]:
+        """GET a firm's decisions up to a day, newest first, page by page."""
+        return Pages(self, HISTORY, {"firm_id": firm_id}, as_of=as_of, limit=limit)
+
+    async def override(self, firm_id: uuid.UUID | str, override: OverrideIn) -> OverrideOut:
+        """POST a tier set by hand (or `tier: None` to hand the firm back to the rules)."""
+        return await self._call(OVERRIDE, {"firm_id": firm_id}, body=override)
+
+    async def readiness(self, firm_id: uuid.UUID | str, *, as_of: date | None = None,
+                        innovation_score: float | None = None) -> ReadinessOut:
+        """GET how ready a firm is for the high-tech and tech-SME certificates."""
+        return await self._call(READINESS, {"firm_id": firm_id},
+                                params={"as_of": as_of, "innovation_score": innovation_score})
+
+    async def rulebooks(self) -> RulebookPage:
+        """GET /v1/rulebooks: the active rulebook and the drafts."""
+        return await self._call(RULEBOOKS)
+
+    async def rulebook(self, rulebook_id: str) -> RulebookOut:
+        """GET one rulebook with every rule."""
+        return await self._call(RULEBOOK, {"rulebook_id": rulebook_id})
+
+    async def propose_rulebook(self, document: dict[str, Any]) -> RulebookSummary:
+        """POST /v1/rulebooks: store a draft rulebook."""
+        return await self._call(PROPOSE_RULEBOOK, json=document)
+
+    async def targets(self, year: int, *, as_of: date | None = None) -> TargetsOut:
+        """GET a year's targets with progress, pace and forecast."""
+        return await self._call(TARGETS, {"year": year}, params={"as_of": as_of})
+
+    async def set_targets(self, year: int, targets: dict[str, int]) -> TargetsSet:
+        """PUT a year's targets (admin), tier or certificate kind -> count."""
+        return await self._call(SET_TARGETS, {"year": year}, json=targets)
+
+    def candidates(self, tier: CandidateTier, *, district: District | None = None,
+                   industry: Industry | None = None, sort: Literal["closest", "gap"] | None = None,
+                   offset: int | None = None, limit: int | None = None) -> Pages[Candidate]:
+        """GET the near misses for a tier, closest first (or by gap), page by page."""
+        return Pages(self, CANDIDATES, tier=tier, district=district, industry=industry,
+                     sort=sort, offset=offset, limit=limit)
+
+    async def simulate(self, run: SimulationIn) -> SimulationOut:
+        """POST /v1/simulations: what a draft or changed thresholds would move."""
+        return await self._call(SIMULATE, body=run)

@@ -1,0 +1,114 @@
+"""The registry's API: firms and the facts filed about them, and CSV imports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from registry.domain.models import (
+    AnnualReportIn,
+    CertificateIn,
+    CertificateRevokeIn,
+    FirmIn,
+    FirmPatch,
+    FundingRoundIn,
+)
+from registry.schemas import (
+    CertificateWritten,
+    Firm,
+    FirmDetail,
+    FirmEvent,
+    FundingRoundWritten,
+    ImportJob,
+    ImportReport,
+    ReportWithHistory,
+    ReportWritten,
+)
+from shared.codes import District, Industry
+from shared.paging import Page
+from tracker.client.base import Operation, Recorded, ServiceClient
+from tracker.client.paging import Pages
+
+FIRM = "/v1/firms/{firm_id}"
+REGISTER_FIRM = Operation("POST", "/v1/firms", Firm)
+LIST_FIRMS = Operation("GET", "/v1/firms", Page[Firm])
+GET_FIRM = Operation("GET", FIRM, FirmDetail)
+CHANGE_FIRM = Operation("PATCH", FIRM, Firm)
+FILE_REPORT = Operation("PUT", FIRM + "/reports/{fiscal_year}", ReportWritten)
+GET_REPORT = Operation("GET", FIRM + "/reports/{fiscal_year}", ReportWithHistory)
+RECORD_ROUND = Operation("POST", FIRM + "/funding-rounds", FundingRoundWritten)
+GRANT_CERTIFICATE = Operation("POST", FIRM + "/certificates", CertificateWritten)
+REVOKE_CERTIFICATE = Operation("POST", FIRM + "/certificates/{certificate_id}/revoke",
+                               CertificateWritten)
+FIRM_EVENTS = Operation("GET", FIRM + "/events", Page[FirmEvent])
+IMPORT = Operation("POST", "/v1/imports", ImportReport)
+GET_IMPORT = Operation("GET", "/v1/imports/{import_id}", ImportJob)
+
+ImportKind = Literal["firms", "reports"]
+
+
+class Registry(ServiceClient):
+    """The registry: register firms, file their reports, rounds and certificates, import CSV."""
+
+    async def register_firm(self, firm: FirmIn) -> Recorded[Firm]:
+        """POST /v1/firms (an identical firm again is not created: `created` False)."""
+        return await self._record(REGISTER_FIRM, body=firm)
+
+    def firms(self, *, district: District | None = None, industry: Industry | None = None,
+              q: str | None = None, limit: int | None = None) -> Pages[Firm]:
+        """GET /v1/firms: firms filtered by district, industry, or name/USCC (`q`)."""
+        return Pages(self, LIST_FIRMS, district=district, industry=industry, q=q, limit=limit)
+
+    async def firm(self, firm_id: uuid.UUID | str) -> FirmDetail:
+        """GET /v1/firms/{id}: the firm with every fact held about it."""
+        return await self._call(GET_FIRM, {"firm_id": firm_id})
+
+    async def change_firm(self, firm_id: uuid.UUID | str, patch: FirmPatch) -> Firm:
+        """PATCH /v1/firms/{id}: the profile fields and compliance flags set in `patch`."""
+        return await self._call(CHANGE_FIRM, {"firm_id": firm_id}, body=patch)
+
+    async def file_report(self, firm_id: uuid.UUID | str, fiscal_year: int,
+                          report: AnnualReportIn) -> ReportWritten:
+        """PUT a year's annual report: filed, restated, or unchanged (its `outcome`)."""
+        return await self._call(FILE_REPORT, {"firm_id": firm_id, "fiscal_year": fiscal_year},
+                                body=report)
+
+    async def report(self, firm_id: uuid.UUID | str, fiscal_year: int) -> ReportWithHistory:
+        """GET a year's report with its earlier versions."""
+        return await self._call(GET_REPORT, {"firm_id": firm_id, "fiscal_year": fiscal_year})
+
+    async def record_funding_round(self, firm_id: uuid.UUID | str,
+                                   funding_round: FundingRoundIn) -> Recorded[FundingRoundWritten]:
+        """POST a funding round (an identical replay: `created` False)."""
+        return await self._record(RECORD_ROUND, {"firm_id": firm_id}, body=funding_round)
+
+    async def grant_certificate(self, firm_id: uuid.UUID | str,
+                                certificate: CertificateIn) -> Recorded[CertificateWritten]:
+        """POST a certificate or award (an identical replay: `created` False)."""
+        return await self._record(GRANT_CERTIFICATE, {"firm_id": firm_id}, body=certificate)
+
+    async def revoke_certificate(self, firm_id: uuid.UUID | str,
+                                 certificate_id: uuid.UUID | str,
+                                 revocation: CertificateRevokeIn | None = None,
+                                 ) -> CertificateWritten:
+        """POST .../revoke: the certificate no longer counts."""
+        return await self._call(REVOKE_CERTIFICATE,
+                                {"firm_id": firm_id, "certificate_id": certificate_id},
+                                body=revocation or CertificateRevokeIn())
+
+    def events(self, firm_id: uuid.UUID | str, *, after_sequence: int | None = None,
+               limit: int | None = None) -> Pages[FirmEvent]:
+        """GET the firm's event history, oldest first, after `after_sequence`."""
+        return Pages(self, FIRM_EVENTS, {"firm_id": firm_id}, after_sequence=after_sequence,
+                     limit=limit)
+
+    async def import_csv(self, kind: ImportKind, text: str | bytes, *,
+                         filename: str = "import.csv") -> ImportReport:
+        """POST /v1/imports: a CSV of firms or reports; rejected rows are in `errors`."""
+        data = text.encode() if isinstance(text, str) else text
+        return await self._call(IMPORT, params={"kind": kind},
+                                files={"file": (filename, data, "text/csv")})
+
+    async def import_job(self, import_id: uuid.UUID | str) -> ImportJob:
+        """GET an earlier import's report."""
+        return await self._call(GET_IMPORT, {"import_id": import_id})
