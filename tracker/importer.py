@@ -3,16 +3,18 @@ in chunks so progress shows, and the per-row error report as a table and as CSV.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
+from tracker.client import ApiProblem, Registry
+from tracker.client.registry import ImportKind
 from tracker.progress import OnProgress
 
 ERROR_COLUMNS = ("row", "uscc", "fiscal_year", "field", "reason")
@@ -63,37 +65,32 @@ def _csv_text(header: list[str], rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _refusal(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}: {response.text[:300]}"
-    if body.get("errors"):
-        return "; ".join(f"{e.get('field')}: {e.get('message')}" for e in body["errors"])
-    return f"HTTP {response.status_code}: {body.get('detail')}"
+def _refusal(problem: ApiProblem) -> str:
+    if problem.errors:
+        return "; ".join(f"{e.field}: {e.message}" for e in problem.errors)
+    return f"HTTP {problem.status}: {problem.detail}"
 
 
-def import_file(client: httpx.Client, kind: str, path: Path, *, chunk_rows: int = 1000,
-                progress: OnProgress | None = None) -> ImportReport:
+async def import_file(registry: Registry, kind: ImportKind, path: Path, *,
+                      chunk_rows: int = 1000, progress: OnProgress | None = None) -> ImportReport:
     """Send the file in chunks of `chunk_rows` rows, one import each, in file order."""
     header, rows = read_rows(path)
     names = [h.strip() for h in header]
     report = ImportReport(total_rows=len(rows))
     for start in range(0, max(len(rows), 1), chunk_rows):
         chunk = rows[start:start + chunk_rows]
-        response = client.post("/v1/imports", params={"kind": kind}, files={
-            "file": (path.name, _csv_text(header, chunk), "text/csv")})
-        if response.status_code != 201:
-            raise ImportRefused(f"the registry refused {path}: {_refusal(response)}")
-        body = response.json()
-        report.import_ids.append(str(body["id"]))
-        report.applied += int(body["applied"])
-        report.unchanged += int(body["unchanged"])
-        for err in body["errors"]:
-            values = dict(zip(names, chunk[err["row"] - 1], strict=False))
-            report.errors.append({"row": start + err["row"], "uscc": values.get("uscc", ""),
+        try:
+            answer = await registry.import_csv(kind, _csv_text(header, chunk), filename=path.name)
+        except ApiProblem as exc:
+            raise ImportRefused(f"the registry refused {path}: {_refusal(exc)}") from None
+        report.import_ids.append(str(answer.id))
+        report.applied += answer.applied
+        report.unchanged += answer.unchanged
+        for err in answer.errors:
+            values = dict(zip(names, chunk[err.row - 1], strict=False))
+            report.errors.append({"row": start + err.row, "uscc": values.get("uscc", ""),
                                   "fiscal_year": values.get("fiscal_year", ""),
-                                  "field": err["field"], "reason": err["reason"]})
+                                  "field": err.field, "reason": err.reason})
         if progress is not None:
             progress(f"{kind}", start + len(chunk), len(rows))
     return report
@@ -126,7 +123,7 @@ def error_table(report: ImportReport, *, limit: int = 50) -> Table:
     return table
 
 
-def run_import(registry_url: str, token: str, kind: str, path: Path, *,
+def run_import(registry_url: str, token: str, kind: ImportKind, path: Path, *,
                chunk_rows: int = 1000, console: Console | None = None) -> int:
     """The `tracker import` command: 0 when every row passed, 1 when some were rejected."""
     from tracker.progress import staged_progress
@@ -135,11 +132,15 @@ def run_import(registry_url: str, token: str, kind: str, path: Path, *,
     if not path.is_file():
         out.print(f"tracker: no file {path}", style="red")
         return 2
-    headers = {"Authorization": f"Bearer {token}"}
+
+    async def send(progress: OnProgress) -> ImportReport:
+        async with Registry(registry_url, token, timeout=300) as registry:
+            return await import_file(registry, kind, path, chunk_rows=chunk_rows,
+                                     progress=progress)
+
     try:
-        with httpx.Client(base_url=registry_url, headers=headers, timeout=300) as client, \
-                staged_progress(out) as progress:
-            report = import_file(client, kind, path, chunk_rows=chunk_rows, progress=progress)
+        with staged_progress(out) as progress:
+            report = asyncio.run(send(progress))
     except ImportRefused as exc:
         out.print(f"tracker: {exc}", style="red")
         return 2

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from wsgiref.simple_server import WSGIServer
 
-import httpx
 from prometheus_client import start_http_server
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +21,7 @@ from shared.topics import ALL_TOPICS
 from tracker import stackfile
 from tracker.embedded import Broker, EmbeddedPostgres, embedded_broker
 from tracker.services import SERVICES, migrate_all
+from tracker.status import readiness
 from tracker.supervisor import Child, Supervisor
 
 
@@ -56,14 +56,6 @@ def admin_token(settings: StackSettings) -> str:
     path.touch(mode=0o600)
     path.write_text(token)
     return token
-
-
-DEMO_OFFICERS = (
-    {"name": "王磊", "email": "wang.lei@example.org", "districts": ["hitech"], "industries": [],
-     "language": "zh", "channels": [], "receives_targets": True},
-    {"name": "李娜", "email": "li.na@example.org", "districts": ["jinpu", "ganjingzi"],
-     "industries": [], "language": "zh", "channels": []},
-)
 
 
 class Stack:
@@ -139,15 +131,12 @@ class Stack:
         so the ladder credits each promotion to the day it happened), the current year's
         targets, and officers."""
         from tracker.demo import load_demo
+        from tracker.demo.officers import register_officers
         from tracker.progress import staged_progress
 
         ports = self.ports()
         print("loading demo data (first start only)...", flush=True)
-        notifier = httpx.Client(base_url=f"http://127.0.0.1:{ports['notifier']}", timeout=30,
-                                headers={"Authorization": f"Bearer {token}"})
-        with notifier:
-            for officer in DEMO_OFFICERS:  # inbox-only case officers, so alerts have owners
-                notifier.post("/v1/officers", json=officer).raise_for_status()
+        asyncio.run(register_officers(f"http://127.0.0.1:{ports['notifier']}", token))
         with staged_progress() as progress:
             summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token,
                                             ladder_url=f"http://127.0.0.1:{ports['ladder']}",
@@ -170,11 +159,8 @@ class Stack:
                     raise RuntimeError(
                         f"{name} exited with code {proc.returncode}; see "
                         f"{self.settings.tracker_data_dir}/logs/{name}.log")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                        del pending[name]
-                except httpx.HTTPError:
-                    pass
+                if readiness(f"http://127.0.0.1:{port}", timeout_s=2)[0]:
+                    del pending[name]
             if pending and time.monotonic() > deadline:
                 raise RuntimeError(f"not ready in time: {', '.join(pending)}")
             time.sleep(0.2)

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from rich.table import Table
 
+from tracker.client import ApiProblem, ServiceClient
 from tracker.stackfile import StackInfo
 
 
-def readiness(url: str) -> tuple[bool, str]:
+def readiness(url: str, *, timeout_s: float = 3) -> tuple[bool, str]:
     """(ready, what /readyz says) for one service."""
+    async def ask() -> tuple[bool, str]:
+        async with ServiceClient(url, timeout=timeout_s) as service:
+            await service.ready()
+            return True, "ready"
+
     try:
-        response = httpx.get(f"{url}/readyz", timeout=3)
+        return asyncio.run(ask())
     except httpx.HTTPError as exc:
         return False, f"unreachable ({exc.__class__.__name__})"
-    if response.status_code == 200:
-        return True, "ready"
-    try:
-        problems = response.json().get("problems") or []
-    except ValueError:
-        problems = []
-    return False, "not ready: " + ("; ".join(problems) or f"HTTP {response.status_code}")
+    except ApiProblem as exc:
+        problems = exc.body.get("problems") or []
+        return False, "not ready: " + ("; ".join(problems) or f"HTTP {exc.status}")
 
 
 def uptime(started_at: datetime, now: datetime | None = None) -> str:

@@ -10,8 +10,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import httpx
+from pydantic import ValidationError
 
+from registry.domain.models import CertificateIn, FundingRoundIn
+from tracker.client import ApiProblem, Ladder, Recorded, Registry
+from tracker.client.registry import ImportKind
 from tracker.demo.generator import generate
 from tracker.demo.population import (
     CSV_CHUNK_ROWS,
@@ -28,61 +31,65 @@ class DemoLoadError(RuntimeError):
     """The registry refused the demo as a whole (bad token, server error, unreachable)."""
 
 
-def _check(response: httpx.Response, what: str) -> None:
-    if response.status_code in (401, 403) or response.status_code >= 500:
-        raise DemoLoadError(f"{what}: HTTP {response.status_code}: {response.text[:500]}")
+def _fatal(problem: ApiProblem) -> bool:
+    """A refusal of the whole load, not of one row: a bad token, a role, a server error."""
+    return problem.status in (401, 403) or problem.status >= 500
 
 
-async def _import(client: httpx.AsyncClient, kind: str, text: str, keys: list[str],
+async def _import(registry: Registry, kind: ImportKind, text: str, keys: list[str],
                   problems: list[str]) -> tuple[int, int]:
     """One CSV import; (applied, unchanged). Rejected rows go to `problems`."""
-    response = await client.post("/v1/imports", params={"kind": kind},
-                                 files={"file": (f"demo-{kind}.csv", text.encode(), "text/csv")})
-    _check(response, f"import of {kind}")
-    if response.status_code != 201:
-        raise DemoLoadError(f"import of {kind}: HTTP {response.status_code}: {response.text[:500]}")
-    body = response.json()
-    for err in body["errors"]:
-        problems.append(f"{kind} row {keys[err['row'] - 1]}: {err['field']}: {err['reason']}")
-    return int(body["applied"]), int(body["unchanged"])
+    try:
+        report = await registry.import_csv(kind, text, filename=f"demo-{kind}.csv")
+    except ApiProblem as exc:
+        raise DemoLoadError(f"import of {kind}: {exc}") from None
+    for err in report.errors:
+        problems.append(f"{kind} row {keys[err.row - 1]}: {err.field}: {err.reason}")
+    return report.applied, report.unchanged
 
 
-async def _firm_ids(client: httpx.AsyncClient, wanted: set[str]) -> dict[str, str]:
+async def _firm_ids(registry: Registry, wanted: set[str]) -> dict[str, str]:
     """USCC -> firm id for the wanted USCCs, paging the firm list once."""
     ids: dict[str, str] = {}
-    cursor: str | None = None
-    while len(ids) < len(wanted):
-        params: dict[str, Any] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-        response = await client.get("/v1/firms", params=params)
-        _check(response, "listing firms")
-        response.raise_for_status()
-        page = response.json()
-        ids.update({f["uscc"]: f["id"] for f in page["items"] if f["uscc"] in wanted})
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    try:
+        async for page in registry.firms(limit=500):
+            ids.update({f.uscc: str(f.id) for f in page.items if f.uscc in wanted})
+            if len(ids) >= len(wanted):
+                break
+    except ApiProblem as exc:
+        raise DemoLoadError(f"listing firms: {exc}") from None
     return ids
 
 
-async def _facts(client: httpx.AsyncClient, firm: DemoFirm, firm_id: str,
+async def _fact(registry: Registry, what: str, firm_id: str,
+                body: dict[str, Any]) -> Recorded[Any]:
+    """Record one funding round or certificate."""
+    if what == "funding_rounds":
+        return await registry.record_funding_round(firm_id, FundingRoundIn.model_validate(body))
+    return await registry.grant_certificate(firm_id, CertificateIn.model_validate(body))
+
+
+async def _facts(registry: Registry, firm: DemoFirm, firm_id: str,
                  limit: asyncio.Semaphore, created: Counter[str], kept: Counter[str],
                  problems: list[str]) -> None:
     """One firm's funding rounds (oldest first), then its certificates."""
-    calls = [("funding_rounds", "funding-rounds", body)
+    calls = [("funding_rounds", body)
              for body in sorted(firm.funding_rounds, key=lambda r: r["closed_on"])]
-    calls += [("certificates", "certificates", body) for body in firm.certificates]
+    calls += [("certificates", body) for body in firm.certificates]
     async with limit:
-        for what, path, body in calls:
-            response = await client.post(f"/v1/firms/{firm_id}/{path}", json=body)
-            _check(response, f"{what} of {firm.uscc}")
-            if response.status_code == 201:
-                created[what] += 1
-                kept[what] += 1
-            elif response.status_code == 200:
-                kept[what] += 1
-            else:
-                problems.append(f"{what} of {firm.uscc}: HTTP {response.status_code}: "
-                                f"{response.text[:300]}")
+        for what, body in calls:
+            try:
+                recorded = await _fact(registry, what, firm_id, body)
+            except ValidationError as exc:  # what the registry would refuse with a 422
+                problems.append(f"{what} of {firm.uscc}: {exc}"[:400])
+                continue
+            except ApiProblem as exc:
+                if _fatal(exc):
+                    raise DemoLoadError(f"{what} of {firm.uscc}: {exc}") from None
+                problems.append(f"{what} of {firm.uscc}: HTTP {exc.status}: {exc.detail}"[:400])
+                continue
+            created[what] += recorded.created
+            kept[what] += 1
 
 
 # The current year's targets, seeded when the bureau has set none (the 2022 figures).
@@ -92,13 +99,13 @@ CURRENT_TARGETS = {"eaglet": 170, "gazelle": 30, "unicorn": 1, "high_tech_enterp
 
 async def seed_targets(ladder_url: str, token: str, year: int) -> bool:
     """PUT `year`'s targets on the ladder unless some are set already; True when seeded."""
-    async with httpx.AsyncClient(base_url=ladder_url.rstrip("/"), timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
-        current = await client.get(f"/v1/targets/{year}", params={"as_of": f"{year}-01-01"})
-        _check(current, f"targets of {year}")
-        if current.json().get("targets_set"):
-            return False
-        _check(await client.put(f"/v1/targets/{year}", json=CURRENT_TARGETS), "seeding targets")
+    async with Ladder(ladder_url, token) as ladder:
+        try:
+            if (await ladder.targets(year, as_of=date(year, 1, 1))).targets_set:
+                return False
+            await ladder.set_targets(year, CURRENT_TARGETS)
+        except ApiProblem as exc:
+            raise DemoLoadError(f"targets of {year}: {exc}") from None
         return True
 
 
@@ -123,7 +130,6 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     created: Counter[str] = Counter()
     kept: Counter[str] = Counter()
     problems: list[str] = []
-    headers = {"Authorization": f"Bearer {token}"}
     done: Counter[str] = Counter()
     totals = {"firms": len(data.firms), "reports": data.report_count,
               "facts": data.funding_round_count + data.certificate_count}
@@ -133,32 +139,31 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
         if progress is not None:
             progress(stage, done[stage], totals[stage])
 
-    async with httpx.AsyncClient(base_url=registry_url.rstrip("/"), headers=headers,
-                                 timeout=timeout_s) as client:
+    async with Registry(registry_url, token, timeout=timeout_s) as registry:
         usccs = [f.uscc for f in data.firms]
         tick("firms", 0)  # each bar starts when its stage does, so its rate counts from there
         for i, text in enumerate(data.firms_csv()):
             keys = usccs[i * CSV_CHUNK_ROWS:(i + 1) * CSV_CHUNK_ROWS]
-            applied, unchanged = await _import(client, "firms", text, keys, problems)
+            applied, unchanged = await _import(registry, "firms", text, keys, problems)
             created["firms"] += applied
             kept["firms"] += applied + unchanged
             tick("firms", len(keys))
 
         with_facts = [f for f in data.firms if f.funding_rounds or f.certificates]
-        ids = await _firm_ids(client, {f.uscc for f in with_facts})
+        ids = await _firm_ids(registry, {f.uscc for f in with_facts})
         limit = asyncio.Semaphore(concurrency)
 
         async def reports(chunk: list[dict[str, Any]]) -> None:
             keys = [f"{r['uscc']}/FY{r['fiscal_year']}" for r in chunk]
             async with imports:
                 applied, unchanged = await _import(
-                    client, "reports", csv_text(REPORT_COLUMNS, chunk), keys, problems)
+                    registry, "reports", csv_text(REPORT_COLUMNS, chunk), keys, problems)
             created["reports"] += applied
             kept["reports"] += applied + unchanged
             tick("reports", len(chunk))
 
         async def facts(firm: DemoFirm, firm_id: str) -> None:
-            await _facts(client, firm, firm_id, limit, created, kept, problems)
+            await _facts(registry, firm, firm_id, limit, created, kept, problems)
             tick("facts", len(firm.funding_rounds) + len(firm.certificates))
 
         # A firm's reports stay in one chunk, so chunks may run side by side.
