@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,8 +19,10 @@ import httpx
 import psutil
 import pytest
 
+from ladder.schemas import Standing
 from tests.contracts.published import check_published
 from tests.factories import ADMIN_TOKEN
+from tracker.client import ApiProblem, Ladder, Notifier, Registry
 from tracker.embedded import free_port
 
 T = TypeVar("T")
@@ -41,9 +45,17 @@ class RunningStack:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.ports['kafka']}"
 
-    def client(self, service: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url(service), timeout=15,
-                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    def registry(self, token: str = ADMIN_TOKEN) -> Registry:
+        """The registry's typed client (admin unless another token is given)."""
+        return Registry(self.url("registry"), token, timeout=15)
+
+    def ladder(self, token: str = ADMIN_TOKEN) -> Ladder:
+        """The ladder's typed client."""
+        return Ladder(self.url("ladder"), token, timeout=15)
+
+    def notifier(self, token: str = ADMIN_TOKEN) -> Notifier:
+        """The notifier's typed client."""
+        return Notifier(self.url("notifier"), token, timeout=15)
 
     def start(self, *, demo: bool = False, timeout_s: float = 120) -> None:
         args = [sys.executable, "-m", "tracker.cli", "up"] + ([] if demo else ["--no-demo"])
@@ -110,15 +122,30 @@ def wait_until(check: Callable[[], T | None], timeout: float = 60.0, what: str =
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def caught_up(ladder: httpx.Client, firm_id: str, sequence: int,
-              timeout_s: float = 90) -> dict[str, Any]:
-    """The ladder's standing of the firm once it has applied the registry's `sequence`."""
-    def standing() -> dict[str, Any] | None:
-        r = ladder.get(f"/v1/firms/{firm_id}/standing")
-        applied = r.status_code == 200 and r.json()["sequence"] >= sequence
-        return dict(r.json()) if applied else None
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 60.0,
+                     what: str = "condition") -> T:
+    """Await `check` until it returns something true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := await check():
+            return value
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
-    return wait_until(standing, timeout_s, f"the ladder to apply sequence {sequence}")
+
+async def caught_up(ladder: Ladder, firm_id: uuid.UUID | str, sequence: int,
+                    timeout_s: float = 90) -> Standing:
+    """The ladder's standing of the firm once it has applied the registry's `sequence`."""
+    async def standing() -> Standing | None:
+        try:
+            now = await ladder.standing(firm_id)
+        except ApiProblem as exc:
+            if exc.status != 404:  # the ladder has not seen the firm yet
+                raise
+            return None
+        return now if now.sequence >= sequence else None
+
+    return await eventually(standing, timeout_s, f"the ladder to apply sequence {sequence}")
 
 
 def _postgres_on(data_dir: Path) -> list[int]:

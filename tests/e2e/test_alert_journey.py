@@ -10,11 +10,13 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import RunningStack
+from notifier.schemas import AllowlistIn, OfficerIn
+from registry.domain.models import AnnualReportIn, FirmIn
+from tests.e2e.conftest import RunningStack, eventually
 from tests.e2e.conftest import wait_until as _wait
 from tests.factories import firm_payload, report_payload
 
@@ -61,41 +63,43 @@ def receiver() -> Iterator[Receiver]:
     r.close()
 
 
-def _setup_officer(stack: RunningStack, receiver: Receiver) -> str:
-    with stack.client("notifier") as notifier:
-        r = notifier.put("/v1/settings/webhook-allowlist", json={"hosts": ["127.0.0.1"]})
-        assert r.status_code == 200, r.text
-        officer = notifier.post("/v1/officers", json={
+async def _setup_officer(stack: RunningStack, receiver: Receiver) -> str:
+    async with stack.notifier() as notifier:
+        allowed = await notifier.set_webhook_allowlist(AllowlistIn(hosts=["127.0.0.1"]))
+        assert allowed.hosts == ["127.0.0.1"], allowed
+        officer = await notifier.register_officer(OfficerIn.model_validate({
             "name": "王磊", "email": "wang.lei@kjj.dl.gov.cn", "districts": ["hitech"],
             "industries": ["next_gen_it"], "language": "zh",
-            "channels": [{"kind": "webhook", "url": receiver.url}]})
-        assert officer.status_code == 201, officer.text
-        return str(officer.json()["id"])
+            "channels": [{"kind": "webhook", "url": receiver.url}]}))
+        return str(officer.id)
 
 
-def _promote(stack: RunningStack) -> str:
+async def _promote(stack: RunningStack) -> str:
     fy = date.today().year - 1
-    with stack.client("registry") as registry:
-        firm = registry.post("/v1/firms", json=firm_payload(founded_on=f"{fy - 3}-05-01")).json()
-        r = registry.put(f"/v1/firms/{firm['id']}/reports/{fy}", json=report_payload(ip_class1=1))
-        assert r.status_code == 201
-    return str(firm["id"])
+    async with stack.registry() as registry:
+        firm = (await registry.register_firm(
+            FirmIn.model_validate(firm_payload(founded_on=f"{fy - 3}-05-01")))).item
+        r = await registry.file_report(firm.id, fy,
+                                       AnnualReportIn.model_validate(report_payload(ip_class1=1)))
+        assert r.outcome == "filed"  # answered 201
+    return str(firm.id)
 
 
-def _inbox(stack: RunningStack, officer_id: str) -> list[dict]:
-    with stack.client("notifier") as notifier:
-        return list(notifier.get(f"/v1/officers/{officer_id}/inbox").json()["items"])
+async def _inbox(stack: RunningStack, officer_id: str) -> list[dict[str, Any]]:
+    async with stack.notifier() as notifier:
+        return [a.model_dump(mode="json") async for a in notifier.inbox(officer_id).items()]
 
 
-def test_promotion_reaches_the_right_officer_once(stack: RunningStack, receiver: Receiver) -> None:
+async def test_promotion_reaches_the_right_officer_once(stack: RunningStack,
+                                                        receiver: Receiver) -> None:
     stack.env.update({"NOTIFIER_BACKOFF_BASE_S": "0.2", "NOTIFIER_WORKER_POLL_S": "0.1"})
     stack.start()
-    officer_id = _setup_officer(stack, receiver)
-    with stack.client("notifier") as notifier:
-        other = notifier.post("/v1/officers", json={
+    officer_id = await _setup_officer(stack, receiver)
+    async with stack.notifier() as notifier:
+        other = str((await notifier.register_officer(OfficerIn.model_validate({
             "name": "李娜", "email": "li.na@kjj.dl.gov.cn", "districts": ["jinpu"],
-            "industries": [], "channels": []}).json()["id"]
-    firm_id = _promote(stack)
+            "industries": [], "channels": []}))).id)
+    firm_id = await _promote(stack)
 
     promotions = lambda: [c["body"] for c in receiver.calls if c["body"]["kind"] == "promotion"]  # noqa: E731
     _wait(promotions, what="the webhook call")
@@ -106,12 +110,12 @@ def test_promotion_reaches_the_right_officer_once(stack: RunningStack, receiver:
     assert "雏鹰" in call["title"] and f"/v1/firms/{firm_id}/standing" in call["link"]
     keys = [c["key"] for c in receiver.calls]
     assert len(keys) == len(set(keys))  # nothing delivered twice
-    inbox = _inbox(stack, officer_id)
+    inbox = await _inbox(stack, officer_id)
     assert [a["firm_id"] for a in inbox if a["kind"] == "promotion"] == [firm_id]
-    assert _inbox(stack, other) == []
+    assert await _inbox(stack, other) == []
 
 
-def test_a_notifier_killed_before_delivering_delivers_once_after_restart(
+async def test_a_notifier_killed_before_delivering_delivers_once_after_restart(
         stack: RunningStack, receiver: Receiver) -> None:
     # retries that outlast the outage, so nothing is given up while the receiver refuses
     stack.env.update({"NOTIFIER_BACKOFF_BASE_S": "0.2", "NOTIFIER_BACKOFF_CAP_S": "1",
@@ -119,10 +123,10 @@ def test_a_notifier_killed_before_delivering_delivers_once_after_restart(
                       # a send cut off by the crash is taken again when its lease ends
                       "NOTIFIER_DELIVERY_TIMEOUT_S": "2", "NOTIFIER_LEASE_S": "4"})
     stack.start()
-    officer_id = _setup_officer(stack, receiver)
+    officer_id = await _setup_officer(stack, receiver)
     receiver.failing = True  # the alert is taken in, but cannot be delivered yet
-    firm_id = _promote(stack)
-    _wait(lambda: _inbox(stack, officer_id), what="the alert to be received")
+    firm_id = await _promote(stack)
+    await eventually(lambda: _inbox(stack, officer_id), what="the alert to be received")
 
     notifier = next(p for p in stack.descendants() if "notifier" in " ".join(p.cmdline()))
     os.kill(notifier.pid, signal.SIGKILL)  # a crash, not a clean stop
@@ -132,21 +136,21 @@ def test_a_notifier_killed_before_delivering_delivers_once_after_restart(
     _wait(lambda: stack.ready("notifier"), what="the restarted notifier ready")
 
     receiver.failing = False
-    received = _inbox(stack, officer_id)
+    received = await _inbox(stack, officer_id)
     def all_sent() -> bool:
         return len(receiver.calls) >= len(received)
 
     try:
         _wait(all_sent, what="the deliveries after restart")
     except AssertionError:
-        with stack.client("notifier") as n:
-            raise AssertionError(n.get("/v1/deliveries").text + stack.logs()) from None
+        async with stack.notifier() as n:
+            queue = [d.model_dump(mode="json") for d in await n.deliveries().all()]
+        raise AssertionError(f"{queue}{stack.logs()}") from None
     time.sleep(3)
     kinds = sorted(c["body"]["kind"] for c in receiver.calls)
     assert kinds == sorted(a["kind"] for a in received)  # each alert exactly once
     assert [c["body"]["firm_id"] for c in receiver.calls if c["body"]["kind"] == "promotion"] == [firm_id]
-    assert len(_inbox(stack, officer_id)) == len(received)
-    with httpx.Client(base_url=stack.url("notifier"), timeout=10,
-                      headers={"Authorization": f"Bearer {stack.env['TRACKER_ADMIN_TOKEN']}"}) as n:
-        delivered = n.get("/v1/deliveries", params={"status": "delivered"}).json()["items"]
+    assert len(await _inbox(stack, officer_id)) == len(received)
+    async with stack.notifier() as n:
+        delivered = await n.deliveries(status="delivered").all()
         assert len(delivered) == len(received)

@@ -16,8 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from registry.domain.models import FirmIn
 from tests.e2e.conftest import RunningStack, finish, prepared_stack, wait_until
 from tests.factories import ADMIN_TOKEN, firm_payload, report_payload, wrong_check_uscc
+from tracker.client import ApiProblem
 
 pytestmark = pytest.mark.e2e
 
@@ -45,21 +47,25 @@ def tracker(stack: RunningStack, *args: str, cwd: Path, **env: str) -> subproces
         timeout=300, check=False)
 
 
-def test_a_viewer_key_made_in_another_process_reads_and_cannot_write(
+async def test_a_viewer_key_made_in_another_process_reads_and_cannot_write(
         running: RunningStack, tmp_path: Path) -> None:
     made = tracker(running, "keys", "create", "--role", "viewer", "--label", "dashboard",
                    cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().splitlines()[-1]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=running.url("registry"), headers=headers, timeout=15) as viewer:
-        assert viewer.get("/v1/firms").status_code == 200
-        assert viewer.post("/v1/firms", json=firm_payload()).status_code == 403
+    async with running.registry(token) as viewer:
+        await viewer.firms().first()  # reads: any error answer would raise
+        with pytest.raises(ApiProblem) as refused:
+            await viewer.register_firm(FirmIn.model_validate(firm_payload()))
+        assert refused.value.status == 403
     listed = tracker(running, "keys", "list", cwd=tmp_path)
     assert "dashboard" in listed.stdout and token not in listed.stdout
     key_id = made.stdout.split()[1]
     assert tracker(running, "keys", "revoke", key_id, cwd=tmp_path).returncode == 0
-    assert httpx.get(f"{running.url('registry')}/v1/firms", headers=headers).status_code == 401
+    async with running.registry(token) as revoked:
+        with pytest.raises(ApiProblem) as refused:
+            await revoked.firms().first()
+        assert refused.value.status == 401
     migrated = tracker(running, "migrate", cwd=tmp_path)
     assert migrated.returncode == 0 and "registry: 0 migration(s) applied" in migrated.stdout
 
@@ -78,7 +84,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer.writerows(rows)
 
 
-def test_import_reports_each_rejected_row_and_wait_sees_the_ladder_catch_up(
+async def test_import_reports_each_rejected_row_and_wait_sees_the_ladder_catch_up(
         running: RunningStack, tmp_path: Path) -> None:
     firms = [firm_payload() for _ in range(5)]
     bad_check, bad_district = firm_payload(uscc=wrong_check_uscc()), firm_payload(district="atlantis")
@@ -101,13 +107,13 @@ def test_import_reports_each_rejected_row_and_wait_sees_the_ladder_catch_up(
         ("3", bad_check["uscc"], "uscc"), ("6", bad_district["uscc"], "district")]
     assert "GB 32100-2015" in report[0]["reason"]
 
-    with running.client("registry") as admin:
+    async with running.registry() as admin:
         ids = {}
         for firm in firms + [bad_check, bad_district]:
-            items = admin.get("/v1/firms", params={"q": firm["uscc"]}).json()["items"]
+            items = (await admin.firms(q=firm["uscc"]).first()).items
             if firm in firms:
-                assert [i["uscc"] for i in items] == [firm["uscc"]]
-                ids[firm["uscc"]] = items[0]["id"]
+                assert [i.uscc for i in items] == [firm["uscc"]]
+                ids[firm["uscc"]] = items[0].id
             else:
                 assert items == []
         reports = [{"uscc": f["uscc"], "fiscal_year": fy, **report_payload()}
@@ -124,15 +130,14 @@ def test_import_reports_each_rejected_row_and_wait_sees_the_ladder_catch_up(
         waited = tracker(running, "wait", "--timeout", "240", cwd=tmp_path)
         assert waited.returncode == 0, waited.stdout + waited.stderr
         assert "caught up" in waited.stdout
-        with running.client("ladder") as ladder:  # right away: wait returned only once caught up
+        async with running.ladder() as ladder:  # right away: wait returned only once caught up
             for uscc, firm_id in ids.items():
-                registry_seq = admin.get(f"/v1/firms/{firm_id}").json()["sequence"]
-                standing = ladder.get(f"/v1/firms/{firm_id}/standing")
-                assert standing.status_code == 200, (uscc, standing.text)
-                assert standing.json()["sequence"] == registry_seq
+                registry_seq = (await admin.firm(firm_id)).sequence
+                standing = await ladder.standing(firm_id)  # a 404 would raise, naming the firm
+                assert standing.sequence == registry_seq, uscc
 
 
-def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
+async def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
                                                           tmp_path: Path) -> None:
     before = running.info()
     old_pid = before["services"]["ladder"]["pid"]
@@ -169,7 +174,7 @@ def test_a_killed_service_is_restarted_counted_and_listed(running: RunningStack,
     assert "database_url" not in json.loads(as_json.stdout)  # it may carry a password
 
     # the restarted ladder consumes again: a new firm is applied
-    with running.client("registry") as admin:
-        assert admin.post("/v1/firms", json=firm_payload()).status_code == 201
+    async with running.registry() as admin:
+        assert (await admin.register_firm(FirmIn.model_validate(firm_payload()))).created
     waited = tracker(running, "wait", "--timeout", "240", cwd=tmp_path)
     assert waited.returncode == 0, waited.stdout + waited.stderr

@@ -7,9 +7,19 @@ from datetime import date
 
 import pytest
 
+from notifier.schemas import Alert, OfficerIn
+from registry.domain.models import (
+    AnnualReportIn,
+    CertificateIn,
+    CertificateRevokeIn,
+    FirmIn,
+    FirmPatch,
+    FundingRoundIn,
+)
 from tests.contracts.published import check_published
-from tests.e2e.conftest import RunningStack, wait_until
+from tests.e2e.conftest import RunningStack, eventually, wait_until
 from tests.factories import firm_payload, report_payload
+from tracker.client import ApiProblem
 
 pytestmark = pytest.mark.e2e
 EXPECTED = {
@@ -20,51 +30,60 @@ EXPECTED = {
 # and ladder journeys: the stack fixture validates every e2e run's topics at its end
 
 
-def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> None:
+async def test_every_published_event_fits_its_exported_schema(stack: RunningStack) -> None:
     stack.start()
     year = date.today().year
     fy = year - 1
-    with stack.client("registry") as registry, stack.client("ladder") as ladder, \
-            stack.client("notifier") as notifier:
-        assert ladder.put(f"/v1/targets/{year}", json={"eaglet": 2}).status_code == 200
-        officer = notifier.post("/v1/officers", json={
+    async with stack.registry() as registry, stack.ladder() as ladder, \
+            stack.notifier() as notifier:
+        assert (await ladder.set_targets(year, {"eaglet": 2})).targets == {"eaglet": 2}
+        officer = await notifier.register_officer(OfficerIn.model_validate({
             "name": "王磊", "email": "wang.lei@kjj.dl.gov.cn", "districts": ["hitech"],
-            "language": "zh", "channels": []})
-        assert officer.status_code == 201, officer.text
-        firm = registry.post("/v1/firms", json=firm_payload(founded_on=f"{fy - 4}-03-01")).json()
-        url = f"/v1/firms/{firm['id']}"
+            "language": "zh", "channels": []}))
+        firm = (await registry.register_firm(
+            FirmIn.model_validate(firm_payload(founded_on=f"{fy - 4}-03-01")))).item
         # filed on 1 January, so the firm is an eaglet from then on and the dishonesty flag
         # (effective today) revokes it later; facts of one day would count together
         filed = f"{year}-01-01"
-        assert registry.put(f"{url}/reports/{fy}", json=report_payload(
-            ip_class1=1, filed_on=filed)).status_code == 201
-        assert registry.put(f"{url}/reports/{fy}", json=report_payload(
-            ip_class1=2, filed_on=filed)).status_code == 200
-        assert registry.post(f"{url}/funding-rounds", json={
+        assert (await registry.file_report(firm.id, fy, AnnualReportIn.model_validate(
+            report_payload(ip_class1=1, filed_on=filed)))).outcome == "filed"  # 201
+        assert (await registry.file_report(firm.id, fy, AnnualReportIn.model_validate(
+            report_payload(ip_class1=2, filed_on=filed)))).outcome == "restated"  # 200
+        assert (await registry.record_funding_round(firm.id, FundingRoundIn.model_validate({
             "closed_on": f"{fy}-06-01", "amount": 20_000_000, "post_money_valuation": 200_000_000,
-            "investor_kind": "vc_pe"}).status_code == 201
-        cert = registry.post(f"{url}/certificates", json={
-            "kind": "software_enterprise", "issued_on": f"{fy}-02-01"})
-        assert cert.status_code == 201, cert.text
-        assert registry.post(f"{url}/certificates/{cert.json()['id']}/revoke",
-                             json={"reason": "audit"}).status_code == 200
-        assert registry.patch(url, json={"name": firm["name"] + "（集团）"}).status_code == 200
-        flagged = registry.patch(url, json={"dishonest_list": True})
-        assert flagged.status_code == 200
+            "investor_kind": "vc_pe"}))).created
+        cert = await registry.grant_certificate(firm.id, CertificateIn.model_validate({
+            "kind": "software_enterprise", "issued_on": f"{fy}-02-01"}))
+        assert cert.created, cert
+        revoked = await registry.revoke_certificate(firm.id, cert.item.id,
+                                                    CertificateRevokeIn(reason="audit"))
+        assert revoked.revoked_on is not None
+        renamed = await registry.change_firm(firm.id, FirmPatch(name=firm.name + "（集团）"))
+        assert renamed.name == firm.name + "（集团）"
+        flagged = await registry.change_firm(firm.id, FirmPatch(dishonest_list=True))
+        assert flagged.dishonest_list
 
-        def demoted() -> bool:
+        async def demoted() -> bool:
             # all of today's facts make one decision: the day ends on none, and the eaglet
             # decision published on the way is withdrawn by a TierDemoted correction
-            r = ladder.get(f"{url}/standing")  # 404 until the ladder has seen the firm
-            return (r.status_code == 200 and r.json()["sequence"] >= flagged.json()["sequence"]
-                    and r.json()["tier"] == "none")
+            try:
+                standing = await ladder.standing(firm.id)
+            except ApiProblem as exc:  # 404 until the ladder has seen the firm
+                if exc.status != 404:
+                    raise
+                return False
+            return standing.sequence >= flagged.sequence and standing.tier == "none"
 
         try:
-            wait_until(demoted, 90, "the dishonesty flag to revoke the filing")
+            await eventually(demoted, 90, "the dishonesty flag to revoke the filing")
         except AssertionError:
-            raise AssertionError(f"history: {ladder.get(f'{url}/history').text[:3000]}") from None
-        wait_until(lambda: notifier.get(f"/v1/officers/{officer.json()['id']}/inbox").json().get(
-            "items"), 90, "the officer's inbox alert to be delivered")
+            history = (await ladder.history(firm.id).first()).model_dump_json()
+            raise AssertionError(f"history: {history[:3000]}") from None
+
+        async def inbox() -> list[Alert]:
+            return (await notifier.inbox(officer.id).first()).items
+
+        await eventually(inbox, 90, "the officer's inbox alert to be delivered")
 
     seen: set[str] = set()
 
