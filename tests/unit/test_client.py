@@ -43,7 +43,7 @@ class Things(ServiceClient):
         return await self._record(PUT_THING, {"thing_id": thing_id}, body=body)
 
     def things(self, **filters: Any) -> Pages[Thing]:
-        return Pages(self, THINGS, **filters)
+        return self._pages(THINGS, **filters)
 
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -10,10 +10,13 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from shared.paging import Page
 from shared.problems import PROBLEM_JSON, FieldError
 from shared.web import Health, Readiness
+from tracker.client.paging import Pages
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T", bound=BaseModel)
 M_co = TypeVar("M_co", bound=BaseModel, covariant=True)  # a page subclass is still a page
 
 
@@ -127,6 +130,14 @@ class ServiceClient:
                     **request: Any) -> M:
         """Send the operation and parse its answer with the operation's model."""
         return _parsed(op, await self._send(op, path, **request))
+
+    def _pages(self, op: Operation[Page[T]], path: dict[str, Any] | None = None,
+               **params: Any) -> Pages[T]:
+        """The list operation's pages: `params` on every request, the cursor of the last."""
+        async def fetch(cursor: str | None) -> Page[T]:
+            return await self._call(op, path, params={**params, "cursor": cursor})
+
+        return Pages(fetch)
 
     async def _record(self, op: Operation[M], path: dict[str, Any] | None = None,
                       **request: Any) -> Recorded[M]:

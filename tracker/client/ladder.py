@@ -58,7 +58,7 @@ class Ladder(ServiceClient):
                   industry: Industry | None = None, at_risk: bool | None = None,
                   as_of: date | None = None, limit: int | None = None) -> Pages[StandingItem]:
         """GET /v1/standings: every firm's standing, filtered, page by page."""
-        return Pages(self, STANDINGS, tier=tier, district=district, industry=industry,
+        return self._pages(STANDINGS, tier=tier, district=district, industry=industry,
                      at_risk=at_risk, as_of=as_of, limit=limit)
 
     async def summary(self, *, as_of: date | None = None) -> Summary:
@@ -68,7 +68,7 @@ class Ladder(ServiceClient):
     def history(self, firm_id: uuid.UUID | str, *, as_of: date | None = None,
                 limit: int | None = None) -> Pages[HistoryItem]:
         """GET a firm's decisions up to a day, newest first, page by page."""
-        return Pages(self, HISTORY, {"firm_id": firm_id}, as_of=as_of, limit=limit)
+        return self._pages(HISTORY, {"firm_id": firm_id}, as_of=as_of, limit=limit)
 
     async def override(self, firm_id: uuid.UUID | str, override: OverrideIn) -> OverrideOut:
         """POST a tier set by hand (or `tier: None` to hand the firm back to the rules)."""
@@ -104,7 +104,7 @@ class Ladder(ServiceClient):
                    industry: Industry | None = None, sort: Literal["closest", "gap"] | None = None,
                    offset: int | None = None, limit: int | None = None) -> Pages[Candidate]:
         """GET the near misses for a tier, closest first (or by gap), page by page."""
-        return Pages(self, CANDIDATES, tier=tier, district=district, industry=industry,
+        return self._pages(CANDIDATES, tier=tier, district=district, industry=industry,
                      sort=sort, offset=offset, limit=limit)
 
     async def simulate(self, run: SimulationIn) -> SimulationOut:

@@ -56,7 +56,7 @@ class Notifier(ServiceClient):
 
     def officers(self, *, limit: int | None = None) -> Pages[Officer]:
         """GET /v1/officers (webhook URLs redacted), page by page."""
-        return Pages(self, OFFICERS, limit=limit)
+        return self._pages(OFFICERS, limit=limit)
 
     async def officer(self, officer_id: uuid.UUID | str) -> Officer:
         """GET one officer."""
@@ -99,14 +99,14 @@ class Notifier(ServiceClient):
               unread: bool | None = None, since: datetime | None = None,
               limit: int | None = None) -> Pages[Alert]:
         """GET an officer's inbox, latest first, page by page."""
-        return Pages(self, INBOX, {"officer_id": officer_id}, kind=kind, unread=unread,
+        return self._pages(INBOX, {"officer_id": officer_id}, kind=kind, unread=unread,
                      since=since, limit=limit)
 
     def alerts(self, *, officer_id: uuid.UUID | str | None = None, unrouted: bool | None = None,
                kind: str | None = None, unread: bool | None = None,
                firm_id: uuid.UUID | str | None = None, limit: int | None = None) -> Pages[Alert]:
         """GET /v1/alerts, filtered, page by page."""
-        return Pages(self, ALERTS, officer_id=officer_id, unrouted=unrouted, kind=kind,
+        return self._pages(ALERTS, officer_id=officer_id, unrouted=unrouted, kind=kind,
                      unread=unread, firm_id=firm_id, limit=limit)
 
     async def alert(self, alert_id: uuid.UUID | str) -> AlertDetail:
@@ -121,7 +121,7 @@ class Notifier(ServiceClient):
                    officer_id: uuid.UUID | str | None = None,
                    limit: int | None = None) -> Pages[Delivery]:
         """GET /v1/deliveries: the delivery queue, filtered, page by page."""
-        return Pages(self, DELIVERIES, status=status, channel=channel, officer_id=officer_id,
+        return self._pages(DELIVERIES, status=status, channel=channel, officer_id=officer_id,
                      limit=limit)
 
     async def delivery(self, delivery_id: uuid.UUID | str) -> DeliveryDetail:

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
 from shared.paging import Page
 
-if TYPE_CHECKING:
-    from tracker.client.base import Operation, ServiceClient
-
 T = TypeVar("T", bound=BaseModel)
+Fetch = Callable[[str | None], Awaitable[Page[T]]]  # the page after a cursor (None: the first)
 
 
 class Pages(Generic[T]):
     """The pages of a list, fetched as they are iterated: `async for page in pages`, or
     `async for item in pages.items()`; `await pages.first()` fetches only the first."""
 
-    def __init__(self, client: ServiceClient, op: Operation[Page[T]],
-                 path: dict[str, Any] | None = None, **params: Any):
-        self.client, self.op, self.path, self.params = client, op, path, params
+    def __init__(self, fetch: Fetch[T]):
+        self.fetch = fetch
 
     async def __aiter__(self) -> AsyncIterator[Page[T]]:
-        cursor = self.params.get("cursor")
+        cursor: str | None = None
         while True:
-            page = await self.client._call(self.op, self.path,
-                                           params={**self.params, "cursor": cursor})
+            page = await self.fetch(cursor)
             yield page
             if page.next_cursor is None:
                 return
@@ -41,7 +37,7 @@ class Pages(Generic[T]):
 
     async def first(self) -> Page[T]:
         """The first page only."""
-        return await self.client._call(self.op, self.path, params=self.params)
+        return await self.fetch(None)
 
     async def all(self) -> list[T]:
         """Every item, fetched now."""

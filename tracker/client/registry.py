@@ -57,7 +57,7 @@ class Registry(ServiceClient):
     def firms(self, *, district: District | None = None, industry: Industry | None = None,
               q: str | None = None, limit: int | None = None) -> Pages[Firm]:
         """GET /v1/firms: firms filtered by district, industry, or name/USCC (`q`)."""
-        return Pages(self, LIST_FIRMS, district=district, industry=industry, q=q, limit=limit)
+        return self._pages(LIST_FIRMS, district=district, industry=industry, q=q, limit=limit)
 
     async def firm(self, firm_id: uuid.UUID | str) -> FirmDetail:
         """GET /v1/firms/{id}: the firm with every fact held about it."""
@@ -99,7 +99,7 @@ class Registry(ServiceClient):
     def events(self, firm_id: uuid.UUID | str, *, after_sequence: int | None = None,
                limit: int | None = None) -> Pages[FirmEvent]:
         """GET the firm's event history, oldest first, after `after_sequence`."""
-        return Pages(self, FIRM_EVENTS, {"firm_id": firm_id}, after_sequence=after_sequence,
+        return self._pages(FIRM_EVENTS, {"firm_id": firm_id}, after_sequence=after_sequence,
                      limit=limit)
 
     async def import_csv(self, kind: ImportKind, text: str | bytes, *,
