@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -134,7 +135,8 @@ async def test_pages_follow_the_cursor_chain_to_its_end() -> None:
                                          "next_cursor": following})
 
     async with _client(answer, seen) as things:
-        pages = things.things(limit=2, at_risk=True, tier=None)
+        pages = things.things(limit=2, at_risk=True, tier=None,
+                              since=datetime(2026, 3, 1, 8, 30, tzinfo=UTC))
         assert [[t.id for t in p.items] async for p in pages] == [[1, 2], [3], [4]]
         assert [t.id for t in await pages.all()] == [1, 2, 3, 4]  # iterable again
         first = await pages.first()
@@ -142,6 +144,7 @@ async def test_pages_follow_the_cursor_chain_to_its_end() -> None:
     assert [r.url.params.get("cursor") for r in seen[:3]] == [None, "c1", "c2"]
     assert {(r.url.params["limit"], r.url.params["at_risk"]) for r in seen} == {("2", "true")}
     assert all("tier" not in r.url.params for r in seen)  # None: not sent at all
+    assert {r.url.params["since"] for r in seen} == {"2026-03-01T08:30:00+00:00"}
 
 
 async def test_health_and_readiness_are_typed() -> None:

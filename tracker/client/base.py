@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -149,8 +150,10 @@ class ServiceClient:
 def _query_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
     if isinstance(value, list | tuple):
-        return [str(v) for v in value]
+        return [_query_value(v) for v in value]
     return str(value)
 
 
