@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -118,7 +119,7 @@ class ServiceClient:
                     params: dict[str, Any] | None = None, body: BaseModel | None = None,
                     json: Any = None, files: dict[str, Any] | None = None) -> httpx.Response:
         """The operation's request; its answer, or `ApiProblem` for an error answer."""
-        url = op.path.format(**{k: str(v) for k, v in (path or {}).items()})
+        url = op.path.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
         if body is not None:
             json = body.model_dump(mode="json", exclude_unset=True)
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
