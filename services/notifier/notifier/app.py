@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from notifier import api, api_alerts
+from notifier import api
+from notifier.channels.senders import send
 from notifier.config import Settings, get_settings
 from notifier.consumers import build_consumer
-from notifier.worker import DeliveryWorker
+from notifier.repository import UnitOfWork
+from notifier.workers import DeliveryWorker
 from shared.consuming import Subscription
 from shared.runtime import service_runtime
 from shared.topics import ALERT_EVENTS
@@ -23,6 +27,15 @@ from shared.web import allow_origins, create_app
 def utc_now() -> datetime:
     """The real clock."""
     return datetime.now(UTC)
+
+
+def build_worker(pool: asyncpg.Pool, settings: Settings, clock: Callable[[], datetime],
+                 http: httpx.AsyncClient) -> DeliveryWorker:
+    """The delivery worker on this pool, sending through this HTTP client."""
+    sender = partial(send, http=http, smtp=settings.smtp(),
+                     timeout_s=settings.notifier_delivery_timeout_s)
+    return DeliveryWorker(uow=lambda: UnitOfWork(pool), settings=settings, clock=clock,
+                          send=sender)
 
 
 def build_app(settings: Settings | None = None, *,
@@ -36,7 +49,7 @@ def build_app(settings: Settings | None = None, *,
                 httpx.AsyncClient(trust_env=False) as http:
             # trust_env=False: an environment proxy must not carry webhook traffic elsewhere.
             now: Callable[[], datetime] = lambda: app.state.clock()  # noqa: E731 - read late
-            worker = DeliveryWorker(pool=pool, settings=settings, clock=now, http=http)
+            worker = build_worker(pool, settings, now, http)
             broker = KafkaBroker(settings.kafka_bootstrap_servers)
             app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.worker = worker
@@ -67,8 +80,8 @@ def build_app(settings: Settings | None = None, *,
     )
     app.state.clock = clock or utc_now
     allow_origins(app, [settings.ladder_url, *settings.notifier_cors_origins.split(",")])
-    app.include_router(api.router)
-    app.include_router(api_alerts.router)
+    for router in api.routers:
+        app.include_router(router)
     return app
 
 

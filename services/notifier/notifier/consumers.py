@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -10,21 +9,21 @@ from datetime import datetime
 import asyncpg
 from faststream.kafka import KafkaBroker
 
-from notifier import intake
 from notifier.config import Settings
+from notifier.handlers import intake
+from notifier.repository import Repository
 from shared.consuming import Consumer
 from shared.db import DbConn
 from shared.events import EventEnvelope
 
-log = logging.getLogger(__name__)
-
 
 def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
                    clock: Callable[[], datetime], on_queued: Callable[[], None]) -> Consumer:
-    """Subscribe to the standing events; the dedupe row, alerts and deliveries commit together."""
+    """Subscribe to the standing events; the dedupe row, alerts and deliveries commit together
+    (the consumer owns the transaction, so the handler gets the repository on its connection)."""
 
     async def handle(conn: DbConn, event: EventEnvelope) -> list[uuid.UUID]:
-        return await intake.handle_event(conn, event, settings=settings, now=clock())
+        return await intake.handle_event(Repository(conn), event, settings=settings, now=clock())
 
     async def after_commit(event: EventEnvelope, queued: list[uuid.UUID]) -> None:
         if queued:

@@ -11,9 +11,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from notifier import repository as repo
+from notifier.app import build_worker
 from notifier.config import Settings
-from notifier.worker import DeliveryWorker
+from notifier.repository import Repository
 from tests.integration.notifier.helpers import consume, create_officer, deliveries, running, until
 from tests.integration.notifier_channels.receivers import HttpReceiver
 from tests.unit.notifier import builders as b
@@ -33,7 +33,8 @@ async def test_restart_between_consume_and_send_delivers_exactly_once(
         # A worker claimed this one and died mid-send: it stays 'sending' until its lease ends.
         assert await consume(app, interrupted) == "applied"
         now = app.state.clock()
-        claimed = await repo.claim_due(app.state.pool, now, now + timedelta(seconds=0.5), 10)
+        claimed = await Repository(app.state.pool).claim_due(now, now + timedelta(seconds=0.5),
+                                                              10)
         assert len(claimed) == 2 and pending["id"] in {str(r["id"]) for r in claimed}
     assert receiver.calls == []
 
@@ -61,8 +62,8 @@ async def test_two_workers_never_send_the_same_delivery(
         for _ in range(12):
             await consume(app, b.near_miss())
         async with httpx.AsyncClient(trust_env=False) as http:
-            workers = [DeliveryWorker(pool=app.state.pool, settings=settings,
-                                      clock=app.state.clock, http=http) for _ in range(2)]
+            workers = [build_worker(app.state.pool, settings, app.state.clock, http)
+                       for _ in range(2)]
             for _ in range(4):
                 await asyncio.gather(*(w.tick() for w in workers), *(w.tick() for w in workers))
         keys = Counter(c.headers["idempotency-key"] for c in receiver.calls)

@@ -9,9 +9,10 @@ import pytest
 
 from notifier.channels.models import parse_channel
 from notifier.config import Settings
+from notifier.domain.officers import channel_keys, channels_of, route_of, stored_channel
 from notifier.domain.render import render
-from notifier.intake import escalated
-from notifier.officer_data import channel_keys, channels_of, officer_view, route_of, stored_channel
+from notifier.handlers.intake import escalated
+from notifier.queries import officer_view
 from tests.unit.notifier import builders as b
 
 pytestmark = pytest.mark.unit

@@ -7,15 +7,13 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-import asyncpg
-
-from notifier import repository as repo
 from notifier.config import Settings
+from notifier.domain.officers import Row, digest_time, route_of
 from notifier.domain.render import RenderedAlert, render_digest
 from notifier.domain.routing import supervisor_of
 from notifier.domain.schedule import escalation_due, next_digest_at
-from notifier.intake import alert_officer
-from notifier.officer_data import digest_time, route_of
+from notifier.handlers.intake import alert_officer
+from notifier.repository import UnitOfWork
 from shared.events import parse_event
 
 log = logging.getLogger(__name__)
@@ -25,14 +23,15 @@ _DIGEST_NAMESPACE = uuid.UUID("0d6f3f0a-7a8e-4b2c-9a57-3c0e1d2b4f61")
 BATCH = 50
 
 
-async def fold_digests(pool: asyncpg.Pool, settings: Settings, now: datetime) -> int:
+async def fold_digests(uow: UnitOfWork, settings: Settings, now: datetime) -> int:
     """For each officer whose digest time has come: one message per channel holding all
     their due digest alerts, folded in the same transaction that queues the message."""
     made = 0
-    async with pool.acquire() as conn, conn.transaction():
-        for officer in await repo.due_digest_officers(conn, now, BATCH):
-            groups: dict[str, list[asyncpg.Record]] = defaultdict(list)
-            for item in await repo.digest_items(conn, officer["id"], now):
+    async with uow:
+        repo = uow.repo
+        for officer in await repo.due_digest_officers(now, BATCH):
+            groups: dict[str, list[Row]] = defaultdict(list)
+            for item in await repo.digest_items(officer["id"], now):
                 groups[item["channel_key"]].append(item)
             for key, items in groups.items():
                 digest = render_digest(
@@ -43,7 +42,7 @@ async def fold_digests(pool: asyncpg.Pool, settings: Settings, now: datetime) ->
                     _DIGEST_NAMESPACE,
                     f"{officer['id']}:{key}:{officer['next_digest_at'].isoformat()}",
                 )
-                inserted = await repo.insert_delivery(conn, {
+                inserted = await repo.insert_delivery({
                     "id": digest_id, "idempotency_key": str(digest_id), "alert_id": None,
                     "officer_id": officer["id"], "channel_key": key,
                     "channel": items[0]["channel"], "kind": "digest", "status": "pending",
@@ -52,23 +51,24 @@ async def fold_digests(pool: asyncpg.Pool, settings: Settings, now: datetime) ->
                     "updated_at": now,
                 })
                 if inserted:
-                    await repo.fold_into_digest(conn, [i["id"] for i in items], digest_id)
+                    await repo.fold_into_digest([i["id"] for i in items], digest_id)
                     made += 1
-            await repo.set_next_digest(conn, officer["id"],
+            await repo.set_next_digest(officer["id"],
                                        next_digest_at(now, digest_time(officer)))
     return made
 
 
-async def escalate(pool: asyncpg.Pool, settings: Settings, now: datetime) -> int:
+async def escalate(uow: UnitOfWork, settings: Settings, now: datetime) -> int:
     """Send each critical alert left unacknowledged too long to the officer's supervisor,
     once; the original records when and to whom (nobody, when there is no supervisor)."""
     after = settings.notifier_escalation_after
     escalated = 0
-    async with pool.acquire() as conn, conn.transaction():
-        candidates = await repo.escalation_candidates(conn, now - after, BATCH)
+    async with uow:
+        repo = uow.repo
+        candidates = await repo.escalation_candidates(now - after, BATCH)
         if not candidates:
             return 0
-        officers = {r["id"]: r for r in await repo.officers(conn)}
+        officers = {r["id"]: r for r in await repo.officers()}
         routes = [route_of(r) for r in officers.values()]
         for alert in candidates:
             if not escalation_due(alert["kind"], alert["created_at"], alert["acknowledged_at"],
@@ -78,7 +78,7 @@ async def escalate(pool: asyncpg.Pool, settings: Settings, now: datetime) -> int
             if boss_id is not None:
                 officer = officers.get(alert["officer_id"])
                 await alert_officer(
-                    conn, parse_event(alert["source_event"]), alert["kind"], officers[boss_id],
+                    repo, parse_event(alert["source_event"]), alert["kind"], officers[boss_id],
                     settings=settings, now=now, via="escalation", escalation_of=alert,
                     escalated_from=officer["name"] if officer else "",
                 )
@@ -86,5 +86,5 @@ async def escalate(pool: asyncpg.Pool, settings: Settings, now: datetime) -> int
             else:
                 log.warning("critical alert %s unacknowledged and its officer has no "
                             "supervisor to escalate to", alert["id"])
-            await repo.mark_escalated(conn, alert["id"], now, boss_id)
+            await repo.mark_escalated(alert["id"], now, boss_id)
     return escalated

@@ -1,18 +1,18 @@
-"""An officer between the API, the database and the domain: stored form, views, routes."""
+"""An officer's stored form: channels by key, table columns, and what routing needs."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import time
-from typing import Any
+from typing import Any, TypeAlias
 
-import asyncpg
-
-from notifier.channels.models import ChannelConfig, EmailChannel, parse_channel, redact_url
+from notifier.channels.models import ChannelConfig, EmailChannel, parse_channel
 from notifier.domain.routing import OfficerRoute
 from notifier.domain.schedule import DEFAULT_DIGEST_AT
 
-Row = asyncpg.Record | dict[str, Any]
+# A database record or a plain dict: anything indexed by column name (the domain stays free of
+# the driver, and unit tests pass dicts).
+Row: TypeAlias = Any
 
 
 def stored_channel(channel: ChannelConfig) -> dict[str, Any]:
@@ -43,35 +43,6 @@ def channels_of(row: Row) -> dict[str, ChannelConfig]:
     """An officer's channels by key, parsed."""
     raw = list(row["channels"] or [])
     return {key: parse_channel(ch) for key, ch in zip(channel_keys(raw), raw, strict=True)}
-
-
-def channel_view(ch: dict[str, Any], key: str, reveal: bool) -> dict[str, Any]:
-    """A channel as the API shows it; bot URLs carry tokens, so only their owner sees them."""
-    out: dict[str, Any] = {"key": key, "kind": ch["kind"]}
-    if ch["kind"] == "email":
-        out["to"] = ch.get("to")
-        return out
-    out["url"] = ch["url"] if reveal else redact_url(ch["url"])
-    if ch["kind"] in ("dingtalk", "feishu"):
-        out["signed"] = bool(ch.get("secret"))
-    return out
-
-
-def officer_view(row: Row, *, reveal: bool) -> dict[str, Any]:
-    """An officer as the API shows it."""
-    raw = list(row["channels"] or [])
-    quiet = None
-    if row["quiet_start"] is not None and row["quiet_end"] is not None:
-        quiet = {"start": row["quiet_start"], "end": row["quiet_end"]}
-    return {
-        "id": row["id"], "name": row["name"], "email": row["email"],
-        "districts": list(row["districts"]), "industries": list(row["industries"]),
-        "channels": [channel_view(c, k, reveal) for c, k in zip(raw, channel_keys(raw), strict=True)],
-        "quiet_hours": quiet, "language": row["language"], "supervisor_id": row["supervisor_id"],
-        "receives_targets": row["receives_targets"], "preferences": dict(row["preferences"]),
-        "digest_at": row["digest_at"], "next_digest_at": row["next_digest_at"],
-        "created_at": row["created_at"], "updated_at": row["updated_at"],
-    }
 
 
 def to_columns(fields: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """From a standing event to alerts: route, render, write the inbox, queue the deliveries.
 
-Runs inside the consumer's transaction, so the alerts, their delivery rows and the
-processed_events dedupe row commit together or not at all.
+Runs on the consumer's transaction (the repository it is given), so the alerts, their delivery
+rows and the processed_events dedupe row commit together or not at all.
 """
 
 from __future__ import annotations
@@ -11,53 +11,49 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-
-from notifier import repository as repo
 from notifier.config import Settings
 from notifier.domain.alerts import AlertKind, alert_id_for, alert_kind_for, firm_of, is_critical
+from notifier.domain.officers import Row, channel_keys, digest_time, route_of
 from notifier.domain.render import RenderedAlert, render
 from notifier.domain.routing import route_event
 from notifier.domain.schedule import decide_delivery
 from notifier.domain.wording import pick
-from notifier.officer_data import channel_keys, digest_time, route_of
-from notifier.settings_store import fallback_officer_id
-from shared.db import DbConn
+from notifier.queries import fallback_officer_id
+from notifier.repository import Repository
 from shared.events import EventEnvelope
 
-Row = asyncpg.Record
 DEFAULT_PREFERENCE = "immediate"
 
 
 async def handle_event(
-    conn: DbConn, event: EventEnvelope, *, settings: Settings, now: datetime
+    repo: Repository, event: EventEnvelope, *, settings: Settings, now: datetime
 ) -> list[uuid.UUID]:
     """Alert every officer the event concerns; returns the ids of deliveries queued."""
     kind = alert_kind_for(event)
     if kind is None:
         return []
-    rows = await repo.officers(conn)
+    rows = await repo.officers()
     by_id = {r["id"]: r for r in rows}
     firm = firm_of(event)
-    assigned = await repo.firm_officer(conn, firm.id) if firm is not None else None
+    assigned = await repo.firm_officer(firm.id) if firm is not None else None
     result = route_event(event, kind, [route_of(r) for r in rows],
                          assigned["officer_id"] if assigned else None)
     recipients: list[Row | None] = [by_id[i] for i in result.officer_ids]
     via: str = result.via
     if result.unrouted:
         # Never dropped: the fallback officer takes it, or it waits, flagged, for an admin.
-        fallback_id = await fallback_officer_id(conn, settings)
+        fallback_id = await fallback_officer_id(repo, settings)
         fallback = by_id.get(fallback_id) if fallback_id else None
         recipients, via = [fallback], "fallback" if fallback else "none"
     queued: list[uuid.UUID] = []
     for officer in recipients:
-        queued += await alert_officer(conn, event, kind, officer, settings=settings, now=now,
+        queued += await alert_officer(repo, event, kind, officer, settings=settings, now=now,
                                       via=via, unrouted=result.unrouted)
     return queued
 
 
 async def alert_officer(
-    conn: DbConn, event: EventEnvelope, kind: AlertKind, officer: Row | None, *,
+    repo: Repository, event: EventEnvelope, kind: AlertKind, officer: Row | None, *,
     settings: Settings, now: datetime, via: str, unrouted: bool = False,
     escalation_of: Row | None = None, escalated_from: str | None = None,
 ) -> list[uuid.UUID]:
@@ -69,7 +65,7 @@ async def alert_officer(
         rendered = escalated(rendered, escalated_from or "")
     alert_id = alert_id_for(event.event_id, officer_id, f"{label}inbox")
     firm = firm_of(event)
-    inserted = await repo.insert_alert(conn, {
+    inserted = await repo.insert_alert({
         "id": alert_id, "idempotency_key": str(alert_id), "source_event_id": event.event_id,
         "source_event": event.model_dump(mode="json"), "subject": event.subject,
         "officer_id": officer_id, "kind": kind, "severity": rendered.severity,
@@ -92,7 +88,7 @@ async def alert_officer(
     queued = []
     for key, channel in zip(channel_keys(raw), raw, strict=True):
         delivery_id = alert_id_for(event.event_id, officer_id, f"{label}{key}")
-        if await repo.insert_delivery(conn, _delivery(
+        if await repo.insert_delivery(_delivery(
             delivery_id, alert_id, officer_id, key, channel, kind, status, plan.send_at, now,
             settings,
         )):

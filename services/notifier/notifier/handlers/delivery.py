@@ -1,0 +1,94 @@
+"""Delivering the queue: claim due rows, make one attempt, settle it and tell the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from notifier.channels.models import ChannelConfig, DeliveryResult
+from notifier.config import Settings
+from notifier.domain.officers import Row, channels_of
+from notifier.domain.render import RenderedAlert
+from notifier.domain.schedule import backoff, should_retry
+from notifier.queries import allowlist
+from notifier.repository import UnitOfWork
+from shared.topics import ALERT_EVENTS
+
+# channels.senders.send with the process's HTTP client, SMTP settings and timeout bound
+Send = Callable[..., Awaitable[DeliveryResult]]
+
+
+async def claim(uow: UnitOfWork, *, settings: Settings,
+                now: datetime) -> tuple[list[Row], list[str]]:
+    """Take a batch of due rows for this worker, with the webhook allowlist to send them by."""
+    async with uow:
+        rows = await uow.repo.claim_due(now, now + settings.lease, settings.notifier_worker_batch)
+        allowed = await allowlist(uow.repo, settings) if rows else []
+    return rows, allowed
+
+
+async def attempt(row: Row, allowed: list[str], *, send: Send) -> DeliveryResult:
+    """Send one claimed row to its channel (unless the officer or the channel is gone)."""
+    if row["officer_gone"]:
+        return DeliveryResult(ok=False, error="the officer was deleted")
+    channel: ChannelConfig | None = channels_of(row).get(row["channel_key"])
+    if channel is None or channel.kind != row["channel"]:
+        return DeliveryResult(ok=False, error=f"channel {row['channel_key']} was removed")
+    return await send(
+        channel, RenderedAlert.model_validate(row["content"]), allowlist=allowed,
+        idempotency_key=row["idempotency_key"], alert_id=str(row["alert_id"] or row["id"]),
+        officer_email=row["email"])
+
+
+def outcome(row: Row, result: DeliveryResult, *, settings: Settings,
+            now: datetime) -> tuple[str, datetime]:
+    """The row's next status and when it is next due: delivered, retried later, or failed."""
+    if result.ok:
+        return "delivered", now
+    if should_retry(row["attempts"], result.retryable, row["max_attempts"]):
+        wait = backoff(row["attempts"], settings.notifier_backoff_base_s,
+                       settings.notifier_backoff_cap_s)
+        return "pending", now + timedelta(seconds=wait)
+    return "failed", now
+
+
+async def settle(uow: UnitOfWork, row: Row, result: DeliveryResult, *, duration_ms: int,
+                 settings: Settings, now: datetime) -> str | None:
+    """Record the attempt and the row's new status, and publish AlertDelivered/AlertFailed
+    when it is final; None when another worker retook the row (its lease ran out)."""
+    status, due = outcome(row, result, settings=settings, now=now)
+    attempt_no = row["attempts"]
+    async with uow:
+        await uow.repo.record_attempt(row["id"], attempt_no, now, result.ok, result.status_code,
+                                      result.error, duration_ms)
+        if not await uow.repo.finish_attempt(row["id"], attempt_no, status, due,
+                                             result.status_code, result.error, now):
+            return None
+        if status in ("delivered", "failed"):
+            await _publish(uow, row, status, result.error, now)
+    return status
+
+
+async def _publish(uow: UnitOfWork, row: Row, status: str, error: str | None,
+                   now: datetime) -> None:
+    """AlertDelivered / AlertFailed for the alert, or for every alert a digest carried."""
+    if row["alert_id"] is not None:
+        outcomes: list[Any] = [row]
+    else:
+        outcomes = await uow.repo.settle_digest_members(row["id"], status, error, now)
+    event_type = "AlertDelivered" if status == "delivered" else "AlertFailed"
+    for o in outcomes:
+        await uow.outbox.append(
+            topic=ALERT_EVENTS, event_type=event_type, subject=o["subject"], data={
+                "alert_id": o["alert_id"], "officer_id": o["officer_id"],
+                "channel": o["channel"], "alert_kind": o["kind"],
+                "source_event_id": o["source_event_id"], "attempts": row["attempts"],
+                "error": error,
+            })
+
+
+async def queue_depth(uow: UnitOfWork) -> dict[str, int]:
+    """How many deliveries wait, by status."""
+    async with uow:
+        return await uow.repo.queue_depth()

@@ -1,0 +1,40 @@
+"""Every SQL statement of the notifier, behind one `Repository`, and its unit of work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifier.repository.alerts import AlertSql
+from notifier.repository.base import Conn, Row
+from notifier.repository.deliveries import DeliverySql
+from notifier.repository.officers import OfficerSql
+from shared import audit
+from shared.db import DbConn
+from shared.outbox import Outbox
+from shared.uow import PgUnitOfWork
+
+__all__ = ["Conn", "Repository", "Row", "UnitOfWork"]
+PRODUCER = "notifier"
+
+
+class Repository(OfficerSql, AlertSql, DeliverySql):
+    """The notifier's tables, read and written on one connection (or the pool, for reads)."""
+
+    async def audit(self, *, actor: str, action: str, subject: str | None, before: Any = None,
+                    after: Any = None, correlation_id: str | None = None) -> None:
+        """Append one audit entry in this connection's transaction."""
+        await audit.record(self.conn, actor=actor, action=action,  # type: ignore[arg-type]
+                           subject=subject, before=before, after=after,
+                           correlation_id=correlation_id)
+
+
+class UnitOfWork(PgUnitOfWork):
+    """One transaction: the repository and the outbox on its connection."""
+
+    repo: Repository
+    outbox: Outbox
+
+    def bind(self, conn: DbConn) -> None:
+        """Attach the repository and the outbox to the transaction's connection."""
+        self.repo = Repository(conn)
+        self.outbox = Outbox(conn, PRODUCER)

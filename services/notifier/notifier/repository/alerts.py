@@ -1,0 +1,74 @@
+"""SQL of alerts: the officers' inboxes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from notifier.repository.base import Row, Sql, insert_sql
+
+_ALERT_VIEW = ("id, officer_id, kind, severity, critical, firm_id, subject, unrouted, routed_via,"
+               " rendered, source_event_id, created_at, acknowledged_at, acknowledged_by,"
+               " escalation_of, escalated_at, escalated_to")
+
+
+class AlertSql(Sql):
+    """Alerts (the inbox): written by intake and escalation, read and acknowledged by the API."""
+
+    async def insert_alert(self, fields: dict[str, Any]) -> bool:
+        """Insert unless an alert with the same idempotency key exists; True if inserted."""
+        return bool(await self.conn.fetchval(insert_sql("alerts", fields), *fields.values()))
+
+    async def alert(self, alert_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+        """One alert (locked for update on request)."""
+        suffix = " FOR UPDATE" if lock else ""
+        return await self.conn.fetchrow(
+            f"SELECT {_ALERT_VIEW} FROM alerts WHERE id = $1{suffix}", alert_id)
+
+    async def alerts(
+        self, *, officer_id: uuid.UUID | None, unrouted: bool | None, kind: str | None,
+        unread: bool | None, since: datetime | None, limit: int,
+        after: tuple[bool, datetime, uuid.UUID] | None = None, firm_id: uuid.UUID | None = None,
+    ) -> list[Row]:
+        """Alerts filtered; unread first, newest first (the inbox order), after a page's last
+        (read, created_at, id)."""
+        read, at, last = after or (None, None, None)
+        return await self.conn.fetch(
+            f"SELECT {_ALERT_VIEW} FROM alerts WHERE ($1::uuid IS NULL OR officer_id = $1)"
+            " AND ($2::boolean IS NULL OR unrouted = $2) AND ($3::text IS NULL OR kind = $3)"
+            " AND ($4::boolean IS NULL OR (acknowledged_at IS NULL) = $4)"
+            " AND ($5::timestamptz IS NULL OR created_at >= $5)"
+            " AND ($7::uuid IS NULL OR firm_id = $7)"
+            " AND ($8::boolean IS NULL OR (acknowledged_at IS NOT NULL) > $8"
+            " OR ((acknowledged_at IS NOT NULL) = $8 AND (created_at < $9::timestamptz"
+            " OR (created_at = $9::timestamptz AND id > $10::uuid))))"
+            " ORDER BY acknowledged_at IS NOT NULL, created_at DESC, id LIMIT $6",
+            officer_id, unrouted, kind, unread, since, limit, firm_id, read, at, last)
+
+    async def unread_count(self, officer_id: uuid.UUID) -> int:
+        """How many of an officer's alerts are not acknowledged."""
+        return int(await self.conn.fetchval(
+            "SELECT count(*) FROM alerts WHERE officer_id = $1 AND acknowledged_at IS NULL",
+            officer_id))
+
+    async def ack_alert(self, alert_id: uuid.UUID, now: datetime, by: str) -> None:
+        """Mark an alert acknowledged (the first acknowledgement stands)."""
+        await self.conn.execute(
+            "UPDATE alerts SET acknowledged_at = $2, acknowledged_by = $3"
+            " WHERE id = $1 AND acknowledged_at IS NULL", alert_id, now, by)
+
+    async def escalation_candidates(self, delivered_before: datetime, limit: int) -> list[Row]:
+        """Critical alerts unacknowledged since before then, not escalated yet, locked."""
+        return await self.conn.fetch(
+            "SELECT id, officer_id, kind, created_at, acknowledged_at, source_event FROM alerts"
+            " WHERE critical AND acknowledged_at IS NULL AND escalated_at IS NULL"
+            " AND escalation_of IS NULL AND officer_id IS NOT NULL AND created_at <= $1"
+            " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED", delivered_before, limit)
+
+    async def mark_escalated(self, alert_id: uuid.UUID, now: datetime,
+                             to: uuid.UUID | None) -> None:
+        """Record when, and to whom (None: nobody), an alert was escalated."""
+        await self.conn.execute(
+            "UPDATE alerts SET escalated_at = $2, escalated_to = $3 WHERE id = $1",
+            alert_id, now, to)
