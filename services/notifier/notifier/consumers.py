@@ -19,11 +19,16 @@ from shared.events import EventEnvelope
 
 def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
                    clock: Callable[[], datetime], on_queued: Callable[[], None]) -> Consumer:
-    """Subscribe to the standing events; the dedupe row, alerts and deliveries commit together
-    (the consumer owns the transaction, so the handler gets the repository on its connection)."""
+    """Subscribe to the standing events; the dedupe rows, alerts and deliveries commit together
+    (the consumer owns the transaction, so the handlers get the repository on its connection).
+    A batch is routed at once; one that fails goes message by message (poison isolated)."""
 
     async def handle(conn: DbConn, event: EventEnvelope) -> list[uuid.UUID]:
         return await intake.handle_event(Repository(conn), event, settings=settings, now=clock())
+
+    async def handle_batch(conn: DbConn, events: list[EventEnvelope]) -> list[list[uuid.UUID]]:
+        return await intake.handle_events(Repository(conn), events, settings=settings,
+                                          now=clock())
 
     async def after_commit(event: EventEnvelope, queued: list[uuid.UUID]) -> None:
         if queued:
@@ -31,7 +36,7 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
 
     consumer = Consumer(broker=broker, pool=pool, topic=settings.notifier_events_topic,
                         group_id=settings.notifier_consumer_group, handle=handle,
-                        after_commit=after_commit)
+                        handle_batch=handle_batch, after_commit=after_commit)
     consumer.subscribe(settings,
                        description="Standing and target events become alerts for case officers.")
     return consumer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections import Counter
 from datetime import datetime, time
 from typing import Any
 
@@ -38,10 +39,11 @@ class FakeRepository:
         self.deliveries_: dict[uuid.UUID, Row] = {}
         self.attempts_: list[Row] = []
         self.audits: list[Row] = []
+        self.calls: Counter[str] = Counter()  # statements a set-based handler issues
 
     def state(self) -> dict[str, Any]:
         """Everything stored (what a rollback puts back)."""
-        return {k: v for k, v in vars(self).items() if k != "now"}
+        return {k: v for k, v in vars(self).items() if k not in ("now", "calls")}
 
     # ------------------------------------------------------------ officers and settings
 
@@ -59,6 +61,7 @@ class FakeRepository:
 
     async def officers(self, *, after: tuple[datetime, uuid.UUID] | None = None,
                        limit: int | None = None) -> list[Row]:
+        self.calls["officers"] += 1
         live = sorted((r for r in self.officers_.values() if r["deleted_at"] is None),
                       key=lambda r: (r["created_at"], r["id"]))
         live = [r for r in live if after is None or (r["created_at"], r["id"]) > after]
@@ -86,6 +89,7 @@ class FakeRepository:
         return self.firms.get(firm_id)
 
     async def firm_officers(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        self.calls["firm_officers"] += 1
         return {f: self.firms[f]["officer_id"] for f in firm_ids if f in self.firms}
 
     async def setting(self, key: str) -> Any:
@@ -104,11 +108,15 @@ class FakeRepository:
 
     # ------------------------------------------------------------ alerts
 
-    async def insert_alert(self, fields: Row) -> bool:
-        if any(a["idempotency_key"] == fields["idempotency_key"] for a in self.alerts_.values()):
-            return False
-        self.alerts_[fields["id"]] = {**ALERT_DEFAULTS, **copy.deepcopy(fields)}
-        return True
+    async def insert_alerts(self, rows: list[Row]) -> set[uuid.UUID]:
+        self.calls["insert_alerts"] += 1
+        inserted = set()
+        for fields in rows:
+            if all(a["idempotency_key"] != fields["idempotency_key"]
+                   for a in self.alerts_.values()):
+                self.alerts_[fields["id"]] = {**ALERT_DEFAULTS, **copy.deepcopy(fields)}
+                inserted.add(fields["id"])
+        return inserted
 
     async def alert(self, alert_id: uuid.UUID, *, lock: bool = False) -> Row | None:
         row = self.alerts_.get(alert_id)
@@ -138,6 +146,10 @@ class FakeRepository:
             return False
         self.deliveries_[fields["id"]] = {**DELIVERY_DEFAULTS, **copy.deepcopy(fields)}
         return True
+
+    async def insert_deliveries(self, rows: list[Row]) -> set[uuid.UUID]:
+        self.calls["insert_deliveries"] += 1
+        return {r["id"] for r in rows if await self.insert_delivery(r)}
 
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Row]:
         due = [d for d in self.deliveries_.values()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from notifier.config import Settings
@@ -85,3 +87,40 @@ async def test_an_event_that_raises_no_alert_writes_nothing(
     staying_behind = b.progress(pace="behind", previous_pace="behind")
     assert await intake.handle_event(repo, staying_behind, settings=settings, now=NOW) == []
     assert repo.alerts_ == {}
+
+
+async def test_a_batch_is_routed_with_one_read_and_one_insert_per_table(
+        repo: FakeRepository, settings: Settings) -> None:
+    hitech = await add_officer(repo, districts=["hitech"], channels=[HOOK, MAIL])
+    everywhere = await add_officer(repo, channels=[HOOK])
+    fallback = await add_officer(repo, districts=["jinpu"], channels=[MAIL])
+    repo.settings["fallback_officer"] = str(fallback)
+    await repo.delete_officer(everywhere)
+    ours, elsewhere = b.near_miss(), b.standing_event(firm=b.firm(district="xigang"))
+    silent = b.progress(pace="behind", previous_pace="behind")
+    repo.calls.clear()
+    queued = await intake.handle_events(repo, [ours, silent, elsewhere, ours],
+                                        settings=settings, now=NOW)
+    assert dict(repo.calls) == {"officers": 1, "firm_officers": 1, "insert_alerts": 1,
+                                "insert_deliveries": 1}
+    assert [len(q) for q in queued] == [2, 0, 1, 0]  # the repeat found its alert written
+    by_event = {a["source_event_id"]: a for a in repo.alerts_.values()}
+    assert by_event[ours.event_id]["officer_id"] == hitech
+    assert by_event[elsewhere.event_id]["officer_id"] == fallback
+    assert by_event[elsewhere.event_id]["routed_via"] == "fallback" and len(repo.alerts_) == 2
+
+
+async def test_a_batch_gives_what_one_event_at_a_time_gives(
+        repo: FakeRepository, settings: Settings) -> None:
+    events = [b.near_miss(), b.standing_event(firm=b.firm(district="jinpu")), b.progress(),
+              b.standing_event("TierDemoted", "demoted", "gazelle", "eaglet")]
+    await add_officer(repo, districts=["hitech"], channels=[HOOK])
+    await add_officer(repo, receives_targets=True, districts=["jinpu"], channels=[MAIL],
+                      preferences={"promotion": "digest"})
+    one_by_one = copy.deepcopy(repo)
+    await intake.handle_events(repo, events, settings=settings, now=NOW)
+    for event in events:
+        await intake.handle_event(one_by_one, event, settings=settings, now=NOW)
+    assert repo.alerts_ == one_by_one.alerts_ and len(repo.alerts_) == 4
+    assert repo.deliveries_ == one_by_one.deliveries_
+    assert {d["status"] for d in repo.deliveries_.values()} == {"pending", "digest"}

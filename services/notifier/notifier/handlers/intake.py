@@ -1,13 +1,15 @@
 """From a standing event to alerts: route, render, write the inbox, queue the deliveries.
 
 Runs on the consumer's transaction (the repository it is given), so the alerts, their delivery
-rows and the processed_events dedupe row commit together or not at all.
+rows and the processed_events dedupe rows commit together or not at all. A consumed batch is
+routed set-based: a handful of statements for the whole batch, not several per event.
 """
 
 from __future__ import annotations
 
 import html
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,31 +27,53 @@ from shared.events import EventEnvelope
 DEFAULT_PREFERENCE = "immediate"
 
 
-async def handle_event(
-    repo: Repository, event: EventEnvelope, *, settings: Settings, now: datetime
-) -> list[uuid.UUID]:
-    """Alert every officer the event concerns; returns the ids of deliveries queued."""
-    kind = alert_kind_for(event)
-    if kind is None:
-        return []
+@dataclass(frozen=True, slots=True)
+class AlertPlan:
+    """One officer's inbox entry for an event, and the deliveries it queues if it is new."""
+
+    alert: dict[str, Any]
+    deliveries: list[dict[str, Any]]
+
+
+async def handle_events(repo: Repository, events: list[EventEnvelope], *, settings: Settings,
+                        now: datetime) -> list[list[uuid.UUID]]:
+    """Alert every officer each event concerns, for a whole consumed batch at once: one read
+    of the officers and of the firms' assignments, one insert of alerts and one of deliveries.
+    Returns, per event, the ids of the deliveries queued."""
+    kinds = [(event, alert_kind_for(event)) for event in events]
+    if not any(kind for _, kind in kinds):
+        return [[] for _ in events]
     rows = await repo.officers()
     by_id = {r["id"]: r for r in rows}
-    firm = firm_of(event)
-    assigned = await repo.firm_officer(firm.id) if firm is not None else None
-    result = route_event(event, kind, [route_of(r) for r in rows],
-                         assigned["officer_id"] if assigned else None)
-    recipients: list[Row | None] = [by_id[i] for i in result.officer_ids]
-    via: str = result.via
-    if result.unrouted:
-        # Never dropped: the fallback officer takes it, or it waits, flagged, for an admin.
-        fallback_id = await fallback_officer_id(repo, settings)
-        fallback = by_id.get(fallback_id) if fallback_id else None
-        recipients, via = [fallback], "fallback" if fallback else "none"
-    queued: list[uuid.UUID] = []
-    for officer in recipients:
-        queued += await alert_officer(repo, event, kind, officer, settings=settings, now=now,
-                                      via=via, unrouted=result.unrouted)
-    return queued
+    routes = [route_of(r) for r in rows]
+    firms = {f.id for e, kind in kinds if kind and (f := firm_of(e)) is not None}
+    assigned = await repo.firm_officers(sorted(firms)) if firms else {}
+    fallback: list[Row | None] = []  # read once, the first time an event is unrouted
+    per_event: list[list[AlertPlan]] = []
+    for event, kind in kinds:
+        if kind is None:
+            per_event.append([])
+            continue
+        firm = firm_of(event)
+        result = route_event(event, kind, routes, assigned.get(firm.id) if firm else None)
+        recipients: list[Row | None] = [by_id[i] for i in result.officer_ids]
+        via: str = result.via
+        if result.unrouted:
+            # Never dropped: the fallback officer takes it, or it waits, flagged, for an admin.
+            if not fallback:
+                fallback_id = await fallback_officer_id(repo, settings)
+                fallback.append(by_id.get(fallback_id) if fallback_id else None)
+            recipients, via = fallback, "fallback" if fallback[0] else "none"
+        per_event.append([plan_alert(event, kind, officer, settings=settings, now=now, via=via,
+                                     unrouted=result.unrouted) for officer in recipients])
+    queued = iter(await write(repo, [p for plans in per_event for p in plans]))
+    return [[d for _ in plans for d in next(queued)] for plans in per_event]
+
+
+async def handle_event(repo: Repository, event: EventEnvelope, *, settings: Settings,
+                       now: datetime) -> list[uuid.UUID]:
+    """Alert every officer one event concerns; returns the ids of deliveries queued."""
+    return (await handle_events(repo, [event], settings=settings, now=now))[0]
 
 
 async def alert_officer(
@@ -58,6 +82,33 @@ async def alert_officer(
     escalation_of: Row | None = None, escalated_from: str | None = None,
 ) -> list[uuid.UUID]:
     """Write one officer's inbox entry and queue its channel deliveries (idempotent)."""
+    plan = plan_alert(event, kind, officer, settings=settings, now=now, via=via,
+                      unrouted=unrouted, escalation_of=escalation_of,
+                      escalated_from=escalated_from)
+    return (await write(repo, [plan]))[0]
+
+
+async def write(repo: Repository, plans: list[AlertPlan]) -> list[list[uuid.UUID]]:
+    """Insert the planned alerts, then the deliveries of those that were new (a replayed
+    event's alert exists already: its deliveries were queued the first time)."""
+    inserted = await repo.insert_alerts([p.alert for p in plans])
+    first: set[int] = set()  # the plan that wrote each new alert (a repeat wrote nothing)
+    for p in plans:
+        if p.alert["id"] in inserted:
+            inserted.discard(p.alert["id"])
+            first.add(id(p))
+    queued = await repo.insert_deliveries(
+        [d for p in plans if id(p) in first for d in p.deliveries])
+    return [[d["id"] for d in p.deliveries if d["id"] in queued] if id(p) in first else []
+            for p in plans]
+
+
+def plan_alert(
+    event: EventEnvelope, kind: AlertKind, officer: Row | None, *, settings: Settings,
+    now: datetime, via: str, unrouted: bool = False, escalation_of: Row | None = None,
+    escalated_from: str | None = None,
+) -> AlertPlan:
+    """One officer's inbox entry (rendered in their language) and its channel deliveries."""
     officer_id = officer["id"] if officer is not None else None
     rendered = render(event, kind, officer["language"] if officer else "zh", settings.link_base)
     label = "escalation:" if escalation_of is not None else ""
@@ -65,35 +116,30 @@ async def alert_officer(
         rendered = escalated(rendered, escalated_from or "")
     alert_id = alert_id_for(event.event_id, officer_id, f"{label}inbox")
     firm = firm_of(event)
-    inserted = await repo.insert_alert({
+    alert = {
         "id": alert_id, "idempotency_key": str(alert_id), "source_event_id": event.event_id,
         "source_event": event.model_dump(mode="json"), "subject": event.subject,
         "officer_id": officer_id, "kind": kind, "severity": rendered.severity,
         "critical": is_critical(kind), "firm_id": firm.id if firm else None,
         "unrouted": unrouted, "routed_via": via, "rendered": rendered.model_dump(mode="json"),
         "created_at": now, "escalation_of": escalation_of["id"] if escalation_of else None,
-    })
-    if not inserted or officer is None:
-        return []
+    }
+    if officer is None:
+        return AlertPlan(alert, [])
     # An escalation is urgent by definition: the supervisor's digest preference does not apply.
     preference = DEFAULT_PREFERENCE if escalation_of is not None else \
         dict(officer["preferences"]).get(kind, DEFAULT_PREFERENCE)
     plan = decide_delivery(kind, preference, now, officer["quiet_start"], officer["quiet_end"],
                            digest_time(officer))
     if plan.mode == "skip" or plan.send_at is None:
-        return []
+        return AlertPlan(alert, [])
     status = "digest" if plan.mode == "digest" else "held" if plan.held_for_quiet_hours \
         else "pending"
     raw = list(officer["channels"] or [])
-    queued = []
-    for key, channel in zip(channel_keys(raw), raw, strict=True):
-        delivery_id = alert_id_for(event.event_id, officer_id, f"{label}{key}")
-        if await repo.insert_delivery(_delivery(
-            delivery_id, alert_id, officer_id, key, channel, kind, status, plan.send_at, now,
-            settings,
-        )):
-            queued.append(delivery_id)
-    return queued
+    return AlertPlan(alert, [
+        _delivery(alert_id_for(event.event_id, officer_id, f"{label}{key}"), alert_id,
+                  officer_id, key, channel, kind, status, plan.send_at, now, settings)
+        for key, channel in zip(channel_keys(raw), raw, strict=True)])
 
 
 def _delivery(delivery_id: uuid.UUID, alert_id: uuid.UUID, officer_id: uuid.UUID | None,

@@ -6,19 +6,27 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from notifier.repository.base import Row, Sql, insert_sql
+from notifier.repository.base import Row, Sql, insert_rows_sql
 
 _ALERT_VIEW = ("id, officer_id, kind, severity, critical, firm_id, subject, unrouted, routed_via,"
                " rendered, source_event_id, created_at, acknowledged_at, acknowledged_by,"
                " escalation_of, escalated_at, escalated_to")
+_INSERT_ALERTS = insert_rows_sql("alerts", {
+    "id": "uuid", "idempotency_key": "text", "source_event_id": "uuid", "source_event": "jsonb",
+    "subject": "text", "officer_id": "uuid", "kind": "text", "severity": "text",
+    "critical": "boolean", "firm_id": "uuid", "unrouted": "boolean", "routed_via": "text",
+    "rendered": "jsonb", "created_at": "timestamptz", "escalation_of": "uuid"})
 
 
 class AlertSql(Sql):
     """Alerts (the inbox): written by intake and escalation, read and acknowledged by the API."""
 
-    async def insert_alert(self, fields: dict[str, Any]) -> bool:
-        """Insert unless an alert with the same idempotency key exists; True if inserted."""
-        return bool(await self.conn.fetchval(insert_sql("alerts", fields), *fields.values()))
+    async def insert_alerts(self, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+        """Insert alerts in one statement, skipping those whose idempotency key exists;
+        returns the ids inserted."""
+        if not rows:
+            return set()
+        return {r["id"] for r in await self.conn.fetch(_INSERT_ALERTS, rows)}
 
     async def alert(self, alert_id: uuid.UUID, *, lock: bool = False) -> Row | None:
         """One alert (locked for update on request)."""

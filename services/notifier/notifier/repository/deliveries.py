@@ -6,11 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from notifier.repository.base import Row, Sql, insert_sql
+from notifier.repository.base import Row, Sql, insert_rows_sql, insert_sql
 
 _DELIVERY_VIEW = ("id, alert_id, officer_id, channel_key, channel, kind, status, attempts,"
                   " max_attempts, next_attempt_at, digest_id, last_status_code, last_error,"
                   " created_at, updated_at, delivered_at")
+_INSERT_DELIVERIES = insert_rows_sql("deliveries", {
+    "id": "uuid", "idempotency_key": "text", "alert_id": "uuid", "officer_id": "uuid",
+    "channel_key": "text", "channel": "text", "kind": "text", "status": "text",
+    "max_attempts": "int", "next_attempt_at": "timestamptz", "created_at": "timestamptz",
+    "updated_at": "timestamptz"})
 
 
 class DeliverySql(Sql):
@@ -20,6 +25,13 @@ class DeliverySql(Sql):
         """Queue a delivery unless one with its idempotency key exists; True if queued."""
         return bool(await self.conn.fetchval(insert_sql("deliveries", fields),
                                              *fields.values()))
+
+    async def insert_deliveries(self, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+        """Queue alert deliveries in one statement, skipping those whose idempotency key
+        exists; returns the ids queued."""
+        if not rows:
+            return set()
+        return {r["id"] for r in await self.conn.fetch(_INSERT_DELIVERIES, rows)}
 
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Row]:
         """Take due rows (and rows whose sender's lease ran out) for this worker.
