@@ -125,10 +125,13 @@ class UrlChannelView(BaseModel):
                      examples=["https://qyapi.weixin.qq.com/…"])
 
 
-class SignedChannelView(UrlChannelView):
+class SignedChannelView(BaseModel):
     """A DingTalk or Feishu bot channel, which may sign its requests."""
 
-    kind: Literal["dingtalk", "feishu"]  # type: ignore[assignment]
+    key: str = Field(examples=["dingtalk"])
+    kind: Literal["dingtalk", "feishu"]
+    url: str = Field(description="Full only for admins and the officer themselves",
+                     examples=["https://oapi.dingtalk.com/…"])
     signed: bool = Field(description="A signing secret is set (never shown)", examples=[True])
 
 

@@ -23,6 +23,7 @@ class Repository(OfficerSql, AlertSql, DeliverySql):
     async def audit(self, *, actor: str, action: str, subject: str | None, before: Any = None,
                     after: Any = None, correlation_id: str | None = None) -> None:
         """Append one audit entry in this connection's transaction."""
+        # arg-type: the unit of work's repository is on a connection; only reads use a pool
         await audit.record(self.conn, actor=actor, action=action,  # type: ignore[arg-type]
                            subject=subject, before=before, after=after,
                            correlation_id=correlation_id)
