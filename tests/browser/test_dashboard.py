@@ -12,12 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import key_for
 from tests.e2e.conftest import RunningStack
-from tests.factories import ADMIN_TOKEN, firm_payload, report_payload
+from tests.factories import ADMIN_TOKEN, auth, firm_payload, report_payload
 from tracker.demo import load_demo
 
 pytestmark = pytest.mark.browser
@@ -47,12 +48,18 @@ def _watch_console(page: Any, problems: list[str]) -> None:
             if "/v1/stream" not in r.url else None)  # the stream is cut when the page closes
 
 
+def _api(stack: RunningStack, service: str) -> httpx.Client:
+    """A plain synchronous client: Playwright's sync API holds this thread's event loop, and
+    the CORS preflight below is a raw request by nature."""
+    return httpx.Client(base_url=stack.url(service), headers=auth(), timeout=15)
+
+
 def _seed(stack: RunningStack) -> None:
     # in a thread: Playwright's sync API already runs an event loop in this one
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, load_demo(stack.url("registry"), ADMIN_TOKEN, firms=240,
                                            timeout_s=600)).result()
-    with stack.client("ladder") as ladder:
+    with _api(stack, "ladder") as ladder:
         r = ladder.put(f"/v1/targets/{YEAR}", json={"eaglet": 120, "gazelle": 30, "unicorn": 1,
                                                     "high_tech_enterprise": 500, "tech_sme": 1000})
         assert r.status_code == 200, r.text
@@ -62,7 +69,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     stack.start(demo=False)
     _seed(stack)
     viewer = key_for(stack, "viewer")
-    with stack.client("notifier") as notifier:  # covers the high-tech zone, inbox only
+    with _api(stack, "notifier") as notifier:  # covers the high-tech zone, inbox only
         officer = notifier.post("/v1/officers", json={
             "name": "王磊", "email": "wang.lei@kjj.dl.gov.cn", "districts": ["hitech"],
             "language": "zh", "channels": []})
@@ -83,7 +90,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     assert page.locator("#who").inner_text() == "只读"
     assert page.locator("#targetsYear").inner_text() == str(YEAR)
     assert page.locator("#targetsTable tr[data-key='eaglet'] td").nth(2).inner_text() == "120"
-    with stack.client("ladder") as ladder:
+    with _api(stack, "ladder") as ladder:
         api = {i["tier"]: i["achieved"] for i in ladder.get(f"/v1/targets/{YEAR}").json()["items"]}
     before = _achieved(page, "eaglet")
     assert before == api["eaglet"] == _bar(page, "eaglet")
@@ -93,7 +100,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
 
     # a promotion filed through the registry API: the feed shows it, the bar moves, no reload
     page.evaluate("window.__no_reload = true")
-    with stack.client("registry") as registry:
+    with _api(stack, "registry") as registry:
         firm = registry.post("/v1/firms", json=firm_payload(founded_on="2020-05-01")).json()
         r = registry.put(f"/v1/firms/{firm['id']}/reports/{YEAR - 1}",
                          json=report_payload(ip_class1=1))
@@ -171,7 +178,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
 
     # what the page relies on, asked directly: the notifier lets the ladder's origin (only)
     # read with a bearer token, and lists a firm's alerts
-    with stack.client("notifier") as notifier:
+    with _api(stack, "notifier") as notifier:
         for origin, allowed in ((stack.url("ladder"), True), ("http://evil.example", False)):
             pre = notifier.options("/v1/alerts", headers={
                 "Origin": origin, "Access-Control-Request-Method": "GET",
