@@ -1,5 +1,6 @@
 """What the registry's routes depend on, built from the composition root's pool; tests
-override these with `app.dependency_overrides`."""
+override these with `app.dependency_overrides`. `async def` so FastAPI calls them on the event
+loop, not in a worker thread (see `shared.deps`)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from registry.repository import Repository, UnitOfWork
 from shared.deps import PoolDep
 
 
-def get_uow(pool: PoolDep) -> UnitOfWork:
+async def get_uow(pool: PoolDep) -> UnitOfWork:
     """A fresh unit of work on the service's pool (handlers open it)."""
     return UnitOfWork(pool)
 
 
-def get_queries(pool: PoolDep) -> Queries:
+async def get_queries(pool: PoolDep) -> Queries:
     """The read models, over the pool."""
     return Queries(Repository(pool))
 
 
-def get_today() -> date:
+async def get_today() -> date:
     """Today, the default valid date of a change."""
     return date.today()
 

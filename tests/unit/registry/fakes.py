@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from registry.repository import FIRM_COLUMNS, REPORT_FIELDS, REPORT_KEEPS, Row
+from registry.repository import FIRM_COLUMNS, REPORT_KEEPS, EventBatch, Row, SequenceDrift
+from registry.repository.reports import version_data
 from tests.fakes import FakeOutbox, FakeUnitOfWork
 
 
@@ -36,30 +35,40 @@ class FakeRepository:
 
     def __init__(self, tables: Tables, outbox: FakeOutbox):
         self.t, self.outbox = tables, outbox
+        self.locked: set[uuid.UUID] = set()  # firms locked in the open unit of work
 
     def _firm(self, row: Row) -> Row:
         return {k: row[k] for k in FIRM_COLUMNS}
 
-    async def firm(self, firm_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    async def firm(self, firm_id: uuid.UUID) -> Row | None:
         row = self.t.firms.get(firm_id)
         return None if row is None else self._firm(row)
 
     async def firm_by_uscc(self, uscc: str) -> Row | None:
         return next((self._firm(r) for r in self.t.firms.values() if r["uscc"] == uscc), None)
 
-    async def insert_firm(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row:
-        assert await self.firm_by_uscc(fields["uscc"]) is None, "uscc is UNIQUE"
-        now = _now()
-        self.t.firms[firm_id] = {"id": firm_id, **fields, "sequence": 0, "created_at": now,
-                                 "updated_at": now, "row_no": len(self.t.firms) + 1}
-        return self._firm(self.t.firms[firm_id])
+    async def firms_by_uscc(self, usccs: list[str]) -> dict[str, Row]:
+        return {r["uscc"]: self._firm(r) for r in self.t.firms.values() if r["uscc"] in usccs}
+
+    async def lock_firms(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+        self.locked.update(firm_ids)
+        return {i: self._firm(self.t.firms[i]) for i in sorted(firm_ids) if i in self.t.firms}
+
+    async def insert_firms(self, firms: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[Row]:
+        inserted = []
+        for firm_id, fields in firms:
+            if await self.firm_by_uscc(fields["uscc"]) is not None:
+                continue  # ON CONFLICT (uscc) DO NOTHING
+            now = _now()
+            self.t.firms[firm_id] = {"id": firm_id, **fields, "sequence": 0, "created_at": now,
+                                     "updated_at": now, "row_no": len(self.t.firms) + 1}
+            self.locked.add(firm_id)  # a row this transaction inserted is its own
+            inserted.append(self._firm(self.t.firms[firm_id]))
+        return inserted
 
     async def update_firm(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row:
         self.t.firms[firm_id].update(fields, updated_at=_now())
         return self._firm(self.t.firms[firm_id])
-
-    async def set_sequence(self, firm_id: uuid.UUID, sequence: int) -> Row:
-        return await self.update_firm(firm_id, {"sequence": sequence})
 
     async def list_firms(self, *, district: str | None, industry: str | None, q: str | None,
                          after_row: int, limit: int) -> list[Row]:
@@ -69,9 +78,18 @@ class FakeRepository:
                 and industry in (None, r["industry"])
                 and (q is None or q in r["name"] or q.upper() == r["uscc"])][:limit]
 
+    async def firm_and_report(self, firm_id: uuid.UUID,
+                              fiscal_year: int) -> tuple[Row | None, Row | None]:
+        firm = (await self.lock_firms([firm_id])).get(firm_id)
+        return firm, (await self.report(firm_id, fiscal_year) if firm is not None else None)
+
     async def report(self, firm_id: uuid.UUID, fiscal_year: int) -> Row | None:
         row = self.t.reports.get((firm_id, fiscal_year))
         return None if row is None else dict(row)
+
+    async def reports_of(self, keys: list[tuple[uuid.UUID, int]]
+                         ) -> dict[tuple[uuid.UUID, int], Row]:
+        return {k: dict(self.t.reports[k]) for k in keys if k in self.t.reports}
 
     async def reports(self, firm_id: uuid.UUID) -> list[Row]:
         return [dict(r) for k, r in sorted(self.t.reports.items()) if k[0] == firm_id]
@@ -79,25 +97,24 @@ class FakeRepository:
     async def earliest_report_year(self, firm_id: uuid.UUID) -> int | None:
         return min((y for f, y in self.t.reports if f == firm_id), default=None)
 
-    async def insert_report(self, firm_id: uuid.UUID, fiscal_year: int,
-                            data: dict[str, Any]) -> Row:
-        key = (firm_id, fiscal_year)
-        assert key not in self.t.reports, "(firm_id, fiscal_year) is the primary key"
-        now = _now()
-        self.t.reports[key] = {"firm_id": firm_id, "fiscal_year": fiscal_year,
-                               **{f: data[f] for f in REPORT_KEEPS}, "version": 1,
-                               "filed_at": now, "updated_at": now}
-        return dict(self.t.reports[key])
-
-    async def replace_report(self, old: Row, data: dict[str, Any]) -> Row:
-        self.t.history.append({
-            "firm_id": old["firm_id"], "fiscal_year": old["fiscal_year"],
-            "version": old["version"], "replaced_at": _now(),
-            "data": {**{f: old[f] for f in REPORT_FIELDS}, "filed_on": old["filed_on"].isoformat()}})
-        row = self.t.reports[(old["firm_id"], old["fiscal_year"])]
-        row.update({f: data[f] for f in REPORT_KEEPS}, version=row["version"] + 1,
-                   updated_at=_now())
-        return dict(row)
+    async def save_reports(self, reports: list[tuple[uuid.UUID, int, dict[str, Any], Row | None]]
+                           ) -> dict[tuple[uuid.UUID, int], Row]:
+        keys = [(f, y) for f, y, _, _ in reports]
+        assert len(set(keys)) == len(keys), "ON CONFLICT cannot change a row twice"
+        for firm_id, fiscal_year, data, old in reports:
+            key, now = (firm_id, fiscal_year), _now()
+            assert (old is None) == (key not in self.t.reports)
+            if old is not None:
+                self.t.history.append({"firm_id": firm_id, "fiscal_year": fiscal_year,
+                                       "version": old["version"], "replaced_at": now,
+                                       "data": version_data(old)})
+                self.t.reports[key].update({f: data[f] for f in REPORT_KEEPS},
+                                           version=old["version"] + 1, updated_at=now)
+            else:
+                self.t.reports[key] = {"firm_id": firm_id, "fiscal_year": fiscal_year,
+                                       **{f: data[f] for f in REPORT_KEEPS}, "version": 1,
+                                       "filed_at": now, "updated_at": now}
+        return {k: dict(self.t.reports[k]) for k in keys}
 
     async def report_history(self, firm_id: uuid.UUID, fiscal_year: int) -> list[Row]:
         return [{k: h[k] for k in ("version", "data", "replaced_at")} for h in self.t.history
@@ -147,10 +164,19 @@ class FakeRepository:
                 for e in self.outbox.events
                 if e.subject == subject and e.sequence > after_sequence][:limit]
 
-    async def audit(self, *, actor: str, action: str, subject: str, before: Any = None,
-                    after: Any = None, correlation_id: str | None = None) -> None:
-        self.t.audit.append({"actor": actor, "action": action, "subject": subject,
-                             "before": before, "after": after, "correlation_id": correlation_id})
+    async def record(self, batch: EventBatch) -> dict[uuid.UUID, Row]:
+        for firm_id, (before, last) in batch.sequences.items():
+            assert firm_id in self.locked, "events only for a firm locked in this transaction"
+            if self.t.firms[firm_id]["sequence"] != before:
+                raise SequenceDrift(f"firm {firm_id}")
+            await self.update_firm(firm_id, {"sequence": last})
+        self.outbox.events += batch.events
+        for event in batch.events:
+            self.outbox._last[event.subject] = event.sequence
+        self.t.audit += [{"actor": batch.actor, "action": action, "subject": subject,
+                          "before": before, "after": after, "correlation_id": batch.correlation_id}
+                         for action, subject, before, after in batch.audits]
+        return {i: self._firm(self.t.firms[i]) for i in batch.sequences}
 
     async def create_import(self, import_id: uuid.UUID, kind: str, total: int,
                             actor: str) -> None:
@@ -170,31 +196,21 @@ class FakeRepository:
 
 
 class FakeRegistryUoW(FakeUnitOfWork):
-    """The registry's unit of work in memory: a failed block leaves the tables and the outbox
-    as they were, like a rolled-back transaction."""
+    """The registry's unit of work in memory: a failed block leaves the tables and the events
+    as they were, like a rolled-back transaction. `outbox` only holds what `repo.record` wrote,
+    for tests to read (`types()`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tables = Tables()
         self.outbox = FakeOutbox("registry")
         self.repo = FakeRepository(self.tables, self.outbox)
-        self.savepoints = 0
 
     def snapshot(self) -> Any:
+        self.repo.locked.clear()  # a new transaction holds no lock yet
         return copy.deepcopy((self.tables, self.outbox.events, self.outbox._last))
 
     def restore(self, state: Any) -> None:
         tables, events, last = state
         self.tables.__dict__.update(tables.__dict__)
         self.outbox.events[:], self.outbox._last = events, last
-
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        """A nested block: what fails inside it is undone alone."""
-        saved = self.snapshot()
-        self.savepoints += 1
-        try:
-            yield
-        except BaseException:
-            self.restore(saved)
-            raise

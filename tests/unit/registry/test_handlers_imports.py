@@ -44,7 +44,7 @@ async def test_firm_import_reports_each_row_and_reruns_as_unchanged(
     assert (rerun.applied, rerun.unchanged) == (0, 2) and len(uow.outbox.events) == 2
 
 
-async def test_a_row_failing_while_applied_leaves_its_batch(uow: FakeRegistryUoW,
+async def test_a_row_clashing_with_an_earlier_row_is_refused_alone(uow: FakeRegistryUoW,
                                                             ctx: Ctx) -> None:
     first = firm_payload()
     clash = {**first, "name": "同码另名科技公司"}

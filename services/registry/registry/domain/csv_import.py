@@ -20,7 +20,8 @@ REPORT_KEYS = ("firm_id", "uscc", "fiscal_year")  # which report a row is, besid
 
 @dataclass(frozen=True, slots=True)
 class ReportRow:
-    """A valid report row: whose report (by id or by USCC), which year, the figures."""
+    """A valid report row: whose report (by id, or by USCC as written), which year, the
+    figures."""
 
     firm_id: uuid.UUID | None
     uscc: str | None
@@ -100,5 +101,4 @@ def _report_row(number: int, keys: dict[str, str], body: AnnualReportIn
             firm_id = uuid.UUID(keys["firm_id"])
         except ValueError:
             return None, [RowError(number, "firm_id", "firm_id is not a UUID")]
-    uscc = keys["uscc"].upper() if "uscc" in keys else None
-    return ReportRow(firm_id, uscc, int(keys["fiscal_year"]), body), []
+    return ReportRow(firm_id, keys.get("uscc"), int(keys["fiscal_year"]), body), []

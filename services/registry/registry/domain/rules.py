@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from shared.errors import Rejected
+from shared.errors import Conflict, Rejected
 
 FLAGS = ("abnormal_list", "dishonest_list", "listed")  # compliance flags, each its own event
 
@@ -46,3 +46,27 @@ def check_patch(firm: Mapping[str, Any], changes: Mapping[str, Any], effective_o
         raise Rejected("effective_on", "after_founding",
                        f"effective_on {effective_on} is before the firm was founded ({founded})")
 
+
+
+def registration(existing: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> bool:
+    """Whether registering `fields` adds a firm: False for an identical replay; a 409 when
+    another firm holds the USCC."""
+    if existing is None:
+        return True
+    if all(existing[k] == v for k, v in fields.items()):
+        return False
+    raise Conflict(f"a firm with USCC {fields['uscc']} is already registered",
+                   existing_firm_id=str(existing["id"]), existing_name=existing["name"])
+
+
+def report_version(founded_on: date, fiscal_year: int, figures: Mapping[str, Any],
+                   given_filed_on: date | None, stored: Mapping[str, Any] | None,
+                   today: date) -> dict[str, Any] | None:
+    """The version of a year's report to store (figures and valid date); None when it is the
+    stored one."""
+    check_fiscal_year(founded_on, fiscal_year, today)
+    stored_on = stored["filed_on"] if stored is not None else None
+    data = {**figures, "filed_on": filed_on(fiscal_year, given_filed_on, stored_on, today)}
+    if stored is not None and all(stored[k] == v for k, v in data.items()):
+        return None
+    return data

@@ -1,32 +1,31 @@
-"""What every registry use case does: lock the firm, append its event, answer it."""
+"""What every registry use case does: lock the firm, batch its events, answer it."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from registry.repository import PROFILE_FIELDS, Row, UnitOfWork
+from registry.repository import PROFILE_FIELDS, EventBatch, Row, UnitOfWork
 from shared.auth import Ctx
 from shared.errors import NotFound
 from shared.events import FirmProfile
-from shared.topics import FIRM_EVENTS
+
+
+def new_batch(ctx: Ctx) -> EventBatch:
+    """The events and audit entries this request's unit of work will write."""
+    return EventBatch(actor=ctx.actor, correlation_id=ctx.correlation_id)
 
 
 async def locked_firm(uow: UnitOfWork, firm_id: uuid.UUID) -> Row:
     """The firm, locked for this transaction; 404 when there is none."""
-    row = await uow.repo.firm(firm_id, lock=True)
+    row = (await uow.repo.lock_firms([firm_id])).get(firm_id)
     if row is None:
         raise NotFound(f"no firm with id {firm_id}")
     return row
 
 
-async def emit(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, event_type: str,
-               data: Any) -> Row:
-    """Append the firm's next event in this transaction; the firm with its new sequence."""
-    event = await uow.outbox.append(topic=FIRM_EVENTS, event_type=event_type,
-                                    subject=str(firm_id), data=data,
-                                    correlation_id=ctx.correlation_id)
-    return await uow.repo.set_sequence(firm_id, event.sequence)
+async def record(uow: UnitOfWork, batch: EventBatch, firm_id: uuid.UUID) -> Row:
+    """Write the batch (events, sequences, audit entries); the firm as it is now."""
+    return (await uow.repo.record(batch))[firm_id]
 
 
 def profile(row: Row) -> FirmProfile:

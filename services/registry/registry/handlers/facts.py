@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 from registry.domain.models import CertificateIn, CertificateRevokeIn, FundingRoundIn
-from registry.handlers.common import emit, locked_firm
+from registry.handlers.common import locked_firm, new_batch, record
 from registry.repository import UnitOfWork
 from registry.schemas import CertificateWritten, FundingRoundWritten
 from shared.auth import Ctx
@@ -26,10 +26,11 @@ async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
             return FundingRoundWritten(**same, sequence=firm["sequence"]), False
         round_id = uuid.uuid4()
         stored = await uow.repo.insert_funding_round(round_id, firm_id, fields)
-        firm = await emit(uow, ctx, firm_id, "FundingRoundRecorded",
-                          {"firm_id": firm_id, "round_id": round_id, **fields})
-        await uow.repo.audit(actor=ctx.actor, action="funding_round.record",
-                             subject=str(firm_id), after=fields, correlation_id=ctx.correlation_id)
+        batch = new_batch(ctx)
+        batch.event(firm, "FundingRoundRecorded",
+                    {"firm_id": firm_id, "round_id": round_id, **fields})
+        batch.audit("funding_round.record", str(firm_id), after=fields)
+        firm = await record(uow, batch, firm_id)
     return FundingRoundWritten(**stored, sequence=firm["sequence"]), True
 
 
@@ -47,10 +48,11 @@ async def grant_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
             return CertificateWritten(**same, sequence=firm["sequence"]), False
         cert_id = uuid.uuid4()
         stored = await uow.repo.insert_certificate(cert_id, firm_id, fields)
-        firm = await emit(uow, ctx, firm_id, "CertificateGranted",
-                          {"firm_id": firm_id, "certificate_id": cert_id, **fields})
-        await uow.repo.audit(actor=ctx.actor, action="certificate.grant",
-                             subject=str(firm_id), after=fields, correlation_id=ctx.correlation_id)
+        batch = new_batch(ctx)
+        batch.event(firm, "CertificateGranted",
+                    {"firm_id": firm_id, "certificate_id": cert_id, **fields})
+        batch.audit("certificate.grant", str(firm_id), after=fields)
+        firm = await record(uow, batch, firm_id)
     return CertificateWritten(**stored, sequence=firm["sequence"]), True
 
 
@@ -69,10 +71,10 @@ async def revoke_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
         if revoked_on < cert["issued_on"]:
             raise Rejected("revoked_on", "after_issue", "revoked_on cannot be before issued_on")
         stored = await uow.repo.revoke_certificate(cert_id, revoked_on, body.reason)
-        firm = await emit(uow, ctx, firm_id, "CertificateRevoked", {
+        batch = new_batch(ctx)
+        batch.event(firm, "CertificateRevoked", {
             "firm_id": firm_id, "certificate_id": cert_id, "kind": cert["kind"],
             "revoked_on": revoked_on, "reason": body.reason})
-        await uow.repo.audit(actor=ctx.actor, action="certificate.revoke",
-                             subject=str(firm_id), before=cert, after=stored,
-                             correlation_id=ctx.correlation_id)
+        batch.audit("certificate.revoke", str(firm_id), before=cert, after=stored)
+        firm = await record(uow, batch, firm_id)
     return CertificateWritten(**stored, sequence=firm["sequence"])
