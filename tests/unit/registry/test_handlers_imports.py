@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 
+from registry.domain.models import FirmIn
 from registry.handlers import run_import
 from registry.schemas import Firm
 from shared.auth import Ctx
@@ -87,3 +91,40 @@ async def test_what_is_not_our_csv_is_refused_whole(uow: FakeRegistryUoW, ctx: C
         await run_import(uow, ctx, "firms", raw, today=TODAY)
     assert exc.value.extra == {"field": "file", "rule": rule}
     assert uow.tables.imports == {} and uow.commits == 0
+
+
+async def test_the_same_report_twice_in_a_file_is_filed_then_restated(
+        uow: FakeRegistryUoW, ctx: Ctx, firm: Firm) -> None:
+    raw = _csv(REPORT_HEADER, f"{firm.uscc},2021,1000,1000,1000,10,5,100,100,500,1,0",
+               f"{firm.uscc},2021,2000,1000,1000,10,5,100,100,500,1,0",
+               f"{firm.uscc},2021,2000,1000,1000,10,5,100,100,500,1,0")
+    report = await run_import(uow, ctx, "reports", raw, today=TODAY)
+    assert (report.applied, report.unchanged, report.errors) == (2, 1, [])
+    assert uow.outbox.types() == ["FirmRegistered", "AnnualReportFiled", "AnnualReportRestated"]
+    assert [e.sequence for e in uow.outbox.events] == [1, 2, 3]
+    assert uow.tables.reports[(firm.id, 2021)]["version"] == 2
+    assert uow.tables.firms[firm.id]["sequence"] == 3
+
+
+async def test_a_uscc_registered_meanwhile_is_judged_against_that_firm(
+        uow: FakeRegistryUoW, ctx: Ctx) -> None:
+    same, other = firm_payload(), firm_payload()
+    stale = uow.repo.firms_by_uscc
+    calls = 0
+
+    async def read_before_the_other_writer(usccs: list[str]) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # both usccs get registered by someone else right after this read
+            for payload in (same, {**other, "name": "别人先登记的公司"}):
+                await uow.repo.insert_firms([(uuid.uuid4(), FirmIn.model_validate(
+                    payload).model_dump())])
+            return {}
+        return await stale(usccs)
+
+    uow.repo.firms_by_uscc = read_before_the_other_writer
+    report = await run_import(uow, ctx, "firms", _csv(FIRM_HEADER, _firm_line(same),
+                                                      _firm_line(other)), today=TODAY)
+    assert (report.applied, report.unchanged) == (0, 1)
+    assert [(e.row, e.field) for e in report.errors] == [(2, "row")]
+    assert "already registered" in report.errors[0].reason and uow.outbox.events == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 
 from registry.domain.models import AnnualReportIn
 from registry.handlers import file_report
+from registry.repository import SequenceDrift
 from registry.schemas import Firm
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
@@ -68,3 +70,19 @@ async def test_report_of_an_unknown_firm_is_404(uow: FakeRegistryUoW, ctx: Ctx) 
     with pytest.raises(NotFound):
         await file_report(uow, ctx, uuid.uuid4(), 2021, _report(), today=TODAY)
     assert uow.outbox.events == [] and uow.rollbacks == 1
+
+
+async def test_a_sequence_moved_by_another_writer_refuses_the_write(
+        uow: FakeRegistryUoW, ctx: Ctx, firm: Firm) -> None:
+    uow.tables.firms[firm.id]["sequence"] = 7  # the guard compares with what the lock read...
+    real_lock = uow.repo.firm_and_report
+
+    async def stale_read(firm_id: uuid.UUID, fiscal_year: int) -> Any:
+        found, old = await real_lock(firm_id, fiscal_year)
+        return {**found, "sequence": 1}, old  # ...so a read that disagrees must not write
+
+    uow.repo.firm_and_report = stale_read
+    with pytest.raises(SequenceDrift):
+        await file_report(uow, ctx, firm.id, 2021, _report(), today=TODAY)
+    assert uow.tables.reports == {} and uow.outbox.types() == ["FirmRegistered"]
+    assert uow.rollbacks == 1
