@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import asyncpg
@@ -34,11 +33,6 @@ def one(row: asyncpg.Record | None) -> Row:
 def rows(records: list[asyncpg.Record]) -> list[Row]:
     """Rows as plain dicts, so the fake repository answers the same types."""
     return [dict(r) for r in records]
-
-
-def jsonb(value: Any) -> str | None:
-    """A value as jsonb text, encoded as the pool's jsonb codec does (None stays NULL)."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
 class Sql:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.repository.base import FIRM_COLUMNS, PRODUCER, Row, Sql, jsonb, rows
+from registry.repository.base import FIRM_COLUMNS, PRODUCER, Row, Sql, rows
 from shared.events import EventEnvelope, make_event
 from shared.topics import FIRM_EVENTS
 
@@ -52,8 +52,8 @@ _RECORD = (
     "  FROM unnest($5::uuid[], $6::text[], $7::text[], $8::bigint[], $9::text[])"
     "  WITH ORDINALITY AS e(id, subject, type, sequence, payload, n) ORDER BY e.n),"
     " audit AS (INSERT INTO audit_log (actor, action, subject, before, after, correlation_id)"
-    "  SELECT $10, a.action, a.subject, a.before::jsonb, a.after::jsonb, $11"
-    "  FROM unnest($12::text[], $13::text[], $14::text[], $15::text[])"
+    "  SELECT $10, a.action, a.subject, a.before, a.after, $11"
+    "  FROM unnest($12::text[], $13::text[], $14::jsonb[], $15::jsonb[])"
     "  AS a(action, subject, before, after)),"
     " firms AS (UPDATE firms f SET sequence = s.last, updated_at = now() FROM s"
     f"  WHERE f.id = s.firm_id RETURNING {', '.join('f.' + c for c in FIRM_COLUMNS)}),"
@@ -82,8 +82,8 @@ class EventSql(Sql):
             [e.event_id for e in batch.events], [e.subject for e in batch.events],
             [e.event_type for e in batch.events], [e.sequence for e in batch.events],
             [e.model_dump_json() for e in batch.events], batch.actor, batch.correlation_id,
-            [a[0] for a in audits], [a[1] for a in audits], [jsonb(a[2]) for a in audits],
-            [jsonb(a[3]) for a in audits])
+            [a[0] for a in audits], [a[1] for a in audits], [a[2] for a in audits],
+            [a[3] for a in audits])
         if len(written) != len(ids) or written[0]["sequenced"] != len(ids):
             raise SequenceDrift(f"subject sequences of {len(ids)} firms moved under their lock")
         return {r["id"]: {k: v for k, v in r.items() if k not in ("sequenced", "notified")}

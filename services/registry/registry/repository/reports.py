@@ -11,7 +11,6 @@ from registry.repository.base import (
     REPORT_KEEPS,
     Row,
     Sql,
-    jsonb,
     rows,
 )
 from shared.db import record
@@ -28,8 +27,8 @@ _FIRM_AND_REPORT = (
 # report inserted or overwritten as its next version
 _SAVE = (
     "WITH history AS (INSERT INTO annual_report_history (firm_id, fiscal_year, version, data)"
-    " SELECT h.firm_id, h.fiscal_year, h.version, h.data::jsonb FROM unnest("
-    "$1::uuid[], $2::int[], $3::int[], $4::text[]) AS h(firm_id, fiscal_year, version, data)"
+    " SELECT h.firm_id, h.fiscal_year, h.version, h.data FROM unnest("
+    "$1::uuid[], $2::int[], $3::int[], $4::jsonb[]) AS h(firm_id, fiscal_year, version, data)"
     " WHERE h.data IS NOT NULL)"
     f" INSERT INTO annual_reports (firm_id, fiscal_year, {_KEEPS})"
     f" SELECT * FROM unnest($1::uuid[], $2::int[], {_CASTS})"
@@ -90,7 +89,7 @@ class ReportSql(Sql):
         saved = await self.db.fetch(
             _SAVE, [r[0] for r in reports], [r[1] for r in reports],
             [old["version"] if old is not None else None for old in olds],
-            [jsonb(version_data(old)) if old is not None else None for old in olds],
+            [version_data(old) if old is not None else None for old in olds],
             *([data[f] for _, _, data, _ in reports] for f in REPORT_KEEPS))
         return {(r["firm_id"], r["fiscal_year"]): dict(r) for r in saved}
 
