@@ -37,8 +37,9 @@ class EventBatch:
         self.audits.append((action, subject, before, after))
 
 
-# Every part in one round trip; outbox ids follow the batch's order, which the relay keeps. The guard: a firm's subject sequence moves only from the value
-# read under its lock (drift from another writer would make `sequenced` fall short: refused).
+# Every part in one round trip; outbox ids follow the batch's order, which the relay keeps.
+# The guard: a firm's subject sequence moves only from the value read under its lock (drift
+# from another writer makes `sequenced` fall short, and the write is refused).
 _RECORD = (
     "WITH s AS (SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])"
     "  AS s(firm_id, before, last)),"
@@ -72,7 +73,7 @@ class EventSql(Sql):
     async def record(self, batch: EventBatch) -> dict[uuid.UUID, Row]:
         """Write the batch's events, sequences and audit entries, and wake the relay; the
         firms as they are now."""
-        if not batch.sequences:
+        if not batch.sequences and not batch.audits:
             return {}
         ids = list(batch.sequences)
         audits = batch.audits
@@ -84,7 +85,7 @@ class EventSql(Sql):
             [e.model_dump_json() for e in batch.events], batch.actor, batch.correlation_id,
             [a[0] for a in audits], [a[1] for a in audits], [a[2] for a in audits],
             [a[3] for a in audits])
-        if len(written) != len(ids) or written[0]["sequenced"] != len(ids):
+        if len(written) != len(ids) or (written and written[0]["sequenced"] != len(ids)):
             raise SequenceDrift(f"subject sequences of {len(ids)} firms moved under their lock")
         return {r["id"]: {k: v for k, v in r.items() if k not in ("sequenced", "notified")}
                 for r in written}
