@@ -1,0 +1,104 @@
+"""Reading an import's CSV: decode, parse, validate each row. Pure: no I/O."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import ValidationError
+
+from registry.domain.models import AnnualReportIn, FirmIn
+from shared.errors import Rejected
+
+ImportKind = Literal["firms", "reports"]
+MAX_ROWS = 100_000
+REPORT_KEYS = ("firm_id", "uscc", "fiscal_year")  # which report a row is, beside its figures
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """A valid report row: whose report (by id, or by USCC as written), which year, the
+    figures."""
+
+    firm_id: uuid.UUID | None
+    uscc: str | None
+    fiscal_year: int
+    body: AnnualReportIn
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Why one row was not applied."""
+
+    row: int
+    field: str
+    reason: str
+
+
+def decode(raw: bytes) -> str:
+    """The upload as text; a 422 naming `file` when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Rejected("file", "utf8", "the file is not UTF-8 text") from None
+
+
+def read(text: str, kind: ImportKind) -> list[dict[str, str]]:
+    """The CSV's rows as column → stripped text; a 422 naming `file` when it is not our CSV."""
+    if "\x00" in text:
+        raise Rejected("file", "no_nul", "the file contains NUL characters; it is not CSV text")
+    try:
+        return _parse(text, kind)
+    except csv.Error as exc:  # the file is not CSV as the csv module reads it
+        raise Rejected("file", "csv", f"the file is not valid CSV: {exc}") from None
+
+
+def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise Rejected("file", "csv_header", "the CSV file is empty or has no header row")
+    allowed = set(FirmIn.model_fields) if kind == "firms" else (
+        set(AnnualReportIn.model_fields) | set(REPORT_KEYS))
+    unknown = [c for c in reader.fieldnames if c.strip() not in allowed]
+    if unknown:
+        raise Rejected("file", "csv_columns", f"unknown columns: {', '.join(unknown)}; "
+                       f"allowed: {', '.join(sorted(allowed))}")
+    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
+    if len(rows) > MAX_ROWS:
+        raise Rejected("file", "max_rows", f"{len(rows)} rows; at most {MAX_ROWS} per import")
+    return rows
+
+
+def validate(number: int, kind: ImportKind, raw: dict[str, str]
+             ) -> tuple[FirmIn | ReportRow | None, list[RowError]]:
+    """(parsed, errors) for row `number`; blanks mean 'not given'."""
+    values = {k: v for k, v in raw.items() if v != ""}
+    keys: dict[str, str] = {}
+    if kind == "reports":
+        keys = {k: values.pop(k) for k in REPORT_KEYS if k in values}
+        if "fiscal_year" not in keys or not keys["fiscal_year"].isdigit():
+            return None, [RowError(number, "fiscal_year", "required: a year such as 2021")]
+        if "firm_id" not in keys and "uscc" not in keys:
+            return None, [RowError(number, "firm_id", "give firm_id or uscc")]
+    try:
+        if kind == "firms":
+            return FirmIn.model_validate(values), []
+        body = AnnualReportIn.model_validate(values)
+    except ValidationError as exc:
+        return None, [RowError(number, ".".join(map(str, e["loc"])) or "row", e["msg"])
+                      for e in exc.errors()]
+    return _report_row(number, keys, body)
+
+
+def _report_row(number: int, keys: dict[str, str], body: AnnualReportIn
+                ) -> tuple[ReportRow | None, list[RowError]]:
+    firm_id = None
+    if "firm_id" in keys:
+        try:
+            firm_id = uuid.UUID(keys["firm_id"])
+        except ValueError:
+            return None, [RowError(number, "firm_id", "firm_id is not a UUID")]
+    return ReportRow(firm_id, keys.get("uscc"), int(keys["fiscal_year"]), body), []

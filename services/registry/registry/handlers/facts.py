@@ -1,0 +1,80 @@
+"""Funding rounds and certificates: recorded once, replays answered with what is stored."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from registry.domain.models import CertificateIn, CertificateRevokeIn, FundingRoundIn
+from registry.handlers.common import locked_firm, new_batch, record
+from registry.repository import UnitOfWork
+from registry.schemas import CertificateWritten, FundingRoundWritten
+from shared.auth import Ctx
+from shared.errors import NotFound, Rejected
+
+
+async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
+                               body: FundingRoundIn) -> tuple[FundingRoundWritten, bool]:
+    """Record a round; (round, created). An identical replay answers the stored one."""
+    fields = body.model_dump()
+    async with uow:
+        firm = await locked_firm(uow, firm_id)
+        if fields["closed_on"] < firm["founded_on"]:
+            raise Rejected("closed_on", "after_founding", "a round cannot close before founding")
+        same = await uow.repo.same_funding_round(firm_id, fields)
+        if same is not None:
+            return FundingRoundWritten(**same, sequence=firm["sequence"]), False
+        round_id = uuid.uuid4()
+        stored = await uow.repo.insert_funding_round(round_id, firm_id, fields)
+        batch = new_batch(ctx)
+        batch.event(firm, "FundingRoundRecorded",
+                    {"firm_id": firm_id, "round_id": round_id, **fields})
+        batch.audit("funding_round.record", str(firm_id), after=fields)
+        firm = await record(uow, batch, firm_id)
+    return FundingRoundWritten(**stored, sequence=firm["sequence"]), True
+
+
+async def grant_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
+                            body: CertificateIn) -> tuple[CertificateWritten, bool]:
+    """Record a certificate or award; (certificate, created). An identical replay is a no-op."""
+    fields = body.model_dump()
+    async with uow:
+        firm = await locked_firm(uow, firm_id)
+        if fields["issued_on"] < firm["founded_on"]:
+            raise Rejected("issued_on", "after_founding",
+                           "a certificate cannot be issued before the firm was founded")
+        same = await uow.repo.same_certificate(firm_id, fields)
+        if same is not None:
+            return CertificateWritten(**same, sequence=firm["sequence"]), False
+        cert_id = uuid.uuid4()
+        stored = await uow.repo.insert_certificate(cert_id, firm_id, fields)
+        batch = new_batch(ctx)
+        batch.event(firm, "CertificateGranted",
+                    {"firm_id": firm_id, "certificate_id": cert_id, **fields})
+        batch.audit("certificate.grant", str(firm_id), after=fields)
+        firm = await record(uow, batch, firm_id)
+    return CertificateWritten(**stored, sequence=firm["sequence"]), True
+
+
+async def revoke_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
+                             cert_id: uuid.UUID, body: CertificateRevokeIn, *,
+                             today: date) -> CertificateWritten:
+    """Revoke a certificate (idempotent: revoking twice keeps the first revocation)."""
+    async with uow:
+        firm = await locked_firm(uow, firm_id)
+        cert = await uow.repo.certificate(firm_id, cert_id)
+        if cert is None:
+            raise NotFound(f"firm {firm_id} has no certificate {cert_id}")
+        if cert["revoked_on"] is not None:
+            return CertificateWritten(**cert, sequence=firm["sequence"])
+        revoked_on = body.revoked_on or today
+        if revoked_on < cert["issued_on"]:
+            raise Rejected("revoked_on", "after_issue", "revoked_on cannot be before issued_on")
+        stored = await uow.repo.revoke_certificate(cert_id, revoked_on, body.reason)
+        batch = new_batch(ctx)
+        batch.event(firm, "CertificateRevoked", {
+            "firm_id": firm_id, "certificate_id": cert_id, "kind": cert["kind"],
+            "revoked_on": revoked_on, "reason": body.reason})
+        batch.audit("certificate.revoke", str(firm_id), before=cert, after=stored)
+        firm = await record(uow, batch, firm_id)
+    return CertificateWritten(**stored, sequence=firm["sequence"])

@@ -1,0 +1,166 @@
+"""Bulk CSV import: validate every row, apply the valid ones set-based in batches, report the
+rest.
+
+Each batch is one transaction of a few statements whatever its size: the firms it names read
+(and locked) at once, each row decided in Python by the same rules as a single request, then
+every new firm or report version written in one statement and every event and audit entry in
+another. A row the rules refuse is reported and writes nothing. A crash loses at most the
+batch in flight, whole; running the same file again is safe because registering an identical
+firm or filing an identical report is a no-op.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Hashable, Iterator
+from datetime import date
+from typing import Any, TypeVar
+
+from registry.domain.csv_import import ImportKind, ReportRow, RowError, decode, read, validate
+from registry.domain.models import FirmIn
+from registry.domain.rules import registration, report_version
+from registry.handlers.common import new_batch
+from registry.handlers.firms import registered
+from registry.handlers.reports import reported
+from registry.repository import EventBatch, Row, UnitOfWork
+from registry.schemas import ImportReport, ImportRowError, ImportStatus
+from shared.auth import Ctx
+from shared.errors import DomainError, Rejected
+
+BATCH_ROWS = 500
+T = TypeVar("T")
+
+
+class _Tally:
+    """What the batches did, row by row."""
+
+    def __init__(self) -> None:
+        self.applied = 0
+        self.unchanged = 0
+        self.errors: list[RowError] = []
+
+    def refused(self, number: int, exc: DomainError) -> None:
+        field = str(exc.extra["field"]) if isinstance(exc, Rejected) else "row"
+        self.errors.append(RowError(number, field, exc.message))
+
+
+async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
+                     today: date) -> ImportReport:
+    """Validate and apply a CSV upload; the answer lists every rejected row."""
+    rows = read(decode(raw), kind)
+    import_id = uuid.uuid4()
+    async with uow:
+        await uow.repo.create_import(import_id, kind, len(rows), ctx.actor)
+    tally = _Tally()
+    valid: list[tuple[int, Any]] = []
+    for number, raw_row in enumerate(rows, start=1):
+        parsed, problems = validate(number, kind, raw_row)
+        tally.errors += problems
+        if parsed is not None:
+            valid.append((number, parsed))
+    for start in range(0, len(valid), BATCH_ROWS):
+        chunk = valid[start:start + BATCH_ROWS]
+        async with uow:
+            batch = new_batch(ctx)
+            if kind == "firms":
+                await _firms(uow, batch, chunk, tally)
+            else:
+                await _reports(uow, batch, chunk, tally, today)
+            await uow.repo.record(batch)
+    return await _finish(uow, import_id, kind, len(rows), tally)
+
+
+async def _finish(uow: UnitOfWork, import_id: uuid.UUID, kind: ImportKind, total: int,
+                  tally: _Tally) -> ImportReport:
+    errors = sorted(tally.errors, key=lambda e: e.row)
+    listed = [ImportRowError(row=e.row, field=e.field, reason=e.reason) for e in errors]
+    status: ImportStatus = "completed" if not errors else "completed_with_errors"
+    async with uow:
+        await uow.repo.finish_import(import_id, applied=tally.applied, unchanged=tally.unchanged,
+                                     status=status, errors=[e.model_dump() for e in listed])
+    return ImportReport(id=import_id, kind=kind, status=status, total_rows=total,
+                        applied=tally.applied, unchanged=tally.unchanged,
+                        rejected=len({e.row for e in errors}), errors=listed)
+
+
+def _waves(items: list[T], key: Callable[[T], Hashable]) -> Iterator[list[T]]:
+    """Consecutive runs in which no key repeats: a row that names what an earlier row of its
+    batch wrote is decided after that write, as it would be one request at a time."""
+    wave: list[T] = []
+    seen: set[Hashable] = set()
+    for item in items:
+        if key(item) in seen:
+            yield wave
+            wave, seen = [], set()
+        wave.append(item)
+        seen.add(key(item))
+    if wave:
+        yield wave
+
+
+async def _firms(uow: UnitOfWork, batch: EventBatch, chunk: list[tuple[int, FirmIn]],
+                 tally: _Tally) -> None:
+    for wave in _waves(chunk, lambda r: r[1].uscc):
+        existing = await uow.repo.firms_by_uscc([body.uscc for _, body in wave])
+        new: list[tuple[int, uuid.UUID, dict[str, Any]]] = []
+        for number, body in wave:
+            fields = body.model_dump()
+            try:
+                if registration(existing.get(body.uscc), fields):
+                    new.append((number, uuid.uuid4(), fields))
+                else:
+                    tally.unchanged += 1
+            except DomainError as exc:
+                tally.refused(number, exc)
+        if not new:
+            continue
+        inserted = {r["id"]: r for r in await uow.repo.insert_firms([(i, f) for _, i, f in new])}
+        taken = [(number, fields) for number, firm_id, fields in new if firm_id not in inserted]
+        meanwhile = await uow.repo.firms_by_uscc([f["uscc"] for _, f in taken]) if taken else {}
+        for number, firm_id, fields in new:
+            if firm_id in inserted:
+                registered(batch, inserted[firm_id], fields)
+                tally.applied += 1
+                continue
+            try:  # registered by someone else since the read: as a request after theirs
+                registration(meanwhile[fields["uscc"]], fields)
+                tally.unchanged += 1
+            except DomainError as exc:
+                tally.refused(number, exc)
+
+
+async def _reports(uow: UnitOfWork, batch: EventBatch, chunk: list[tuple[int, ReportRow]],
+                   tally: _Tally, today: date) -> None:
+    named = [r.uscc.upper() for _, r in chunk if r.firm_id is None and r.uscc is not None]
+    by_uscc = await uow.repo.firms_by_uscc(named) if named else {}
+    resolved: list[tuple[int, uuid.UUID, ReportRow]] = []
+    for number, row in chunk:
+        found = by_uscc.get((row.uscc or "").upper())
+        firm_id = row.firm_id or (found["id"] if found is not None else None)
+        if firm_id is None:
+            tally.errors.append(RowError(number, "uscc", f"no firm with USCC {row.uscc}"))
+        else:
+            resolved.append((number, firm_id, row))
+    firms = await uow.repo.lock_firms(sorted({firm_id for _, firm_id, _ in resolved}))
+    for wave in _waves(resolved, lambda r: (r[1], r[2].fiscal_year)):
+        stored = await uow.repo.reports_of([(f, r.fiscal_year) for _, f, r in wave if f in firms])
+        saves: list[tuple[uuid.UUID, int, dict[str, Any], Row | None]] = []
+        for number, firm_id, row in wave:
+            if firm_id not in firms:
+                tally.errors.append(RowError(number, "row", f"no firm with id {firm_id}"))
+                continue
+            old = stored.get((firm_id, row.fiscal_year))
+            try:
+                data = report_version(firms[firm_id]["founded_on"], row.fiscal_year,
+                                      row.body.figures(), row.body.filed_on, old, today)
+            except DomainError as exc:
+                tally.refused(number, exc)
+                continue
+            if data is None:
+                tally.unchanged += 1
+                continue
+            saves.append((firm_id, row.fiscal_year, data, old))
+            reported(batch, firms[firm_id], row.fiscal_year, data, old)
+            tally.applied += 1
+        if saves:
+            await uow.repo.save_reports(saves)

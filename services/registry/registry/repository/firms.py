@@ -1,0 +1,69 @@
+"""The firms table."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from registry.repository.base import FIRM, PROFILE_FIELDS, Row, Sql, one, rows
+from shared.db import record
+
+# column types of a profile, for unnest() of many firms in one statement
+_TYPES = {"founded_on": "date", "listed": "boolean", "abnormal_list": "boolean",
+          "dishonest_list": "boolean"}
+
+
+class FirmSql(Sql):
+    """Reading, locking, inserting and changing firms."""
+
+    async def firm(self, firm_id: uuid.UUID) -> Row | None:
+        """One firm."""
+        return record(await self.db.fetchrow(f"SELECT {FIRM} FROM firms WHERE id = $1", firm_id))
+
+    async def firm_by_uscc(self, uscc: str) -> Row | None:
+        """The firm holding this USCC."""
+        return record(await self.db.fetchrow(f"SELECT {FIRM} FROM firms WHERE uscc = $1", uscc))
+
+    async def firms_by_uscc(self, usccs: list[str]) -> dict[str, Row]:
+        """The firms holding these USCCs, by USCC."""
+        found = await self.db.fetch(f"SELECT {FIRM} FROM firms WHERE uscc = ANY($1::text[])",
+                                    usccs)
+        return {r["uscc"]: dict(r) for r in found}
+
+    async def lock_firms(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
+        """These firms (those that exist), locked for this transaction; in id order, so two
+        writers of overlapping firms cannot deadlock."""
+        found = await self.db.fetch(
+            f"SELECT {FIRM} FROM firms WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+            firm_ids)
+        return {r["id"]: dict(r) for r in found}
+
+    async def insert_firms(self, firms: list[tuple[uuid.UUID, dict[str, Any]]]) -> list[Row]:
+        """New firms (their sequence is set by their first event); a USCC registered
+        meanwhile is skipped, and missing from the answer."""
+        arrays = [[f[name] for _, f in firms] for name in PROFILE_FIELDS]
+        casts = ", ".join(f"${i}::{_TYPES.get(n, 'text')}[]"
+                          for i, n in enumerate(PROFILE_FIELDS, start=2))
+        return rows(await self.db.fetch(
+            f"INSERT INTO firms (id, {', '.join(PROFILE_FIELDS)})"
+            f" SELECT * FROM unnest($1::uuid[], {casts})"
+            f" ON CONFLICT (uscc) DO NOTHING RETURNING {FIRM}",
+            [firm_id for firm_id, _ in firms], *arrays))
+
+    async def update_firm(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row:
+        """Change profile fields and flags."""
+        sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
+        return one(await self.db.fetchrow(
+            f"UPDATE firms SET {sets}, updated_at = now() WHERE id = $1 RETURNING {FIRM}",
+            firm_id, *fields.values()))
+
+    async def list_firms(self, *, district: str | None, industry: str | None, q: str | None,
+                         after_row: int, limit: int) -> list[Row]:
+        """Firms in registration order after `after_row`, filtered (with their `row_no`)."""
+        return rows(await self.db.fetch(
+            f"SELECT row_no, {FIRM} FROM firms"
+            " WHERE row_no > $1 AND ($2::text IS NULL OR district = $2)"
+            " AND ($3::text IS NULL OR industry = $3)"
+            " AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%' OR uscc = upper($4))"
+            " ORDER BY row_no LIMIT $5",
+            after_row, district, industry, q, limit))
