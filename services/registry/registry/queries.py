@@ -28,12 +28,10 @@ class Queries:
 
     async def firm(self, firm_id: uuid.UUID) -> FirmDetail:
         """One firm with its reports, rounds and certificates."""
-        row = await self.repo.firm(firm_id)
+        row = await self.repo.firm_detail(firm_id)
         if row is None:
             raise NotFound(f"no firm with id {firm_id}")
-        return FirmDetail(**row, reports=await self.repo.reports(firm_id),
-                          funding_rounds=await self.repo.funding_rounds(firm_id),
-                          certificates=await self.repo.certificates(firm_id))
+        return FirmDetail.model_validate(row)
 
     async def report(self, firm_id: uuid.UUID, fiscal_year: int) -> ReportWithHistory:
         """A year's report with the versions it replaced."""

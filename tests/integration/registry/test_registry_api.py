@@ -207,6 +207,33 @@ async def test_funding_rounds_and_certificates(client: httpx.AsyncClient) -> Non
     assert types == ["FirmRegistered", "FundingRoundRecorded", "CertificateGranted", "CertificateRevoked"]
 
 
+async def test_firm_detail_shows_each_fact_as_its_own_answer_did(client: httpx.AsyncClient) -> None:
+    """GET /v1/firms/{id} reads everything in one statement: every fact in it, field for field
+    and in order, is what the fact's own write or read answered."""
+    firm = await _firm(client)
+    base = f"/v1/firms/{firm['id']}"
+    reports = []
+    for year in (2021, 2019, 2020):  # filed out of order, listed by year
+        assert (await client.put(f"{base}/reports/{year}", json=report_payload())).status_code == 201
+        report = (await client.get(f"{base}/reports/{year}")).json()
+        reports.append({k: v for k, v in report.items() if k != "history"})
+    rounds = [(await client.post(f"{base}/funding-rounds", json={
+        "closed_on": closed, "amount": 20_000_000, "currency": "CNY",
+        "post_money_valuation": 300_000_000, "investor_kind": "vc_pe"})).json()
+        for closed in ("2021-05-01", "2020-01-15")]
+    certs = [(await client.post(f"{base}/certificates", json={
+        "kind": kind, "issued_on": issued})).json()
+        for kind, issued in (("tech_sme", "2022-04-01"), ("high_tech_enterprise", "2021-12-01"))]
+    for written in (*rounds, *certs):
+        del written["sequence"]  # the write's answer names its event; the fact has none
+    detail = (await client.get(base)).json()
+    assert detail["reports"] == sorted(reports, key=lambda r: r["fiscal_year"])
+    assert detail["funding_rounds"] == sorted(rounds, key=lambda r: r["closed_on"])
+    assert detail["certificates"] == sorted(certs, key=lambda c: c["issued_on"])
+    assert {k: detail[k] for k in firm} == {**firm, "sequence": detail["sequence"],
+                                            "updated_at": detail["updated_at"]}
+
+
 async def test_events_reach_kafka_in_order(client: httpx.AsyncClient, kafka_bootstrap: str) -> None:
     firm = await _firm(client)
     for year in (2018, 2019, 2020, 2021):

@@ -44,6 +44,12 @@ class FakeRepository:
         row = self.t.firms.get(firm_id)
         return None if row is None else self._firm(row)
 
+    async def firm_detail(self, firm_id: uuid.UUID) -> Row | None:
+        firm = await self.firm(firm_id)
+        return None if firm is None else {
+            **firm, "reports": self._reports(firm_id),
+            "funding_rounds": self._funding_rounds(firm_id), "certificates": self._certificates(firm_id)}
+
     async def firm_by_uscc(self, uscc: str) -> Row | None:
         return next((self._firm(r) for r in self.t.firms.values() if r["uscc"] == uscc), None)
 
@@ -91,7 +97,7 @@ class FakeRepository:
                          ) -> dict[tuple[uuid.UUID, int], Row]:
         return {k: dict(self.t.reports[k]) for k in keys if k in self.t.reports}
 
-    async def reports(self, firm_id: uuid.UUID) -> list[Row]:
+    def _reports(self, firm_id: uuid.UUID) -> list[Row]:
         return [dict(r) for k, r in sorted(self.t.reports.items()) if k[0] == firm_id]
 
     async def earliest_report_year(self, firm_id: uuid.UUID) -> int | None:
@@ -130,7 +136,7 @@ class FakeRepository:
                                    "recorded_at": _now()}
         return dict(self.t.rounds[round_id])
 
-    async def funding_rounds(self, firm_id: uuid.UUID) -> list[Row]:
+    def _funding_rounds(self, firm_id: uuid.UUID) -> list[Row]:
         return sorted((dict(r) for r in self.t.rounds.values() if r["firm_id"] == firm_id),
                       key=lambda r: (r["closed_on"], r["recorded_at"]))
 
@@ -155,7 +161,7 @@ class FakeRepository:
         self.t.certificates[cert_id].update(revoked_on=revoked_on, revoke_reason=reason)
         return dict(self.t.certificates[cert_id])
 
-    async def certificates(self, firm_id: uuid.UUID) -> list[Row]:
+    def _certificates(self, firm_id: uuid.UUID) -> list[Row]:
         return sorted((dict(r) for r in self.t.certificates.values() if r["firm_id"] == firm_id),
                       key=lambda r: (r["issued_on"], r["granted_at"]))
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from registry.repository.base import Row, Sql, one, rows
+from registry.repository.base import Row, Sql, one
 from shared.db import record
 
 
@@ -29,12 +29,6 @@ class FactSql(Sql):
             " post_money_valuation, investor_kind) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
             round_id, firm_id, fields["closed_on"], fields["amount"], fields["currency"],
             fields["post_money_valuation"], fields["investor_kind"]))
-
-    async def funding_rounds(self, firm_id: uuid.UUID) -> list[Row]:
-        """The firm's rounds by closing date."""
-        return rows(await self.db.fetch(
-            "SELECT * FROM funding_rounds WHERE firm_id = $1 ORDER BY closed_on, recorded_at",
-            firm_id))
 
     async def same_certificate(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row | None:
         """A standing certificate of the firm identical to `fields`, if granted before."""
@@ -63,9 +57,3 @@ class FactSql(Sql):
         return one(await self.db.fetchrow(
             "UPDATE certificates SET revoked_on = $2, revoke_reason = $3 WHERE id = $1 RETURNING *",
             cert_id, revoked_on, reason))
-
-    async def certificates(self, firm_id: uuid.UUID) -> list[Row]:
-        """The firm's certificates by issue date."""
-        return rows(await self.db.fetch(
-            "SELECT * FROM certificates WHERE firm_id = $1 ORDER BY issued_on, granted_at",
-            firm_id))

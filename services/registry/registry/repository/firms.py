@@ -20,6 +20,19 @@ class FirmSql(Sql):
         """One firm."""
         return record(await self.db.fetchrow(f"SELECT {FIRM} FROM firms WHERE id = $1", firm_id))
 
+    async def firm_detail(self, firm_id: uuid.UUID) -> Row | None:
+        """One firm with its reports, rounds and certificates, in one statement (a GET's one
+        round trip, where four queries on four pool acquires were eight)."""
+        return record(await self.db.fetchrow(
+            f"SELECT {FIRM},"
+            " (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.fiscal_year), '[]')"
+            "  FROM annual_reports r WHERE r.firm_id = f.id) AS reports,"
+            " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.closed_on, x.recorded_at), '[]')"
+            "  FROM funding_rounds x WHERE x.firm_id = f.id) AS funding_rounds,"
+            " (SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c.issued_on, c.granted_at), '[]')"
+            "  FROM certificates c WHERE c.firm_id = f.id) AS certificates"
+            " FROM firms f WHERE f.id = $1", firm_id))
+
     async def firm_by_uscc(self, uscc: str) -> Row | None:
         """The firm holding this USCC."""
         return record(await self.db.fetchrow(f"SELECT {FIRM} FROM firms WHERE uscc = $1", uscc))

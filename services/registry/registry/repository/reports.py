@@ -70,11 +70,6 @@ class ReportSql(Sql):
             [f for f, _ in keys], [y for _, y in keys])
         return {(r["firm_id"], r["fiscal_year"]): dict(r) for r in found}
 
-    async def reports(self, firm_id: uuid.UUID) -> list[Row]:
-        """Every year's report of a firm, by year."""
-        return rows(await self.db.fetch(
-            "SELECT * FROM annual_reports WHERE firm_id = $1 ORDER BY fiscal_year", firm_id))
-
     async def earliest_report_year(self, firm_id: uuid.UUID) -> int | None:
         """The first fiscal year the firm reported, if any."""
         year: int | None = await self.db.fetchval(
