@@ -34,11 +34,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+class PooledConnection(asyncpg.Connection):
+    """A pooled connection keeps no session state between uses: nothing here runs SET, LISTEN
+    or a session advisory lock on one (the relay and the migrator hold theirs on connections
+    of their own). So a release sends no reset query, a round trip on every request; asyncpg
+    still rolls back a transaction left open."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A connection pool with the project's type codecs."""
     pool = await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=_init_connection,
-        command_timeout=60,
+        command_timeout=60, connection_class=PooledConnection,
     )
     assert pool is not None
     return pool

@@ -112,20 +112,19 @@ class OutboxRelay:
                 await asyncio.sleep(0.5 if self._stopping else 2)
 
     async def _serve(self) -> None:
+        # the relay's session state (LISTEN, the advisory lock) lives on a connection of its
+        # own, closed with it: pooled connections hold none, so the pool skips its reset query
         listener = await asyncpg.connect(self.dsn)
         await listener.add_listener("outbox", lambda *_: self._wake.set())
         try:
+            while not await listener.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                if self._stopping:
+                    return  # another replica relays; it will publish what is pending
+                await asyncio.sleep(self.poll_s)  # another replica relays; stand by
             async with self.pool.acquire() as conn:
-                while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
-                    if self._stopping:
-                        return  # another replica relays; it will publish what is pending
-                    await asyncio.sleep(self.poll_s)  # another replica relays; stand by
-                try:
-                    await self._relay(conn)
-                finally:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+                await self._relay(conn)
         finally:
-            await listener.close()
+            await listener.close()  # ends the session, and with it the lock
 
     async def _relay(self, conn: DbConn) -> None:
         producer = new_producer(self.bootstrap, idempotent=self.idempotent)

@@ -199,3 +199,36 @@ async def test_a_clean_stop_publishes_what_is_pending(pg_server_url: str, fresh_
     wanted = {str(f) for f in firm_ids}
     events = await collect(fresh_broker, FIRM_EVENTS, count=20, match=lambda e: e["subject"] in wanted)
     assert len(events) == 20
+
+
+async def test_one_relay_per_database_and_a_standby_takes_over(
+    pg_server_url: str, fresh_broker: str
+) -> None:
+    """The relay's lock lives on its own connection: a second relay stands by, a pooled
+    connection going back to its pool (which sends no reset query) does not free the lock, and
+    when the first relay stops the standby publishes what comes next."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "registry"))
+    pool = await create_pool(dsn, max_size=4)
+    first = outbox.OutboxRelay(pool, dsn, fresh_broker, poll_s=0.2)
+    standby = outbox.OutboxRelay(pool, dsn, fresh_broker, poll_s=0.2)
+    try:
+        first.start()
+        await _append_registered(pool, uuid.uuid4())
+        await _wait_published(pool, 1)
+        standby.start()
+        for _ in range(10):  # pooled connections come and go while both run
+            async with pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
+            await asyncio.sleep(0.1)
+        holders = await pool.fetchval(
+            "SELECT count(DISTINCT pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+        assert holders == 1 and first.connected and not standby.connected
+        await first.stop(drain_s=10)
+        await _append_registered(pool, uuid.uuid4())
+        await _wait_published(pool, 2)
+        assert standby.connected
+    finally:
+        await first.stop()
+        await standby.stop()
+        await pool.close()
