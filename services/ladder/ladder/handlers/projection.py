@@ -10,9 +10,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from ladder import repository as repo
 from ladder.domain.dated import FLAG_FIELDS
-from shared.db import DbConn
+from ladder.repository import Repository
 from shared.events import EventEnvelope
 
 
@@ -25,45 +24,45 @@ def _recorded_on(event: EventEnvelope) -> date:
     return event.occurred_at.date()
 
 
-async def project(conn: DbConn, event: EventEnvelope) -> uuid.UUID:
+async def project(repo: Repository, event: EventEnvelope) -> uuid.UUID:
     """Apply one registry event to the projection (idempotent); the firm's id."""
     firm_id = uuid.UUID(event.subject)
     data = event.data
     if event.event_type == "FirmRegistered":
         firm = data.firm.model_dump()
-        await repo.upsert_firm(conn, firm, event.sequence)
-        await repo.add_change(conn, firm_id, event.sequence, firm["founded_on"],
+        await repo.upsert_firm(firm, event.sequence)
+        await repo.add_change(firm_id, event.sequence, firm["founded_on"],
                               {k: firm[k] for k in FLAG_FIELDS})
-    elif await repo.last_sequence(conn, firm_id) is None:
+    elif await repo.last_sequence(firm_id) is None:
         raise UnknownFirm(f"{event.event_type} for firm {firm_id}, which was never registered")
     else:
-        await _apply(conn, firm_id, event)
-    await repo.set_last_sequence(conn, firm_id, event.sequence)
+        await _apply(repo, firm_id, event)
+    await repo.set_last_sequence(firm_id, event.sequence)
     return firm_id
 
 
-async def _apply(conn: DbConn, firm_id: uuid.UUID, event: EventEnvelope) -> None:
+async def _apply(repo: Repository, firm_id: uuid.UUID, event: EventEnvelope) -> None:
     data = event.data
     match event.event_type:
         case "FirmProfileChanged":
-            await repo.upsert_firm(conn, data.firm.model_dump(), event.sequence)
+            await repo.upsert_firm(data.firm.model_dump(), event.sequence)
             changed = {k: v["after"] for k, v in data.changed.items() if k in FLAG_FIELDS}
             if changed:
-                await repo.add_change(conn, firm_id, event.sequence,
+                await repo.add_change(firm_id, event.sequence,
                                       data.effective_on or _recorded_on(event), changed)
         case "ComplianceFlagChanged":
-            await repo.add_change(conn, firm_id, event.sequence,
+            await repo.add_change(firm_id, event.sequence,
                                   data.effective_on or _recorded_on(event), {data.flag: data.value})
-            await repo.set_flag(conn, firm_id, data.flag, data.value)
+            await repo.set_flag(firm_id, data.flag, data.value)
         case "AnnualReportFiled" | "AnnualReportRestated":
             report = data.report.model_dump(exclude={"filed_on"})
-            await repo.upsert_report(conn, firm_id, report,
+            await repo.upsert_report(firm_id, report,
                                      data.report.filed_on or _recorded_on(event), event.sequence)
         case "FundingRoundRecorded":
-            await repo.insert_round(conn, data.model_dump())
+            await repo.insert_round(data.model_dump())
         case "CertificateGranted":
-            await repo.insert_certificate(conn, data.model_dump())
+            await repo.insert_certificate(data.model_dump())
         case "CertificateRevoked":
-            await repo.revoke_certificate(conn, firm_id, data.certificate_id, data.revoked_on)
+            await repo.revoke_certificate(firm_id, data.certificate_id, data.revoked_on)
         case _:
             raise ValueError(f"the ladder does not know event type {event.event_type}")
