@@ -26,6 +26,8 @@ from shared.topics import dead_letter
 log = logging.getLogger(__name__)
 
 Handler = Callable[[DbConn, EventEnvelope], Awaitable[Any]]
+# a whole batch of new events at once (set-based); returns one result per event, in order
+BatchHandler = Callable[[DbConn, list[EventEnvelope]], Awaitable[list[Any]]]
 AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
 CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
 # (group, topic) of the consumers subscribed on each broker: its Subscription measures their lag
@@ -41,10 +43,10 @@ class Consumer:
     def __init__(
         self, *, broker: KafkaBroker, pool: asyncpg.Pool, topic: str, group_id: str,
         handle: Handler, after_commit: AfterCommit | None = None, max_attempts: int = 5,
-        retry_base_s: float = 0.2,
+        retry_base_s: float = 0.2, handle_batch: BatchHandler | None = None,
     ):
         self.broker, self.pool, self.topic, self.group_id = broker, pool, topic, group_id
-        self.handle, self.after_commit = handle, after_commit
+        self.handle, self.after_commit, self.handle_batch = handle, after_commit, handle_batch
         self.max_attempts, self.retry_base_s = max_attempts, retry_base_s
 
     def subscribe(self, settings: ServiceSettings, *, description: str) -> None:
@@ -83,6 +85,12 @@ class Consumer:
             except ValidationError:
                 counts[await self.process(r.value, key=r.key, partition=r.partition,
                                           offset=r.offset)] += 1
+        if self.handle_batch is not None and parsed:
+            batched = await self._batch_at_once([event for _, event in parsed])
+            if batched is not None:
+                for outcome, n in batched.items():
+                    counts[outcome] += n
+                return counts
         attempt = 0
         while True:
             done: list[tuple[EventEnvelope, str, Any]] = []
@@ -118,6 +126,43 @@ class Consumer:
             counts[await self.process(r.value, key=r.key, partition=r.partition,
                                       offset=r.offset)] += 1
         return counts
+
+    async def _batch_at_once(self, events: list[EventEnvelope]) -> dict[str, int] | None:
+        """The batch's new events in one transaction, deduplicated in one statement and given
+        to `handle_batch` together; None when it failed (nothing kept): the caller then
+        applies them one at a time, which sets a poison message aside."""
+        attempt = 0
+        while True:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    fresh_ids = {r["event_id"] for r in await conn.fetch(
+                        "INSERT INTO processed_events (event_id) SELECT unnest($1::uuid[])"
+                        " ON CONFLICT DO NOTHING RETURNING event_id",
+                        [e.event_id for e in events])}
+                    fresh = []
+                    for e in events:  # the first copy of an event the batch holds twice
+                        if e.event_id in fresh_ids:
+                            fresh_ids.discard(e.event_id)
+                            fresh.append(e)
+                    assert self.handle_batch is not None
+                    results = await self.handle_batch(conn, fresh) if fresh else []
+                break
+            except TRANSIENT:
+                attempt += 1
+                log.warning("database unavailable; retrying the batch")
+                await asyncio.sleep(min(5.0, self.retry_base_s * 2 ** min(attempt, 5)))
+            except Exception:  # one at a time below finds (and dead-letters) the culprit
+                log.warning("batch failed as a whole; applying its events one at a time",
+                            exc_info=True)
+                return None
+        for event, result in zip(fresh, results, strict=True):
+            CONSUMED.labels(self.group_id, self.topic, "applied").inc()
+            if self.after_commit is not None:
+                await self.after_commit(event, result)
+        duplicates = len(events) - len(fresh)
+        if duplicates:
+            CONSUMED.labels(self.group_id, self.topic, "duplicate").inc(duplicates)
+        return {"applied": len(fresh), "duplicate": duplicates}
 
     async def process(self, body: bytes, *, key: bytes | None = None,
                       partition: int | None = None, offset: int | None = None) -> str:
