@@ -45,9 +45,27 @@ class FakeRepository:
 
     # ------------------------------------------------------------ projection
 
-    async def last_sequence(self, firm_id: uuid.UUID) -> int | None:
-        firm = self.firms.get(firm_id)
-        return None if firm is None else int(firm["last_sequence"])
+    async def known_firms(self, firm_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        return {f for f in firm_ids if f in self.firms}
+
+    async def write_facts(self, w: Any) -> None:
+        """The batch, table by table in the real repository's order, row by row."""
+        for firm, sequence in w.firms:
+            await self.upsert_firm(firm, sequence)
+        for firm_id, flag, value in w.flags:
+            await self.set_flag(firm_id, flag, value)
+        for change in w.changes:
+            await self.add_change(*change)
+        for report in w.reports:
+            await self.upsert_report(*report)
+        for data in w.rounds:
+            await self.insert_round(data)
+        for data in w.certificates:
+            await self.insert_certificate(data)
+        for revocation in w.revocations:
+            await self.revoke_certificate(*revocation)
+        for firm_id, sequence in w.last_sequences.items():
+            await self.set_last_sequence(firm_id, sequence)
 
     async def upsert_firm(self, firm: dict[str, Any], sequence: int) -> None:
         stored = self.firms.get(firm["id"])
@@ -103,6 +121,10 @@ class FakeRepository:
     async def firm(self, firm_id: uuid.UUID) -> dict[str, Any] | None:
         return self.firms.get(firm_id)
 
+    async def dated_states(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        found = {f: await self.dated_state(f) for f in firm_ids}
+        return {f: state for f, state in found.items() if state is not None}
+
     async def dated_state(self, firm_id: uuid.UUID, *, lock: bool = True) -> Any:
         firm = self.firms.get(firm_id)
         if firm is None:
@@ -130,10 +152,18 @@ class FakeRepository:
     async def save_standing(self, firm_id: uuid.UUID, values: dict[str, Any]) -> None:
         self.standings[firm_id].update(copy.deepcopy(values), updated_at=datetime.now(UTC))
 
-    async def insert_decision(self, values: dict[str, Any]) -> None:
-        assert values["id"] not in self.decisions
-        self.decisions[values["id"]] = {**copy.deepcopy(values), "current": True,
-                                        "superseded_by": None}
+    async def save_standings(self, values: dict[uuid.UUID, dict[str, Any]]) -> None:
+        for firm_id, v in values.items():
+            await self.save_standing(firm_id, v)
+
+    async def insert_decisions(self, decisions: list[dict[str, Any]]) -> None:
+        for values in decisions:
+            assert values["id"] not in self.decisions
+            self.decisions[values["id"]] = {**copy.deepcopy(values), "current": True,
+                                            "superseded_by": None}
+
+    async def timelines(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+        return {f: await self.timeline(f) for f in firm_ids}
 
     async def timeline(self, firm_id: uuid.UUID) -> list[dict[str, Any]]:
         rows = [d for d in self.decisions.values() if d["firm_id"] == firm_id and d["current"]]
@@ -154,14 +184,18 @@ class FakeRepository:
 
     # ------------------------------------------------------------ targets, rulebooks, audit
 
-    async def replace_entries(self, firm_id: uuid.UUID, rows: list[Any]) -> set[Any]:
-        old = {k: e for k, e in self.entries.items() if k[2] == firm_id}
+    async def replace_entries(self, rows: dict[uuid.UUID, list[Any]]) -> dict[uuid.UUID, Any]:
+        old = {k: e for k, e in self.entries.items() if k[2] in rows}
         for key in old:
             del self.entries[key]
-        for year, key, day, decision, by_override in rows:
-            self.entries.setdefault((year, key, firm_id), {
-                "entered_on": day, "decision_id": decision, "by_override": by_override})
-        return {(y, k, e["entered_on"], e["by_override"]) for (y, k, _), e in old.items()}
+        for firm_id, entries in rows.items():
+            for year, key, day, decision, by_override in entries:
+                self.entries.setdefault((year, key, firm_id), {
+                    "entered_on": day, "decision_id": decision, "by_override": by_override})
+        out: dict[uuid.UUID, set[Any]] = {f: set() for f in rows}
+        for (y, k, f), e in old.items():
+            out[f].add((y, k, e["entered_on"], e["by_override"]))
+        return out
 
     async def achieved(self, year: int, as_of: date | None = None) -> dict[str, int]:
         return {k: n for k, (n, _) in (await self.achieved_split(year, as_of)).items()}

@@ -114,3 +114,46 @@ def _profile(event: object, **changes: object) -> dict[str, object]:
     firm = event.data.firm.model_dump()  # type: ignore[attr-defined]
     firm.pop("id")
     return {**firm, **changes}
+
+
+async def test_a_batch_stores_what_one_at_a_time_stores_with_one_fold_per_firm() -> None:
+    reg = Registry()
+    firms = [reg.registered() for _ in range(3)]
+    events = list(firms)
+    for born in firms:
+        events += [reg.report(born.subject, fy, f"{fy + 1}-04-30", ip_class1=1)
+                   for fy in (2019, 2020, 2021)]
+    alone, batched = FakeLadderUnitOfWork(), FakeLadderUnitOfWork()
+    await _apply(alone, *events)
+    outcomes = await handlers.on_firm_events(batched, events, rulebook=RB, today=TODAY)
+
+    assert batched.commits == 1 and len(outcomes) == len(events)
+    for born in firms:
+        firm_id = uuid.UUID(born.subject)
+        strip = [{k: v for k, v in d.items() if k != "id"}
+                 for d in await alone.repo.timeline(firm_id)]
+        assert [{k: v for k, v in d.items() if k != "id"}
+                for d in await batched.repo.timeline(firm_id)] == strip
+        assert batched.repo.standings[firm_id]["tier"] == alone.repo.standings[firm_id]["tier"]
+    assert set(batched.repo.entries) == set(alone.repo.entries)
+    # each firm folded once with all its facts: nothing stored and then superseded, and the
+    # same decisions published (target counts: one move per target and batch, not per firm)
+    assert all(d["current"] for d in batched.repo.decisions.values())
+    tier_events = [e for e in batched.outbox.events if e.event_type.startswith("Tier")]
+    assert len(tier_events) == len([e for e in alone.outbox.events
+                                    if e.event_type.startswith("Tier")])
+    promoted = batched.published("TierPromoted")
+    assert sorted(e.subject for e in promoted) == sorted(b.subject for b in firms)
+    # the trigger named is each firm's last event of the batch
+    last = {e.subject: e.event_id for e in events}
+    assert all(e.data.trigger_event_id == last[e.subject] for e in promoted)
+
+
+async def test_a_batch_with_an_event_for_an_unknown_firm_writes_nothing() -> None:
+    uow, reg = FakeLadderUnitOfWork(), Registry()
+    born = reg.registered()
+    stray = reg.report(str(uuid.uuid4()), 2021, "2022-03-01")
+    with pytest.raises(handlers.UnknownFirm):
+        await handlers.on_firm_events(uow, [born, stray], rulebook=RB, today=TODAY)
+    assert (uow.commits, uow.rollbacks) == (0, 1)
+    assert not uow.repo.firms and not uow.outbox.events

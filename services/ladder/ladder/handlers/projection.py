@@ -2,7 +2,8 @@
 
 Every fact is stored under its own key (report version, round, certificate, change
 sequence) and a replayed or reordered event rewrites nothing newer, so the facts, and the
-timeline folded from them, do not depend on the order events arrive in.
+timeline folded from them, do not depend on the order events arrive in. A batch of events
+is written statement by statement (one per table), not event by event.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import uuid
 from datetime import date
 
 from ladder.domain.dated import FLAG_FIELDS
-from ladder.repository import Repository
+from ladder.repository import FactWrites, Repository
 from shared.events import EventEnvelope
 
 
@@ -24,45 +25,52 @@ def _recorded_on(event: EventEnvelope) -> date:
     return event.occurred_at.date()
 
 
-async def project(repo: Repository, event: EventEnvelope) -> uuid.UUID:
-    """Apply one registry event to the projection (idempotent); the firm's id."""
-    firm_id = uuid.UUID(event.subject)
-    data = event.data
-    if event.event_type == "FirmRegistered":
-        firm = data.firm.model_dump()
-        await repo.upsert_firm(firm, event.sequence)
-        await repo.add_change(firm_id, event.sequence, firm["founded_on"],
-                              {k: firm[k] for k in FLAG_FIELDS})
-    elif await repo.last_sequence(firm_id) is None:
-        raise UnknownFirm(f"{event.event_type} for firm {firm_id}, which was never registered")
-    else:
-        await _apply(repo, firm_id, event)
-    await repo.set_last_sequence(firm_id, event.sequence)
-    return firm_id
+async def project(repo: Repository, events: list[EventEnvelope]) -> list[uuid.UUID]:
+    """Apply registry events to the projection (idempotent); the firms they are about, in
+    the order first seen."""
+    firm_ids = list(dict.fromkeys(uuid.UUID(e.subject) for e in events))
+    known = await repo.known_firms(firm_ids)
+    w = FactWrites()
+    for event in events:
+        firm_id = uuid.UUID(event.subject)
+        if event.event_type == "FirmRegistered":
+            firm = event.data.firm.model_dump()
+            w.firms.append((firm, event.sequence))
+            w.changes.append((firm_id, event.sequence, firm["founded_on"],
+                              {k: firm[k] for k in FLAG_FIELDS}))
+            known.add(firm_id)
+        elif firm_id not in known:
+            raise UnknownFirm(f"{event.event_type} for firm {firm_id}, "
+                              "which was never registered")
+        else:
+            _collect(w, firm_id, event)
+        w.last_sequences[firm_id] = max(event.sequence, w.last_sequences.get(firm_id, 0))
+    await repo.write_facts(w)
+    return firm_ids
 
 
-async def _apply(repo: Repository, firm_id: uuid.UUID, event: EventEnvelope) -> None:
+def _collect(w: FactWrites, firm_id: uuid.UUID, event: EventEnvelope) -> None:
     data = event.data
     match event.event_type:
         case "FirmProfileChanged":
-            await repo.upsert_firm(data.firm.model_dump(), event.sequence)
+            w.firms.append((data.firm.model_dump(), event.sequence))
             changed = {k: v["after"] for k, v in data.changed.items() if k in FLAG_FIELDS}
             if changed:
-                await repo.add_change(firm_id, event.sequence,
-                                      data.effective_on or _recorded_on(event), changed)
+                w.changes.append((firm_id, event.sequence,
+                                  data.effective_on or _recorded_on(event), changed))
         case "ComplianceFlagChanged":
-            await repo.add_change(firm_id, event.sequence,
-                                  data.effective_on or _recorded_on(event), {data.flag: data.value})
-            await repo.set_flag(firm_id, data.flag, data.value)
+            w.changes.append((firm_id, event.sequence, data.effective_on or _recorded_on(event),
+                              {data.flag: data.value}))
+            w.flags.append((firm_id, data.flag, data.value))
         case "AnnualReportFiled" | "AnnualReportRestated":
             report = data.report.model_dump(exclude={"filed_on"})
-            await repo.upsert_report(firm_id, report,
-                                     data.report.filed_on or _recorded_on(event), event.sequence)
+            w.reports.append((firm_id, report, data.report.filed_on or _recorded_on(event),
+                              event.sequence))
         case "FundingRoundRecorded":
-            await repo.insert_round(data.model_dump())
+            w.rounds.append(data.model_dump())
         case "CertificateGranted":
-            await repo.insert_certificate(data.model_dump())
+            w.certificates.append(data.model_dump())
         case "CertificateRevoked":
-            await repo.revoke_certificate(firm_id, data.certificate_id, data.revoked_on)
+            w.revocations.append((firm_id, data.certificate_id, data.revoked_on))
         case _:
             raise ValueError(f"the ladder does not know event type {event.event_type}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ladder.domain.targets import TARGET_KEYS
 from ladder.handlers.projection import project
 from ladder.handlers.targets import publish_progress
-from ladder.handlers.timeline import Outcome, firm_ref, recompute
+from ladder.handlers.timeline import Outcome, Trigger, firm_ref, recompute, recompute_many
 from ladder.schemas import OverrideOut
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
@@ -26,11 +26,20 @@ EXPIRY_NOTICE_DAYS = 90
 async def on_firm_event(uow: Work, event: EventEnvelope, *, rulebook: Rulebook,
                         today: date) -> Outcome:
     """Project a registry event and recompute the firm's timeline up to today."""
+    return (await on_firm_events(uow, [event], rulebook=rulebook, today=today))[0]
+
+
+async def on_firm_events(uow: Work, events: list[EventEnvelope], *, rulebook: Rulebook,
+                         today: date) -> list[Outcome]:
+    """Project a batch of registry events, then recompute each firm they touch once, with
+    all its new facts (the fold does not depend on their order); the outcome per event."""
     async with uow:
-        firm_id = await project(uow.repo, event)
-        return await recompute(uow, firm_id, rulebook=rulebook, today=today,
-                               trigger_event_id=event.event_id,
-                               correlation_id=event.correlation_id or str(event.event_id))
+        firm_ids = await project(uow.repo, events)
+        last = {uuid.UUID(e.subject): e for e in events}  # the trigger: each firm's last event
+        done = await recompute_many(uow, {f: Trigger(
+            last[f].event_id, last[f].correlation_id or str(last[f].event_id))
+            for f in firm_ids}, rulebook=rulebook, today=today)
+    return [done[uuid.UUID(e.subject)] for e in events]
 
 
 async def override(uow: Work, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,

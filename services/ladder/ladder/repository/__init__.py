@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from ladder.repository.base import Conn
-from ladder.repository.facts import FactsSql
+from ladder.repository.facts import FactsSql, FactWrites
 from ladder.repository.standings import StandingSql
 from ladder.repository.targets import Entry, RulebookSql, TargetSql
 from shared.db import DbConn
@@ -14,7 +14,7 @@ from shared.outbox import Outbox
 from shared.uow import PgUnitOfWork
 
 PRODUCER = "ladder"
-__all__ = ["PRODUCER", "Conn", "Entry", "JoinedUnitOfWork", "Repository", "UnitOfWork"]
+__all__ = ["PRODUCER", "Conn", "Entry", "FactWrites", "JoinedUnitOfWork", "Repository", "UnitOfWork"]
 
 
 class Repository(FactsSql, StandingSql, TargetSql, RulebookSql):

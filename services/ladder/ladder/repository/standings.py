@@ -92,12 +92,24 @@ class StandingSql(Bound):
             f"UPDATE standings SET {sets}, updated_at = now() WHERE firm_id = $1",
             firm_id, *values.values())
 
-    async def insert_decision(self, values: dict[str, Any]) -> None:
-        """One decision of the timeline."""
-        cols = ", ".join(values)
-        marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-        await self.conn.execute(f"INSERT INTO decisions ({cols}) VALUES ({marks})",
-                                *values.values())
+    async def save_standings(self, values: dict[uuid.UUID, dict[str, Any]]) -> None:
+        """Set columns of many firms' standings (one statement per set of columns)."""
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for firm_id, v in values.items():
+            by_columns.setdefault(tuple(v), []).append((firm_id, *v.values()))
+        for columns, rows in by_columns.items():
+            sets = ", ".join(f"{k} = ${i}" for i, k in enumerate(columns, start=2))
+            await self.conn.executemany(
+                f"UPDATE standings SET {sets}, updated_at = now() WHERE firm_id = $1", rows)
+
+    async def insert_decisions(self, decisions: list[dict[str, Any]]) -> None:
+        """Decisions of timelines (every one with the same columns)."""
+        if not decisions:
+            return
+        cols = ", ".join(decisions[0])
+        marks = ", ".join(f"${i}" for i in range(1, len(decisions[0]) + 1))
+        await self.conn.executemany(f"INSERT INTO decisions ({cols}) VALUES ({marks})",
+                                    [tuple(d.values()) for d in decisions])
 
     async def decisions(self, firm_id: uuid.UUID, limit: int, as_of: date | None = None,
                         *, before: int | None = None) -> list[asyncpg.Record]:
@@ -111,15 +123,22 @@ class StandingSql(Bound):
             " AND ($3::date IS NULL OR on_date <= $3) AND ($4::int IS NULL OR position < $4)"
             " ORDER BY position DESC LIMIT $2", firm_id, limit, as_of, before)
 
-    async def timeline(self, firm_id: uuid.UUID) -> list[asyncpg.Record]:
-        """The stored timeline's current decisions in order."""
-        return await self.conn.fetch(
-            "SELECT id, position, on_date, change, from_tier, to_tier, unicorn_grade, at_risk,"
-            " filed_on, expires_on, override FROM decisions WHERE firm_id = $1 AND current"
-            " ORDER BY position", firm_id)
+    async def timelines(self, firm_ids: list[uuid.UUID],
+                        ) -> dict[uuid.UUID, list[asyncpg.Record]]:
+        """The stored timelines' current decisions in order, per firm (every firm asked)."""
+        rows = await self.conn.fetch(
+            "SELECT firm_id, id, position, on_date, change, from_tier, to_tier, unicorn_grade,"
+            " at_risk, filed_on, expires_on, override FROM decisions"
+            " WHERE firm_id = ANY($1::uuid[]) AND current ORDER BY firm_id, position", firm_ids)
+        out: dict[uuid.UUID, list[asyncpg.Record]] = {f: [] for f in firm_ids}
+        for r in rows:
+            out[r["firm_id"]].append(r)
+        return out
 
     async def supersede(self, pairs: list[tuple[uuid.UUID, uuid.UUID | None]]) -> None:
         """Take decisions out of the current timeline, naming what replaced each (if any)."""
+        if not pairs:
+            return
         await self.conn.executemany(
             "UPDATE decisions SET current = false, superseded_by = $2, superseded_at = now()"
             " WHERE id = $1", pairs)

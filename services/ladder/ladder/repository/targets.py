@@ -17,17 +17,21 @@ Entry = tuple[int, str, date, uuid.UUID | None, bool]  # year, key, day, decisio
 class TargetSql(Bound):
     """The year's targets, what counts toward them, and what was published about them."""
 
-    async def replace_entries(self, firm_id: uuid.UUID,
-                              rows: list[Entry]) -> set[tuple[int, str, date, bool]]:
-        """Recount a firm's entries; returns the old ones (year, key, day, by override)."""
+    async def replace_entries(self, rows: dict[uuid.UUID, list[Entry]],
+                              ) -> dict[uuid.UUID, set[tuple[int, str, date, bool]]]:
+        """Recount firms' entries; returns each firm's old ones (year, key, day, override)."""
         old = await self.conn.fetch(
-            "DELETE FROM entries WHERE firm_id = $1"
-            " RETURNING year, key, entered_on, by_override", firm_id)
+            "DELETE FROM entries WHERE firm_id = ANY($1::uuid[])"
+            " RETURNING firm_id, year, key, entered_on, by_override", list(rows))
         await self.conn.executemany(
             "INSERT INTO entries (year, key, firm_id, entered_on, decision_id, by_override)"
             " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            [(y, k, firm_id, d, dec, o) for y, k, d, dec, o in rows])
-        return {(r["year"], r["key"], r["entered_on"], r["by_override"]) for r in old}
+            [(y, k, firm_id, d, dec, o) for firm_id, entries in rows.items()
+             for y, k, d, dec, o in entries])
+        out: dict[uuid.UUID, set[tuple[int, str, date, bool]]] = {f: set() for f in rows}
+        for r in old:
+            out[r["firm_id"]].add((r["year"], r["key"], r["entered_on"], r["by_override"]))
+        return out
 
     async def achieved(self, year: int, as_of: date | None = None) -> dict[str, int]:
         """Entries per key dated in `year` (up to `as_of`)."""
