@@ -26,7 +26,7 @@ from shared.topics import dead_letter
 log = logging.getLogger(__name__)
 
 Handler = Callable[[DbConn, EventEnvelope], Awaitable[Any]]
-# Applies many events at once (set-based), returning one result per event, in order.
+# a whole batch of new events at once (set-based); returns one result per event, in order
 BatchHandler = Callable[[DbConn, list[EventEnvelope]], Awaitable[list[Any]]]
 AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
 CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
@@ -76,8 +76,6 @@ class Consumer:
 
         A message that fails, and every later one with the same key (to keep per-firm order),
         is set aside and then processed alone with bounded retries and the dead-letter path.
-        With `handle_batch`, the batch is first tried set-based (one dedupe statement, one
-        call for every new event); if anything in it fails, it goes the per-message way.
         """
         counts = {"applied": 0, "duplicate": 0, "dead_lettered": 0}
         parsed: list[tuple[Any, EventEnvelope]] = []
@@ -88,14 +86,10 @@ class Consumer:
                 counts[await self.process(r.value, key=r.key, partition=r.partition,
                                           offset=r.offset)] += 1
         if self.handle_batch is not None and parsed:
-            try:
-                done_at_once = await self._apply_set_based(self.handle_batch,
-                                                           [e for _, e in parsed])
-            except Exception:  # a poison message, or the database away: the per-message path
-                log.warning("set-based batch failed; applying its messages one at a time",
-                            exc_info=True)
-            else:
-                await self._settled(done_at_once, counts)
+            batched = await self._batch_at_once([event for _, event in parsed])
+            if batched is not None:
+                for outcome, n in batched.items():
+                    counts[outcome] += n
                 return counts
         attempt = 0
         while True:
@@ -123,11 +117,52 @@ class Consumer:
                 attempt += 1
                 log.warning("database unavailable; retrying the batch")
                 await asyncio.sleep(min(5.0, self.retry_base_s * 2 ** min(attempt, 5)))
-        await self._settled(done, counts)
+        for event, outcome, result in done:
+            counts[outcome] += 1
+            CONSUMED.labels(self.group_id, self.topic, outcome).inc()
+            if outcome == "applied" and self.after_commit is not None:
+                await self.after_commit(event, result)
         for r in deferred:
             counts[await self.process(r.value, key=r.key, partition=r.partition,
                                       offset=r.offset)] += 1
         return counts
+
+    async def _batch_at_once(self, events: list[EventEnvelope]) -> dict[str, int] | None:
+        """The batch's new events in one transaction, deduplicated in one statement and given
+        to `handle_batch` together; None when it failed (nothing kept): the caller then
+        applies them one at a time, which sets a poison message aside."""
+        attempt = 0
+        while True:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    fresh_ids = {r["event_id"] for r in await conn.fetch(
+                        "INSERT INTO processed_events (event_id) SELECT unnest($1::uuid[])"
+                        " ON CONFLICT DO NOTHING RETURNING event_id",
+                        [e.event_id for e in events])}
+                    fresh = []
+                    for e in events:  # the first copy of an event the batch holds twice
+                        if e.event_id in fresh_ids:
+                            fresh_ids.discard(e.event_id)
+                            fresh.append(e)
+                    assert self.handle_batch is not None
+                    results = await self.handle_batch(conn, fresh) if fresh else []
+                break
+            except TRANSIENT:
+                attempt += 1
+                log.warning("database unavailable; retrying the batch")
+                await asyncio.sleep(min(5.0, self.retry_base_s * 2 ** min(attempt, 5)))
+            except Exception:  # one at a time below finds (and dead-letters) the culprit
+                log.warning("batch failed as a whole; applying its events one at a time",
+                            exc_info=True)
+                return None
+        for event, result in zip(fresh, results, strict=True):
+            CONSUMED.labels(self.group_id, self.topic, "applied").inc()
+            if self.after_commit is not None:
+                await self.after_commit(event, result)
+        duplicates = len(events) - len(fresh)
+        if duplicates:
+            CONSUMED.labels(self.group_id, self.topic, "duplicate").inc(duplicates)
+        return {"applied": len(fresh), "duplicate": duplicates}
 
     async def process(self, body: bytes, *, key: bytes | None = None,
                       partition: int | None = None, offset: int | None = None) -> str:
@@ -159,34 +194,6 @@ class Consumer:
         if outcome == "applied" and self.after_commit is not None:
             await self.after_commit(event, result)
         return outcome
-
-    async def _settled(self, done: list[tuple[EventEnvelope, str, Any]],
-                       counts: dict[str, int]) -> None:
-        """Count what a committed transaction applied, and run the after-commit hook."""
-        for event, outcome, result in done:
-            counts[outcome] += 1
-            CONSUMED.labels(self.group_id, self.topic, outcome).inc()
-            if outcome == "applied" and self.after_commit is not None:
-                await self.after_commit(event, result)
-
-    async def _apply_set_based(self, handle: BatchHandler, events: list[EventEnvelope],
-                               ) -> list[tuple[EventEnvelope, str, Any]]:
-        """Dedupe the whole batch in one statement and hand the new events to `handle`
-        together, all in one transaction."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            new = {r["event_id"] for r in await conn.fetch(
-                "INSERT INTO processed_events (event_id) SELECT unnest($1::uuid[])"
-                " ON CONFLICT DO NOTHING RETURNING event_id", [e.event_id for e in events])}
-            outcomes: list[tuple[EventEnvelope, str]] = []
-            for e in events:  # a repeat inside the batch is a duplicate of its first copy
-                outcomes.append((e, "applied" if e.event_id in new else "duplicate"))
-                new.discard(e.event_id)
-            fresh = [e for e, o in outcomes if o == "applied"]
-            results = await handle(conn, fresh)
-            if len(results) != len(fresh):  # rolls the batch back: nothing half-applied
-                raise ValueError(f"handle_batch gave {len(results)} results for {len(fresh)}")
-        answers = iter(results)
-        return [(e, o, next(answers) if o == "applied" else None) for e, o in outcomes]
 
     async def _apply(self, event: EventEnvelope) -> tuple[str, Any]:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any
 
 import asyncpg
@@ -49,6 +50,35 @@ async def append(
     return event
 
 
+async def append_many(conn: DbConn, *, producer: str,
+                      events: list[dict[str, Any]]) -> list[EventEnvelope]:
+    """Write many events in three statements (sequences, rows, one notify), in order; each
+    item has the keyword arguments of `append` but `producer`."""
+    if not events:
+        return []
+    counts = Counter(e["subject"] for e in events)
+    rows = await conn.fetch(
+        "INSERT INTO subject_sequences (subject, last)"
+        " SELECT * FROM unnest($1::text[], $2::bigint[])"
+        " ON CONFLICT (subject) DO UPDATE SET last = subject_sequences.last + EXCLUDED.last"
+        " RETURNING subject, last", list(counts), list(counts.values()))
+    following = {r["subject"]: r["last"] - counts[r["subject"]] + 1 for r in rows}
+    made = []
+    for e in events:
+        sequence = following[e["subject"]]
+        following[e["subject"]] += 1
+        made.append(make_event(e["event_type"], producer=producer, subject=e["subject"],
+                               sequence=sequence, data=e["data"],
+                               correlation_id=e.get("correlation_id")))
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, topic, key, event_type, subject, sequence, payload)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [(m.event_id, e["topic"], m.subject, m.event_type, m.subject, m.sequence,
+          m.model_dump_json()) for e, m in zip(events, made, strict=True)])
+    await conn.execute("SELECT pg_notify('outbox', '')")
+    return made
+
+
 class Outbox:
     """The outbox as a handler sees it: events appended in the unit of work's transaction."""
 
@@ -61,6 +91,11 @@ class Outbox:
         return await append(self.conn, topic=topic, event_type=event_type,
                             producer=self.producer, subject=subject, data=data,
                             correlation_id=correlation_id)
+
+    async def append_many(self, events: list[dict[str, Any]]) -> list[EventEnvelope]:
+        """Write many events (each: topic, event_type, subject, data, correlation_id) in a
+        few statements; published once the transaction commits."""
+        return await append_many(self.conn, producer=self.producer, events=events)
 
 
 class OutboxRelay:

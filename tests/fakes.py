@@ -26,6 +26,9 @@ class FakeOutbox:
         self.events.append(event)
         return event
 
+    async def append_many(self, events: list[dict[str, Any]]) -> list[EventEnvelope]:
+        return [await self.append(**e) for e in events]
+
     def types(self) -> list[str]:
         """The appended events' types, in order."""
         return [e.event_type for e in self.events]

@@ -9,33 +9,43 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 
+import asyncpg
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from ladder import dashboard, handlers
-from ladder.api import router
+from ladder import api, consumers, handlers
 from ladder.config import Settings, get_settings
-from ladder.rulebook_store import RulebookStore
-from ladder.stream import build_hub
-from ladder.stream import router as stream_router
-from shared.consuming import Consumer, Subscription
+from ladder.repository import Repository, UnitOfWork
+from shared.consuming import Subscription
 from shared.runtime import service_runtime
+from shared.stream import StreamHub
 from shared.topics import FIRM_EVENTS, STANDING_EVENTS
 from shared.web import create_app
 
 log = logging.getLogger(__name__)
 
 
-async def _sweep_forever(app: FastAPI, every_s: float) -> None:
+async def _sweep_forever(app: FastAPI, uow: UnitOfWork, every_s: float) -> None:
     while True:
         try:
-            counts = await handlers.sweep(app.state.pool, rulebooks=app.state.rulebooks,
+            counts = await handlers.sweep(uow, rulebook=app.state.rulebooks.active,
                                           today=app.state.clock())
             if any(counts.values()):
                 log.info("sweep: %s", counts)
         except Exception:  # the next sweep tries again
             log.exception("sweep failed")
         await asyncio.sleep(every_s)
+
+
+def _stream_hub(pool: asyncpg.Pool, settings: Settings) -> StreamHub:
+    """The process's one stream reader; districts of known firms come from the projection."""
+
+    async def seed() -> dict[str, str]:
+        return {str(r["firm_id"]): r["district"]
+                for r in await Repository(pool).all_standings()}
+
+    return StreamHub(settings.kafka_bootstrap_servers, buffer=settings.stream_buffer,
+                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms, seed=seed)
 
 
 def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = date.today) -> FastAPI:
@@ -45,26 +55,23 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(app, settings) as pool:
-            app.state.rulebooks = await RulebookStore.load(pool)
+            app.state.rulebooks = await handlers.load_rulebooks(UnitOfWork(pool))
             broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all", logger=log,
                                  log_level=logging.DEBUG)
             app.state.broker = broker  # its subscribers go into /asyncapi.json
-            consumer = Consumer(
-                broker=broker, pool=pool, topic=FIRM_EVENTS, group_id=settings.consumer_group,
-                handle=lambda conn, event: handlers.on_firm_event(
-                    conn, event, rulebooks=app.state.rulebooks, today=app.state.clock()),
-                max_attempts=settings.consumer_max_attempts)
-            consumer.subscribe(settings, description="Firm facts → projection → re-evaluation")
-            app.state.consumer = consumer
+            app.state.consumer = consumers.firm_events(
+                broker, pool, settings, rulebooks=lambda: app.state.rulebooks,
+                clock=app.state.clock)
             subscription = Subscription(
                 broker, bootstrap=settings.kafka_bootstrap_servers,
                 topics=[FIRM_EVENTS, STANDING_EVENTS], partitions=settings.kafka_partitions,
                 name="ladder")
             app.state.ready_checks.append(subscription.problem)
             subscription.start()
-            app.state.stream_hub = build_hub(pool, settings)
+            app.state.stream_hub = _stream_hub(pool, settings)
             app.state.stream_hub.start()
-            sweeper = asyncio.create_task(_sweep_forever(app, settings.sweep_interval_s))
+            sweeper = asyncio.create_task(
+                _sweep_forever(app, UnitOfWork(pool), settings.sweep_interval_s))
             try:
                 yield
             finally:
@@ -80,9 +87,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
         "Consumes `registry.firm-events`; publishes `ladder.standing-events`.",
         lifespan=lifespan, max_body_bytes=settings.max_body_bytes)
     app.state.clock = clock
-    app.include_router(router)
-    app.include_router(stream_router)
-    dashboard.mount(app)
+    api.mount(app)
     return app
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from ladder import handlers
+from ladder.repository import UnitOfWork
 from shared.topics import STANDING_EVENTS
 from tests.conftest import fresh_database
 from tests.factories import firm_payload
@@ -62,8 +63,8 @@ async def test_expiry_notice_renewal_and_demotion(pg_server_url: str, fresh_brok
             assert (await p.caught_up(firm_id, seq))["tier"] == "eaglet"
 
         async def sweep() -> dict[str, int]:
-            return await handlers.sweep(app.state.pool, rulebooks=app.state.rulebooks,
-                                        today=clock())
+            return await handlers.sweep(UnitOfWork(app.state.pool),
+                                        rulebook=app.state.rulebooks.active, today=clock())
 
         clock.today = date(2024, 12, 15)  # 76 days before expiry
         assert (await sweep())["notices"] == 2

@@ -19,7 +19,7 @@ import pytest
 
 from ladder import handlers
 from ladder.domain.rulebook import default_rulebook
-from ladder.rulebook_store import RulebookStore
+from ladder.repository import UnitOfWork
 from shared.db import create_pool
 from shared.events import EventEnvelope, make_event, parse_event
 from shared.settings import database_url_for
@@ -63,11 +63,10 @@ def _history(seed: int) -> list[EventEnvelope]:
 
 async def _apply(dsn: str, events: list[EventEnvelope]) -> None:
     pool = await create_pool(dsn)
-    store = RulebookStore(default_rulebook())
+    rulebook, uow = default_rulebook(), UnitOfWork(pool)
     try:
         for event in events:
-            async with pool.acquire() as conn, conn.transaction():
-                await handlers.on_firm_event(conn, event, rulebooks=store, today=TODAY)
+            await handlers.on_firm_event(uow, event, rulebook=rulebook, today=TODAY)
     finally:
         await pool.close()
 
@@ -114,17 +113,16 @@ _WORKER = textwrap.dedent("""
     from datetime import date
     from ladder import handlers
     from ladder.domain.rulebook import default_rulebook
-    from ladder.rulebook_store import RulebookStore
+    from ladder.repository import UnitOfWork
     from shared.db import create_pool
     from shared.events import parse_event
 
     async def main(dsn, path):
         pool = await create_pool(dsn)
-        store = RulebookStore(default_rulebook())
+        rulebook, uow = default_rulebook(), UnitOfWork(pool)
         for n, raw in enumerate(json.load(open(path)), start=1):
-            async with pool.acquire() as conn, conn.transaction():
-                await handlers.on_firm_event(conn, parse_event(raw), rulebooks=store,
-                                             today=date.fromisoformat(sys.argv[3]))
+            await handlers.on_firm_event(uow, parse_event(raw), rulebook=rulebook,
+                                         today=date.fromisoformat(sys.argv[3]))
             print(f"applied {n}", flush=True)
             await asyncio.sleep(0.2)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ladder.cohorts import cohorts
+from ladder.domain.cohorts import cohorts
 
 pytestmark = pytest.mark.unit
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ladder.domain.decision import TIER_ORDER, TIER_RANK, Criterion, Decision
 
@@ -170,3 +171,19 @@ def sentence(c: Criterion, fy: int) -> str:
     if c.gap is not None and c.unit in ("yuan", "usd", "count"):
         return f"{head}: +{fmt(c.gap, c.unit)} would pass"
     return head
+
+
+def failing_of(step: NextStep) -> list[dict[str, Any]]:
+    """A next step's failing criteria as plain data (events, the stored standing, the API)."""
+    return [{"key": m.key, "label": m.label, "value": _jsonable(m.value),
+             "threshold": _jsonable(m.threshold), "gap": _jsonable(m.gap), "hint": m.sentence}
+            for m in step.missing]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)

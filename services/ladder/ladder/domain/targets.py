@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from ladder.domain.entries import CERTIFICATION_KEYS
 
 # Pace counts as on track within +/-10% of the expected count at this point of the year.
 PACE_TOLERANCE = 0.10
 # Used when only a candidate count is known (no per-candidate probabilities).
 FLAT_PROBABILITY = 0.2
 MILESTONES = (25, 50, 75, 100)
+TARGET_KEYS = ("eaglet", "gazelle", "unicorn", "leader", *CERTIFICATION_KEYS)
 
 
 def elapsed_share(as_of: date, year: int) -> float:
@@ -100,3 +104,25 @@ def milestones_crossed(prev_achieved: int, new_achieved: int, target: int) -> li
         crossed += [f"{m}%" for m in MILESTONES
                     if prev_achieved * 100 < m * target <= new_achieved * 100]
     return crossed
+
+
+def target_items(targets: dict[str, int], achieved: dict[str, tuple[int, int]], as_of: date,
+                 year: int) -> list[dict[str, Any]]:
+    """Progress and pace per key (forecast added by the caller, which knows candidates); a key
+    without a target still shows its count, with `target: null`."""
+    items = []
+    share = elapsed_share(as_of, year)
+    for key in TARGET_KEYS:
+        target = targets.get(key)
+        done, by_override = achieved.get(key, (0, 0))
+        if target is None and not done and targets:
+            continue  # a year with targets lists only its own keys (and any counted)
+        items.append({
+            "tier": key, "target": target, "achieved": done,
+            "breakdown": {"by_rules": done - by_override, "by_override": by_override},
+            "progress": progress(done, target) if target is not None else None,
+            "pace": pace(done, target, as_of, year) if target is not None else None,
+            "elapsed_share": round(share, 4),
+            "expected_by_now": round(target * share, 2) if target is not None else None,
+        })
+    return items

@@ -9,8 +9,9 @@ or, failing that, FY year(D)-2 (`report_max_age_years`), as filed by D.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 from ladder.domain.compiled import compile_rulebook
 from ladder.domain.dated import DatedFacts, Override
@@ -51,16 +52,31 @@ class Step:
                 s.filed_on, s.expires_on, s.override)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Timeline:
     """Every decision from the first fact to `until`, and where that leaves the firm."""
 
     until: date
     steps: tuple[Step, ...]
     standing: Standing
-    last: Decision  # the evaluation on `until` (what the rules say that day)
-    evaluated: bool  # False when no recent report was valid on `until`
     next_expiry: date | None  # the next filing expiry after `until`, if any
+    rulebook: Rulebook = field(repr=False, compare=False)
+    facts: DatedFacts = field(repr=False, compare=False)
+
+    @cached_property
+    def _verdict(self) -> tuple[Decision, int | None]:
+        # evaluated on first use: a what-if over a city reads only the standing of most firms
+        return decide(self.rulebook, self.facts, self.until)
+
+    @property
+    def last(self) -> Decision:
+        """The evaluation on `until` (what the rules say that day)."""
+        return self._verdict[0]
+
+    @property
+    def evaluated(self) -> bool:
+        """False when no recent report was valid on `until`."""
+        return self._verdict[1] is not None
 
     def standing_on(self, day: date) -> Standing:
         """The standing at the end of `day` (day <= until)."""
@@ -82,10 +98,27 @@ def decide(rulebook: Rulebook, facts: DatedFacts, day: date) -> tuple[Decision, 
     """The rules' verdict on `day` from the facts valid that day, and the report year read."""
     on_day = facts.on(day)
     fy = report_year(on_day, day, rulebook.report_max_age_years)
+    return _evaluate(rulebook, on_day, fy, day), fy
+
+
+def _evaluate(rulebook: Rulebook, on_day: FirmFacts, fy: int | None, day: date) -> Decision:
     decision = evaluate(compile_rulebook(rulebook), on_day,
                         fy if fy is not None else day.year - 1, as_of=day, age_year=day.year - 1)
     decision.round_year = day.year
-    return decision, fy
+    return decision
+
+
+def _unchanged_whatever_the_rules(standing: Standing, on_day: FirmFacts, fy: int | None,
+                                  day: date) -> bool:
+    """True when `apply_decision` answers "unchanged" on `day` without reading the verdict:
+    not on the dishonesty list, and an override holds or no recent report leaves nothing to
+    evaluate (and no filing expires). The fold then skips the evaluation (its cost) and
+    records the same timeline."""
+    if on_day.dishonest_list:
+        return False
+    if standing.override:
+        return True
+    return fy is None and not (standing.tier in FILED_TIERS and standing.is_expired(day))
 
 
 def target_key(before: Standing, after: Standing) -> str | None:
@@ -143,10 +176,13 @@ def fold(rulebook: Rulebook, facts: DatedFacts, until: date) -> Timeline:
             step = _override_step(standing, o, validity)
             steps.append(step)
             standing = step.standing
-        decision, fy = decide(rulebook, facts, day)
-        t = apply_decision(standing, decision, day, validity, evaluated=fy is not None)
+        on_day = facts.on(day)
+        fy = report_year(on_day, day, rulebook.report_max_age_years)
+        if _unchanged_whatever_the_rules(standing, on_day, fy, day):
+            continue
+        t = apply_decision(standing, _evaluate(rulebook, on_day, fy, day), day, validity,
+                           evaluated=fy is not None)
         if t.kind != "unchanged":
             steps.append(_step(t, day, fy))
             standing = t.new_standing
-    last, fy = decide(rulebook, facts, until)
-    return Timeline(until, tuple(steps), standing, last, fy is not None, _expiry(standing))
+    return Timeline(until, tuple(steps), standing, _expiry(standing), rulebook, facts)

@@ -10,10 +10,10 @@ from typing import Any
 
 import asyncpg
 
-from ladder import queries
-from ladder import repository as repo
-from ladder.cohorts import HORIZONS, cohorts
+from ladder.domain.cohorts import HORIZONS, cohorts
 from ladder.domain.rulebook import Rulebook
+from ladder.queries.targets import candidates, targets
+from ladder.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,10 @@ def tier_key(tier: str, grade: str | None) -> str:
     return f"unicorn:{grade}" if tier == "unicorn" and grade else tier
 
 
-async def targets(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters, today: date) -> Table:
+async def target_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
+                       today: date) -> Table:
     """Each target of the year: achieved, target, pace, forecast and its method."""
-    data = await queries.targets(pool, rulebook, f.year, today)
+    data = (await targets(pool, rulebook, f.year, today)).model_dump()
     rows = []
     for i in data["items"]:
         band = i["forecast"] or {}  # none for a key without a target
@@ -72,7 +73,8 @@ async def funnel(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
 
 async def cohort_table(pool: asyncpg.Pool, today: date) -> Table:
     """Eaglet cohorts by filing year and their conversion to gazelle."""
-    entries = [(r["eaglet_on"], r["gazelle_on"]) for r in await repo.first_entries(pool)]
+    entries = [(r["eaglet_on"], r["gazelle_on"])
+               for r in await Repository(pool).first_entries()]
     columns = ("filing_year", "eaglets", *(f"{k}_{n}y" for n in HORIZONS
                                           for k in ("gazelle_within", "share_within", "open")))
     return Table("cohorts", columns, cohorts(entries, today))
@@ -81,9 +83,9 @@ async def cohort_table(pool: asyncpg.Pool, today: date) -> Table:
 async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
                           today: date) -> Table:
     """Near misses for a tier (default gazelle), closest first, with what each lacks."""
-    data = await queries.candidates(pool, rulebook, f.tier or "gazelle", today,
-                                    district=f.district, industry=f.industry, sort="closest",
-                                    offset=0, limit=100_000)
+    data = (await candidates(pool, rulebook, f.tier or "gazelle", today, district=f.district,
+                             industry=f.industry, sort="closest", offset=0,
+                             limit=100_000)).model_dump()
     rows = [{**{k: c[k] for k in ("firm_id", "name", "district", "industry", "current_tier",
                                   "failing_count", "conversion_probability")},
              "missing": "; ".join(c["missing"])} for c in data["items"]]
@@ -97,14 +99,14 @@ def as_of(f: Filters, today: date) -> date:
 
 
 async def _standing_rows(pool: asyncpg.Pool, f: Filters, today: date) -> list[dict[str, Any]]:
-    day = as_of(f, today)
+    day, repo = as_of(f, today), Repository(pool)
     rows: list[dict[str, Any]] = []
     after = None
     while True:  # page through: one query per 500 firms keeps memory flat
         args: dict[str, Any] = {"tier": f.tier, "district": f.district, "industry": f.industry,
                                 "at_risk": None, "after": after, "limit": 500}
-        page = (await repo.list_standings(pool, **args) if day == today
-                else await repo.list_standings_as_of(pool, day, **args))
+        page = (await repo.list_standings(**args) if day == today
+                else await repo.list_standings_as_of(day, **args))
         rows += [dict(r) for r in page]
         if len(page) < 500:
             return rows
@@ -122,7 +124,7 @@ async def table(name: str, pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
                 today: date) -> Table:
     """The named table with the filters applied."""
     if name == "targets":
-        return await targets(pool, rulebook, f, today)
+        return await target_table(pool, rulebook, f, today)
     if name == "funnel":
         return await funnel(pool, f, today)
     if name == "cohorts":

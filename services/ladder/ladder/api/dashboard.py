@@ -3,44 +3,40 @@ and their CSV / Excel exports."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from ladder import exports, tables
+from ladder import exports
+from ladder.api.deps import Rulebooks, Today
+from ladder.queries import tables
 from ladder.schemas import Me, TableOut
 from shared.auth import Reader
 from shared.codes import District, Industry, Tier
+from shared.deps import PoolDep, get_settings
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 TableName = Literal["targets", "funnel", "cohorts", "candidates", "standings"]
 router = APIRouter()
-EXPORTED: dict[int | str, dict[str, Any]] = {200: {"description": "The table as a file",
-                  "content": {"text/csv": {"schema": {"type": "string"}},
-                              exports.XLSX_TYPE: {"schema": {"type": "string",
-                                                             "format": "binary"}}}}}
+EXPORTED: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The table as a file",
+    "content": {"text/csv": {"schema": {"type": "string"}},
+                exports.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def filters(request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+def filters(today: Today, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
             tier: Tier | None = None, district: District | None = None,
             industry: Industry | None = None) -> tables.Filters:
     """The filters every table and export takes (year: default the current one)."""
-    today: date = request.app.state.clock()
     return tables.Filters(year=year or today.year, tier=tier, district=district,
                           industry=industry)
 
 
 Filtered = Annotated[tables.Filters, Depends(filters)]
-
-
-async def _table(request: Request, name: str, f: tables.Filters) -> tables.Table:
-    return await tables.table(name, request.app.state.pool, request.app.state.rulebooks.active,
-                              f, request.app.state.clock())
 
 
 @router.get("/dashboard", include_in_schema=False)
@@ -50,29 +46,30 @@ async def page() -> FileResponse:
 
 @router.get("/v1/dashboard/me", tags=["dashboard"], response_model=Me,
             summary="Who the token is, and where the page finds the notifier")
-async def me(request: Request, who: Reader) -> dict[str, Any]:
-    return {"role": who.role, "officer_id": who.officer_id,
-            "notifier_url": request.app.state.settings.notifier_url,
-            "today": request.app.state.clock()}
+async def me(who: Reader, today: Today,
+             settings: Annotated[Any, Depends(get_settings)]) -> Me:
+    return Me(role=who.role, officer_id=who.officer_id, notifier_url=settings.notifier_url,
+              today=today)
 
 
 @router.get("/v1/dashboard/tables/{name}", tags=["dashboard"], response_model=TableOut,
             summary="A dashboard table (targets, funnel, cohorts, candidates, standings), filtered")
-async def get_table(name: Annotated[TableName, PathParam()], request: Request, who: Reader,
-                    f: Filtered) -> dict[str, Any]:
-    found = await _table(request, name, f)
-    return {"name": found.name, "columns": found.columns, "rows": found.rows,
-            "filters": f.__dict__}
+async def get_table(name: Annotated[TableName, PathParam()], pool: PoolDep,
+                    rulebooks: Rulebooks, today: Today, who: Reader,
+                    f: Filtered) -> TableOut:
+    found = await tables.table(name, pool, rulebooks.active, f, today)
+    return TableOut(name=found.name, columns=list(found.columns), rows=found.rows,
+                    filters=f.__dict__)
 
 
 @router.get("/v1/exports/{name}.{fmt}", tags=["dashboard"], response_class=Response,
             responses=EXPORTED,
             summary="A dashboard table as CSV or Excel, with the same filters")
 async def export(name: Annotated[TableName, PathParam()],
-                 fmt: Annotated[Literal["csv", "xlsx"], PathParam()], request: Request,
-                 who: Reader, f: Filtered,
+                 fmt: Annotated[Literal["csv", "xlsx"], PathParam()], pool: PoolDep,
+                 rulebooks: Rulebooks, today: Today, who: Reader, f: Filtered,
                  lang: Literal["zh", "en"] = "zh") -> Response:
-    found = await _table(request, name, f)
+    found = await tables.table(name, pool, rulebooks.active, f, today)
     parts = [name, str(f.year), f.tier, f.district, f.industry]
     filename = "-".join(p for p in parts if p) + f".{fmt}"
     body, media = ((exports.to_csv(found, lang), "text/csv; charset=utf-8") if fmt == "csv"

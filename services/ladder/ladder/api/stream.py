@@ -3,46 +3,40 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-import asyncpg
-from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 from fastapi.security.utils import get_authorization_scheme_param
 
-from ladder import repository as repo
-from ladder.config import Settings
+from ladder.api.deps import get_stream_hub
 from shared import stream_cursor
 from shared.auth import Principal, resolve
 from shared.codes import District, Tier
+from shared.deps import PoolDep, get_settings
 from shared.errors import Rejected
 from shared.events import ALL_EVENT_TYPES
 from shared.stream import Filter, StreamHub, sse
 
 router = APIRouter(prefix="/v1")
+Settings = Annotated[Any, Depends(get_settings)]
 
 
-def build_hub(pool: asyncpg.Pool, settings: Settings) -> StreamHub:
-    """The process's one stream reader; districts of known firms come from the projection."""
-
-    async def seed() -> dict[str, str]:
-        return {str(r["firm_id"]): r["district"] for r in await repo.all_standings(pool)}
-
-    return StreamHub(settings.kafka_bootstrap_servers, buffer=settings.stream_buffer,
-                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms, seed=seed)
-
-
-async def _principal(request: Request, token: str | None) -> Principal:
+async def stream_principal(
+    pool: PoolDep, settings: Settings,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    token: Annotated[str | None, Query(max_length=200, description="API token, for EventSource "
+                                       "clients that cannot send a header")] = None,
+) -> Principal:
     """Bearer header, or `?token=` for EventSource clients, which cannot set headers."""
-    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
+    scheme, credentials = get_authorization_scheme_param(authorization)
     given = credentials if scheme.lower() == "bearer" and credentials else token
     if not given:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             "missing token: send 'Authorization: Bearer <token>' or ?token=",
                             headers={"WWW-Authenticate": "Bearer"})
-    admin = request.app.state.settings.tracker_admin_token
-    principal = await resolve(request.app.state.pool, given,
-                              admin.get_secret_value() if admin else None)
+    admin = settings.tracker_admin_token
+    principal = await resolve(pool, given, admin.get_secret_value() if admin else None)
     if principal is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -83,23 +77,20 @@ def _since(header: str | None, query: str | None) -> stream_cursor.Positions | N
     "The firm, district and tier filters pass only events about a firm (alert outcomes carry "
     "none). Auth: the bearer header, or `?token=` for EventSource.")
 async def stream(
-    request: Request,
+    who: Annotated[Principal, Depends(stream_principal)],
+    hub: Annotated[StreamHub, Depends(get_stream_hub)], settings: Settings,
     types: Annotated[str | None, Query(max_length=2000,
                                        description="Comma-separated event types")] = None,
     firm_id: uuid.UUID | None = None, district: District | None = None,
     tier: Tier | None = None,
-    token: Annotated[str | None, Query(max_length=200, description="API token, for EventSource "
-                                       "clients that cannot send a header")] = None,
     last_event_id: Annotated[str | None, Query(max_length=20_000,
                                                description="Resume after this id")] = None,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID",
                                                        max_length=20_000)] = None,
 ) -> StreamingResponse:
-    await _principal(request, token)
     wanted = Filter(types=_types(types), firm_id=str(firm_id) if firm_id else None,
                     district=district, tier=tier)
     since = _since(last_event_id_header, last_event_id)
-    frames = sse(request.app.state.stream_hub, wanted, since,
-                 heartbeat_s=request.app.state.settings.stream_heartbeat_s)
+    frames = sse(hub, wanted, since, heartbeat_s=settings.stream_heartbeat_s)
     return StreamingResponse(frames, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

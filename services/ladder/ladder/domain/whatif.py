@@ -1,16 +1,11 @@
-"""What-if: re-evaluate every firm under a draft rulebook without touching live standings."""
+"""What-if: fold every firm under the active rulebook and a draft, and compare (pure)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from datetime import date
 from typing import Any
 
-import asyncpg
-
-from ladder import repository as repo
 from ladder.domain.decision import TIER_RANK
 from ladder.domain.rulebook import Rulebook
 from ladder.domain.timeline import fold
@@ -63,26 +58,3 @@ def compare(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_ye
             "entries": entered,
             "moved_up": sum(m["direction"] == "up" for m in moves),
             "moved_down": sum(m["direction"] == "down" for m in moves), "moves": moves}
-
-
-async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, round_year: int,
-                   traces: bool, limit: int, today: date | None = None) -> dict[str, Any]:
-    """Run the what-if on every stored firm; reports timings too."""
-    started = time.perf_counter()
-    facts = await repo.all_dated(pool)
-    names = {str(r["firm_id"]): r["name"] for r in await repo.all_standings(pool)}
-    loaded = time.perf_counter()
-    # in a thread: seconds of evaluation must not stall the consumer's heartbeats or the API
-    result = await asyncio.to_thread(compare, baseline, draft, facts, round_year, traces=traces,
-                                     names=names, today=today)
-    done = time.perf_counter()
-    result["moves_total"] = len(result["moves"])
-    result["moves"] = result["moves"][:limit]
-    target_rows = await repo.targets(pool, round_year)
-    result["effect_on_targets"] = {
-        k: {"target": t, **result["entries"].get(k, {})}
-        for k, t in target_rows.items() if k in ("eaglet", "gazelle", "unicorn", "leader")}
-    result.update({"baseline_rulebook": baseline.id, "draft_rulebook": draft.id,
-                   "firms": len(facts), "load_seconds": round(loaded - started, 3),
-                   "evaluate_seconds": round(done - loaded, 3)})
-    return result

@@ -1,0 +1,96 @@
+"""Routes of planning: rulebooks, targets, candidates and the what-if."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import Field
+
+from ladder import handlers, queries
+from ladder.api.deps import Rulebooks, Today, Uow
+from ladder.api.standing import Cursor
+from ladder.schemas import (
+    CandidatePage,
+    RulebookOut,
+    RulebookPage,
+    RulebookSummary,
+    SimulationIn,
+    SimulationOut,
+    TargetsOut,
+    TargetsSet,
+)
+from shared.auth import AdminCtx, Reader
+from shared.codes import District, Industry, TargetKey
+from shared.deps import PoolDep
+from shared.paging import position_of
+
+router = APIRouter(prefix="/v1")
+Year = Annotated[int, Path(ge=2000, le=2100)]
+TargetValue = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+@router.get("/rulebooks", tags=["rulebooks"], response_model=RulebookPage,
+            summary="Rulebooks: the active one and drafts")
+async def list_rulebooks(pool: PoolDep, who: Reader) -> RulebookPage:
+    return await queries.rulebooks(pool)
+
+
+@router.get("/rulebooks/{rulebook_id}", tags=["rulebooks"], response_model=RulebookOut,
+            summary="One rulebook, every rule", responses={404: {"description": "No such rulebook"}})
+async def get_rulebook(rulebook_id: str, pool: PoolDep,
+                       who: Reader) -> RulebookOut:
+    return await queries.rulebook(pool, rulebook_id)
+
+
+@router.post("/rulebooks", status_code=201, tags=["rulebooks"], response_model=RulebookSummary,
+             summary="Upload a draft rulebook (admin); validated, never made active here",
+             responses={409: {"description": "The id is the active rulebook's"}})
+async def post_rulebook(document: dict[str, Any], uow: Uow, rulebooks: Rulebooks,
+                        ctx: AdminCtx) -> RulebookSummary:
+    rulebook = await handlers.upload_draft(uow, rulebooks, document, ctx.actor)
+    return queries.summary(rulebook, "draft")
+
+
+@router.get("/targets/{year}", tags=["targets"], response_model=TargetsOut,
+            summary="Progress, pace and forecast")
+async def get_targets(year: Year, pool: PoolDep, rulebooks: Rulebooks, today: Today,
+                      who: Reader, as_of: date | None = None) -> TargetsOut:
+    return await queries.targets(pool, rulebooks.active, year, as_of or today)
+
+
+@router.put("/targets/{year}", tags=["targets"], response_model=TargetsSet,
+            summary="Set a year's targets (admin)")
+async def put_targets(year: Year, body: dict[TargetKey, TargetValue], uow: Uow,
+                      ctx: AdminCtx) -> TargetsSet:
+    values = {str(k): v for k, v in body.items()}
+    await handlers.put_targets(uow, ctx, year, values)
+    return TargetsSet(year=year, targets=values)
+
+
+@router.get("/candidates", tags=["targets"], response_model=CandidatePage,
+            summary="Near misses for a tier, closest first")
+async def get_candidates(
+    pool: PoolDep, rulebooks: Rulebooks, today: Today, who: Reader,
+    tier: Literal["eaglet", "gazelle", "unicorn", "leader"],
+    district: District | None = None, industry: Industry | None = None,
+    sort: Literal["closest", "gap"] = "closest", cursor: Cursor = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000,
+                                 description="Where to start when no cursor is given")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CandidatePage:
+    start = position_of(cursor, int)
+    return await queries.candidates(pool, rulebooks.active, tier, today, district=district,
+                                    industry=industry, sort=sort,
+                                    offset=offset if start is None else start, limit=limit)
+
+
+@router.post("/simulations", tags=["what-if"], response_model=SimulationOut,
+             summary="Re-evaluate every firm under a draft rulebook; live standings untouched",
+             responses={404: {"description": "No such stored rulebook"}})
+async def post_simulation(body: SimulationIn, pool: PoolDep, rulebooks: Rulebooks,
+                          today: Today, who: Reader) -> SimulationOut:
+    return await queries.what_if(pool, rulebooks.active, rulebook_id=body.rulebook_id,
+                                 overrides=body.overrides, round_year=body.round_year,
+                                 traces=body.include_traces, limit=body.limit, today=today)

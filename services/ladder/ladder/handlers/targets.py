@@ -1,0 +1,60 @@
+"""Targets: publish progress, pace changes and milestones; set a year's targets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ladder.domain.targets import milestones_crossed, pace, progress
+from shared.auth import Ctx
+from shared.topics import STANDING_EVENTS
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ladder.handlers.timeline import Work
+
+
+async def publish_progress(uow: Work, *, year: int, key: str, firm: dict[str, Any] | None,
+                           today: date, correlation_id: str | None,
+                           previous: int | None) -> None:
+    """TargetProgressChanged when the count (from `previous`) or the pace moved; milestones
+    once each, when the count rises past them. `previous` None: only the pace is rechecked."""
+    target = (await uow.repo.targets(year)).get(key)
+    achieved = (await uow.repo.achieved(year)).get(key, 0)
+    state = await uow.repo.target_state(year, key)
+    previous_pace = state["pace"] if state else None
+    reached = list(state["milestones"]) if state else []
+    now_pace = pace(achieved, target, today, year) if target else "on_track"
+    moved = previous is not None and previous != achieved
+    if not moved and now_pace == previous_pace:
+        return
+    subject = str(year)
+    if target is not None:
+        await uow.outbox.append(
+            topic=STANDING_EVENTS, event_type="TargetProgressChanged", subject=subject,
+            correlation_id=correlation_id,
+            data={"year": year, "key": key, "target": target, "achieved": achieved,
+                  "progress": progress(achieved, target) or 0, "pace": now_pace,
+                  "previous_pace": previous_pace})
+    new_marks = []
+    if previous is not None and achieved > previous:
+        crossed = milestones_crossed(previous, achieved, target or 0)
+        if key == "unicorn" and previous == 0:
+            crossed.append("first_unicorn")
+        new_marks = [m for m in crossed if m not in reached]
+    for mark in new_marks:
+        await uow.outbox.append(
+            topic=STANDING_EVENTS, event_type="TargetMilestoneReached", subject=subject,
+            correlation_id=correlation_id,
+            data={"year": year, "key": key, "milestone": mark, "target": target or 0,
+                  "achieved": achieved, "firm": firm})
+    await uow.repo.save_target_state(year, key, now_pace, reached + new_marks)
+
+
+async def put_targets(uow: Work, ctx: Ctx, year: int, values: dict[str, int]) -> None:
+    """Replace a year's targets (admin); audited."""
+    async with uow:
+        before = await uow.repo.targets(year)
+        await uow.repo.put_targets(year, values, ctx.actor)
+        await uow.repo.audit(actor=ctx.actor, action="targets.put", subject=str(year),
+                             before=before, after=values, correlation_id=ctx.correlation_id)

@@ -1,0 +1,11 @@
+"""The ladder's read models: what the GET routes answer, read over the pool."""
+
+from ladder.queries.rulebooks import rulebook, rulebooks, stored, summary
+from ladder.queries.standing import history, readiness, standing, standings
+from ladder.queries.standing import summary as tier_summary
+from ladder.queries.targets import candidates, live_decisions, targets
+from ladder.queries.whatif import draft_of, simulate, what_if
+
+__all__ = ["candidates", "draft_of", "history", "live_decisions", "readiness", "rulebook",
+           "rulebooks", "simulate", "standing", "standings", "stored", "summary",
+           "targets", "tier_summary", "what_if"]

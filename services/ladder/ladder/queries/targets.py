@@ -1,0 +1,90 @@
+"""Read models of targets and near misses: progress with forecast, candidates."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from ladder.domain.candidates import candidates as rank_candidates
+from ladder.domain.rulebook import Rulebook
+from ladder.domain.targets import conversion_probability, elapsed_share, forecast, target_items
+from ladder.domain.timeline import decide
+from ladder.repository import Repository
+from ladder.schemas import CandidatePage, TargetsOut
+from shared.errors import Rejected
+from shared.paging import cursor_for
+
+CANDIDATE_TIERS = ("eaglet", "gazelle", "unicorn", "leader")
+
+
+async def live_decisions(repo: Repository, rulebook: Rulebook, on: date, *,
+                         district: str | None = None, industry: str | None = None) -> list[Any]:
+    """The rules' verdict on `on` for every firm, from its dated facts (nothing is written)."""
+    facts = await repo.all_dated(district=district, industry=industry)
+
+    def run() -> list[Any]:
+        return [decide(rulebook, f, on)[0] for f in facts.values()]
+
+    return await asyncio.to_thread(run)  # keep the event loop (heartbeats, API) responsive
+
+
+async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date, *,
+                     district: str | None, industry: str | None, sort: str, offset: int,
+                     limit: int) -> CandidatePage:
+    """Near misses for `tier`, closest first (or by the chosen sort), a page from `offset`."""
+    if tier not in CANDIDATE_TIERS:
+        raise Rejected("tier", "tier", f"tier must be one of {', '.join(CANDIDATE_TIERS)}")
+    repo = Repository(pool)
+    decisions = await live_decisions(repo, rulebook, on, district=district, industry=industry)
+    found = rank_candidates(decisions, tier)
+    if sort == "gap":
+        found.sort(key=lambda c: (c.relative_gap_sum, c.failing_count))
+    names = {str(r["firm_id"]): r for r in await repo.all_standings()}
+    page = found[offset:offset + limit]
+    more = offset + limit < len(found)
+    return CandidatePage.model_validate({
+        "tier": tier, "total": len(found), "offset": offset,
+        "next_cursor": cursor_for(offset + limit) if more else None,
+        "items": [{
+            "firm_id": c.firm_id, "name": names[c.firm_id]["name"] if c.firm_id in names else None,
+            "district": names[c.firm_id]["district"] if c.firm_id in names else None,
+            "industry": names[c.firm_id]["industry"] if c.firm_id in names else None,
+            "current_tier": c.current_tier, "unicorn_grade": c.unicorn_grade,
+            "failing_count": c.failing_count, "relative_gap_sum": round(c.relative_gap_sum, 4),
+            "conversion_probability": conversion_probability(c.failing_count, c.relative_gap_sum),
+            "missing": [m.sentence for m in c.missing],
+        } for c in page],
+    })
+
+
+async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date) -> TargetsOut:
+    """Target progress, pace and forecast for a round year: entries dated in `year` up to
+    `as_of` (a year without targets shows its counts with `target: null`)."""
+    repo = Repository(pool)
+    configured = await repo.targets(year)
+    items = target_items(configured, await repo.achieved_split(year, as_of), as_of, year)
+    share = elapsed_share(as_of, year)
+    open_year = share < 1.0
+    decisions = await live_decisions(repo, rulebook, as_of) if open_year else []
+    for item in items:
+        probabilities: list[float] = []
+        if open_year and item["tier"] in CANDIDATE_TIERS:
+            probabilities = [conversion_probability(c.failing_count, c.relative_gap_sum)
+                             for c in rank_candidates(decisions, item["tier"])]
+        if not open_year:
+            item["forecast"] = {"expected": item["achieved"], "low": item["achieved"],
+                                "high": item["achieved"],
+                                "method": f"{year} is over: the forecast is the final count."}
+            continue
+        if item["target"] is None:
+            item["forecast"] = None
+            continue
+        f = forecast(item["achieved"], probabilities, share)
+        item["forecast"] = {"expected": round(f.expected, 2), "low": f.low, "high": f.high,
+                            "run_rate": None if f.run_rate is None else round(f.run_rate, 2),
+                            "method": f.method}
+    return TargetsOut.model_validate({"year": year, "as_of": as_of,
+                                      "targets_set": bool(configured), "items": items})

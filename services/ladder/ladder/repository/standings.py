@@ -1,0 +1,168 @@
+"""SQL of standings and the stored timeline of decisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from ladder.repository.base import Bound
+
+_AS_OF = """
+WITH last AS (
+    SELECT DISTINCT ON (firm_id) firm_id, to_tier, unicorn_grade, at_risk, filed_on, expires_on,
+           round_year, override
+    FROM decisions WHERE current AND on_date <= $1 ORDER BY firm_id, position DESC)
+"""
+
+
+class StandingSql(Bound):
+    """Each firm's standing today, and the decisions that led to it."""
+
+    async def standing(self, firm_id: uuid.UUID, *, lock: bool = False,
+                       ) -> asyncpg.Record | None:
+        """The firm's standing row with its name, district, industry and last sequence."""
+        suffix = " FOR UPDATE" if lock else ""
+        return await self.conn.fetchrow(
+            "SELECT s.*, f.last_sequence, f.name, f.district, f.industry FROM standings s"
+            f" JOIN firms f ON f.id = s.firm_id WHERE s.firm_id = $1{suffix}", firm_id)
+
+    async def all_standings(self) -> list[asyncpg.Record]:
+        """Every firm's tier, with its name, district and industry."""
+        return await self.conn.fetch(
+            "SELECT s.firm_id, s.tier, s.unicorn_grade, s.at_risk, f.name, f.district,"
+            " f.industry FROM standings s JOIN firms f ON f.id = s.firm_id")
+
+    async def list_standings(
+        self, *, tier: str | None, district: str | None, industry: str | None,
+        at_risk: bool | None, after: uuid.UUID | None, limit: int,
+    ) -> list[asyncpg.Record]:
+        """Today's standings by firm id, after `after`."""
+        return await self.conn.fetch(
+            "SELECT s.firm_id, f.name, f.district, f.industry, s.tier, s.unicorn_grade,"
+            " s.at_risk, s.filed_on, s.expires_on, s.round_year,"
+            " s.override_tier IS NOT NULL AS overridden,"
+            " s.near_miss_tier, f.last_sequence AS sequence"
+            " FROM standings s JOIN firms f ON f.id = s.firm_id"
+            " WHERE ($1::text IS NULL OR s.tier = $1) AND ($2::text IS NULL OR f.district = $2)"
+            " AND ($3::text IS NULL OR f.industry = $3)"
+            " AND ($4::boolean IS NULL OR s.at_risk = $4)"
+            " AND ($5::uuid IS NULL OR s.firm_id > $5) ORDER BY s.firm_id LIMIT $6",
+            tier, district, industry, at_risk, after, limit)
+
+    async def list_standings_as_of(
+        self, as_of: date, *, tier: str | None, district: str | None, industry: str | None,
+        at_risk: bool | None, after: uuid.UUID | None, limit: int,
+    ) -> list[asyncpg.Record]:
+        """The standings on `as_of` from the stored timeline (same fields as list_standings)."""
+        return await self.conn.fetch(
+            _AS_OF + "SELECT f.id AS firm_id, f.name, f.district, f.industry,"
+            " coalesce(l.to_tier, 'none') AS tier, l.unicorn_grade, coalesce(l.at_risk, false)"
+            " AS at_risk, l.filed_on, l.expires_on, l.round_year, coalesce(l.override, false)"
+            " AS overridden, NULL::text AS near_miss_tier, f.last_sequence AS sequence"
+            " FROM firms f LEFT JOIN last l ON l.firm_id = f.id"
+            " WHERE ($2::text IS NULL OR coalesce(l.to_tier, 'none') = $2)"
+            " AND ($3::text IS NULL OR f.district = $3) AND ($4::text IS NULL OR f.industry = $4)"
+            " AND ($5::boolean IS NULL OR coalesce(l.at_risk, false) = $5)"
+            " AND ($6::uuid IS NULL OR f.id > $6) ORDER BY f.id LIMIT $7",
+            as_of, tier, district, industry, at_risk, after, limit)
+
+    async def tier_counts(self) -> list[asyncpg.Record]:
+        """Firms per district, tier and unicorn grade today."""
+        return await self.conn.fetch(
+            "SELECT f.district, s.tier, s.unicorn_grade, count(*) AS firms,"
+            " count(*) FILTER (WHERE s.at_risk) AS at_risk"
+            " FROM standings s JOIN firms f ON f.id = s.firm_id GROUP BY 1, 2, 3"
+            " ORDER BY 1, 2, 3")
+
+    async def tier_counts_as_of(self, as_of: date) -> list[asyncpg.Record]:
+        """Firms per district, tier and unicorn grade on `as_of`."""
+        return await self.conn.fetch(
+            _AS_OF + "SELECT f.district, coalesce(l.to_tier, 'none') AS tier, l.unicorn_grade,"
+            " count(*) AS firms, count(*) FILTER (WHERE l.at_risk) AS at_risk"
+            " FROM firms f LEFT JOIN last l ON l.firm_id = f.id GROUP BY 1, 2, 3"
+            " ORDER BY 1, 2, 3", as_of)
+
+    async def save_standing(self, firm_id: uuid.UUID, values: dict[str, Any]) -> None:
+        """Set some columns of the firm's standing."""
+        sets = ", ".join(f"{k} = ${i}" for i, k in enumerate(values, start=2))
+        await self.conn.execute(
+            f"UPDATE standings SET {sets}, updated_at = now() WHERE firm_id = $1",
+            firm_id, *values.values())
+
+    async def save_standings(self, values: dict[uuid.UUID, dict[str, Any]]) -> None:
+        """Set columns of many firms' standings (one statement per set of columns)."""
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for firm_id, v in values.items():
+            by_columns.setdefault(tuple(v), []).append((firm_id, *v.values()))
+        for columns, rows in by_columns.items():
+            sets = ", ".join(f"{k} = ${i}" for i, k in enumerate(columns, start=2))
+            await self.conn.executemany(
+                f"UPDATE standings SET {sets}, updated_at = now() WHERE firm_id = $1", rows)
+
+    async def insert_decisions(self, decisions: list[dict[str, Any]]) -> None:
+        """Decisions of timelines (every one with the same columns)."""
+        if not decisions:
+            return
+        cols = ", ".join(decisions[0])
+        marks = ", ".join(f"${i}" for i in range(1, len(decisions[0]) + 1))
+        await self.conn.executemany(f"INSERT INTO decisions ({cols}) VALUES ({marks})",
+                                    [tuple(d.values()) for d in decisions])
+
+    async def decisions(self, firm_id: uuid.UUID, limit: int, as_of: date | None = None,
+                        *, before: int | None = None) -> list[asyncpg.Record]:
+        """The stored timeline's decisions dated on or before `as_of` (and before timeline
+        position `before`), newest first."""
+        return await self.conn.fetch(
+            "SELECT id, position, at, on_date AS on, change, from_tier, to_tier, unicorn_grade,"
+            " at_risk, filed_on, expires_on, override, fiscal_year, round_year, rulebook_id,"
+            " reason, actor, trigger_event_id, supersedes, counts_toward, trace, inputs"
+            " FROM decisions WHERE firm_id = $1 AND current"
+            " AND ($3::date IS NULL OR on_date <= $3) AND ($4::int IS NULL OR position < $4)"
+            " ORDER BY position DESC LIMIT $2", firm_id, limit, as_of, before)
+
+    async def timelines(self, firm_ids: list[uuid.UUID],
+                        ) -> dict[uuid.UUID, list[asyncpg.Record]]:
+        """The stored timelines' current decisions in order, per firm (every firm asked)."""
+        rows = await self.conn.fetch(
+            "SELECT firm_id, id, position, on_date, change, from_tier, to_tier, unicorn_grade,"
+            " at_risk, filed_on, expires_on, override FROM decisions"
+            " WHERE firm_id = ANY($1::uuid[]) AND current ORDER BY firm_id, position", firm_ids)
+        out: dict[uuid.UUID, list[asyncpg.Record]] = {f: [] for f in firm_ids}
+        for r in rows:
+            out[r["firm_id"]].append(r)
+        return out
+
+    async def supersede(self, pairs: list[tuple[uuid.UUID, uuid.UUID | None]]) -> None:
+        """Take decisions out of the current timeline, naming what replaced each (if any)."""
+        if not pairs:
+            return
+        await self.conn.executemany(
+            "UPDATE decisions SET current = false, superseded_by = $2, superseded_at = now()"
+            " WHERE id = $1", pairs)
+
+    async def expiring(self, on_or_before: date) -> list[uuid.UUID]:
+        """Firms whose filing lapses by `on_or_before` (overrides hold)."""
+        rows = await self.conn.fetch(
+            "SELECT firm_id FROM standings WHERE expires_on IS NOT NULL AND expires_on <= $1"
+            " AND override_tier IS NULL", on_or_before)
+        return [r["firm_id"] for r in rows]
+
+    async def expiry_notices_due(self, horizon: date) -> list[asyncpg.Record]:
+        """Filings lapsing by `horizon` whose notice was not sent yet."""
+        return await self.conn.fetch(
+            "SELECT s.firm_id, s.tier, s.expires_on FROM standings s"
+            " WHERE s.expires_on IS NOT NULL AND s.expires_on <= $1"
+            " AND s.expiry_notice_for IS DISTINCT FROM s.expires_on", horizon)
+
+    async def first_entries(self) -> list[asyncpg.Record]:
+        """Per firm, the valid date of its first eaglet filing and of its first gazelle filing
+        (by the rules or by hand), from the current timeline: superseded ones do not count."""
+        return await self.conn.fetch(
+            "SELECT firm_id,"
+            " min(on_date) FILTER (WHERE to_tier = 'eaglet') AS eaglet_on,"
+            " min(on_date) FILTER (WHERE to_tier = 'gazelle') AS gazelle_on"
+            " FROM decisions WHERE current AND change IN ('promoted', 'override')"
+            " GROUP BY firm_id")

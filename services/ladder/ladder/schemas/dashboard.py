@@ -1,0 +1,37 @@
+"""What the dashboard routes answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Me(BaseModel):
+    """Who the token is, and where the page finds the notifier."""
+
+    role: str = Field(examples=["officer"])
+    officer_id: uuid.UUID | None = Field(examples=[None])
+    notifier_url: str | None = Field(examples=["http://127.0.0.1:8003"])
+    today: date = Field(examples=["2022-06-30"])
+
+
+class TableFilters(BaseModel):
+    """What the table was filtered by."""
+
+    year: int = Field(examples=[2022])
+    tier: str | None = Field(examples=[None])
+    district: str | None = Field(examples=[None])
+    industry: str | None = Field(examples=[None])
+
+
+class TableOut(BaseModel):
+    """A dashboard table: columns in order and one object per row."""
+
+    name: str = Field(examples=["funnel"])
+    columns: list[str] = Field(examples=[["district", "industry", "tier", "firms",
+                                          "share_of_city"]])
+    rows: list[dict[str, Any]]
+    filters: TableFilters
