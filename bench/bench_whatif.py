@@ -6,7 +6,7 @@ Starts an embedded PostgreSQL in a temporary directory (or uses DATABASE_URL), c
 fresh, migrated ladder database and bulk-loads N firms (default 30,000) with their FY2017-2021
 annual reports (jsonb shaped like `AnnualReportData`, as the ladder's projection stores
 them), funding rounds for ~5% of firms and certificates for ~10%, plus a standings row per
-firm. Then it times `ladder.simulation.simulate` for round year 2022 with the draft
+firm. Then it times `ladder.queries.simulate` for round year 2022 with the draft
 "gazelle revenue CAGR >= 15%" against the shipped rulebook.
 
 In the same run it measures the two floors that bound `simulate`:
@@ -48,11 +48,11 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
 import asyncpg
 from bench_ladder_rules import machine_summary, make_firm
 
-from ladder import repository as repo
 from ladder.domain.facts import AnnualReport
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
 from ladder.domain.rules import evaluate
-from ladder.simulation import simulate
+from ladder.queries import simulate
+from ladder.repository import Repository
 from shared.codes import DISTRICTS, INDUSTRIES
 from shared.db import create_pool
 from shared.settings import database_url_for
@@ -232,8 +232,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 ticker = asyncio.create_task(_watch_loop(stall))
                 await asyncio.sleep(0)
                 t = time.perf_counter()
-                result = await simulate(pool, baseline=baseline, draft=draft,
-                                        round_year=ROUND_YEAR, traces=False, limit=100)
+                result = (await simulate(pool, baseline=baseline, draft=draft,
+                                         round_year=ROUND_YEAR, traces=False,
+                                         limit=100)).model_dump()
                 elapsed = time.perf_counter() - t
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -242,7 +243,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                              "evaluate": result["evaluate_seconds"], "gc": sum(gc_time),
                              "stall": stall[0]})
                 # the CPU floor on the same facts, with one copy of them alive as in simulate
-                facts = await repo.all_facts(pool)
+                facts = await Repository(pool).all_facts()
                 eval_s, evals = evaluate_floor(facts, baseline, draft)
                 cpu.append(eval_s)
                 del facts
