@@ -12,9 +12,9 @@ import pytest
 from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
 from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import evaluate
+from registry.domain.csv_import import REPORT_KEYS
 from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
 from registry.domain.uscc import uscc_problem
-from registry.imports import REPORT_KEYS
 from shared.codes import INDUSTRIES
 from tracker import demo
 from tracker.demo import DemoData, DemoFirm, generate

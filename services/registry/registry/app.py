@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from registry.api import router
+from registry.api import routers
 from registry.config import Settings, get_settings
 from shared.runtime import service_runtime
 from shared.web import create_app
@@ -29,7 +29,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan, max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes, upload_paths=("/v1/imports",),
     )
-    app.include_router(router)
+    for router in routers:
+        app.include_router(router)
     return app
 
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from registry.api.deps import get_queries, get_today, get_uow
 from registry.app import build_app
-from registry.deps import get_queries, get_today, get_uow
 from registry.queries import Queries
 from shared.auth import Principal, current_principal
 from tests.factories import firm_payload, report_payload

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 
 from registry import handlers
-from registry.deps import Reads, Today, Uow
+from registry.api.deps import Reads, Today, Uow
 from registry.domain.models import (
     AnnualReportIn,
     CertificateIn,

@@ -1,0 +1,5 @@
+"""The registry's HTTP API: thin routes that parse, call one handler or read model, answer."""
+
+from registry.api import routes
+
+routers = (routes.router,)
