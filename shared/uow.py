@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
 from shared.db import DbConn
+from shared.outbox import Outbox
+
+R = TypeVar("R")
 
 
 class PgUnitOfWork:
@@ -44,3 +48,18 @@ class PgUnitOfWork:
                 await self._tx.rollback()
         finally:
             await self.pool.release(self.conn)
+
+
+class OutboxUnitOfWork(PgUnitOfWork, Generic[R]):
+    """A unit of work with the service's repository and the outbox on its transaction's
+    connection; a subclass names its `repository` class and its `producer`."""
+
+    repository: Callable[[DbConn], R]
+    producer: str
+    repo: R
+    outbox: Outbox
+
+    def bind(self, conn: DbConn) -> None:
+        """Attach the repository and the outbox to the transaction's connection."""
+        self.repo = self.repository(conn)
+        self.outbox = Outbox(conn, self.producer)

@@ -10,8 +10,7 @@ from ladder.repository.facts import FactsSql, FactWrites
 from ladder.repository.standings import StandingSql
 from ladder.repository.targets import Entry, RulebookSql, TargetSql
 from shared.db import DbConn
-from shared.outbox import Outbox
-from shared.uow import PgUnitOfWork
+from shared.uow import OutboxUnitOfWork
 
 PRODUCER = "ladder"
 __all__ = ["PRODUCER", "Conn", "Entry", "FactWrites", "JoinedUnitOfWork", "Repository", "UnitOfWork"]
@@ -21,15 +20,11 @@ class Repository(FactsSql, StandingSql, TargetSql, RulebookSql):
     """The ladder's SQL on one connection (or on the pool, for read models)."""
 
 
-class UnitOfWork(PgUnitOfWork):
+class UnitOfWork(OutboxUnitOfWork[Repository]):
     """One transaction: the repository and the outbox on its connection."""
 
-    repo: Repository
-    outbox: Outbox
-
-    def bind(self, conn: DbConn) -> None:
-        self.repo = Repository(conn)
-        self.outbox = Outbox(conn, PRODUCER)
+    repository = Repository
+    producer = PRODUCER
 
 
 class JoinedUnitOfWork(UnitOfWork):

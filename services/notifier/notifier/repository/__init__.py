@@ -9,9 +9,7 @@ from notifier.repository.base import Conn, Row
 from notifier.repository.deliveries import DeliverySql
 from notifier.repository.officers import OfficerSql
 from shared import audit
-from shared.db import DbConn
-from shared.outbox import Outbox
-from shared.uow import PgUnitOfWork
+from shared.uow import OutboxUnitOfWork
 
 __all__ = ["Conn", "Repository", "Row", "UnitOfWork"]
 PRODUCER = "notifier"
@@ -29,13 +27,8 @@ class Repository(OfficerSql, AlertSql, DeliverySql):
                            correlation_id=correlation_id)
 
 
-class UnitOfWork(PgUnitOfWork):
+class UnitOfWork(OutboxUnitOfWork[Repository]):
     """One transaction: the repository and the outbox on its connection."""
 
-    repo: Repository
-    outbox: Outbox
-
-    def bind(self, conn: DbConn) -> None:
-        """Attach the repository and the outbox to the transaction's connection."""
-        self.repo = Repository(conn)
-        self.outbox = Outbox(conn, PRODUCER)
+    repository = Repository
+    producer = PRODUCER
