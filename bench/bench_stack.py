@@ -1,6 +1,7 @@
 """Benchmark: the running stack (`tracker up`), each figure beside the machine's own limit.
 
-Usage: python bench/bench_stack.py [--quick] [--profile DIR]
+Usage: python bench/bench_stack.py [--quick] [--profile DIR] [--processes N] [--pool-max M]
+                                   [--phases limits,registry,e2e,paced,notifier,import]
 
 Starts `tracker up --no-demo` in a temporary data dir on free ports (embedded PostgreSQL and
 Apache Kafka, the three services as processes, as a user runs it), then measures in order:
@@ -17,7 +18,11 @@ Apache Kafka, the three services as processes, as a user runs it), then measures
   notifier synthetic TierPromoted events straight onto the topic → alerts and delivery rows
   import   bulk CSV import of firm-year reports through POST /v1/imports, until every
            standing settled (`tracker wait`'s check)
-  memory   each service's peak RSS per phase
+  memory   each service's peak RSS per phase (its processes added up)
+
+--processes N starts the stack with N processes per service (REGISTRY_/LADDER_/
+NOTIFIER_PROCESSES), --pool-max M with pools of at most M connections per process
+(DB_POOL_MAX_SIZE); --phases runs only the phases named (the firms they need are made first).
 
 Prints one JSON line. --profile DIR samples the registry (during the writes and the import)
 and the ladder (during e2e) with py-spy into DIR (bench/profile_summary.py reads them); the
@@ -76,6 +81,7 @@ from tracker.catchup import CatchUp
 
 TODAY = date.today()
 FY = TODAY.year - 1  # the latest fiscal year the services accept as filed by today
+PHASES = ("limits", "registry", "e2e", "paced", "notifier", "import")
 WRITE_FIRST_YEAR = 1960  # write-bench firms are founded in 1950: decades of free firm-years
 
 
@@ -85,7 +91,7 @@ def log(msg: str) -> None:
 
 
 class RssSampler:
-    """Peak RSS of each service process, per phase, sampled twice a second."""
+    """Peak RSS of each service (its process and its workers), per phase, twice a second."""
 
     def __init__(self, pids: dict[str, int]):
         self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
@@ -100,7 +106,8 @@ class RssSampler:
             peaks = self.peaks.setdefault(self.phase, {})
             for name, proc in self.procs.items():
                 with contextlib.suppress(psutil.Error):
-                    mb = proc.memory_info().rss / 2**20
+                    tree = [proc, *proc.children(recursive=True)]
+                    mb = sum(p.memory_info().rss for p in tree) / 2**20
                     peaks[name] = round(max(peaks.get(name, 0.0), mb), 1)
 
     def stop(self) -> dict[str, dict[str, float]]:
@@ -231,6 +238,7 @@ def py_spy(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
+         "--subprocesses",  # a service of several processes: its workers
          "--duration", str(int(seconds)), "--rate", "50", "--format", "raw", "--nonblocking",
          "--output", f"{out}.txt"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -379,6 +387,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"bench": "stack", "quick": args.quick, "machine_start": machine()}
     tmp = Path(tempfile.mkdtemp(prefix="ctb-stack-", dir="/tmp"))
     running = prepared_stack()
+    for name in ("REGISTRY", "LADDER", "NOTIFIER"):
+        running.env[f"{name}_PROCESSES"] = str(args.processes)
+    if args.pool_max:
+        running.env["DB_POOL_MAX_SIZE"] = str(args.pool_max)
+    out.update(processes=args.processes, pool_max=args.pool_max or 10, phases=sorted(args.phases))
     start = time.perf_counter()
     running.start(timeout_s=300)
     stack = Stack(running)
@@ -399,44 +412,57 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"{name}: {json.dumps(phases[name], ensure_ascii=False)}")
 
         s = args.seconds
-        phase("limit_bare_asgi", lambda: bare_asgi(s))
-        phase("limit_healthz", lambda: wrk(f"{stack.url('registry')}/healthz", seconds=s))
-        phase("limit_pg_commit_1", lambda: asyncio.run(commit_rate(stack.dsn("registry"), 1, 3)))
-        phase("limit_pg_commit_16", lambda: asyncio.run(commit_rate(stack.dsn("registry"), 16, 3)))
-        phase("limit_kafka", lambda: asyncio.run(kafka_round_trip(
-            stack.bootstrap, args.kafka_messages, 500, 4)))
+        wanted = args.phases
+        if "limits" in wanted:
+            phase("limit_bare_asgi", lambda: bare_asgi(s))
+            phase("limit_healthz", lambda: wrk(f"{stack.url('registry')}/healthz", seconds=s))
+            phase("limit_pg_commit_1",
+                  lambda: asyncio.run(commit_rate(stack.dsn("registry"), 1, 3)))
+            phase("limit_pg_commit_16",
+                  lambda: asyncio.run(commit_rate(stack.dsn("registry"), 16, 3)))
+            phase("limit_kafka", lambda: asyncio.run(kafka_round_trip(
+                stack.bootstrap, args.kafka_messages, 500, 4)))
         register_officer(stack)
 
         created: dict[str, list[str]] = {}
 
         def setup() -> dict[str, Any]:
-            created["write"], w = make_firms(stack, args.write_firms, "1950-01-01", "W")
-            created["e2e"], e = make_firms(stack, args.e2e_reports, f"{FY - 5}-01-15", "E")
-            created["import"], i = make_firms(stack, args.import_firms, f"{FY - 6}-01-15", "I")
-            created["paced"], p = make_firms(stack, args.paced_reports, f"{FY - 5}-01-15", "P")
-            return {"write_firms": w, "e2e_firms": e, "import_firms": i, "paced_firms": p,
-                    **asyncio.run(settle(stack, args.timeout))}
+            made: dict[str, Any] = {}
+            for key, phase_name, n, founded, tag in (
+                    ("write", "registry", args.write_firms, "1950-01-01", "W"),
+                    ("e2e", "e2e", args.e2e_reports, f"{FY - 5}-01-15", "E"),
+                    ("import", "import", args.import_firms, f"{FY - 6}-01-15", "I"),
+                    ("paced", "paced", args.paced_reports, f"{FY - 5}-01-15", "P")):
+                if phase_name in wanted:
+                    created[key], made[f"{key}_firms"] = make_firms(stack, n, founded, tag)
+            return {**made, **asyncio.run(settle(stack, args.timeout))}
 
         phase("setup_firms", setup)
-        phase("registry", lambda: registry_phase(stack, created["write"], s, tmp, args.profile))
-        phase("registry_settle", lambda: asyncio.run(settle(stack, args.timeout)))
-        if args.profile:
-            spy = py_spy(stack.pids["ladder"], 20, args.profile / "ladder-consume")
-        phase("e2e", lambda: asyncio.run(e2e_phase(stack, created["e2e"], args.timeout)))
-        if args.profile:
-            spy.wait()
-        phase("e2e_settle", lambda: asyncio.run(settle(stack, args.timeout)))
-        phase("e2e_paced", lambda: asyncio.run(e2e_phase(stack, created["paced"], args.timeout,
-                                                         rate=args.paced_rate)))
-        phase("e2e_paced_settle", lambda: asyncio.run(settle(stack, args.timeout)))
-        phase("notifier", lambda: asyncio.run(notifier_phase(stack, args.notifier_events,
-                                                             args.timeout)))
-        if args.profile:
-            spy = py_spy(stack.pids["registry"], 30, args.profile / "registry-import")
-        phase("import", lambda: import_phase(stack, created["import"],
-                                             list(range(FY - 4, FY + 1)), 20_000, args.timeout))
-        if args.profile:
-            spy.wait()
+        if "registry" in wanted:
+            phase("registry",
+                  lambda: registry_phase(stack, created["write"], s, tmp, args.profile))
+            phase("registry_settle", lambda: asyncio.run(settle(stack, args.timeout)))
+        if "e2e" in wanted:
+            if args.profile:
+                spy = py_spy(stack.pids["ladder"], 20, args.profile / "ladder-consume")
+            phase("e2e", lambda: asyncio.run(e2e_phase(stack, created["e2e"], args.timeout)))
+            if args.profile:
+                spy.wait()
+            phase("e2e_settle", lambda: asyncio.run(settle(stack, args.timeout)))
+        if "paced" in wanted:
+            phase("e2e_paced", lambda: asyncio.run(e2e_phase(
+                stack, created["paced"], args.timeout, rate=args.paced_rate)))
+            phase("e2e_paced_settle", lambda: asyncio.run(settle(stack, args.timeout)))
+        if "notifier" in wanted:
+            phase("notifier", lambda: asyncio.run(notifier_phase(stack, args.notifier_events,
+                                                                 args.timeout)))
+        if "import" in wanted:
+            if args.profile:
+                spy = py_spy(stack.pids["registry"], 30, args.profile / "registry-import")
+            phase("import", lambda: import_phase(
+                stack, created["import"], list(range(FY - 4, FY + 1)), 20_000, args.timeout))
+            if args.profile:
+                spy.wait()
     finally:
         out["rss_peak_mb"] = rss.stop()
         log("stopping the stack...")
@@ -464,7 +490,14 @@ def main() -> None:
     parser.add_argument("--kafka-messages", type=int, default=20_000)
     parser.add_argument("--timeout", type=float, default=180, help="longest wait to settle")
     parser.add_argument("--profile", type=Path, help="py-spy the registry and the ladder")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="processes per service (<SERVICE>_PROCESSES)")
+    parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX_SIZE (default: 10)")
+    parser.add_argument("--phases", type=lambda v: set(v.split(",")), default=set(PHASES),
+                        help=f"comma-separated, of: {','.join(PHASES)} (default: all)")
     args = parser.parse_args()
+    if not args.phases <= set(PHASES):
+        parser.error(f"unknown phases: {sorted(args.phases - set(PHASES))}")
     if args.quick:
         args.seconds, args.write_firms, args.e2e_reports, args.paced_reports = 3, 200, 100, 40
         args.notifier_events, args.import_firms, args.kafka_messages = 200, 100, 2_000

@@ -15,7 +15,9 @@ from shared.kafka import partitions_of
 log = logging.getLogger(__name__)
 LAG = Gauge("consumer_lag_messages",
             "Messages between the group's committed offset and the partition's end (broker view)",
-            ["group", "topic", "partition"])
+            ["group", "topic", "partition"],
+            # every process of a service measures the same broker figure: show the latest one
+            multiprocess_mode="mostrecent")
 
 
 class LagMonitor:

@@ -112,6 +112,7 @@ class OutboxRelay:
         self._stopping = False
         self.published = 0
         self.connected = False
+        self.standing_by = False  # another process of the service holds the relay lock
 
     def start(self) -> None:
         """Run the relay in the background."""
@@ -142,7 +143,7 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception:  # broker or database down: wait, then start over
-                self.connected = False
+                self.connected = self.standing_by = False
                 log.exception("outbox relay failed; retrying")
                 await asyncio.sleep(0.5 if self._stopping else 2)
 
@@ -153,9 +154,11 @@ class OutboxRelay:
         await listener.add_listener("outbox", lambda *_: self._wake.set())
         try:
             while not await listener.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                self.standing_by = True
                 if self._stopping:
                     return  # another replica relays; it will publish what is pending
                 await asyncio.sleep(self.poll_s)  # another replica relays; stand by
+            self.standing_by = False
             async with self.pool.acquire() as conn:
                 await self._relay(conn)
         finally:

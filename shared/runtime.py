@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def service_runtime(app: FastAPI, settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool]:
     """Open the pool and run the outbox relay for the life of the app."""
-    pool = await create_pool(settings.service_database_url)
+    pool = await create_pool(settings.service_database_url, max_size=settings.db_pool_max_size)
     relay = OutboxRelay(
         pool, settings.service_database_url, settings.kafka_bootstrap_servers,
         partitions=settings.kafka_partitions, idempotent=settings.kafka_idempotence,
@@ -37,7 +37,11 @@ async def service_runtime(app: FastAPI, settings: ServiceSettings) -> AsyncItera
         return None
 
     async def broker_ready() -> str | None:
-        return None if relay.connected else "broker: outbox relay not connected"
+        # one process per database relays (an advisory lock); the others stand by, ready to
+        # take over, and must not make the service's /readyz (any process answers it) flap
+        if relay.connected or relay.standing_by:
+            return None
+        return "broker: outbox relay not connected"
 
     app.state.ready_checks += [database_ready, broker_ready]
     try:  # before any consumer subscribes, or the broker may auto-create a 1-partition topic

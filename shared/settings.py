@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 
 class ServiceSettings(BaseSettings):
@@ -50,11 +57,42 @@ class ServiceSettings(BaseSettings):
     database_name: str | None = Field(
         default=None, description="The service's database; default tracker_<service>."
     )
+    processes: int = Field(
+        default=1, ge=1, le=32, validation_alias="SERVICE_PROCESSES",
+        description="Processes serving the service's port (`<SERVICE>_PROCESSES`, e.g. "
+                    "REGISTRY_PROCESSES; SERVICE_PROCESSES in a container of its own).")
+    db_pool_max_size: int = Field(
+        default=10, ge=1, le=100,
+        description="Most PostgreSQL connections each process's pool opens.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """`<SERVICE>_PROCESSES` first: `tracker up` hands one environment to all three."""
+        return (init_settings, _ServiceProcesses(settings_cls), env_settings, dotenv_settings,
+                file_secret_settings)
 
     @property
     def service_database_url(self) -> str:
         """The service's own database on the shared server."""
         return database_url_for(self.database_url, self.database_name or f"tracker_{self.service_name}")
+
+
+class _ServiceProcesses(PydanticBaseSettingsSource):
+    """`processes` from `<SERVICE>_PROCESSES`, the service named by the class's `service_name`."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: `__call__` answers for the one field this source knows."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        service = self.settings_cls.model_fields["service_name"].default
+        value = os.environ.get(f"{str(service).upper()}_PROCESSES")
+        # keyed by the field's alias, as every source's values are
+        return {} if value is None else {"SERVICE_PROCESSES": value}
 
 
 def database_url_for(server_url: str, dbname: str) -> str:

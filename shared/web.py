@@ -14,13 +14,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asyncapi_web import add_asyncapi
 from shared.errors import DomainError
+from shared.metrics import exposition
 from shared.problems import (
     document_problems,
     escaped_status,
@@ -239,7 +240,8 @@ def create_app(
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse,
              responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
     async def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+        # the sum over every process of the service when it runs several (shared.metrics)
+        return PlainTextResponse(exposition().decode(), media_type=CONTENT_TYPE_LATEST)
 
     add_asyncapi(app, service)
     return app

@@ -39,6 +39,9 @@ class StackSettings(BaseSettings):
     registry_port: int = 8001
     ladder_port: int = 8002
     notifier_port: int = 8003
+    registry_processes: int = Field(default=1, ge=1, le=32, description="Processes per service.")
+    ladder_processes: int = Field(default=1, ge=1, le=32)
+    notifier_processes: int = Field(default=1, ge=1, le=32)
     tracker_metrics_port: int = Field(default=8004, description="The supervisor's /metrics.")
     tracker_admin_token: SecretStr | None = None
     ready_timeout_s: float = Field(default=90.0)
@@ -74,6 +77,12 @@ class Stack:
         s = self.settings
         return {"registry": s.registry_port, "ladder": s.ladder_port, "notifier": s.notifier_port}
 
+    def processes(self) -> dict[str, int]:
+        """How many processes serve each service (`<SERVICE>_PROCESSES`)."""
+        s = self.settings
+        return {"registry": s.registry_processes, "ladder": s.ladder_processes,
+                "notifier": s.notifier_processes}
+
     def urls(self) -> dict[str, str]:
         """Each service's base URL."""
         return {name: f"http://127.0.0.1:{port}" for name, port in self.ports().items()}
@@ -106,6 +115,7 @@ class Stack:
             "TRACKER_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1",
             "REGISTRY_PORT": str(ports["registry"]), "LADDER_PORT": str(ports["ladder"]),
             "NOTIFIER_PORT": str(ports["notifier"]),
+            **{f"{name.upper()}_PROCESSES": str(n) for name, n in self.processes().items()},
             "REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
             "LADDER_URL": f"http://127.0.0.1:{ports['ladder']}",
             "NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}", **broker_env,
@@ -179,7 +189,8 @@ class Stack:
         assert self.supervisor is not None
         urls = self.urls()
         services = {name: stackfile.ProcessInfo(
-            url=urls[name], pid=child.pid, started_at=child.started_at,
+            url=urls[name], pid=child.pid, processes=self.processes()[name],
+            started_at=child.started_at,
             restarts=child.restarts, last_exit=child.last_exit)
             for name, child in self.supervisor.children.items()}
         stackfile.write(self.settings.tracker_data_dir.resolve(), stackfile.StackInfo(

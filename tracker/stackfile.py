@@ -22,6 +22,8 @@ class ProcessInfo(BaseModel):
 
     url: str = Field(description="Where the service answers HTTP.")
     pid: int | None = Field(description="Its process id; null while it waits to be restarted.")
+    processes: int = Field(default=1, description="Processes serving it; more than one are "
+                                                  "this process's workers, stopped with it.")
     started_at: datetime = Field(description="When the current process was started (UTC).")
     restarts: int = Field(default=0, description="How often the supervisor restarted it.")
     last_exit: int | None = Field(default=None, description="Exit code of its last death.")

@@ -42,7 +42,8 @@ def service_states(info: StackInfo) -> dict[str, dict[str, Any]]:
     states = {}
     for name, proc in info.services.items():
         ready, said = (False, "waiting to be restarted") if proc.pid is None else readiness(proc.url)
-        states[name] = {"pid": proc.pid, "restarts": proc.restarts, "last_exit": proc.last_exit,
+        states[name] = {"pid": proc.pid, "processes": proc.processes, "restarts": proc.restarts,
+                        "last_exit": proc.last_exit,
                         "uptime_s": (now - proc.started_at).total_seconds() if proc.pid else None,
                         "started_at": proc.started_at.isoformat(), "ready": ready,
                         "readiness": said, "url": proc.url}
@@ -54,13 +55,16 @@ def status_table(info: StackInfo, states: dict[str, dict[str, Any]]) -> Table:
     table = Table(title=f"stack in {info.data_dir} (supervisor pid {info.supervisor_pid}, up "
                         f"{uptime(info.started_at)}; restarts on {info.metrics_url})",
                   title_justify="left")
-    for column in ("service", "pid", "uptime", "restarts", "last exit", "readiness", "url"):
-        table.add_column(column, justify="right" if column in ("pid", "restarts") else "left")
+    # processes last: scripts read the columns before it by position
+    for column in ("service", "pid", "uptime", "restarts", "last exit", "readiness", "url",
+                   "processes"):
+        table.add_column(column, justify="right" if column in ("pid", "processes", "restarts")
+                         else "left")
     for name, state in states.items():
         pid = state["pid"]
         table.add_row(name, str(pid or "–"),
                       uptime(info.services[name].started_at) if pid else "–",
                       str(state["restarts"]),
                       "–" if state["last_exit"] is None else str(state["last_exit"]),
-                      state["readiness"], state["url"])
+                      state["readiness"], state["url"], str(state["processes"]))
     return table
