@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 DELIVERIES = Counter("notifier_deliveries_total", "Delivery attempts settled",
                      ["status", "channel"])
-QUEUE = Gauge("notifier_delivery_queue_depth", "Deliveries waiting", ["status"])
+QUEUE = Gauge("notifier_delivery_queue_depth", "Deliveries waiting", ["status"],
+              multiprocess_mode="mostrecent")  # one queue, whichever process read it last
 Clock = Callable[[], datetime]
 
 

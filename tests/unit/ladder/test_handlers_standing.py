@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -98,6 +99,23 @@ async def test_the_sweep_sends_each_expiry_notice_once_then_applies_the_expiry()
     assert lapsed["expired"] == 1
     assert uow.repo.standings[firm_id]["tier"] == "none"
     assert uow.published("TierDemoted") or uow.published("TierRevoked")
+
+
+async def test_two_sweeps_that_listed_the_same_notice_send_it_once() -> None:
+    """Several ladder processes each sweep: one whose list predates the other's notice finds
+    it sent when it holds the firm's row, and sends nothing."""
+    uow = FakeLadderUnitOfWork()
+    await _eaglet(uow)
+    notice_day = date(2024, 12, 15)
+    stale = await uow.repo.expiry_notices_due(notice_day + timedelta(days=90))
+    assert (await handlers.sweep(uow, rulebook=RB, today=notice_day))["notices"] == 1
+
+    async def listed_before_the_first_sweep(horizon: date) -> list[dict[str, Any]]:
+        return stale
+
+    uow.repo.expiry_notices_due = listed_before_the_first_sweep  # type: ignore[method-assign]
+    assert (await handlers.sweep(uow, rulebook=RB, today=notice_day))["notices"] == 0
+    assert len(uow.published("FilingExpiring")) == 1
 
 
 async def test_the_sweep_publishes_a_pace_change_once() -> None:

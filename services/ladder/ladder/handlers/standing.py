@@ -89,8 +89,9 @@ async def sweep(uow: Work, *, rulebook: Rulebook, today: date) -> dict[str, int]
     for due in due_list:
         async with uow:
             row = await uow.repo.standing(due["firm_id"], lock=True)
-            if row is None or row["expires_on"] != due["expires_on"] or row["expires_on"] <= today:
-                continue
+            if (row is None or row["expires_on"] != due["expires_on"] or row["expires_on"] <= today
+                    or row["expiry_notice_for"] == row["expires_on"]):
+                continue  # changed, or noticed already (by another process's sweep)
             await uow.outbox.append(
                 topic=STANDING_EVENTS, event_type="FilingExpiring", subject=str(due["firm_id"]),
                 data={"firm": firm_ref(row), "tier": row["tier"], "expires_on": row["expires_on"],

@@ -19,9 +19,11 @@ async def publish_progress(uow: Work, *, year: int, key: str, firm: dict[str, An
                            previous: int | None) -> None:
     """TargetProgressChanged when the count (from `previous`) or the pace moved; milestones
     once each, when the count rises past them. `previous` None: only the pace is rechecked."""
+    # the target's state row first (locked): with several ladder processes, the count read
+    # after it includes what another process committed before letting go of the row
+    state = await uow.repo.target_state(year, key)
     target = (await uow.repo.targets(year)).get(key)
     achieved = (await uow.repo.achieved(year)).get(key, 0)
-    state = await uow.repo.target_state(year, key)
     previous_pace = state["pace"] if state else None
     reached = list(state["milestones"]) if state else []
     now_pace = pace(achieved, target, today, year) if target else "on_track"
