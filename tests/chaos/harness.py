@@ -151,6 +151,12 @@ class ChaosStack:
         return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-chars:]
                          for p in sorted((self.data_dir / "logs").glob("*.log")))
 
+    def unhandled_errors(self) -> str:
+        """The services' log lines of errors answered 500, with their tracebacks."""
+        return "\n".join(line for p in sorted((self.data_dir / "logs").glob("*.log"))
+                         for line in p.read_text(errors="replace").splitlines()
+                         if "unhandled error" in line)
+
     def metric(self, service: str, name: str, **labels: str) -> float:
         """Sum of a Prometheus counter's samples on a service's /metrics (this process only)."""
         text = httpx.get(f"{self.url(service)}/metrics", timeout=10).text
