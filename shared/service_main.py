@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
@@ -21,6 +20,7 @@ from typing import Any
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from shared.lifeline import end_with_parent
 from shared.logs import configure_logging
 from shared.metrics import MULTIPROCESS_DIR
 from shared.settings import ServiceSettings
@@ -116,18 +116,9 @@ def _stop(workers: list[BaseProcess]) -> None:
 
 def _work(service: str, log_level: str, sock: socket.socket, parent: int) -> None:
     """One worker: the whole app (its lifespan included) on the socket the parent bound."""
-    _end_with_parent(parent)
+    end_with_parent(parent)  # no worker is left holding the port
     configure_logging(service, log_level)
     server = uvicorn.Server(uvicorn.Config(f"{service}.app:app", **server_options()))
     server.run(sockets=[sock])
     if not server.started:  # the lifespan failed: the parent stops the service with this code
         sys.exit(STARTUP_FAILURE)
-
-
-def _end_with_parent(parent: int) -> None:
-    """Ask Linux for a SIGTERM when the parent dies (even by kill -9), so no worker is left
-    holding the port; exit at once if the parent is already gone."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        sys.exit(0)

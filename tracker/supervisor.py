@@ -16,7 +16,7 @@ from pathlib import Path
 
 from prometheus_client import Counter, Gauge
 
-from tracker.lifeline import tied_to_me
+from shared.lifeline import tied_to_me
 
 RESTARTS = Counter("tracker_service_restarts_total",
                    "Service processes restarted by `tracker up` after they died", ["service"])
