@@ -492,7 +492,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="py-spy the registry and the ladder")
     parser.add_argument("--processes", type=int, default=1,
                         help="processes per service (<SERVICE>_PROCESSES)")
-    parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX_SIZE (default: 10)")
+    parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX_SIZE (default: the services' own)")
     parser.add_argument("--phases", type=lambda v: set(v.split(",")), default=set(PHASES),
                         help=f"comma-separated, of: {','.join(PHASES)} (default: all)")
     args = parser.parse_args()

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def service_runtime(app: FastAPI, settings: ServiceSettings) -> AsyncIterator[asyncpg.Pool]:
     """Open the pool and run the outbox relay for the life of the app."""
-    pool = await create_pool(settings.service_database_url, max_size=settings.db_pool_max_size)
+    pool = await create_pool(settings.service_database_url, max_size=settings.pool_size)
     relay = OutboxRelay(
         pool, settings.service_database_url, settings.kafka_bootstrap_servers,
         partitions=settings.kafka_partitions, idempotent=settings.kafka_idempotence,
