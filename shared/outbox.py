@@ -21,32 +21,14 @@ _RELAY_LOCK = 7_301_002  # one publishing relay per database keeps per-key order
 BATCH = 500
 
 
-async def next_sequence(conn: DbConn, subject: str) -> int:
-    """Allocate the subject's next sequence number (row lock serialises writers of one subject)."""
-    value: int = await conn.fetchval(
-        "INSERT INTO subject_sequences (subject, last) VALUES ($1, 1) "
-        "ON CONFLICT (subject) DO UPDATE SET last = subject_sequences.last + 1 RETURNING last",
-        subject,
-    )
-    return value
-
-
 async def append(
     conn: DbConn, *, topic: str, event_type: str, producer: str, subject: str,
     data: Any, correlation_id: str | None = None,
 ) -> EventEnvelope:
     """Write an event into the outbox inside the caller's transaction; returns it."""
-    sequence = await next_sequence(conn, subject)
-    event = make_event(
-        event_type, producer=producer, subject=subject, sequence=sequence, data=data,
-        correlation_id=correlation_id,
-    )
-    await conn.execute(
-        "INSERT INTO outbox (event_id, topic, key, event_type, subject, sequence, payload)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        event.event_id, topic, subject, event_type, subject, sequence, event.model_dump_json(),
-    )
-    await conn.execute("SELECT pg_notify('outbox', '')")
+    (event,) = await append_many(conn, producer=producer, events=[{
+        "topic": topic, "event_type": event_type, "subject": subject, "data": data,
+        "correlation_id": correlation_id}])
     return event
 
 
