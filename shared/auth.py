@@ -86,8 +86,13 @@ async def current_principal(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token: send 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return await principal_for(pool, settings, creds.credentials)
+
+
+async def principal_for(pool: asyncpg.Pool, settings: Any, token: str) -> Principal:
+    """Who a given token stands for (the settings' admin token included); 401 for none."""
     admin = settings.tracker_admin_token
-    principal = await resolve(pool, creds.credentials, admin.get_secret_value() if admin else None)
+    principal = await resolve(pool, token, admin.get_secret_value() if admin else None)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",

@@ -11,7 +11,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 
 from ladder.api.deps import get_stream_hub
 from shared import stream_cursor
-from shared.auth import Principal, resolve
+from shared.auth import Principal, principal_for
 from shared.codes import District, Tier
 from shared.deps import PoolDep, get_settings
 from shared.errors import Rejected
@@ -35,12 +35,7 @@ async def stream_principal(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             "missing token: send 'Authorization: Bearer <token>' or ?token=",
                             headers={"WWW-Authenticate": "Bearer"})
-    admin = settings.tracker_admin_token
-    principal = await resolve(pool, given, admin.get_secret_value() if admin else None)
-    if principal is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked token",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return principal
+    return await principal_for(pool, settings, given)
 
 
 def _types(types: str | None) -> frozenset[str] | None:
