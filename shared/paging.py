@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,8 +47,31 @@ def position_of(cursor: str | None, kind: type[P]) -> P | None:
     if ok and isinstance(value, int):
         ok = 0 <= value <= BIGINT_MAX
     if not ok:
-        raise Rejected("cursor", "cursor", "cursor is not one this API gave out")
+        raise _forged()
     return value  # type: ignore[no-any-return]
+
+
+def joined(*parts: object) -> str:
+    """A row's place in its list's order (several columns) as the one string a cursor carries."""
+    return "|".join(p.isoformat() if isinstance(p, datetime) else str(p) for p in parts)
+
+
+def parts_of(cursor: str | None, *kinds: Callable[[str], Any]) -> tuple[Any, ...] | None:
+    """The typed parts of a `joined` position (None: the first page); 422 for a forged one."""
+    position = position_of(cursor, str)
+    if position is None:
+        return None
+    parts = position.split("|")
+    try:
+        if len(parts) != len(kinds):
+            raise ValueError(position)
+        return tuple(kind(part) for kind, part in zip(kinds, parts, strict=True))
+    except ValueError:
+        raise _forged() from None
+
+
+def _forged() -> Rejected:
+    return Rejected("cursor", "cursor", "cursor is not one this API gave out")
 
 
 def page_of(rows: list[T], limit: int, position: Callable[[T], int | str]) -> Page[T]:

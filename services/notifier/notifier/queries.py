@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +23,8 @@ from notifier.schemas import (
     Officer,
 )
 from shared.auth import Principal
-from shared.errors import NotFound, Rejected
-from shared.paging import Page, page_of, position_of
+from shared.errors import NotFound
+from shared.paging import Page, joined, page_of, parts_of
 
 ALLOWLIST_KEY = "webhook_allowlist"
 FALLBACK_KEY = "fallback_officer"
@@ -109,25 +108,6 @@ async def fallback_view(repo: Repository, settings: Settings) -> FallbackOfficer
 # ---------------------------------------------------------------- cursors
 
 
-def _position(*parts: object) -> str:
-    """A row's place in its list's order, as the one string a cursor carries."""
-    return "|".join(p.isoformat() if isinstance(p, datetime) else str(p) for p in parts)
-
-
-def _after(cursor: str | None, *kinds: Callable[[str], Any]) -> Any:
-    """The (typed) position a cursor stands for, None for the first page; 422 for a forged one."""
-    position = position_of(cursor, str)
-    if position is None:
-        return None
-    parts = position.split("|")
-    try:
-        if len(parts) != len(kinds):
-            raise ValueError(position)
-        return tuple(kind(part) for kind, part in zip(kinds, parts, strict=True))
-    except ValueError:
-        raise Rejected("cursor", "cursor", "cursor is not one this API gave out") from None
-
-
 def _flag(text: str) -> bool:
     if text not in ("True", "False"):
         raise ValueError(text)
@@ -139,7 +119,7 @@ _ALERT_KEY = (_flag, *_AT_ID)
 
 
 def _alert_position(row: Row) -> str:
-    return _position(row["acknowledged_at"] is not None, row["created_at"], row["id"])
+    return joined(row["acknowledged_at"] is not None, row["created_at"], row["id"])
 
 
 # ---------------------------------------------------------------- the read side
@@ -161,8 +141,8 @@ class Queries:
 
     async def officers(self, *, cursor: str | None, limit: int) -> Page[Officer]:
         """Live officers, oldest first (webhook URLs redacted)."""
-        rows = await self.repo.officers(after=_after(cursor, *_AT_ID), limit=limit + 1)
-        page = page_of(rows, limit, lambda r: _position(r["created_at"], r["id"]))
+        rows = await self.repo.officers(after=parts_of(cursor, *_AT_ID), limit=limit + 1)
+        page = page_of(rows, limit, lambda r: joined(r["created_at"], r["id"]))
         return Page[Officer](
             items=[Officer.model_validate(officer_view(r, reveal=False)) for r in page.items],
             next_cursor=page.next_cursor)
@@ -191,7 +171,7 @@ class Queries:
             raise NotFound(f"no officer with id {officer_id}")
         rows = await self.repo.alerts(officer_id=officer_id, unrouted=None, kind=kind,
                                       unread=unread, since=since, limit=limit + 1,
-                                      after=_after(cursor, *_ALERT_KEY))
+                                      after=parts_of(cursor, *_ALERT_KEY))
         page = page_of(rows, limit, _alert_position)
         return InboxPage(items=[alert_view(r) for r in page.items], next_cursor=page.next_cursor,
                          unread=await self.repo.unread_count(officer_id))
@@ -203,7 +183,7 @@ class Queries:
         """Alerts across officers (an officer sees only their own)."""
         rows = await self.repo.alerts(
             officer_id=scoped(principal, officer_id, "alerts"), unrouted=unrouted, kind=kind,
-            unread=unread, since=None, limit=limit + 1, after=_after(cursor, *_ALERT_KEY),
+            unread=unread, since=None, limit=limit + 1, after=parts_of(cursor, *_ALERT_KEY),
             firm_id=firm_id)
         page = page_of(rows, limit, _alert_position)
         return Page[Alert](items=[alert_view(r) for r in page.items],
@@ -228,8 +208,8 @@ class Queries:
         rows = await self.repo.deliveries(
             status=status, channel=channel, officer_id=scoped(principal, officer_id,
                                                               "deliveries"),
-            alert_id=None, limit=limit + 1, after=_after(cursor, *_AT_ID))
-        page = page_of(rows, limit, lambda r: _position(r["updated_at"], r["id"]))
+            alert_id=None, limit=limit + 1, after=parts_of(cursor, *_AT_ID))
+        page = page_of(rows, limit, lambda r: joined(r["updated_at"], r["id"]))
         return Page[Delivery](items=[Delivery.model_validate(dict(r)) for r in page.items],
                               next_cursor=page.next_cursor)
 

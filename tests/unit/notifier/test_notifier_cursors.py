@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from notifier.queries import _ALERT_KEY, _AT_ID, _after, _position
+from notifier.queries import _ALERT_KEY, _AT_ID
 from shared.errors import Rejected
-from shared.paging import cursor_for, page_of
+from shared.paging import cursor_for, joined, page_of, parts_of
 
 pytestmark = pytest.mark.unit
 
@@ -20,10 +20,10 @@ def test_a_cursor_gives_back_the_typed_position_of_the_last_row() -> None:
     last = uuid.uuid4()
     rows = [{"read": False, "at": AT, "id": uuid.uuid4()}, {"read": True, "at": AT, "id": last},
             {"read": True, "at": AT, "id": uuid.uuid4()}]
-    page = page_of(rows, 2, lambda r: _position(r["read"], r["at"], r["id"]))
+    page = page_of(rows, 2, lambda r: joined(r["read"], r["at"], r["id"]))
     assert page.items == rows[:2]
-    assert _after(page.next_cursor, *_ALERT_KEY) == (True, AT, last)
-    assert _after(None, *_AT_ID) is None
+    assert parts_of(page.next_cursor, *_ALERT_KEY) == (True, AT, last)
+    assert parts_of(None, *_AT_ID) is None
 
 
 @pytest.mark.parametrize("position", [
@@ -34,7 +34,7 @@ def test_a_cursor_gives_back_the_typed_position_of_the_last_row() -> None:
 ])
 def test_a_forged_cursor_is_a_422_naming_the_cursor(position: str) -> None:
     with pytest.raises(Rejected) as caught:
-        _after(cursor_for(position), *_ALERT_KEY)
+        parts_of(cursor_for(position), *_ALERT_KEY)
     assert caught.value.extra == {"field": "cursor", "rule": "cursor"}
     with pytest.raises(Rejected):
-        _after(cursor_for(7), *_AT_ID)  # a number is some other list's cursor, not ours
+        parts_of(cursor_for(7), *_AT_ID)  # a number is some other list's cursor, not ours

@@ -16,8 +16,8 @@ from ladder.domain.rulebook import Rulebook
 from ladder.domain.timeline import fold
 from ladder.repository import Repository
 from ladder.schemas import HistoryPage, ReadinessOut, Standing, StandingsPage, Summary
-from shared.errors import NotFound, Rejected
-from shared.paging import page_of, position_of
+from shared.errors import NotFound
+from shared.paging import page_of, parts_of, position_of
 
 ORDER = ("none", "eaglet", "gazelle", "unicorn", "leader")
 
@@ -93,13 +93,8 @@ def _next_tier(evaluated: str | None, missing: Any) -> dict[str, Any] | None:
 
 def firm_after(cursor: str | None) -> uuid.UUID | None:
     """The firm id a standings cursor stands for (422 naming `cursor` for a forged one)."""
-    position = position_of(cursor, str)
-    if position is None:
-        return None
-    try:
-        return uuid.UUID(position)
-    except ValueError:
-        raise Rejected("cursor", "cursor", "cursor is not one this API gave out") from None
+    position = parts_of(cursor, uuid.UUID)
+    return None if position is None else position[0]
 
 
 async def standings(pool: asyncpg.Pool, *, day: date, today: date, cursor: str | None,
