@@ -36,6 +36,13 @@ MEANING = {
                           "software, contest prize, S&T award).",
     "CertificateRevoked": "A certificate was revoked before its expiry.",
     "ComplianceFlagChanged": "The firm went on or off the abnormal-operation or dishonesty list.",
+    "FilingRecorded": "An official filing (备案) was recorded: the province's list (the city's for "
+                      "leaders) files the firm in a tier from `listed_on`.",
+    "FilingCorrected": "A recorded filing was corrected; the previous version is kept.",
+    "FilingRevoked": "An official filing was revoked before its expiry.",
+    "ApplicationSubmitted": "A firm applied (申报) in a year's round for a tier.",
+    "ApplicationStepRecorded": "An application moved a step: district check, recommendation, "
+                               "filed, not filed or withdrawn; dated, with who recorded it.",
     "TierPromoted": "The ladder moved a firm up a tier; `reason` and the trace say why.",
     "TierDemoted": "A firm dropped a tier (at expiry, revocation or by hand).",
     "TierAtRisk": "A filed firm no longer qualifies but keeps its tier until the filing expires.",

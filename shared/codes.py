@@ -19,6 +19,7 @@ CertificateKind = Literal[
 ]
 ComplianceFlag = Literal["abnormal_list", "dishonest_list", "listed"]
 Tier = Literal["none", "eaglet", "gazelle", "unicorn", "leader"]
+FiledTier = Literal["eaglet", "gazelle", "unicorn", "leader"]
 UnicornGrade = Literal["seed", "potential", "unicorn"]
 TargetKey = Literal["eaglet", "gazelle", "unicorn", "leader", "high_tech_enterprise", "tech_sme"]
 

@@ -36,6 +36,12 @@ _ALERT = {"alert_id": uuid.UUID("5d2f8c1a-9b3e-4a6d-8f7c-1e2a3b4c5d6e"),
           "alert_kind": "TierPromoted",
           "source_event_id": uuid.UUID("2c4e6a8b-1d3f-4b5a-9c7e-0f2a4c6e8b1d"), "attempts": 1}
 
+_FILING = {"filing_id": uuid.UUID("8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"), "tier": "gazelle",
+           "listed_on": date(2022, 12, 20), "expires_on": date(2025, 12, 19),
+           "list_name": "辽宁省2022年第一批瞪羚企业", "source": "import"}
+_APPLICATION = {"application_id": uuid.UUID("4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"),
+                "round_year": 2022, "tier": "gazelle", "applied_on": date(2022, 12, 8)}
+
 DATA: dict[str, dict[str, Any]] = {
     "FirmRegistered": {"firm": _PROFILE},
     "FirmProfileChanged": {"firm": {**_PROFILE, "district": "jinpu"},
@@ -57,6 +63,20 @@ DATA: dict[str, dict[str, Any]] = {
                            "kind": "high_tech_enterprise", "revoked_on": date(2022, 8, 1),
                            "reason": "audit"},
     "ComplianceFlagChanged": {"firm_id": FIRM_ID_EXAMPLE, "flag": "abnormal_list", "value": True},
+    "FilingRecorded": {"firm_id": FIRM_ID_EXAMPLE, "filing": _FILING},
+    "FilingCorrected": {"firm_id": FIRM_ID_EXAMPLE,
+                        "filing": {**_FILING, "listed_on": date(2022, 12, 20)},
+                        "previous": _FILING},
+    "FilingRevoked": {"firm_id": FIRM_ID_EXAMPLE, "filing_id": _FILING["filing_id"],
+                      "tier": "gazelle", "revoked_on": date(2023, 6, 1),
+                      "reason": "严重违法失信"},
+    "ApplicationSubmitted": {"firm_id": FIRM_ID_EXAMPLE, "application": _APPLICATION,
+                             "by": "officer:7a1b2c3d"},
+    "ApplicationStepRecorded": {"firm_id": FIRM_ID_EXAMPLE,
+                                "application_id": _APPLICATION["application_id"],
+                                "round_year": 2022, "tier": "gazelle", "step": "district_checked",
+                                "on": date(2022, 12, 12), "passed": True,
+                                "by": "officer:7a1b2c3d", "note": "信用核查通过，已实地走访"},
     "TierPromoted": _CHANGE,
     "TierDemoted": {**_CHANGE, "change": "demoted", "from_tier": "gazelle", "to_tier": "eaglet",
                     "failing": _FAILING},

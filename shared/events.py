@@ -20,6 +20,7 @@ from shared.codes import (
     ComplianceFlag,
     Currency,
     District,
+    FiledTier,
     Industry,
     InvestorKind,
     TargetKey,
@@ -161,6 +162,74 @@ class ComplianceFlagChangedData(Frozen):
         "it was recorded)")
 
 
+class FilingData(Frozen):
+    """An official filing (备案): the province's (or, for leaders, the city's) list entry."""
+
+    filing_id: uuid.UUID
+    tier: FiledTier = Field(description="The tier the list files the firm in.")
+    unicorn_grade: UnicornGrade | None = Field(
+        default=None, description="For a unicorn-type filing: seed, potential or unicorn.")
+    listed_on: date = Field(description="The list's date: the filing counts from it.")
+    expires_on: date = Field(description="End of validity (default listed_on + 3 years).")
+    list_name: str = Field(examples=["辽宁省2022年第一批瞪羚企业"])
+    application_id: uuid.UUID | None = Field(
+        default=None, description="The application this filing answers, when known.")
+    source: Literal["manual", "import"] = "manual"
+
+
+class FilingRecordedData(Frozen):
+    firm_id: uuid.UUID
+    filing: FilingData
+
+
+class FilingCorrectedData(Frozen):
+    firm_id: uuid.UUID
+    filing: FilingData = Field(description="The filing as corrected.")
+    previous: FilingData = Field(description="The filing as it stood before.")
+
+
+class FilingRevokedData(Frozen):
+    firm_id: uuid.UUID
+    filing_id: uuid.UUID
+    tier: FiledTier
+    revoked_on: date
+    reason: str | None = None
+
+
+class ApplicationData(Frozen):
+    """A firm's application in a year's round (申报), for one tier."""
+
+    application_id: uuid.UUID
+    round_year: int = Field(examples=[2022])
+    tier: FiledTier
+    applied_on: date
+
+
+class ApplicationSubmittedData(Frozen):
+    firm_id: uuid.UUID
+    application: ApplicationData
+    by: str = Field(description="Who recorded it.")
+    note: str | None = None
+
+
+ApplicationStep = Literal["district_checked", "recommended", "filed", "not_filed", "withdrawn"]
+
+
+class ApplicationStepRecordedData(Frozen):
+    firm_id: uuid.UUID
+    application_id: uuid.UUID
+    round_year: int
+    tier: FiledTier
+    step: ApplicationStep
+    on: date = Field(description="The step's date (valid time).")
+    passed: bool | None = Field(
+        default=None, description="district_checked only: passed or failed.")
+    reason: str | None = Field(default=None, description="Why it failed / was not filed.")
+    filing_id: uuid.UUID | None = Field(default=None, description="filed: the filing it made.")
+    by: str = Field(description="Who recorded it.")
+    note: str | None = None
+
+
 # ---------------------------------------------------------------- ladder payloads
 
 
@@ -295,6 +364,11 @@ FundingRoundRecorded = _event("FundingRoundRecorded", FundingRoundRecordedData)
 CertificateGranted = _event("CertificateGranted", CertificateGrantedData)
 CertificateRevoked = _event("CertificateRevoked", CertificateRevokedData)
 ComplianceFlagChanged = _event("ComplianceFlagChanged", ComplianceFlagChangedData)
+FilingRecorded = _event("FilingRecorded", FilingRecordedData)
+FilingCorrected = _event("FilingCorrected", FilingCorrectedData)
+FilingRevoked = _event("FilingRevoked", FilingRevokedData)
+ApplicationSubmitted = _event("ApplicationSubmitted", ApplicationSubmittedData)
+ApplicationStepRecorded = _event("ApplicationStepRecorded", ApplicationStepRecordedData)
 TierPromoted = _event("TierPromoted", StandingChangeData)
 TierDemoted = _event("TierDemoted", StandingChangeData)
 TierAtRisk = _event("TierAtRisk", StandingChangeData)
@@ -312,6 +386,7 @@ AlertFailed = _event("AlertFailed", AlertOutcomeData)
 FIRM_EVENT_TYPES = (
     FirmRegistered, FirmProfileChanged, AnnualReportFiled, AnnualReportRestated,
     FundingRoundRecorded, CertificateGranted, CertificateRevoked, ComplianceFlagChanged,
+    FilingRecorded, FilingCorrected, FilingRevoked, ApplicationSubmitted, ApplicationStepRecorded,
 )
 STANDING_EVENT_TYPES = (
     TierPromoted, TierDemoted, TierAtRisk, TierRenewed, TierRevoked, TierRecovered,
