@@ -11,11 +11,11 @@ Schemas, the examples and the AsyncAPI document all read the registry. Pass `ver
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
 import contextlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -112,8 +112,8 @@ class EventEnvelope(Frozen, Generic[P]):
         cls.topic, cls.producer_name, cls.version = topic, PRODUCERS[topic], version
         cls.meaning = " ".join((cls.__doc__ or "").split())
         # the schema version is a literal of the type, like its name
-        cls.__annotations__["schema_version"] = Literal[version]  # type: ignore[valid-type]
-        cls.schema_version = version  # type: ignore[assignment]
+        cls.__annotations__["schema_version"] = Literal[version]
+        cls.schema_version = version
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -123,6 +123,7 @@ class EventEnvelope(Frozen, Generic[P]):
             _register(cls)
 
 
+AnyEvent = EventEnvelope[Any]  # any declared event, before a dispatch on its class
 ALL_EVENT_TYPES: dict[str, type[EventEnvelope[Any]]] = {}
 SCHEMA_VERSIONS: dict[str, int] = {}
 _PARSERS: dict[str | None, TypeAdapter[Any]] = {}
@@ -688,7 +689,7 @@ ALERT_EVENT_TYPES = events_on(ALERT_EVENTS)
 
 
 def _union(types: tuple[type[EventEnvelope[Any]], ...]) -> Any:
-    return Annotated[Union[types], Field(discriminator="event_type")]  # noqa: UP007
+    return Annotated[Union[types], Field(discriminator="event_type")]
 
 
 def _parser(topic: str | None) -> TypeAdapter[Any]:

@@ -14,7 +14,7 @@ from notifier.handlers import intake
 from notifier.repository import Repository
 from shared.consuming import Consumer
 from shared.db import DbConn
-from shared.events import EventEnvelope
+from shared.events import AnyEvent
 
 
 def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
@@ -23,14 +23,14 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
     (the consumer owns the transaction, so the handlers get the repository on its connection).
     A batch is routed at once; one that fails goes message by message (poison isolated)."""
 
-    async def handle(conn: DbConn, event: EventEnvelope) -> list[uuid.UUID]:
+    async def handle(conn: DbConn, event: AnyEvent) -> list[uuid.UUID]:
         return await intake.handle_event(Repository(conn), event, settings=settings, now=clock())
 
-    async def handle_batch(conn: DbConn, events: list[EventEnvelope]) -> list[list[uuid.UUID]]:
+    async def handle_batch(conn: DbConn, events: list[AnyEvent]) -> list[list[uuid.UUID]]:
         return await intake.handle_events(Repository(conn), events, settings=settings,
                                           now=clock())
 
-    async def after_commit(event: EventEnvelope, queued: list[uuid.UUID]) -> None:
+    async def after_commit(event: AnyEvent, queued: list[uuid.UUID]) -> None:
         if queued:
             on_queued()  # the worker sends now instead of at its next poll
 
