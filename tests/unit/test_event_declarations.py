@@ -123,7 +123,7 @@ def test_a_declaration_that_does_not_hold_together_is_refused() -> None:
                 event_type: Literal["BadExample"] = "BadExample"
                 example = {"how_far": 1}
         with pytest.raises(TypeError, match="twice"):
-            class TierPromoted(EventEnvelope[_ThrowawayData], topic=ALERT_EVENTS):  # noqa: F811
+            class TierPromoted(EventEnvelope[_ThrowawayData], topic=ALERT_EVENTS):
                 """Again."""
 
                 event_type: Literal["TierPromoted"] = "TierPromoted"
