@@ -59,14 +59,16 @@ async def project(repo: Repository, events: Sequence[EventEnvelope[Any]]) -> lis
         elif firm_id not in known:
             raise UnknownFirm(f"{event.event_type} for firm {firm_id}, "
                               "which was never registered")
-        else:
+        elif isinstance(event, Projected):
             _collect(w, firm_id, event)
+        else:
+            raise ValueError(f"the ladder does not know event type {event.event_type}")
         w.last_sequences[firm_id] = max(event.sequence, w.last_sequences.get(firm_id, 0))
     await repo.write_facts(w)
     return firm_ids
 
 
-def _collect(w: FactWrites, firm_id: uuid.UUID, event: EventEnvelope[Any]) -> None:
+def _collect(w: FactWrites, firm_id: uuid.UUID, event: Projected) -> None:
     match event:
         case FirmProfileChanged(data=data):
             w.firms.append((data.firm.model_dump(), event.sequence))
@@ -88,5 +90,3 @@ def _collect(w: FactWrites, firm_id: uuid.UUID, event: EventEnvelope[Any]) -> No
             w.certificates.append(data.model_dump())
         case CertificateRevoked(data=data):
             w.revocations.append((firm_id, data.certificate_id, data.revoked_on))
-        case _:
-            raise ValueError(f"the ladder does not know event type {event.event_type}")
