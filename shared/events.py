@@ -100,7 +100,8 @@ class EventEnvelope(Frozen, Generic[P]):
         super().__init_subclass__(**kwargs)
         if topic is None:
             return
-        if cls.__dict__.get("event_type") != cls.__name__:
+        if (cls.__dict__.get("event_type") != cls.__name__
+                or "event_type" not in cls.__dict__.get("__annotations__", {})):
             raise TypeError(f"{cls.__name__}: declare "
                             f'event_type: Literal["{cls.__name__}"] = "{cls.__name__}"')
         if topic not in PRODUCERS:
