@@ -17,7 +17,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 
 from shared.db import UNAVAILABLE, DbConn
-from shared.events import AnyEvent, parse_event
+from shared.events import AnyEvent, events_on, parse_event
 from shared.kafka import ensure_topics
 from shared.lag import LagMonitor
 from shared.settings import ServiceSettings
@@ -38,14 +38,20 @@ TRANSIENT = (*UNAVAILABLE, asyncpg.SerializationError, asyncpg.DeadlockDetectedE
 
 
 class Consumer:
-    """One consumer group's processing of one topic."""
+    """One consumer group's processing of one topic. Each message is parsed into its declared
+    event class by the discriminated union of the `contract` topic's types (the topic read,
+    unless it is configured under another name); one that is none of them is dead-lettered."""
 
     def __init__(
         self, *, broker: KafkaBroker, pool: asyncpg.Pool, topic: str, group_id: str,
         handle: Handler, after_commit: AfterCommit | None = None, max_attempts: int = 5,
         retry_base_s: float = 0.2, handle_batch: BatchHandler | None = None,
+        contract: str | None = None,
     ):
         self.broker, self.pool, self.topic, self.group_id = broker, pool, topic, group_id
+        self.contract = contract or topic
+        if not events_on(self.contract):
+            raise ValueError(f"no event types are declared for topic {self.contract}")
         self.handle, self.after_commit, self.handle_batch = handle, after_commit, handle_batch
         self.max_attempts, self.retry_base_s = max_attempts, retry_base_s
 
@@ -81,7 +87,7 @@ class Consumer:
         parsed: list[tuple[Any, AnyEvent]] = []
         for r in records:
             try:
-                parsed.append((r, parse_event(r.value, topic=self.topic)))
+                parsed.append((r, parse_event(r.value, topic=self.contract)))
             except ValidationError:
                 counts[await self.process(r.value, key=r.key, partition=r.partition,
                                           offset=r.offset)] += 1
@@ -169,7 +175,7 @@ class Consumer:
         """Apply one message; returns 'applied', 'duplicate' or 'dead_lettered'."""
         where = {"partition": partition, "offset": offset, "key": key}
         try:
-            event = parse_event(body, topic=self.topic)
+            event = parse_event(body, topic=self.contract)
         except ValidationError as exc:
             await self._dead_letter(body, f"not a valid event: {exc.errors()[:3]}", where, None)
             return "dead_lettered"

@@ -696,6 +696,8 @@ def _union(types: tuple[type[EventEnvelope[Any]], ...]) -> Any:
 def _parser(topic: str | None) -> TypeAdapter[Any]:
     """The discriminated union of a topic's types (of every type for None), built once per
     registry state."""
+    if topic is not None and topic not in PRODUCERS:
+        raise ValueError(f"{topic} is not a published topic")
     if topic not in _PARSERS:
         types = tuple(ALL_EVENT_TYPES.values()) if topic is None else events_on(topic)
         _PARSERS[topic] = TypeAdapter(_union(types))

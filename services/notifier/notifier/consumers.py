@@ -15,6 +15,7 @@ from notifier.repository import Repository
 from shared.consuming import Consumer
 from shared.db import DbConn
 from shared.events import AnyEvent
+from shared.topics import STANDING_EVENTS
 
 
 def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
@@ -36,7 +37,8 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
 
     consumer = Consumer(broker=broker, pool=pool, topic=settings.notifier_events_topic,
                         group_id=settings.notifier_consumer_group, handle=handle,
-                        handle_batch=handle_batch, after_commit=after_commit)
+                        handle_batch=handle_batch, after_commit=after_commit,
+                        contract=STANDING_EVENTS)
     consumer.subscribe(settings,
                        description="Standing and target events become alerts for case officers.")
     return consumer
