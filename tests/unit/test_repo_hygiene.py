@@ -1,8 +1,6 @@
 """The repository stands on its own: no path of a developer's machine in any tracked file,
 and the domain's specification is cited where it lives (docs/rulebook.md), not outside the
-repository.
-
-The patterns are written so that this file does not match them itself.
+repository. The patterns and samples are written so that this file does not match itself.
 """
 
 from __future__ import annotations
@@ -70,21 +68,35 @@ def machine_paths(text: str) -> list[str]:
             if not m.group(0).startswith(ALLOWED)]
 
 
+def _path(*parts: str) -> str:
+    # built at run time, so that this file holds no machine path of its own
+    return "/" + "/".join(parts)
+
+
 def test_the_pattern_finds_machine_paths_and_spares_the_rest() -> None:
+    bad = [_path("work", "shared", "spec"), _path("home", "dev", "x"), _path("root", ".m2"),
+           _path("Users", "me", "repo"), _path("srv", "app", ".venv", "bin", "python")]
+    drive = "C:" + "\\"
     found = machine_paths(
-        "encoded from /work/shared/spec, see /home/dev/x and /root/.m2 or /Users/me/repo; "
-        "C:\\Users\\me or C:\\\\data; profile of \"/srv/app/.venv/bin/python -m ladder\"")
-    assert found == ["/work/shared/spec", "/home/dev/x", "/root/.m2", "/Users/me/repo",
-                     "C:\\U", "C:\\\\d", "/srv/app/.venv/bin/python"]
+        f"encoded from {bad[0]}, see {bad[1]} and {bad[2]} or {bad[3]}; {drive}Users or "
+        f"{drive}\\data; profile of \"{bad[4]} -m ladder\"")
+    assert found == [*bad[:4], drive + "U", drive + "\\d", bad[4]]
     assert machine_paths(
         "GET /v1/firms/{id} at http://127.0.0.1:8001/v1/firms, $(VENV)/bin/tracker, "
         ".venv/bin/python, Path(\"/tmp\") / name, 2>/dev/null, /usr/bin/chromium, "
-        "file:///etc/passwd, docs/rulebook.md, ~/.m2/cultivation-tracker") == []
+        "file:///etc/passwd, docs/rulebook.md, ~/.m2/cultivation-tracker, */var e=1") == []
 
 
 def test_no_tracked_file_names_a_machine_path() -> None:
     offenders = {name: found for name, text in _texts() if (found := machine_paths(text))}
     assert offenders == {}
+
+
+def test_the_old_rulebook_pattern_finds_citations_not_names() -> None:
+    old = "RULEBOOK"
+    assert OLD_RULEBOOK.search(f"encoded from ../shared/{old}.md.")
+    assert OLD_RULEBOOK.search(f'the fold ({old} "Time")')
+    assert not OLD_RULEBOOK.search(f"DEFAULT_{old}_FILE; {old} = Operation(...); docs/rulebook.md")
 
 
 def test_the_rulebook_is_cited_in_docs_only() -> None:
