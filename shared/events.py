@@ -251,6 +251,21 @@ class ComplianceFlagChangedData(Frozen):
         "it was recorded)")
 
 
+class ProfileFactCorrectedData(Frozen):
+    """A profile field's or flag's value moved to its true valid date: the fact recorded by
+    event `corrects_sequence` no longer counts; this one does, from `valid_from`."""
+
+    firm: FirmProfile = Field(description="The profile valid today after the correction.")
+    fact_id: uuid.UUID = Field(description="The new fact")
+    field: str = Field(examples=["abnormal_list"])
+    value: Any = Field(examples=[True])
+    valid_from: date = Field(description="The corrected valid date", examples=["2022-03-01"])
+    corrects: uuid.UUID = Field(description="The fact whose date it corrects")
+    corrects_sequence: int = Field(description="The event (sequence) that carried that fact")
+    corrected_valid_from: date = Field(description="The date that fact had",
+                                       examples=["2022-08-01"])
+
+
 class FilingData(Frozen):
     """An official filing (备案): the province's (or, for leaders, the city's) list entry."""
 
@@ -523,6 +538,17 @@ class ComplianceFlagChanged(EventEnvelope[ComplianceFlagChangedData], topic=FIRM
 
     event_type: Literal["ComplianceFlagChanged"] = "ComplianceFlagChanged"
     example = {"firm_id": FIRM_ID_EXAMPLE, "flag": "abnormal_list", "value": True}
+
+
+class ProfileFactCorrected(EventEnvelope[ProfileFactCorrectedData], topic=FIRM_EVENTS):
+    """A profile or flag fact's valid date was corrected: the new fact replaces the old one
+    (docs/rulebook.md "Time")."""
+
+    event_type: Literal["ProfileFactCorrected"] = "ProfileFactCorrected"
+    example = {"firm": _PROFILE, "fact_id": "5b0c7d52-3f0a-4d47-9a53-3c1f0e2b7a10",
+               "field": "abnormal_list", "value": True, "valid_from": date(2022, 3, 1),
+               "corrects": "0f4e2a8c-6d1b-4c3e-9f7a-2b5d8e1c4a90", "corrects_sequence": 3,
+               "corrected_valid_from": date(2022, 8, 1)}
 
 
 class FilingRecorded(EventEnvelope[FilingRecordedData], topic=FIRM_EVENTS):

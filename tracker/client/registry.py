@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from registry.schemas import (
@@ -10,15 +11,19 @@ from registry.schemas import (
     CertificateIn,
     CertificateRevokeIn,
     CertificateWritten,
+    FactCorrectionIn,
     Firm,
+    FirmChanges,
     FirmDetail,
     FirmEvent,
     FirmIn,
     FirmPatch,
+    FirmPatched,
     FundingRoundIn,
     FundingRoundWritten,
     ImportJob,
     ImportReport,
+    ProfileFact,
     ReportWithHistory,
     ReportWritten,
 )
@@ -31,7 +36,9 @@ FIRM = "/v1/firms/{firm_id}"
 REGISTER_FIRM = Operation("POST", "/v1/firms", Firm)
 LIST_FIRMS = Operation("GET", "/v1/firms", Page[Firm])
 GET_FIRM = Operation("GET", FIRM, FirmDetail)
-CHANGE_FIRM = Operation("PATCH", FIRM, Firm)
+CHANGE_FIRM = Operation("PATCH", FIRM, FirmPatched)
+FIRM_CHANGES = Operation("GET", FIRM + "/changes", FirmChanges)
+CORRECT_FACT = Operation("POST", FIRM + "/changes/{fact_id}/correct", ProfileFact)
 FILE_REPORT = Operation("PUT", FIRM + "/reports/{fiscal_year}", ReportWritten)
 GET_REPORT = Operation("GET", FIRM + "/reports/{fiscal_year}", ReportWithHistory)
 RECORD_ROUND = Operation("POST", FIRM + "/funding-rounds", FundingRoundWritten)
@@ -57,13 +64,26 @@ class Registry(ServiceClient):
         """GET /v1/firms: firms filtered by district, industry, or name/USCC (`q`)."""
         return self._pages(LIST_FIRMS, district=district, industry=industry, q=q, limit=limit)
 
-    async def firm(self, firm_id: uuid.UUID | str) -> FirmDetail:
-        """GET /v1/firms/{id}: the firm with every fact held about it."""
-        return await self._call(GET_FIRM, {"firm_id": firm_id})
+    async def firm(self, firm_id: uuid.UUID | str, *, as_of: date | None = None) -> FirmDetail:
+        """GET /v1/firms/{id}: the firm with every fact held about it (its profile and flags
+        as they stood on `as_of`, default today)."""
+        params = {"as_of": as_of.isoformat()} if as_of is not None else None
+        return await self._call(GET_FIRM, {"firm_id": firm_id}, params=params)
 
-    async def change_firm(self, firm_id: uuid.UUID | str, patch: FirmPatch) -> Firm:
-        """PATCH /v1/firms/{id}: the profile fields and compliance flags set in `patch`."""
+    async def change_firm(self, firm_id: uuid.UUID | str, patch: FirmPatch) -> FirmPatched:
+        """PATCH /v1/firms/{id}: the profile fields and compliance flags set in `patch`, valid
+        from its `effective_on`; each field's fact recorded or found unchanged."""
         return await self._call(CHANGE_FIRM, {"firm_id": firm_id}, body=patch)
+
+    async def firm_changes(self, firm_id: uuid.UUID | str) -> FirmChanges:
+        """GET /v1/firms/{id}/changes: the profile and flag facts with their valid dates."""
+        return await self._call(FIRM_CHANGES, {"firm_id": firm_id})
+
+    async def correct_fact(self, firm_id: uuid.UUID | str, fact_id: uuid.UUID | str,
+                           correction: FactCorrectionIn) -> Recorded[ProfileFact]:
+        """POST a fact's true valid date (`created` False when it already had it)."""
+        return await self._record(CORRECT_FACT, {"firm_id": firm_id, "fact_id": fact_id},
+                                  body=correction)
 
     async def file_report(self, firm_id: uuid.UUID | str, fiscal_year: int,
                           report: AnnualReportIn) -> ReportWritten:

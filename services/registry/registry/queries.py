@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date
 
+from registry.domain.profile_facts import profile_on
 from registry.repository import Repository
-from registry.schemas import Firm, FirmDetail, FirmEvent, ImportJob, ReportWithHistory
-from shared.errors import NotFound
+from registry.schemas import (
+    Firm,
+    FirmChanges,
+    FirmDetail,
+    FirmEvent,
+    ImportJob,
+    ProfileFact,
+    ReportWithHistory,
+)
+from shared.errors import NotFound, Rejected
 from shared.paging import Page, page_of
 
 
@@ -26,12 +36,30 @@ class Queries:
         return Page[Firm](items=[Firm.model_validate(r) for r in page.items],
                           next_cursor=page.next_cursor)
 
-    async def firm(self, firm_id: uuid.UUID) -> FirmDetail:
-        """One firm with its reports, rounds and certificates."""
+    async def firm(self, firm_id: uuid.UUID, *, as_of: date | None = None,
+                   today: date | None = None) -> FirmDetail:
+        """One firm with its reports, rounds and certificates; its profile and flags as they
+        stood on `as_of` (default: today's)."""
         row = await self.repo.firm_detail(firm_id)
         if row is None:
             raise NotFound(f"no firm with id {firm_id}")
+        if as_of is not None:
+            if today is not None and as_of > today:
+                raise Rejected("as_of", "not_future", f"as_of {as_of} is after today ({today})")
+            if as_of < row["founded_on"]:
+                raise Rejected("as_of", "after_founding",
+                               f"as_of {as_of} is before the firm was founded "
+                               f"({row['founded_on']})")
+            row = {**row, **profile_on(await self.repo.profile_facts(firm_id), as_of, row)}
         return FirmDetail.model_validate(row)
+
+    async def changes(self, firm_id: uuid.UUID) -> FirmChanges:
+        """Every dated fact of the firm's profile and flags, corrected ones marked."""
+        if await self.repo.firm(firm_id) is None:
+            raise NotFound(f"no firm with id {firm_id}")
+        facts = sorted(await self.repo.profile_facts(firm_id),
+                       key=lambda f: (f["valid_from"], f["n"]))
+        return FirmChanges(firm_id=firm_id, items=[ProfileFact.model_validate(f) for f in facts])
 
     async def report(self, firm_id: uuid.UUID, fiscal_year: int) -> ReportWithHistory:
         """A year's report with the versions it replaced."""

@@ -23,6 +23,7 @@ CertificateIn = _requests.CertificateIn
 CertificateRevokeIn = _requests.CertificateRevokeIn
 FirmIn = _requests.FirmIn
 FirmPatch = _requests.FirmPatch
+FactCorrectionIn = _requests.FactCorrectionIn
 FundingRoundIn = _requests.FundingRoundIn
 
 ReportOutcome = Literal["filed", "restated", "unchanged"]
@@ -154,6 +155,52 @@ class FirmDetail(Firm):
     reports: list[Report] = Field(description="Current version of each year, by fiscal year")
     funding_rounds: list[FundingRound] = Field(description="By closing date")
     certificates: list[Certificate] = Field(description="By issue date")
+
+
+class ProfileFact(BaseModel):
+    """One profile field's or flag's value, valid from a date (docs/rulebook.md "Time")."""
+
+    id: uuid.UUID = Field(description="The fact's id")
+    field: str = Field(examples=["abnormal_list"])
+    value: Any = Field(examples=[True])
+    valid_from: date = Field(description="The day it became true (effective_on)",
+                             examples=["2022-03-01"])
+    source: Literal["registered", "changed", "corrected", "migrated"] = Field(
+        description="How it was recorded: at registration, by a change, by a correction of "
+        "another fact's date, or from the events before dated profile facts")
+    sequence: int = Field(description="The firm event that carried it (0: none)", examples=[4])
+    recorded_at: datetime = Field(examples=[_AT])
+    recorded_by: str | None = Field(description="Who recorded it (none for registrations and "
+                                    "migrated facts: see the audit log)")
+    corrects: uuid.UUID | None = Field(default=None, description="The fact whose date it corrects")
+    corrected_by: uuid.UUID | None = Field(
+        default=None, description="The fact that corrected this one's date: it no longer counts")
+    corrected_at: datetime | None = None
+
+
+class PatchedFact(BaseModel):
+    """What a PATCH did with one field: recorded a new fact (with its event), or found the
+    same value already valid from the same date (the fact it points to)."""
+
+    field: str = Field(examples=["abnormal_list"])
+    outcome: Literal["recorded", "unchanged"]
+    fact: ProfileFact
+    event_sequence: int | None = Field(
+        description="The event that carries a recorded fact (none when unchanged)")
+
+
+class FirmPatched(Firm):
+    """The profile valid today after a PATCH, and what became of each field sent."""
+
+    facts: list[PatchedFact] = Field(description="One per field sent, in the request's order")
+
+
+class FirmChanges(BaseModel):
+    """Every dated fact of the firm's profile and flags, by valid date then recording order
+    (corrected facts included, marked)."""
+
+    firm_id: uuid.UUID
+    items: list[ProfileFact]
 
 
 class FirmEvent(BaseModel):

@@ -34,6 +34,7 @@ class FakeRepository:
         self.certificates: dict[uuid.UUID, dict[str, Any]] = {}
         self.revocations: dict[uuid.UUID, dict[str, Any]] = {}
         self.changes: dict[tuple[uuid.UUID, int], dict[str, Any]] = {}
+        self.retractions: set[tuple[uuid.UUID, int, str]] = set()
         self.overrides: list[dict[str, Any]] = []
         self.decisions: dict[uuid.UUID, dict[str, Any]] = {}
         self.entries: dict[tuple[int, str, uuid.UUID], dict[str, Any]] = {}
@@ -56,6 +57,7 @@ class FakeRepository:
             await self.set_flag(firm_id, flag, value)
         for change in w.changes:
             await self.add_change(*change)
+        self.retractions.update(w.retractions)
         for report in w.reports:
             await self.upsert_report(*report)
         for data in w.rounds:
@@ -134,7 +136,9 @@ class FakeRepository:
         facts = dated(
             firm, [r for (f, _, _), r in self.reports.items() if f == firm_id],
             [r for r in self.rounds.values() if r["firm_id"] == firm_id], certs,
-            sorted((c for (f, _), c in self.changes.items() if f == firm_id),
+            sorted(({**c, "changes": {k: v for k, v in c["changes"].items()
+                                      if (firm_id, c["sequence"], k) not in self.retractions}}
+                    for (f, _), c in self.changes.items() if f == firm_id),
                    key=lambda c: c["sequence"]),
             [o for o in self.overrides if o["firm_id"] == firm_id])
         return facts, {**firm, **self.standings[firm_id]}

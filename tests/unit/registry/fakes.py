@@ -28,6 +28,7 @@ class Tables:
     certificates: dict[uuid.UUID, Row] = field(default_factory=dict)
     audit: list[Row] = field(default_factory=list)
     imports: dict[uuid.UUID, Row] = field(default_factory=dict)
+    profile_facts: list[Row] = field(default_factory=list)
 
 
 class FakeRepository:
@@ -69,8 +70,33 @@ class FakeRepository:
             self.t.firms[firm_id] = {"id": firm_id, **fields, "sequence": 0, "created_at": now,
                                      "updated_at": now, "row_no": len(self.t.firms) + 1}
             self.locked.add(firm_id)  # a row this transaction inserted is its own
+            self._add_facts([{"id": uuid.uuid4(), "firm_id": firm_id, "field": k,
+                              "value": v.isoformat() if isinstance(v, date) else v,
+                              "valid_from": fields["founded_on"], "source": "registered",
+                              "sequence": 1, "recorded_by": None, "corrects": None}
+                             for k, v in fields.items() if k != "uscc"])
             inserted.append(self._firm(self.t.firms[firm_id]))
         return inserted
+
+    def _add_facts(self, facts: list[Row]) -> list[Row]:
+        out = []
+        for f in facts:
+            row = {**f, "n": len(self.t.profile_facts) + 1, "recorded_at": _now(),
+                   "corrected_by": None, "corrected_at": None}
+            self.t.profile_facts.append(row)
+            out.append(dict(row))
+        return out
+
+    async def profile_facts(self, firm_id: uuid.UUID) -> list[Row]:
+        return [dict(f) for f in self.t.profile_facts if f["firm_id"] == firm_id]
+
+    async def insert_profile_facts(self, facts: list[Row]) -> list[Row]:
+        return self._add_facts(facts)
+
+    async def mark_corrected(self, fact_id: uuid.UUID, by: uuid.UUID) -> Row:
+        row = next(f for f in self.t.profile_facts if f["id"] == fact_id)
+        row.update(corrected_by=by, corrected_at=_now())
+        return dict(row)
 
     async def update_firm(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row:
         self.t.firms[firm_id].update(fields, updated_at=_now())

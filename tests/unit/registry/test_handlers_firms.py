@@ -68,9 +68,14 @@ async def test_patch_emits_one_event_per_kind_of_change(
 
 async def test_patch_to_what_is_stored_is_a_no_op(
         uow: FakeRegistryUoW, ctx: Ctx, firm: Firm) -> None:
-    same = await patch_firm(uow, ctx, firm.id, FirmPatch.model_validate({"listed": False}),
-                            today=TODAY)
-    assert same == firm and uow.outbox.types() == ["FirmRegistered"]
+    # the registration's value, valid from the same date (docs/rulebook.md "Time": a no-op only
+    # when the same value is already valid from the same date; a new date is a new fact)
+    body = FirmPatch.model_validate({"listed": False, "effective_on": firm.founded_on})
+    same = await patch_firm(uow, ctx, firm.id, body, today=TODAY)
+    assert Firm.model_validate(same.model_dump()) == firm
+    assert uow.outbox.types() == ["FirmRegistered"]
+    assert [(f.field, f.outcome, f.fact.source, f.event_sequence) for f in same.facts] == [
+        ("listed", "unchanged", "registered", None)]
 
 
 async def test_patch_refusals_write_nothing(uow: FakeRegistryUoW, ctx: Ctx, firm: Firm) -> None:

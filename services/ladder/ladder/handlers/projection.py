@@ -25,12 +25,13 @@ from shared.events import (
     FirmProfileChanged,
     FirmRegistered,
     FundingRoundRecorded,
+    ProfileFactCorrected,
 )
 
 # the registry events the projection keeps
 Projected = (FirmRegistered | FirmProfileChanged | ComplianceFlagChanged | AnnualReportFiled
              | AnnualReportRestated | FundingRoundRecorded | CertificateGranted
-             | CertificateRevoked)
+             | CertificateRevoked | ProfileFactCorrected)
 
 
 class UnknownFirm(Exception):
@@ -80,6 +81,13 @@ def _collect(w: FactWrites, firm_id: uuid.UUID, event: Projected) -> None:
             w.changes.append((firm_id, event.sequence, data.effective_on or _recorded_on(event),
                               {data.flag: data.value}))
             w.flags.append((firm_id, data.flag, data.value))
+        case ProfileFactCorrected(data=data):
+            # the fact moves: its field counts from the new date, not from the old event's
+            w.firms.append((data.firm.model_dump(), event.sequence))
+            if data.field in FLAG_FIELDS:
+                w.changes.append((firm_id, event.sequence, data.valid_from,
+                                  {data.field: data.value}))
+            w.retractions.append((firm_id, data.corrects_sequence, data.field))
         case AnnualReportFiled(data=data) | AnnualReportRestated(data=data):
             report = data.report.model_dump(exclude={"filed_on"})
             w.reports.append((firm_id, report, data.report.filed_on or _recorded_on(event),

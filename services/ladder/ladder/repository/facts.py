@@ -31,7 +31,11 @@ SELECT f.id, f.name, f.district, f.industry, f.founded_on, f.company_kind, f.lis
             'revoked_on', cr.revoked_on)), '[]')
         FROM certificates c LEFT JOIN certificate_revocations cr USING (certificate_id)
         WHERE c.firm_id = f.id) AS certs_json,
-       (SELECT coalesce(json_agg(pc ORDER BY pc.sequence), '[]') FROM profile_changes pc
+       (SELECT coalesce(json_agg(json_build_object(
+            'sequence', pc.sequence, 'effective_on', pc.effective_on,
+            'changes', pc.changes - coalesce((SELECT array_agg(pr.field) FROM profile_retractions pr
+                WHERE pr.firm_id = pc.firm_id AND pr.sequence = pc.sequence), '{}'))
+            ORDER BY pc.sequence), '[]') FROM profile_changes pc
         WHERE pc.firm_id = f.id) AS changes_json,
        (SELECT coalesce(json_agg(o ORDER BY o.id), '[]') FROM overrides o
         WHERE o.firm_id = f.id) AS overrides_json
@@ -49,6 +53,7 @@ class FactWrites:
     firms: list[tuple[dict[str, Any], int]] = field(default_factory=list)
     flags: list[tuple[uuid.UUID, str, bool]] = field(default_factory=list)
     changes: list[tuple[uuid.UUID, int, date, dict[str, Any]]] = field(default_factory=list)
+    retractions: list[tuple[uuid.UUID, int, str]] = field(default_factory=list)
     reports: list[tuple[uuid.UUID, dict[str, Any], date, int]] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     certificates: list[dict[str, Any]] = field(default_factory=list)
@@ -98,6 +103,10 @@ class FactsSql(Bound):
             await self.conn.executemany(
                 "INSERT INTO profile_changes (firm_id, sequence, effective_on, changes)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", w.changes)
+        if w.retractions:  # a corrected fact's field no longer counts from its old event
+            await self.conn.executemany(
+                "INSERT INTO profile_retractions (firm_id, sequence, field) VALUES ($1, $2, $3)"
+                " ON CONFLICT DO NOTHING", w.retractions)
         if w.reports:  # report versions valid from their filing day; the higher sequence wins
             await self.conn.executemany(
                 "INSERT INTO reports (firm_id, fiscal_year, filed_on, data, sequence)"
@@ -174,7 +183,11 @@ class FactsSql(Bound):
                 "SELECT c.firm_id, c.kind, c.issued_on, c.expires_on, cr.revoked_on"
                 " FROM certificates c LEFT JOIN certificate_revocations cr USING (certificate_id)"):
             parts[r["firm_id"]]["c"].append(r)
-        for r in await self.conn.fetch("SELECT * FROM profile_changes ORDER BY sequence"):
+        for r in await self.conn.fetch(
+                "SELECT pc.firm_id, pc.sequence, pc.effective_on, pc.changes - coalesce("
+                " (SELECT array_agg(pr.field) FROM profile_retractions pr"
+                "  WHERE pr.firm_id = pc.firm_id AND pr.sequence = pc.sequence), '{}') AS changes"
+                " FROM profile_changes pc ORDER BY pc.sequence"):
             parts[r["firm_id"]]["p"].append(r)
         for r in await self.conn.fetch("SELECT * FROM overrides ORDER BY id"):
             parts[r["firm_id"]]["o"].append(r)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
@@ -13,6 +14,7 @@ from registry.domain.models import (
     AnnualReportIn,
     CertificateIn,
     CertificateRevokeIn,
+    FactCorrectionIn,
     FirmIn,
     FirmPatch,
     FundingRoundIn,
@@ -20,11 +22,14 @@ from registry.domain.models import (
 from registry.schemas import (
     CertificateWritten,
     Firm,
+    FirmChanges,
     FirmDetail,
     FirmEvent,
+    FirmPatched,
     FundingRoundWritten,
     ImportJob,
     ImportReport,
+    ProfileFact,
     ReportWithHistory,
     ReportWritten,
 )
@@ -69,15 +74,42 @@ async def list_firms(
 
 @router.get("/firms/{firm_id}", tags=["firms"], summary="One firm with its facts",
             responses=NO_FIRM)
-async def get_firm(firm_id: FirmId, ctx: ReaderCtx, reads: Reads) -> FirmDetail:
-    return await reads.firm(firm_id)
+async def get_firm(
+    firm_id: FirmId, ctx: ReaderCtx, reads: Reads, today: Today,
+    as_of: Annotated[date | None, Query(description="The profile and flags as they stood on "
+                                        "this day (default: today)")] = None,
+) -> FirmDetail:
+    return await reads.firm(firm_id, as_of=as_of, today=today)
 
 
-@router.patch("/firms/{firm_id}", tags=["firms"], summary="Change profile or compliance flags",
+@router.patch("/firms/{firm_id}", tags=["firms"], response_model=FirmPatched,
+              summary="Record profile or compliance-flag values valid from `effective_on`; "
+              "each field answers the fact recorded or the same one already valid",
               responses=NO_FIRM)
 async def patch_firm(firm_id: FirmId, body: FirmPatch, ctx: WriterCtx, uow: Uow,
-                     today: Today) -> Firm:
+                     today: Today) -> FirmPatched:
     return await handlers.patch_firm(uow, ctx, firm_id, body, today=today)
+
+
+@router.get("/firms/{firm_id}/changes", tags=["firms"], response_model=FirmChanges,
+            summary="The firm's profile and flag facts with their valid dates",
+            responses=NO_FIRM)
+async def firm_changes(firm_id: FirmId, ctx: ReaderCtx, reads: Reads) -> FirmChanges:
+    return await reads.changes(firm_id)
+
+
+@router.post("/firms/{firm_id}/changes/{fact_id}/correct", status_code=201, tags=["firms"],
+             summary="Correct a profile or flag fact's valid date (audited; the same date "
+             "again answers 200)", response_model=ProfileFact, responses={
+                 200: {"model": ProfileFact, "description": "Already valid from that date"},
+                 404: {"description": "No such firm, or no such fact of it"},
+                 409: {"description": "The fact was corrected before"}})
+async def correct_fact(firm_id: FirmId, fact_id: uuid.UUID, body: FactCorrectionIn,
+                       response: Response, ctx: WriterCtx, uow: Uow,
+                       today: Today) -> ProfileFact:
+    fact, created = await handlers.correct_fact(uow, ctx, firm_id, fact_id, body, today=today)
+    _replayed(response, created)
+    return fact
 
 
 @router.put("/firms/{firm_id}/reports/{fiscal_year}", status_code=201, tags=["reports"],

@@ -108,6 +108,20 @@ class FirmPatch(Strict):
         return self.model_dump(exclude_unset=True, exclude={"effective_on"})
 
 
+class FactCorrectionIn(Strict):
+    """The date a profile fact should have: a new fact valid from it corrects the old one."""
+
+    effective_on: date = Field(description="The fact's true valid date (not in the future)",
+                               examples=["2022-03-01"])
+    reason: str | None = Field(default=None, max_length=500)
+
+    @field_validator("effective_on")
+    @classmethod
+    def _effective(cls, v: date) -> date:
+        _not_future(v, "effective_on")
+        return v
+
+
 class AnnualReportIn(Strict):
     """One fiscal year's report (docs/rulebook.md "Evaluation inputs")."""
 

@@ -58,13 +58,19 @@ class FirmSql(Sql):
         casts = ", ".join(f"${i}::{_TYPES.get(n, 'text')}[]"
                           for i, n in enumerate(PROFILE_FIELDS, start=2))
         return rows(await self.db.fetch(
-            f"INSERT INTO firms (id, {', '.join(PROFILE_FIELDS)})"
+            f"WITH ins AS (INSERT INTO firms (id, {', '.join(PROFILE_FIELDS)})"
             f" SELECT * FROM unnest($1::uuid[], {casts})"
-            f" ON CONFLICT (uscc) DO NOTHING RETURNING {FIRM}",
+            f" ON CONFLICT (uscc) DO NOTHING RETURNING {FIRM}),"
+            # the registration's values: facts valid from the founding date (its event is 1)
+            " facts AS (INSERT INTO profile_facts (id, firm_id, field, value, valid_from, source,"
+            "  sequence) SELECT gen_random_uuid(), ins.id, e.key, e.value, ins.founded_on,"
+            "  'registered', 1 FROM ins CROSS JOIN LATERAL jsonb_each(to_jsonb(ins) - 'id'"
+            "  - 'uscc' - 'sequence' - 'created_at' - 'updated_at') e)"
+            " SELECT * FROM ins",
             [firm_id for firm_id, _ in firms], *arrays))
 
     async def update_firm(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row:
-        """Change profile fields and flags."""
+        """Set the profile valid today (the profile facts decide it)."""
         sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
         return one(await self.db.fetchrow(
             f"UPDATE firms SET {sets}, updated_at = now() WHERE id = $1 RETURNING {FIRM}",
