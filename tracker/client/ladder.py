@@ -66,9 +66,12 @@ class Ladder(ServiceClient):
         return await self._call(SUMMARY, params={"as_of": as_of})
 
     def history(self, firm_id: uuid.UUID | str, *, as_of: date | None = None,
-                limit: int | None = None) -> Pages[HistoryItem]:
-        """GET a firm's decisions up to a day, newest first, page by page."""
-        return self._pages(HISTORY, {"firm_id": firm_id}, as_of=as_of, limit=limit)
+                limit: int | None = None, include_superseded: bool = False,
+                ) -> Pages[HistoryItem]:
+        """GET a firm's decisions up to a day, newest first, page by page (with
+        `include_superseded`, also those superseded or withdrawn since, marked)."""
+        return self._pages(HISTORY, {"firm_id": firm_id}, as_of=as_of, limit=limit,
+                           include_superseded=include_superseded or None)
 
     async def override(self, firm_id: uuid.UUID | str, override: OverrideIn) -> OverrideOut:
         """POST a tier set by hand (or `tier: None` to hand the firm back to the rules)."""

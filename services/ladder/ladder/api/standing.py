@@ -61,8 +61,12 @@ async def summary_counts(pool: PoolDep, day: AsOf, today: Today, who: Reader) ->
             summary="The firm's timeline of decisions up to a day, newest first")
 async def get_history(firm_id: FirmId, pool: PoolDep, day: AsOf, who: Reader,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                      cursor: Cursor = None) -> HistoryPage:
-    return await queries.history(pool, firm_id, limit=limit, as_of=day, cursor=cursor)
+                      cursor: Cursor = None,
+                      include_superseded: Annotated[bool, Query(
+                          description="Also the decisions superseded or withdrawn since, "
+                          "marked with what replaced them and when")] = False) -> HistoryPage:
+    return await queries.history(pool, firm_id, limit=limit, as_of=day, cursor=cursor,
+                                 include_superseded=include_superseded)
 
 
 @router.post("/firms/{firm_id}/override", response_model=OverrideOut,

@@ -121,14 +121,24 @@ async def summary(pool: asyncpg.Pool, *, day: date, today: date) -> Summary:
 
 
 async def history(pool: asyncpg.Pool, firm_id: uuid.UUID, *, limit: int, as_of: date | None,
-                  cursor: str | None) -> HistoryPage:
+                  cursor: str | None, include_superseded: bool = False) -> HistoryPage:
     """The firm's timeline up to `as_of`, newest first (corrections name what they replace),
-    a page at a time."""
+    a page at a time. With `include_superseded`, each page also holds the decisions taken
+    out of the timeline at its positions (after the current one of the same position),
+    marked with what superseded them and when: what the bureau was shown at the time."""
     repo = Repository(pool)
     if await repo.firm(firm_id) is None:
         raise _not_seen(firm_id)
-    rows = await repo.decisions(firm_id, limit + 1, as_of, before=position_of(cursor, int))
+    before = position_of(cursor, int)
+    rows = await repo.decisions(firm_id, limit + 1, as_of, before=before)
     page = page_of([dict(r) for r in rows], limit, lambda r: int(r["position"]))
+    if include_superseded:
+        # a page spans positions [its last item's, `before`); the last page reaches 0
+        low = int(page.items[-1]["position"]) if page.next_cursor and page.items else None
+        old = [dict(r) for r in await repo.superseded_decisions(firm_id, as_of, low=low,
+                                                                high=before)]
+        page.items = sorted([*page.items, *old],
+                            key=lambda r: (-int(r["position"]), r.get("current", True) is False))
     return HistoryPage.model_validate(page.model_dump())
 
 

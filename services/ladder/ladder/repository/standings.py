@@ -123,6 +123,20 @@ class StandingSql(Bound):
             " AND ($3::date IS NULL OR on_date <= $3) AND ($4::int IS NULL OR position < $4)"
             " ORDER BY position DESC LIMIT $2", firm_id, limit, as_of, before)
 
+    async def superseded_decisions(self, firm_id: uuid.UUID, as_of: date | None, *,
+                                   low: int | None, high: int | None) -> list[asyncpg.Record]:
+        """Decisions taken out of the timeline (superseded or withdrawn) dated on or before
+        `as_of`, at timeline positions in [low, high), newest position first."""
+        return await self.conn.fetch(
+            "SELECT id, position, at, on_date AS on, change, from_tier, to_tier, unicorn_grade,"
+            " at_risk, filed_on, expires_on, override, fiscal_year, round_year, rulebook_id,"
+            " reason, actor, trigger_event_id, supersedes, counts_toward, trace, inputs,"
+            " current, superseded_by, superseded_at"
+            " FROM decisions WHERE firm_id = $1 AND NOT current"
+            " AND ($2::date IS NULL OR on_date <= $2) AND ($3::int IS NULL OR position >= $3)"
+            " AND ($4::int IS NULL OR position < $4)"
+            " ORDER BY position DESC, superseded_at DESC, at DESC", firm_id, as_of, low, high)
+
     async def timelines(self, firm_ids: list[uuid.UUID],
                         ) -> dict[uuid.UUID, list[asyncpg.Record]]:
         """The stored timelines' current decisions in order, per firm (every firm asked)."""

@@ -120,7 +120,7 @@ class Summary(BaseModel):
 
 
 class HistoryItem(BaseModel):
-    """One decision of the firm's current timeline."""
+    """One decision of the firm's timeline (a superseded one only when asked for)."""
 
     id: uuid.UUID = Field(examples=[DECISION])
     at: datetime = Field(description="When it was stored")
@@ -146,6 +146,12 @@ class HistoryItem(BaseModel):
                                       examples=["gazelle"])
     trace: dict[str, Any] | None = Field(description="Every tier's verdict and criteria")
     inputs: dict[str, Any] | None = Field(description="The facts the rules read")
+    current: bool = Field(default=True, description="In the current timeline; false for a "
+                          "decision superseded or withdrawn since (`include_superseded`)")
+    superseded_by: uuid.UUID | None = Field(
+        default=None, description="The decision that replaced it (none: withdrawn)")
+    superseded_at: datetime | None = Field(default=None,
+                                           description="When it was taken out of the timeline")
 
 
 class HistoryPage(Page[HistoryItem]):
