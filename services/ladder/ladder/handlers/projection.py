@@ -72,5 +72,14 @@ def _collect(w: FactWrites, firm_id: uuid.UUID, event: EventEnvelope) -> None:
             w.certificates.append(data.model_dump())
         case "CertificateRevoked":
             w.revocations.append((firm_id, data.certificate_id, data.revoked_on))
+        case "FilingRecorded" | "FilingCorrected":
+            w.round.filings.append((firm_id, data.filing.model_dump(), event.sequence))
+        case "FilingRevoked":
+            w.round.revocations.append((data.filing_id, data.revoked_on))
+        case "ApplicationSubmitted":
+            w.round.applications.append((firm_id, data.application.model_dump(),
+                                         event.sequence))
+        case "ApplicationStepRecorded":
+            w.round.steps.append((data.model_dump(), event.sequence))
         case _:
             raise ValueError(f"the ladder does not know event type {event.event_type}")
