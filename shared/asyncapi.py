@@ -52,6 +52,10 @@ MEANING = {
     "TierRecovered": "A firm at risk qualifies again during its filing: good news.",
     "TierOverridden": "An officer set or cleared a tier by hand, with the reason; audited.",
     "FilingExpiring": "A filing expires soon; officers can help the firm renew.",
+    "RoundReminderDue": "A round's deadline is near (by default 14 and 3 days before): the firms "
+                        "that qualify and have not applied, or whose application is stalled.",
+    "FilingListPublished": "A published filing list was recorded: the firms it filed and the "
+                           "recommended firms it left out.",
     "NearMissDetected": "A firm is close to the next tier; `failing` says what it lacks.",
     "TargetProgressChanged": "A year's target moved: achieved, progress and pace.",
     "TargetMilestoneReached": "A target passed a milestone (first, 25%..100%, first unicorn).",

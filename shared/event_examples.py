@@ -91,6 +91,15 @@ DATA: dict[str, dict[str, Any]] = {
     "TierOverridden": {**_CHANGE, "change": "override", "from_tier": "eaglet",
                        "to_tier": "gazelle", "reason": "bureau decision after an on-site review",
                        "direction": "up", "by": "officer:7a1b2c3d"},
+    "RoundReminderDue": {"year": 2024, "deadline": "firm_deadline", "on": date(2024, 12, 10),
+                         "days_left": 14, "items": [
+                             {"firm": _FIRM, "kind": "not_applied", "tier": "gazelle"},
+                             {"firm": _FIRM, "kind": "stalled", "tier": "eaglet",
+                              "state": "applied", "reason": "no step for 25 days"}]},
+    "FilingListPublished": {"year": 2022, "tier": "gazelle",
+                            "list_name": "辽宁省2022年第一批瞪羚企业",
+                            "listed_on": date(2022, 12, 20), "items": [
+                                {"firm": _FIRM, "kind": "filed", "tier": "gazelle"}]},
     "FilingExpiring": {"firm": _FIRM, "tier": "eaglet", "expires_on": date(2025, 5, 10),
                        "days_left": 30},
     "NearMissDetected": {"firm": _FIRM, "tier": "gazelle", "failing": _FAILING},

@@ -296,6 +296,43 @@ class FilingExpiringData(Frozen):
     days_left: int
 
 
+RoundItemKind = Literal["not_applied", "stalled", "filed", "not_filed"]
+
+
+class RoundItem(Frozen):
+    """A firm an officer has to see to in the round, and why."""
+
+    firm: FirmRef
+    kind: RoundItemKind = Field(description="not_applied: qualifies, has not applied; stalled: "
+                                "its application waits past a deadline; filed / not_filed: "
+                                "what a published list did")
+    tier: FiledTier
+    state: str | None = Field(default=None, description="The application's state, if any")
+    reason: str | None = None
+
+
+class RoundReminderDueData(Frozen):
+    """A round's deadline is near: the firms that qualify and have not applied, or whose
+    application is stalled. The notifier gives each officer their own firms, in one message."""
+
+    year: int = Field(examples=[2024])
+    deadline: Literal["firm_deadline", "district_deadline", "city_deadline"]
+    on: date = Field(description="The deadline's date", examples=["2024-12-10"])
+    days_left: int = Field(examples=[14])
+    items: list[RoundItem]
+
+
+class FilingListPublishedData(Frozen):
+    """A published list (the province's; the city's for leaders) was recorded: which firms it
+    filed, and which recommended ones it left out."""
+
+    year: int = Field(description="The round the list answers", examples=[2022])
+    tier: FiledTier
+    list_name: str = Field(examples=["辽宁省2022年第一批瞪羚企业"])
+    listed_on: date = Field(examples=["2022-12-20"])
+    items: list[RoundItem] = Field(description="kind filed or not_filed, per firm")
+
+
 class NearMissDetectedData(Frozen):
     firm: FirmRef
     tier: Tier = Field(description="The tier the firm nearly reaches.")
@@ -380,6 +417,8 @@ FilingExpiring = _event("FilingExpiring", FilingExpiringData)
 NearMissDetected = _event("NearMissDetected", NearMissDetectedData)
 TargetProgressChanged = _event("TargetProgressChanged", TargetProgressChangedData)
 TargetMilestoneReached = _event("TargetMilestoneReached", TargetMilestoneReachedData)
+RoundReminderDue = _event("RoundReminderDue", RoundReminderDueData)
+FilingListPublished = _event("FilingListPublished", FilingListPublishedData)
 AlertDelivered = _event("AlertDelivered", AlertOutcomeData)
 AlertFailed = _event("AlertFailed", AlertOutcomeData)
 
@@ -391,7 +430,7 @@ FIRM_EVENT_TYPES = (
 STANDING_EVENT_TYPES = (
     TierPromoted, TierDemoted, TierAtRisk, TierRenewed, TierRevoked, TierRecovered,
     TierOverridden, FilingExpiring, NearMissDetected, TargetProgressChanged,
-    TargetMilestoneReached,
+    TargetMilestoneReached, RoundReminderDue, FilingListPublished,
 )
 ALERT_EVENT_TYPES = (AlertDelivered, AlertFailed)
 ALL_EVENT_TYPES: dict[str, type[EventEnvelope]] = {

@@ -11,7 +11,8 @@ CREATE TABLE filings (
     list_name       text NOT NULL,
     application_id  uuid,
     revoked_on      date,
-    sequence        bigint NOT NULL
+    sequence        bigint NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX filings_firm ON filings (firm_id);
 CREATE INDEX filings_list ON filings (tier, listed_on);
@@ -56,4 +57,12 @@ CREATE TABLE round_reminders (
     days      int NOT NULL,
     sent_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (year, deadline, days)
+);
+
+-- Lists the ladder announced (FilingListPublished), once each.
+CREATE TABLE list_announcements (
+    tier       text NOT NULL,
+    list_name  text NOT NULL,
+    sent_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tier, list_name)
 );

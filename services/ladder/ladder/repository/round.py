@@ -220,3 +220,28 @@ class RoundSql(Bound):
             "INSERT INTO round_reminders (year, deadline, days) VALUES ($1, $2, $3)"
             " ON CONFLICT DO NOTHING RETURNING 1", year, deadline, days)
         return done is not None
+
+    async def lists_to_announce(self, since: date, quiet_s: float) -> list[asyncpg.Record]:
+        """Lists dated on or after `since`, not announced yet, whose last filing arrived more
+        than `quiet_s` seconds ago."""
+        return await self.conn.fetch(
+            "SELECT tier, list_name, min(listed_on) AS listed_on FROM filings x"
+            " WHERE revoked_on IS NULL AND listed_on >= $1 AND NOT EXISTS (SELECT 1"
+            "  FROM list_announcements a WHERE a.tier = x.tier AND a.list_name = x.list_name)"
+            " GROUP BY tier, list_name"
+            " HAVING max(recorded_at) < now() - make_interval(secs => $2)"
+            " ORDER BY min(listed_on)", since, quiet_s)
+
+    async def announce_list(self, tier: str, list_name: str) -> bool:
+        """Record a list as announced; False when another process did it first."""
+        done = await self.conn.fetchval(
+            "INSERT INTO list_announcements (tier, list_name) VALUES ($1, $2)"
+            " ON CONFLICT DO NOTHING RETURNING 1", tier, list_name)
+        return done is not None
+
+    async def list_firms(self, tier: str, list_name: str) -> list[asyncpg.Record]:
+        """The firms a list files."""
+        return await self.conn.fetch(
+            "SELECT f.id AS firm_id, f.name, f.district, f.industry FROM filings x"
+            " JOIN firms f ON f.id = x.firm_id WHERE x.tier = $1 AND x.list_name = $2"
+            " AND x.revoked_on IS NULL ORDER BY f.name", tier, list_name)
