@@ -10,7 +10,10 @@ from shared.events import EventEnvelope, FirmRef
 AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
+    "round_reminder", "list_published",
 ]
+# one event about many firms: each officer gets one message with their own firms
+ROUND_KINDS: frozenset[str] = frozenset({"round_reminder", "list_published"})
 ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
 
 # Critical = the firm loses (or is about to lose) a tier: someone must act now, so these
@@ -21,7 +24,8 @@ CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"}
 
 Severity = Literal["critical", "warning", "info"]
 # an override is an officer's act, told to the officers concerned; a recovery is good news
-_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override"})
+_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override",
+                            "round_reminder"})
 
 # Fixed namespace so alert ids are reproducible from (event, officer, channel): a
 # redelivered Kafka message yields the same id and the same Idempotency-Key.
@@ -65,6 +69,10 @@ def alert_kind_for(event: EventEnvelope) -> AlertKind | None:
         return "near_miss"
     if et == "TargetMilestoneReached":
         return "target_milestone"
+    if et == "RoundReminderDue":
+        return "round_reminder" if data.items else None
+    if et == "FilingListPublished":
+        return "list_published"
     if et == "TargetProgressChanged":
         # Only the transition into `behind` is news; staying behind would re-alert on
         # every progress tick.
