@@ -84,9 +84,11 @@ def test_an_application_past_its_deadline_is_stalled() -> None:
     assert s is not None and s.at == "district_checked" and "2022-12-13" in s.reason
     leader = AppRow("leader", "district_passed", date(2022, 12, 10), True)
     assert stalled(leader, dates, False, date(2022, 12, 20)).at == "filed"  # type: ignore[union-attr]
-    # without dates: three weeks without a step
+    # three weeks without a step, whatever the dates
     assert stalled(waiting, {}, False, date(2022, 12, 20)) is None
     assert stalled(waiting, {}, False, date(2022, 12, 24)) is not None
+    early = {"district_deadline": date(2023, 1, 31)}
+    assert stalled(waiting, early, False, date(2022, 12, 24)).at == "district_checked"  # type: ignore[union-attr]
     assert stalled(AppRow("gazelle", "filed", D), dates, False, date(2023, 1, 1)) is None
 
 

@@ -161,8 +161,8 @@ class Stall:
 
 def stalled(app: AppRow, dates: Mapping[str, date | None], listed: bool,
             today: date) -> Stall | None:
-    """An open application past its next step's deadline (or, without the round's dates, with
-    no step for STALL_DAYS days); None when it is moving or closed."""
+    """An open application past its next step's deadline, or with no step for STALL_DAYS
+    days; None when it is moving or closed."""
     if app.state not in OPEN_STATES or left_off(app, listed):
         return None
     waiting, deadline = {
@@ -171,11 +171,9 @@ def stalled(app: AppRow, dates: Mapping[str, date | None], listed: bool,
                             dates.get("city_deadline")),
         "recommended": ("filed", dates.get("publication_expected")),
     }[app.state]
-    if deadline is not None:
-        if today > deadline:
-            return Stall(waiting, app.last_on, f"waiting for {waiting} since {app.last_on}; the "
-                         f"deadline was {deadline}")
-        return None
+    if deadline is not None and today > deadline:
+        return Stall(waiting, app.last_on, f"waiting for {waiting} since {app.last_on}; the "
+                     f"deadline was {deadline}")
     if today - app.last_on > timedelta(days=STALL_DAYS):
         return Stall(waiting, app.last_on, f"no step for {(today - app.last_on).days} days "
                      f"(waiting for {waiting})")
