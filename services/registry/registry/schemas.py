@@ -24,7 +24,7 @@ from shared.codes import (
 from shared.events import FIRM_ID_EXAMPLE
 
 ReportOutcome = Literal["filed", "restated", "unchanged"]
-ImportKind = Literal["firms", "reports", "filings"]
+ImportKind = Literal["firms", "reports", "filings", "applications"]
 ImportStatus = Literal["running", "completed", "completed_with_errors"]
 _AT = "2026-03-02T08:15:30.123456Z"
 

@@ -158,3 +158,24 @@ def test_a_list_row_reads_chinese_tier_words_and_reports_bad_rows() -> None:
     assert {e.field for e in errors} == {"tier", "listed_on"}
     _, errors = validate_filing(3, {"name": "无名", "tier": "eaglet"})
     assert errors[0].field == "uscc" and "无名" in errors[0].reason
+
+
+def test_an_application_row_carries_its_steps_in_order() -> None:
+    from registry.domain.application_import import validate_application
+
+    row, errors = validate_application(1, {
+        "uscc": "91350100m000100y43", "round_year": "2024", "tier": "瞪羚",
+        "applied_on": "2024-12-02", "district_checked_on": "2024-12-05", "district_passed": "是",
+        "recommended_on": "2024-12-14", "not_filed_on": "", "note": "省平台申报"})
+    assert not errors and row is not None
+    assert row.body.tier == "gazelle" and row.uscc == "91350100M000100Y43"
+    assert [(s.step, s.passed) for s in row.steps] == [("district_checked", True),
+                                                       ("recommended", None)]
+    _, errors = validate_application(2, {"uscc": "X", "round_year": "2024", "tier": "eaglet",
+                                         "applied_on": "2024-12-02",
+                                         "district_checked_on": "2024-12-05"})
+    assert errors[0].field == "district_passed"
+    _, errors = validate_application(3, {"uscc": "X", "round_year": "2024", "tier": "eaglet",
+                                         "applied_on": "2024-12-02",
+                                         "recommended_on": "soon"})
+    assert errors[0].field == "row" and "soon" in errors[0].reason

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from registry.domain.models import AnnualReportIn, FirmIn
 from shared.errors import Rejected
 
-ImportKind = Literal["firms", "reports", "filings"]
+ImportKind = Literal["firms", "reports", "filings", "applications"]
 MAX_ROWS = 100_000
 REPORT_KEYS = ("firm_id", "uscc", "fiscal_year")  # which report a row is, beside its figures
 
@@ -60,10 +60,12 @@ def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise Rejected("file", "csv_header", "the CSV file is empty or has no header row")
-    if kind == "filings":
-        from registry.domain.filing_import import check_columns  # here: it imports this module
-        check_columns([c.strip() for c in reader.fieldnames])
-        allowed: set[str] = set(reader.fieldnames)
+    if kind in ("filings", "applications"):  # imported here: they import this module
+        from registry.domain import application_import, filing_import
+        checks = {"filings": filing_import.check_columns,
+                  "applications": application_import.check_columns}
+        checks[kind]([c.strip() for c in reader.fieldnames])
+        allowed: set[str] = {c.strip() for c in reader.fieldnames}
     else:
         allowed = set(FirmIn.model_fields) if kind == "firms" else (
             set(AnnualReportIn.model_fields) | set(REPORT_KEYS))

@@ -176,23 +176,31 @@ async def submit_application(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
                              body: ApplicationIn, *, today: date) -> ApplicationWritten:
     """Record a firm's application in a round; a second one for the same round and tier is
     refused (after a withdrawal it may apply again)."""
-    fields = body.model_dump()
     async with uow:
         firm = await locked_firm(uow, firm_id)
-        check_application(body.round_year, body.applied_on, firm["founded_on"], today=today)
         earlier = await uow.repo.applications_of(firm_id, body.round_year, body.tier)
-        second_application([a["state"] for a in earlier], body.round_year, body.tier)
-        application_id = uuid.uuid4()
-        stored = await uow.repo.insert_application(application_id, firm_id, fields, ctx.actor)
         batch = new_batch(ctx)
-        batch.event(firm, "ApplicationSubmitted", {
-            "firm_id": firm_id, "application": {
-                "application_id": application_id, "round_year": body.round_year,
-                "tier": body.tier, "applied_on": body.applied_on},
-            "by": ctx.actor, "note": body.note})
-        batch.audit("application.submit", str(firm_id), after=fields)
+        stored = await submit(uow, batch, firm, body, earlier, today=today)
         firm = await record(uow, batch, firm_id)
     return _written(stored, [], firm["sequence"])
+
+
+async def submit(uow: UnitOfWork, batch: EventBatch, firm: Row, body: ApplicationIn,
+                 earlier: list[Row], *, today: date) -> Row:
+    """Record an application of a locked firm into the batch (its earlier applications for
+    the round and tier given)."""
+    check_application(body.round_year, body.applied_on, firm["founded_on"], today=today)
+    second_application([a["state"] for a in earlier], body.round_year, body.tier)
+    fields = body.model_dump()
+    application_id = uuid.uuid4()
+    stored = await uow.repo.insert_application(application_id, firm["id"], fields, batch.actor)
+    batch.event(firm, "ApplicationSubmitted", {
+        "firm_id": firm["id"], "application": {
+            "application_id": application_id, "round_year": body.round_year,
+            "tier": body.tier, "applied_on": body.applied_on},
+        "by": batch.actor, "note": body.note})
+    batch.audit("application.submit", str(firm["id"]), after=fields)
+    return stored
 
 
 async def record_step(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, application_id: uuid.UUID,
@@ -204,29 +212,37 @@ async def record_step(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, application
         app = await uow.repo.application(firm_id, application_id)
         if app is None:
             raise NotFound(f"firm {firm_id} has no application {application_id}")
-        state = next_state(_machine(app), Step(body.step, body.on, passed=body.passed,
-                                               reason=body.reason, filing_id=body.filing_id),
-                           today=today)
-        if body.filing_id is not None:
-            filing = await uow.repo.filing(firm_id, body.filing_id)
-            if filing is None or filing["revoked_on"] is not None:
-                raise Rejected("filing_id", "exists",
-                               f"firm {firm_id} has no standing filing {body.filing_id}")
-            if filing["tier"] != app["tier"]:
-                raise Rejected("filing_id", "same_tier",
-                               f"the filing is for {filing['tier']}, the application for "
-                               f"{app['tier']}")
-        step = body.model_dump()
-        stored = await uow.repo.add_step(application_id, state, step, ctx.actor)
         batch = new_batch(ctx)
-        batch.event(firm, "ApplicationStepRecorded", {
-            "firm_id": firm_id, "application_id": application_id,
-            "round_year": app["round_year"], "tier": app["tier"], **step, "by": ctx.actor})
-        batch.audit("application.step", str(firm_id), before={"state": app["state"]},
-                    after={**step, "state": state})
+        stored = await step_one(uow, batch, firm, app, body, today=today)
         firm = await record(uow, batch, firm_id)
         steps = await uow.repo.steps_of(application_id)
     return _written(stored, steps, firm["sequence"])
+
+
+async def step_one(uow: UnitOfWork, batch: EventBatch, firm: Row, app: Row, body: StepIn, *,
+                   today: date) -> Row:
+    """Record an application's next step into the batch; the application after it."""
+    firm_id = firm["id"]
+    state = next_state(_machine(app), Step(body.step, body.on, passed=body.passed,
+                                           reason=body.reason, filing_id=body.filing_id),
+                       today=today)
+    if body.filing_id is not None:
+        filing = await uow.repo.filing(firm_id, body.filing_id)
+        if filing is None or filing["revoked_on"] is not None:
+            raise Rejected("filing_id", "exists",
+                           f"firm {firm_id} has no standing filing {body.filing_id}")
+        if filing["tier"] != app["tier"]:
+            raise Rejected("filing_id", "same_tier",
+                           f"the filing is for {filing['tier']}, the application for "
+                           f"{app['tier']}")
+    step = body.model_dump()
+    stored = await uow.repo.add_step(app["id"], state, step, batch.actor)
+    batch.event(firm, "ApplicationStepRecorded", {
+        "firm_id": firm_id, "application_id": app["id"], "round_year": app["round_year"],
+        "tier": app["tier"], **step, "by": batch.actor})
+    batch.audit("application.step", str(firm_id), before={"state": app["state"]},
+                after={**step, "state": state})
+    return stored
 
 
 def _written(app: Row, steps: list[Row], sequence: int) -> ApplicationWritten:
