@@ -5,31 +5,29 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from registry.domain.models import (
+from registry.schemas import (
     AnnualReportIn,
     ApplicationIn,
+    ApplicationWritten,
     CertificateIn,
     CertificateRevokeIn,
+    CertificateWritten,
     FilingIn,
     FilingPatch,
     FilingRevokeIn,
-    FirmIn,
-    FirmPatch,
-    FundingRoundIn,
-    StepIn,
-)
-from registry.schemas import (
-    ApplicationWritten,
-    CertificateWritten,
     FilingWritten,
     Firm,
     FirmDetail,
     FirmEvent,
+    FirmIn,
+    FirmPatch,
+    FundingRoundIn,
     FundingRoundWritten,
     ImportJob,
     ImportReport,
     ReportWithHistory,
     ReportWritten,
+    StepIn,
 )
 from shared.codes import District, Industry
 from shared.paging import Page

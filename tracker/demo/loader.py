@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.domain.models import CertificateIn, FundingRoundIn
+from registry.schemas import CertificateIn, FundingRoundIn
 from tracker.client import ApiProblem, Ladder, Recorded, Registry
 from tracker.client.registry import ImportKind
 from tracker.demo.generator import generate
@@ -181,8 +181,9 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
         await asyncio.gather(*tasks)
         rounds: dict[str, Any] = {}
         if ladder_url:  # the rounds 2019 to now: applications, steps and the lists
+            every = await _firm_ids(registry, {f.uscc for f in data.firms})
             async with Ladder(ladder_url, token, timeout=timeout_s) as ladder:
-                rounds = await load_rounds(registry, ladder, data.firms, seed=seed,
+                rounds = await load_rounds(registry, ladder, data.firms, every, seed=seed,
                                            as_of=data.as_of)
             problems += rounds.pop("problems", [])
 

@@ -1,9 +1,9 @@
 """The demo city's rounds (申报 → 推荐 → 备案), 2019 to the current year, sent through the
 registry's API and the ladder's.
 
-Who qualifies is what the ladder's own rules say of the demo's facts on the round's day
-(the pure rules engine, run here), so the official figures differ from the rules' count the
-way a bureau sees it: most qualifying firms apply for the highest tier they qualify for, a
+Who qualifies is what the running ladder says of the demo's facts on each round's day (the
+loader waits for it to apply them, then reads its standings on that day, as a bureau would),
+so the official figures differ from the rules' count the way a bureau sees it: most qualifying firms apply for the highest tier they qualify for, a
 few fail the district's check, the city recommends the rest, and the province files most of
 them on a December list (a few it refuses, a few left off); now and then the province files
 a firm our facts do not carry that far. Past rounds are complete; the current one is live
@@ -13,6 +13,7 @@ Dalian's (firms by 10 December, districts by 13, the city by 16).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import random
@@ -21,12 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ladder.domain.rulebook import default_rulebook
-from ladder.domain.timeline import decide
-from ladder.repository.rows import dated
 from ladder.schemas import RoundIn
-from registry.domain.application_import import APPLICATION_COLUMNS
-from registry.domain.models import StepIn
+from registry.schemas import APPLICATION_COLUMNS, StepIn
 from tracker.client import ApiProblem, Ladder, Registry
 from tracker.client.registry import ImportKind
 from tracker.demo.population import DemoFirm
@@ -55,36 +52,34 @@ class Plan:
     lists: list[dict[str, Any]] = field(default_factory=list)  # filing rows, by list
 
 
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+async def caught_up(registry: Registry, ladder: Ladder, *, timeout_s: float = 600) -> None:
+    """Wait until the ladder has applied every registry event of every firm."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        wanted = {f.id: f.sequence async for page in registry.firms(limit=500)
+                  for f in page.items}
+        seen = {s.firm_id: s.sequence async for page in ladder.standings(limit=500)
+                for s in page.items}
+        if all(seen.get(firm_id, 0) >= seq for firm_id, seq in wanted.items()):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("the ladder did not apply the demo's facts in time")
+        await asyncio.sleep(1)
 
 
-def dated_facts(firm: DemoFirm) -> Any:
-    """The demo firm's facts as the ladder's rules read them."""
-    profile = {"company_kind": firm.company_kind, "listed": firm.listed,
-               "abnormal_list": firm.abnormal_list, "dishonest_list": False}
-    row = {"id": firm.uscc, "founded_on": firm.founded_on, "district": firm.district,
-           "industry": firm.industry, **profile}
-    reports = [{"fiscal_year": fy, "filed_on": firm.filed[fy], "sequence": 0,
-                "data": {**r, "fiscal_year": fy}} for fy, r in firm.reports.items()
-               if fy in firm.filed]
-    rounds = [{**r, "closed_on": _day(r["closed_on"])} for r in firm.funding_rounds]
-    certs = [{"kind": c["kind"], "issued_on": _day(c["issued_on"]),
-              "expires_on": _day(c["expires_on"]) if c.get("expires_on") else None,
-              "revoked_on": None} for c in firm.certificates]
-    changes = [{"effective_on": firm.founded_on, "changes": profile, "sequence": 0}]
-    return dated(row, reports, rounds, certs, changes, [])
-
-
-def rules_tiers(firms: list[DemoFirm], years: range) -> dict[tuple[str, int], tuple[str, Any]]:
-    """(uscc, year) → the tier (and unicorn grade) the rules give on the round's day."""
-    rulebook = default_rulebook()
-    out = {}
-    for firm in firms:
-        facts = dated_facts(firm)
-        for year in years:
-            decision, _ = decide(rulebook, facts, date(year, 11, 25))
-            out[(firm.uscc, year)] = (decision.tier, decision.unicorn_grade)
+async def rules_tiers(ladder: Ladder, ids: dict[str, str],
+                      years: range) -> dict[tuple[str, int], tuple[str, Any]]:
+    """(uscc, year) → the tier (and unicorn grade) the ladder gives on the round's day (a
+    firm at risk qualifies for nothing new)."""
+    uscc_of = {firm_id: uscc for uscc, firm_id in ids.items()}
+    out: dict[tuple[str, int], tuple[str, Any]] = {}
+    for year in years:
+        async for page in ladder.standings(as_of=min(date(year, 11, 25), date.today()),
+                                           limit=500):
+            for s in page.items:
+                uscc = uscc_of.get(str(s.firm_id))
+                if uscc is not None:
+                    out[(uscc, year)] = ("none" if s.at_risk else s.tier, s.unicorn_grade)
     return out
 
 
@@ -95,11 +90,12 @@ def dates_of(year: int) -> RoundIn:
                    publication_expected=date(year, 12, 27))
 
 
-def plan_rounds(firms: list[DemoFirm], seed: int, as_of: date) -> list[Plan]:
-    """Every round from 2019 to `as_of`'s year, decided from a stream of its own."""
+def plan_rounds(firms: list[DemoFirm], seed: int, as_of: date,
+                tiers: dict[tuple[str, int], tuple[str, Any]]) -> list[Plan]:
+    """Every round from 2019 to `as_of`'s year, from the tiers the rules gave on each round's
+    day, decided from a stream of its own."""
     rng = random.Random(f"{seed}:rounds")
     years = range(FIRST_ROUND, as_of.year + 1)
-    tiers = rules_tiers(firms, years)
     held: dict[str, tuple[str, date]] = {}  # uscc → (filed tier, expires)
     plans = []
     for year in years:
@@ -108,7 +104,7 @@ def plan_rounds(firms: list[DemoFirm], seed: int, as_of: date) -> list[Plan]:
         lists: dict[str, list[dict[str, Any]]] = {}
         qualifying = []
         for firm in firms:
-            tier, grade = tiers[(firm.uscc, year)]
+            tier, grade = tiers.get((firm.uscc, year), ("none", None))
             filed = held.get(firm.uscc)
             filed_rank = RANK[filed[0]] if filed and filed[1] > date(year, 11, 25) else 0
             if RANK[tier] > filed_rank:
@@ -192,14 +188,17 @@ def applications_csv(year: int, apps: list[tuple[str, str, date, list[StepIn]]])
     return out.getvalue()
 
 
-async def load_rounds(registry: Registry, ladder: Ladder, firms: list[DemoFirm], *,
-                      seed: int, as_of: date) -> dict[str, Any]:
+async def load_rounds(registry: Registry, ladder: Ladder, firms: list[DemoFirm],
+                      ids: dict[str, str], *, seed: int, as_of: date) -> dict[str, Any]:
     """Send the rounds, year by year: the dates to the ladder, the applications with their
-    steps, then the lists (whose import files the applications they answer). A second load
-    adds nothing: the same applications and the same lists are unchanged."""
+    steps, then the lists (whose import files the applications they answer). The ladder is
+    asked who qualified once it has applied the facts. A second load adds nothing: the same
+    applications and the same lists are unchanged."""
     counts: Counter[str] = Counter()
     problems: list[str] = []
-    for plan in plan_rounds(firms, seed, as_of):
+    await caught_up(registry, ladder)
+    tiers = await rules_tiers(ladder, ids, range(FIRST_ROUND, as_of.year + 1))
+    for plan in plan_rounds(firms, seed, as_of, tiers):
         try:
             await ladder.set_round(plan.year, plan.round)
             sends: list[tuple[ImportKind, str]] = [

@@ -38,7 +38,7 @@ CREATE TABLE applications (
 CREATE INDEX applications_round ON applications (round_year, tier);
 CREATE INDEX applications_firm ON applications (firm_id, round_year);
 
--- A year's round: the tiers open and the dates (RULEBOOK "The round").
+-- A year's round: the tiers open and the dates (docs/rulebook.md "The round").
 CREATE TABLE rounds (
     year                  int PRIMARY KEY,
     tiers                 text[] NOT NULL,
