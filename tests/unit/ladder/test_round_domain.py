@@ -124,3 +124,31 @@ def test_reminders_fall_due_once_per_lead_time() -> None:
     assert reminders_due(deadlines, (14, 3), date(2024, 12, 8)) == [
         ("firm_deadline", 3, date(2024, 12, 10)), ("district_deadline", 14, date(2024, 12, 13))]
     assert reminders_due(deadlines, (14, 3), date(2024, 12, 14)) == []
+
+
+def _item(tier: str, achieved: int, target: int | None = 10) -> dict[str, object]:
+    return {"tier": tier, "target": target, "achieved": achieved, "progress": None,
+            "pace": None, "forecast": None}
+
+
+def test_a_target_counts_the_rules_before_a_list_and_the_filings_after() -> None:
+    from ladder.queries.targets import _Official
+
+    pipeline = {"eaglet": {"recommended": 4, "applied": 2}}
+    earlier = {"eaglet": {"applied": 10, "district_passed": 9, "recommended": 8, "filed": 6}}
+    before = _Official(2024, date(2024, 12, 15), {}, set(), pipeline, earlier)
+    item = _item("eaglet", 12)
+    assert before.apply(item, open_year=True)
+    assert (item["basis"], item["achieved"], item["qualified"], item["filed"],
+            item["pipeline"]) == ("qualified", 12, 12, 0, 6)
+    assert "pass rates of the rounds before 2024" in item["forecast"]["method"]  # type: ignore[index]
+
+    after = _Official(2024, date(2024, 12, 28), {"eaglet": 7}, {"eaglet"}, {}, earlier)
+    item = _item("eaglet", 12)
+    after.apply(item, open_year=True)
+    assert (item["basis"], item["achieved"], item["qualified"], item["filed"],
+            item["progress"]) == ("filed", 7, 12, 7, 0.7)
+
+    certificates = _item("high_tech_enterprise", 300, 500)
+    assert not after.apply(certificates, open_year=True)
+    assert certificates["basis"] == "certificates" and certificates["achieved"] == 300
