@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,7 +40,14 @@ def test_the_round_view(stack: RunningStack, browser: Any, artifacts: Path) -> N
             "city_deadline": (today + timedelta(days=9)).isoformat(),
             "publication_expected": (today + timedelta(days=20)).isoformat()})
         assert r.status_code == 200, r.text
-        work = ladder.get(f"/v1/rounds/{YEAR}/worklist").json()
+        # the ladder applies the rounds' applications after the load returns: wait until the
+        # worklist holds still
+        work, previous = None, ladder.get(f"/v1/rounds/{YEAR}/worklist").json()
+        deadline = time.monotonic() + 120
+        while work != previous and time.monotonic() < deadline:
+            time.sleep(3)
+            work, previous = ladder.get(f"/v1/rounds/{YEAR}/worklist").json(), work
+        assert work == previous, "the worklist kept changing"
         found = ladder.get("/v1/rounds/2022/discrepancies").json()
     viewer = key_for(stack, "viewer")
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,

@@ -66,3 +66,7 @@ CREATE TABLE list_announcements (
     sent_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tier, list_name)
 );
+
+-- The worklist's qualifying firms: by the rules' tier, without reading every standing.
+CREATE INDEX standings_evaluated ON standings (evaluated_tier)
+    WHERE evaluated_tier IS NOT NULL AND evaluated_tier <> 'none';
