@@ -126,18 +126,18 @@ async def worklist(pool: asyncpg.Pool, year: int, today: date, *, district: str 
 
 async def discrepancies(pool: asyncpg.Pool, year: int, today: date, *,
                         district: str | None) -> Discrepancies:
-    """Filings above what the rules give (today), and the year's refusals of firms the rules
-    qualify, each with the rules' trace of the tier in question."""
+    """The year's filings above what the rules gave on the list's day, and the year's refusals
+    of firms the rules qualify (today), each with the rules' trace of the tier in question."""
     repo = Repository(pool)
     items: list[dict[str, Any]] = []
-    for r in await repo.filed_above_rules(today, district=district):
+    for r in await repo.filed_above_rules(year, district=district):
         items.append({
             "kind": "filed_above_rules", "firm_id": r["firm_id"], "name": r["name"],
             "district": r["district"], "industry": r["industry"],
             "official_tier": r["filed_tier"], "rules_tier": r["rules_tier"] or "none",
             "filing_id": r["filing_id"], "decision_id": r["decision_id"],
             "explanation": f"filed {r['filed_tier']} on {r['listed_on']} ({r['list_name']}); "
-                           f"the rules give {r['rules_tier'] or 'none'}: the province saw what "
+                           f"that day the rules gave {r['rules_tier']}: the province saw what "
                            "our facts lack, or ours are late",
             "trace": _json(r["trace"])})
     listed = {r["tier"] for r in await repo.lists(year)}

@@ -185,19 +185,24 @@ class RoundSql(Bound):
             " ORDER BY array_position($6::text[], s.evaluated_tier) DESC, f.name, s.firm_id"
             " LIMIT $7", year, tiers, on, district, tier, ORDER, limit)
 
-    async def filed_above_rules(self, on: date, *, district: str | None
+    async def filed_above_rules(self, year: int, *, district: str | None
                                 ) -> list[asyncpg.Record]:
-        """Standing filings above the tier the rules give the firm today."""
+        """Filings listed in `year` above the tier the ladder held for the firm on the list's
+        day (its timeline's last decision by then), with that decision's trace of the tier."""
         return await self.conn.fetch(
             "SELECT x.firm_id, f.name, f.district, f.industry, x.filing_id, x.tier AS filed_tier,"
-            " x.list_name, x.listed_on, s.evaluated_tier AS rules_tier, s.decision_id,"
-            " s.trace -> 'tiers' -> x.tier AS trace FROM filings x"
-            " JOIN standings s ON s.firm_id = x.firm_id JOIN firms f ON f.id = x.firm_id"
-            " WHERE x.revoked_on IS NULL AND x.listed_on <= $1 AND x.expires_on > $1"
+            " x.list_name, x.listed_on, coalesce(d.to_tier, 'none') AS rules_tier,"
+            " d.id AS decision_id, d.trace -> 'tiers' -> x.tier AS trace FROM filings x"
+            " JOIN firms f ON f.id = x.firm_id"
+            " LEFT JOIN LATERAL (SELECT id, to_tier, trace FROM decisions d"
+            "  WHERE d.firm_id = x.firm_id AND d.current AND d.on_date <= x.listed_on"
+            "  ORDER BY d.position DESC LIMIT 1) d ON true"
+            " WHERE x.revoked_on IS NULL AND x.listed_on >= make_date($1, 1, 1)"
+            " AND x.listed_on < make_date($1 + 1, 1, 1)"
             " AND array_position($2::text[], x.tier)"
-            "  > coalesce(array_position($2::text[], s.evaluated_tier), 0)"
+            "  > coalesce(array_position($2::text[], d.to_tier), 0)"
             " AND ($3::text IS NULL OR f.district = $3) ORDER BY x.listed_on DESC, f.name",
-            on, ORDER, district)
+            year, ORDER, district)
 
     async def standings_of(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
         """The rules' tier and trace of these firms."""
