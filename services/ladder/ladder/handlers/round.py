@@ -17,7 +17,13 @@ from ladder.domain.round import (
     stalled,
 )
 from ladder.queries.round import app_row
-from shared.topics import STANDING_EVENTS
+from shared.events import (
+    FilingListPublished,
+    FilingListPublishedData,
+    RoundItem,
+    RoundReminderDue,
+    RoundReminderDueData,
+)
 
 if TYPE_CHECKING:
     from ladder.handlers.timeline import Work
@@ -45,19 +51,19 @@ async def round_notices(uow: Work, *, today: date, reminder_days: Sequence[int],
             if not await uow.repo.reminder_sent(today.year, name, lead):
                 continue
             items = await _reminder_items(uow, row, name, today)
-            await uow.outbox.append(
-                topic=STANDING_EVENTS, event_type="RoundReminderDue", subject=str(today.year),
-                data={"year": today.year, "deadline": name, "on": day,
-                      "days_left": (day - today).days, "items": items[:MAX_ITEMS]})
+            await uow.outbox.add(
+                RoundReminderDue, subject=str(today.year), data=RoundReminderDueData(
+                    year=today.year, deadline=name, on=day, days_left=(day - today).days,
+                    items=[RoundItem.model_validate(i) for i in items[:MAX_ITEMS]]))
             counts["reminders"] += 1
     async with uow:
         for lst in await uow.repo.lists_to_announce(today - timedelta(days=ANNOUNCE_DAYS),
                                                     list_quiet_s):
             if not await uow.repo.announce_list(lst["tier"], lst["list_name"]):
                 continue
-            await uow.outbox.append(
-                topic=STANDING_EVENTS, event_type="FilingListPublished",
-                subject=str(lst["listed_on"].year), data=await _list_items(uow, lst))
+            await uow.outbox.add(
+                FilingListPublished, subject=str(lst["listed_on"].year),
+                data=FilingListPublishedData.model_validate(await _list_items(uow, lst)))
             counts["lists"] += 1
     return counts
 

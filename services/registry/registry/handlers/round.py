@@ -28,6 +28,18 @@ from registry.repository import EventBatch, Row, UnitOfWork
 from registry.schemas import ApplicationWritten, FilingWritten
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
+from shared.events import (
+    ApplicationStepRecorded,
+    ApplicationStepRecordedData,
+    ApplicationSubmitted,
+    ApplicationSubmittedData,
+    FilingCorrected,
+    FilingCorrectedData,
+    FilingRecorded,
+    FilingRecordedData,
+    FilingRevoked,
+    FilingRevokedData,
+)
 
 FILING_EVENT_FIELDS = ("tier", "unicorn_grade", "listed_on", "expires_on", "list_name",
                        "application_id", "source")
@@ -90,15 +102,15 @@ async def file_one(uow: UnitOfWork, batch: EventBatch, firm: Row, fields: dict[s
     else:
         filing_id = uuid.uuid4()
     stored = await uow.repo.insert_filing(filing_id, firm["id"], fields)
-    batch.event(firm, "FilingRecorded", {"firm_id": firm["id"], "filing": filing_data(stored)})
+    batch.event(firm, FilingRecorded, FilingRecordedData.model_validate({"firm_id": firm["id"], "filing": filing_data(stored)}))
     batch.audit("filing.record", str(firm["id"]), after=fields)
     if app is not None and step is not None:
         step["filing_id"] = filing_id
         await uow.repo.add_step(app["id"], state, step, batch.actor)
-        batch.event(firm, "ApplicationStepRecorded", {
+        batch.event(firm, ApplicationStepRecorded, ApplicationStepRecordedData.model_validate({
             "firm_id": firm["id"], "application_id": app["id"], "round_year": app["round_year"],
             "tier": app["tier"], "step": "filed", "on": fields["listed_on"],
-            "filing_id": filing_id, "by": batch.actor, "note": fields["list_name"]})
+            "filing_id": filing_id, "by": batch.actor, "note": fields["list_name"]}))
         batch.audit("application.step", str(firm["id"]), after={**step, "application_id": app["id"]})
     return stored
 
@@ -141,8 +153,8 @@ async def correct_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_i
             return FilingWritten(**old, sequence=firm["sequence"])
         stored = await uow.repo.update_filing(filing_id, new)
         batch = new_batch(ctx)
-        batch.event(firm, "FilingCorrected", {"firm_id": firm_id, "filing": filing_data(stored),
-                                              "previous": filing_data(old)})
+        batch.event(firm, FilingCorrected, FilingCorrectedData.model_validate({"firm_id": firm_id, "filing": filing_data(stored),
+                                              "previous": filing_data(old)}))
         batch.audit("filing.correct", str(firm_id), before=filing_data(old),
                     after=filing_data(stored))
         firm = await record(uow, batch, firm_id)
@@ -164,9 +176,9 @@ async def revoke_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_id
             raise Rejected("revoked_on", "after_listed", "revoked_on cannot be before listed_on")
         stored = await uow.repo.revoke_filing(filing_id, revoked_on, body.reason)
         batch = new_batch(ctx)
-        batch.event(firm, "FilingRevoked", {"firm_id": firm_id, "filing_id": filing_id,
+        batch.event(firm, FilingRevoked, FilingRevokedData.model_validate({"firm_id": firm_id, "filing_id": filing_id,
                                             "tier": old["tier"], "revoked_on": revoked_on,
-                                            "reason": body.reason})
+                                            "reason": body.reason}))
         batch.audit("filing.revoke", str(firm_id), before=filing_data(old), after=filing_data(stored))
         firm = await record(uow, batch, firm_id)
     return FilingWritten(**stored, sequence=firm["sequence"])
@@ -194,11 +206,11 @@ async def submit(uow: UnitOfWork, batch: EventBatch, firm: Row, body: Applicatio
     fields = body.model_dump()
     application_id = uuid.uuid4()
     stored = await uow.repo.insert_application(application_id, firm["id"], fields, batch.actor)
-    batch.event(firm, "ApplicationSubmitted", {
+    batch.event(firm, ApplicationSubmitted, ApplicationSubmittedData.model_validate({
         "firm_id": firm["id"], "application": {
             "application_id": application_id, "round_year": body.round_year,
             "tier": body.tier, "applied_on": body.applied_on},
-        "by": batch.actor, "note": body.note})
+        "by": batch.actor, "note": body.note}))
     batch.audit("application.submit", str(firm["id"]), after=fields)
     return stored
 
@@ -237,9 +249,9 @@ async def step_one(uow: UnitOfWork, batch: EventBatch, firm: Row, app: Row, body
                            f"{app['tier']}")
     step = body.model_dump()
     stored = await uow.repo.add_step(app["id"], state, step, batch.actor)
-    batch.event(firm, "ApplicationStepRecorded", {
+    batch.event(firm, ApplicationStepRecorded, ApplicationStepRecordedData.model_validate({
         "firm_id": firm_id, "application_id": app["id"], "round_year": app["round_year"],
-        "tier": app["tier"], **step, "by": batch.actor})
+        "tier": app["tier"], **step, "by": batch.actor}))
     batch.audit("application.step", str(firm_id), before={"state": app["state"]},
                 after={**step, "state": state})
     return stored
