@@ -78,6 +78,21 @@ def test_the_round_view(stack: RunningStack, browser: Any, artifacts: Path) -> N
     rows = list(csv.reader(saved.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:2] == ["类型", "企业名称"] and len(rows) == len(expected) + 1
 
+    # one district's desk: the worklist of its firms only
+    with httpx.Client(base_url=stack.url("ladder"), headers=auth(), timeout=30) as ladder:
+        mine = ladder.get(f"/v1/rounds/{YEAR}/worklist", params={"district": "hitech"}).json()
+    page.select_option("#roundDistrict", "hitech")
+    page.wait_for_function("document.querySelector('#roundDistrict').value === 'hitech'")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#roundWorklist tr[data-firm]').length === n",
+        arg=len(mine["not_applied"] + mine["stalled"] + mine["not_filed"]))
+    districts = set(page.locator("#roundWorklist tr[data-firm] td:nth-child(2)").all_inner_texts())
+    assert districts <= {"高新区"}
+    page.select_option("#roundDistrict", "")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#roundWorklist tr[data-firm]').length === n",
+        arg=len(expected))
+
     page.click("#years button[data-year='2022']")
     page.wait_for_function("document.querySelector('#roundCard .year-tag').textContent === '2022'")
     page.wait_for_selector("#roundDiscrepancies")

@@ -2,7 +2,7 @@
 // (with a CSV export) and the discrepancies between the official lists and the rules.
 // Its words live here, one dict per language, until the bureau's message catalogue lands.
 import { getJson } from "./api.js";
-import { currentLang, districtName, tierName } from "./i18n.js";
+import { currentLang, districtKeys, districtName, tierName } from "./i18n.js";
 
 const ROUND_WORDS = {
   zh: {
@@ -15,6 +15,7 @@ const ROUND_WORDS = {
     name: "企业名称", evidence: "申报依据", reason: "说明", state: "状态", kind: "类型",
     filed_above_rules: "备案高于规则", qualifying_refused: "符合条件未获备案", rulesTier: "规则评定",
     officialTier: "官方备案", export: "导出 CSV", none: "暂无", lists: "已公布名单",
+    allDistricts: "全部区市县",
   },
   en: {
     round: "The round", noRound: "No round set for this year", daysLeft: (n) => (n >= 0 ? `${n} days left` : `${-n} days ago`),
@@ -26,7 +27,7 @@ const ROUND_WORDS = {
     discrepancies: "Discrepancies", name: "Firm", evidence: "What the application must show",
     reason: "Why", state: "State", kind: "Kind", filed_above_rules: "Filed above the rules",
     qualifying_refused: "Qualifies, refused", rulesTier: "Rules say", officialTier: "Filed as",
-    export: "Export CSV", none: "None", lists: "Published lists",
+    export: "Export CSV", none: "None", lists: "Published lists", allDistricts: "All districts",
   },
 };
 const STAGES = ["qualified", "applied", "district_checked", "recommended", "filed", "not_filed"];
@@ -40,7 +41,7 @@ const pct = (x) => (x == null ? "—" : `${Math.round(x * 1000) / 10}%`);
 const grid = (headers, rows) => `<table class="grid"><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>`
   + `<tbody>${rows.join("") || `<tr><td colspan="${headers.length}" class="note">${esc(w("none"))}</td></tr>`}</tbody></table>`;
 
-export const roundState = { year: null, round: null, worklist: null, discrepancies: null };
+export const roundState = { year: null, district: "", round: null, worklist: null, discrepancies: null };
 
 function deadlines(data) {
   if (!data.round) return `<p class="note">${esc(w("noRound"))}</p>`;
@@ -99,15 +100,23 @@ function exportWorklist() {
 }
 
 export async function loadRound(year) {
+  const district = roundState.district || null;  // an officer's desk: one district at a time
   const [round, work, found] = await Promise.all([
-    getJson(`/v1/rounds/${year}`), getJson(`/v1/rounds/${year}/worklist`, { limit: 200 }),
-    getJson(`/v1/rounds/${year}/discrepancies`)]);
+    getJson(`/v1/rounds/${year}`, { district }), getJson(`/v1/rounds/${year}/worklist`, { limit: 200, district }),
+    getJson(`/v1/rounds/${year}/discrepancies`, { district })]);
   Object.assign(roundState, { year, round, worklist: work, discrepancies: found });
   const card = document.getElementById("roundCard");
+  const options = [`<option value="">${esc(w("allDistricts"))}</option>`, ...districtKeys().map((k) =>
+    `<option value="${k}" ${k === roundState.district ? "selected" : ""}>${esc(districtName(k))}</option>`)].join("");
   card.innerHTML = `<div class="card-head"><h2>${esc(w("round"))} <span class="year-tag">${year}</span></h2>`
+    + `<div class="filters"><select id="roundDistrict">${options}</select></div>`
     + `<button type="button" id="roundExport" class="ghost">${esc(w("export"))}</button></div>`
     + deadlines(round) + `<div id="roundFunnel">${funnel(round)}</div>`
     + `<h2>${esc(w("worklist"))}</h2><div id="roundWorklist">${worklist(work)}</div>`
     + `<h2>${esc(w("discrepancies"))} (${found.items.length})</h2><div id="roundDiscrepancies">${discrepancies(found)}</div>`;
   document.getElementById("roundExport").addEventListener("click", exportWorklist);
+  document.getElementById("roundDistrict").addEventListener("change", (e) => {
+    roundState.district = e.target.value;
+    loadRound(roundState.year).catch((err) => console.error(err));
+  });
 }
