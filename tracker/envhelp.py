@@ -25,6 +25,7 @@ MEANING = {
     "REGISTRY_URL": "registry to use instead of the running stack's",
     "LADDER_URL": "ladder to use instead of the running stack's",
     "NOTIFIER_URL": "notifier to use instead of the running stack's",
+    "TRACKER_BACKUP_DIR": "where `tracker backup` puts backups (default ./backups)",
     "TRACKER_TOKEN": "API token for calls to the services (default: the admin token)",
     "TRACKER_ADMIN_TOKEN": "admin token every service accepts (default: generated once and "
                            "kept in the data dir)",

@@ -23,6 +23,7 @@ class CliSettings(BaseSettings):
     notifier_url: str | None = None
     tracker_token: SecretStr | None = None
     tracker_admin_token: SecretStr | None = None
+    tracker_backup_dir: Path = Path("backups")
 
 
 class NoStack(Exception):
