@@ -84,7 +84,7 @@ class Policy:
 def policies(overrides: Mapping[str, str] | None = None) -> dict[tuple[str, str], Policy]:
     """The defaults with `overrides` (keys `role.class`) applied; a bad key or value raises."""
     merged = {**DEFAULTS, **(overrides or {})}
-    table = {}
+    table: dict[tuple[str, str], Policy] = {}
     for key, text in merged.items():
         role, _, route_class = key.partition(".")
         if role not in LIMITED_ROLES or route_class not in ROUTE_CLASSES:
