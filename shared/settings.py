@@ -69,6 +69,11 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     service_port: int = 8000
 
+    listen_fd: int | None = Field(
+        default=None, validation_alias="SERVICE_LISTEN_FD",
+        description="A listening socket inherited from `tracker up`, which binds the ports "
+                    "itself (0 allowed) and keeps them while it restarts a service.")
+
     database_name: str | None = Field(
         default=None, description="The service's database; default tracker_<service>."
     )
