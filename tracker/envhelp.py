@@ -10,13 +10,13 @@ MEANING = {
     "DATABASE_URL": "PostgreSQL server to use instead of the running stack's (for `up`: instead "
                     "of the embedded one)",
     "KAFKA_BOOTSTRAP_SERVERS": "Kafka cluster to use instead of the embedded broker",
-    "KAFKA_PORT": "port of the embedded broker (default 9092)",
+    "KAFKA_PORT": "port of the embedded broker (default 9092; 0: any free one)",
     "TRACKER_BROKER": "embedded broker: auto (Apache Kafka where Java 17+ is found, else "
                       "Tansu), kafka or tansu",
     "KAFKA_PARTITIONS": "partitions of the topics it creates (default 3)",
-    "REGISTRY_PORT": "registry HTTP port (default 8001)",
-    "LADDER_PORT": "ladder HTTP port (default 8002)",
-    "NOTIFIER_PORT": "notifier HTTP port (default 8003)",
+    "REGISTRY_PORT": "registry HTTP port (default 8001; 0: any free one)",
+    "LADDER_PORT": "ladder HTTP port (default 8002; 0: any free one)",
+    "NOTIFIER_PORT": "notifier HTTP port (default 8003; 0: any free one)",
     "REGISTRY_PROCESSES": "processes serving the registry's port (default 1)",
     "LADDER_PROCESSES": "processes serving the ladder's port (default 1)",
     "NOTIFIER_PROCESSES": "processes serving the notifier's port (default 1)",

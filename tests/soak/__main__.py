@@ -216,8 +216,12 @@ def _processes(stack: ChaosStack) -> dict[str, list[psutil.Process]]:
             except psutil.NoSuchProcess:
                 pass
     broker = stack.stack.broker
-    if broker is not None and getattr(broker, "process", None) is not None:
-        found["broker"] = [psutil.Process(broker.process.pid)]  # type: ignore[union-attr]
+    process = getattr(broker, "process", None)
+    if process is not None:
+        try:
+            found["broker"] = [psutil.Process(process.pid)]
+        except psutil.NoSuchProcess:
+            pass  # killed this moment
     pg = [p for p in psutil.process_iter(["cmdline"])
           if str(stack.data_dir / "postgres") in " ".join(p.info.get("cmdline") or [])]
     if pg:
@@ -277,7 +281,11 @@ def _lag(stack: ChaosStack) -> dict[str, float]:
 async def sampler(stack: ChaosStack, stop: asyncio.Event, started: float,
                   samples: list[dict[str, Any]]) -> None:
     while not stop.is_set():
-        procs = await asyncio.to_thread(_processes, stack)
+        try:
+            procs = await asyncio.to_thread(_processes, stack)
+        except psutil.Error:  # a process went away while being looked at: the next sample
+            await _sleep(stop, 1.0)
+            continue
         sample: dict[str, Any] = {"t": round(time.monotonic() - started),
                                   "processes": {n: _rss_fds(p) for n, p in procs.items()}}
         try:
@@ -384,7 +392,8 @@ async def soak(minutes: float, seed: int) -> int:
     samples: list[dict[str, Any]] = []
     faults: list[tuple[int, str]] = []
     received: Counter[str] = Counter()
-    counts, failure = None, None
+    counts: Any = None
+    failure: str | None = None
     print(f"soak: starting the stack in {data_dir} for {minutes:g} min", flush=True)
     await asyncio.to_thread(stack.start)
     await receiver.start()
@@ -423,7 +432,10 @@ async def soak(minutes: float, seed: int) -> int:
                       flush=True)
             stop.set()
             result = await load.stop()
-            await asyncio.gather(*tasks)
+            broken = [r for r in await asyncio.gather(*tasks, return_exceptions=True)
+                      if isinstance(r, BaseException)]
+            if broken:
+                failure = f"a load task failed: {broken[0].__class__.__name__}: {broken[0]}"
         after = {s: stack.metric(s, "events_consumed_total", outcome="duplicate")
                  for s in ("ladder", "notifier")}
         duplicates = sum(after[s] - (0 if stack.kills.get(s, 0) > kills_before.get(s, 0)
@@ -432,8 +444,8 @@ async def soak(minutes: float, seed: int) -> int:
         counts = await check_everything("soak", stack, result, officer_id=officer_id,
                                         receiver=receiver, duplicates=int(duplicates),
                                         today=date.today())
-    except AssertionError as exc:
-        failure = str(exc).splitlines()[0]
+    except Exception as exc:  # noqa: BLE001 - the report says what failed
+        failure = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:
         await receiver.stop()
         await asyncio.to_thread(stack.stop)
