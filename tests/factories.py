@@ -6,7 +6,7 @@ import random
 import uuid
 from typing import Any
 
-from registry.domain.uscc import ALPHABET, check_character
+from shared.uscc import ALPHABET, check_character
 
 ADMIN_TOKEN = "ct_test_admin_" + uuid.uuid4().hex
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tracker.services import SERVICES
+
 MEANING = {
     "TRACKER_DATA_DIR": "data dir of the stack (default ./.tracker); its stack.json says where "
                         "a running stack listens",
@@ -14,21 +16,20 @@ MEANING = {
     "TRACKER_BROKER": "embedded broker: auto (Apache Kafka where Java 17+ is found, else "
                       "Tansu), kafka or tansu",
     "KAFKA_PARTITIONS": "partitions of the topics it creates (default 3)",
-    "REGISTRY_PORT": "registry HTTP port (default 8001; 0: any free one)",
-    "LADDER_PORT": "ladder HTTP port (default 8002; 0: any free one)",
-    "NOTIFIER_PORT": "notifier HTTP port (default 8003; 0: any free one)",
-    "REGISTRY_PROCESSES": "processes serving the registry's port (default 1)",
-    "LADDER_PROCESSES": "processes serving the ladder's port (default 1)",
-    "NOTIFIER_PROCESSES": "processes serving the notifier's port (default 1)",
-    "TRACKER_METRICS_PORT": "port of the supervisor's /metrics: restarts per service (default 8004)",
-    "READY_TIMEOUT_S": "how long the services may take to become ready (default 90)",
-    "REGISTRY_URL": "registry to use instead of the running stack's",
-    "LADDER_URL": "ladder to use instead of the running stack's",
-    "NOTIFIER_URL": "notifier to use instead of the running stack's",
+    "TRACKER_METRICS_PORT": "port of the supervisor's /metrics: restarts per service (default "
+                            "8004; 0: any free one)",
     "TRACKER_BACKUP_DIR": "where `tracker backup` puts backups (default ./backups)",
+    "READY_TIMEOUT_S": "how long the services may take to become ready (default 90)",
     "TRACKER_TOKEN": "API token for calls to the services (default: the admin token)",
     "TRACKER_ADMIN_TOKEN": "admin token every service accepts (default: generated once and "
                            "kept in the data dir)",
+    **{f"{s.name.upper()}_PORT": f"{s.name} HTTP port (default {s.default_port}; 0: "
+                                         "any free one, bound by `tracker up`)"
+       for s in SERVICES},
+    **{f"{s.name.upper()}_PROCESSES": f"processes serving the {s.name}'s port (default 1)"
+       for s in SERVICES},
+    **{f"{s.name.upper()}_URL": f"{s.name} to use instead of the running stack's"
+       for s in SERVICES},
 }
 
 # what the commands that talk to a running stack read

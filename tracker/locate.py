@@ -5,22 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tracker import stackfile
+from tracker.services import SERVICES
+
+# `<SERVICE>_URL` for every service of the one list (SERVICES)
+_ServiceUrls = create_model(  # type: ignore[call-overload]  # fields made from SERVICES
+    "_ServiceUrls", __base__=BaseSettings,
+    **{f"{service.name}_url": (str | None, None) for service in SERVICES})
 
 
-class CliSettings(BaseSettings):
+class CliSettings(_ServiceUrls):  # fields per service come from SERVICES
     """What the administration commands read from the environment (or `.env`)."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     tracker_data_dir: Path = Path(".tracker")
     database_url: str | None = None
-    registry_url: str | None = None
-    ladder_url: str | None = None
-    notifier_url: str | None = None
     tracker_token: SecretStr | None = None
     tracker_admin_token: SecretStr | None = None
     tracker_backup_dir: Path = Path("backups")

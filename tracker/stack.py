@@ -14,7 +14,7 @@ from pathlib import Path
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import start_http_server
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.kafka import ensure_topics
@@ -25,8 +25,17 @@ from tracker.services import SERVICES, migrate_all
 from tracker.status import readiness
 from tracker.supervisor import Child, Supervisor
 
+# `<SERVICE>_PORT` and `<SERVICE>_PROCESSES` for every service of the one list (SERVICES)
+_PerService = create_model(  # type: ignore[call-overload]  # fields made from SERVICES
+    "_PerService", __base__=BaseSettings,
+    **{field: spec for service in SERVICES for field, spec in (
+        (f"{service.name}_port", (int, Field(default=service.default_port,
+                                               description=f"Port of the {service.name}."))),
+        (f"{service.name}_processes", (int, Field(default=1, ge=1, le=32,
+                                                    description="Processes per service."))))})
 
-class StackSettings(BaseSettings):
+
+class StackSettings(_PerService):  # fields per service come from SERVICES
     """What `tracker up` reads from the environment."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -37,12 +46,6 @@ class StackSettings(BaseSettings):
     kafka_port: int = 9092
     kafka_partitions: int = 3
     tracker_broker: str = Field(default="auto", description="auto, kafka or tansu")
-    registry_port: int = 8001
-    ladder_port: int = 8002
-    notifier_port: int = 8003
-    registry_processes: int = Field(default=1, ge=1, le=32, description="Processes per service.")
-    ladder_processes: int = Field(default=1, ge=1, le=32)
-    notifier_processes: int = Field(default=1, ge=1, le=32)
     tracker_metrics_port: int = Field(default=8004, description="The supervisor's /metrics.")
     tracker_admin_token: SecretStr | None = None
     ready_timeout_s: float = Field(default=90.0)
@@ -78,8 +81,7 @@ class Stack:
 
     def ports(self) -> dict[str, int]:
         """Each service's port: the one bound (a port of 0 asks the OS for a free one)."""
-        s = self.settings
-        asked = {"registry": s.registry_port, "ladder": s.ladder_port, "notifier": s.notifier_port}
+        asked = {s.name: int(getattr(self.settings, f"{s.name}_port")) for s in SERVICES}
         return {name: self.sockets[name].getsockname()[1] if name in self.sockets else port
                 for name, port in asked.items()}
 
@@ -122,9 +124,7 @@ class Stack:
 
     def processes(self) -> dict[str, int]:
         """How many processes serve each service (`<SERVICE>_PROCESSES`)."""
-        s = self.settings
-        return {"registry": s.registry_processes, "ladder": s.ladder_processes,
-                "notifier": s.notifier_processes}
+        return {s.name: int(getattr(self.settings, f"{s.name}_processes")) for s in SERVICES}
 
     def urls(self) -> dict[str, str]:
         """Each service's base URL."""
@@ -155,12 +155,9 @@ class Stack:
         env = {
             **os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "TRACKER_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1",
-            "REGISTRY_PORT": str(ports["registry"]), "LADDER_PORT": str(ports["ladder"]),
-            "NOTIFIER_PORT": str(ports["notifier"]),
+            **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
             **{f"{name.upper()}_PROCESSES": str(n) for name, n in self.processes().items()},
-            "REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
-            "LADDER_URL": f"http://127.0.0.1:{ports['ladder']}",
-            "NOTIFIER_URL": f"http://127.0.0.1:{ports['notifier']}", **broker_env,
+            **{f"{name.upper()}_URL": url for name, url in self.urls().items()}, **broker_env,
         }
         logs = data / "logs"
         logs.mkdir(exist_ok=True)
@@ -290,9 +287,9 @@ def up(*, demo: bool) -> int:
         print(f"  supervisor http://127.0.0.1:{stack.metrics_port}/metrics"
               "   (restarts; `tracker status` lists the processes)")
         print(f"  admin token: {token}")
-        print("  try: curl -H 'Authorization: Bearer <token>' "
-              f"http://127.0.0.1:{ports['registry']}/v1/firms")
-        print(f"  dashboard http://127.0.0.1:{ports['ladder']}/dashboard   (a read-only key "
+        urls = stack.urls()
+        print(f"  try: curl -H 'Authorization: Bearer <token>' {urls['registry']}/v1/firms")
+        print(f"  dashboard {urls['ladder']}/dashboard   (a read-only key "
               "for it: tracker keys create --role viewer)")
         print("Ctrl-C stops everything.", flush=True)
         return stack.watch()

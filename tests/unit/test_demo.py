@@ -14,8 +14,8 @@ from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import evaluate
 from registry.domain.csv_import import REPORT_KEYS
 from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
-from registry.domain.uscc import uscc_problem
 from shared.codes import INDUSTRIES
+from shared.uscc import uscc_problem
 from tracker import demo
 from tracker.demo import DemoData, DemoFirm, generate
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from registry.domain.models import (
+from registry.schemas import (
     AnnualReportIn,
     CertificateIn,
     CertificateRevokeIn,
-    FirmIn,
-    FirmPatch,
-    FundingRoundIn,
-)
-from registry.schemas import (
     CertificateWritten,
     Firm,
     FirmDetail,
     FirmEvent,
+    FirmIn,
+    FirmPatch,
+    FundingRoundIn,
     FundingRoundWritten,
     ImportJob,
     ImportReport,

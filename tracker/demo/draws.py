@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from registry.domain.uscc import ALPHABET, check_character
+from shared.uscc import ALPHABET, check_character
 from tracker.demo.city import (
     DIVISION,
     INDUSTRY_WEIGHTS,

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry.domain.models import CertificateIn, FundingRoundIn
+from registry.schemas import CertificateIn, FundingRoundIn
 from tracker.client import ApiProblem, Ladder, Recorded, Registry
 from tracker.client.registry import ImportKind
 from tracker.demo.generator import generate

@@ -1,6 +1,8 @@
-"""What the registry's API answers: one model per response shape, with examples for OpenAPI.
+"""The registry's public contract: what its API answers (one model per response shape, with
+examples for OpenAPI) and, re-exported, the request bodies it takes.
 
-Request bodies carry domain rules and live in `registry.domain.models`; these are read models.
+Request bodies carry domain rules and are defined in `registry.domain.models`; clients import
+them from here, so nothing outside the service reaches into its domain.
 """
 
 from __future__ import annotations
@@ -11,8 +13,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from registry.domain import models as _requests
 from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
 from shared.events import FIRM_ID_EXAMPLE
+
+# the request bodies, defined with their rules in the domain
+AnnualReportIn = _requests.AnnualReportIn
+CertificateIn = _requests.CertificateIn
+CertificateRevokeIn = _requests.CertificateRevokeIn
+FirmIn = _requests.FirmIn
+FirmPatch = _requests.FirmPatch
+FundingRoundIn = _requests.FundingRoundIn
 
 ReportOutcome = Literal["filed", "restated", "unchanged"]
 ImportKind = Literal["firms", "reports"]
@@ -47,7 +58,7 @@ class Firm(BaseModel):
 
 
 class ReportFigures(BaseModel):
-    """One fiscal year's figures and the day they were filed (RULEBOOK.md 'Evaluation inputs')."""
+    """One fiscal year's figures and their filing day (docs/rulebook.md "Evaluation inputs")."""
 
     revenue: int = Field(description="营业收入, yuan", examples=[30_000_000])
     sales_revenue: int = Field(description="销售收入, yuan", examples=[29_000_000])

@@ -16,8 +16,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from registry.domain.uscc import uscc_problem
 from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
+from shared.uscc import uscc_problem
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 Yuan = Annotated[int, Field(ge=0, le=10**15, description="yuan, integer")]
@@ -109,7 +109,7 @@ class FirmPatch(Strict):
 
 
 class AnnualReportIn(Strict):
-    """One fiscal year's report (RULEBOOK.md 'Evaluation inputs')."""
+    """One fiscal year's report (docs/rulebook.md "Evaluation inputs")."""
 
     revenue: Yuan
     sales_revenue: Yuan
