@@ -235,15 +235,19 @@ def _processes(stack: ChaosStack) -> dict[str, list[psutil.Process]]:
     return found
 
 
-def _rss_fds(procs: list[psutil.Process]) -> tuple[float, int]:
-    rss, fds = 0.0, 0
+def _rss_fds(procs: list[psutil.Process]) -> tuple[float, int, int]:
+    """(MiB, open fds, processes) of a group. PSS, not RSS, for PostgreSQL's backends: each
+    maps the same shared buffers, which RSS would count once per backend."""
+    rss, fds, alive = 0.0, 0, 0
     for p in procs:
         try:
-            rss += p.memory_info().rss / 2**20
+            shared = "postgres" in p.name()
+            rss += (p.memory_full_info().pss if shared else p.memory_info().rss) / 2**20
             fds += p.num_fds()
+            alive += 1
         except psutil.Error:
             pass
-    return rss, fds
+    return rss, fds, alive
 
 
 async def _database(stack: ChaosStack) -> dict[str, Any]:
@@ -343,18 +347,20 @@ def report(minutes: float, stats: Stats, samples: list[dict[str, Any]],
     if samples:
         picks = [samples[0], samples[len(samples) // 2], samples[-1]]
         names = sorted({n for s in samples for n in s["processes"]})
-        out += ["", "RSS (MiB) and open file handles per process: first sample, middle, last, "
-                "and the largest seen:", "",
+        out += ["", "Memory (RSS; PSS for PostgreSQL) and open file handles per process (and "
+                "how many processes, where more than one): first sample, middle, last, and the "
+                "largest seen:", "",
                 "| process | " + " | ".join(f"t={s['t'] // 60}:{s['t'] % 60:02d}"
                                          for s in picks) + " | max |",
                 "|---|---|---|---|---|"]
         for n in names:
             cells = []
             for s in picks:
-                rss, fds = s["processes"].get(n, (0.0, 0))
-                cells.append(f"{rss:,.0f} MiB / {fds} fds" if rss else "–")
-            peak = max(s["processes"].get(n, (0.0, 0))[0] for s in samples)
-            peak_fds = max(s["processes"].get(n, (0.0, 0))[1] for s in samples)
+                rss, fds, count = s["processes"].get(n, (0.0, 0, 0))
+                many = f" ({count})" if count > 1 else ""
+                cells.append(f"{rss:,.0f} MiB / {fds} fds{many}" if rss else "–")
+            peak = max(s["processes"].get(n, (0.0, 0, 0))[0] for s in samples)
+            peak_fds = max(s["processes"].get(n, (0.0, 0, 0))[1] for s in samples)
             out.append(f"| {n} | " + " | ".join(cells) + f" | {peak:,.0f} MiB / {peak_fds} fds |")
         first_db, last_db = samples[0].get("db", {}), samples[-1].get("db", {})
         out += ["", "| PostgreSQL | first sample | last sample |", "|---|---|---|"]
