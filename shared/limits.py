@@ -112,6 +112,7 @@ class Bucket:
     tokens: float
     at: float
     running: int = 0
+    refilled_after_s: float = 1.0  # idle this long, it is full again
 
     def take(self, policy: Policy, now: float) -> float:
         """Take a token: 0.0 when granted, else the seconds until one is there."""
@@ -136,7 +137,8 @@ class Buckets:
         key = (who, name)
         found = self.buckets.get(key)
         if found is None:
-            found = self.buckets[key] = Bucket(policy.burst, self.clock())
+            found = self.buckets[key] = Bucket(policy.burst, self.clock(),
+                                               refilled_after_s=policy.window_s)
         return found, policy
 
     def sweep(self) -> None:
@@ -146,8 +148,7 @@ class Buckets:
             return
         self._swept = now
         for key, b in list(self.buckets.items()):
-            policy = self.table.get(("anonymous", key[1]))
-            if b.running == 0 and policy and now - b.at > policy.window_s * 2:
+            if b.running == 0 and now - b.at > b.refilled_after_s:
                 del self.buckets[key]
 
 

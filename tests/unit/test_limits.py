@@ -52,3 +52,15 @@ def test_a_bucket_lets_a_burst_through_then_refills_at_the_rate() -> None:
     other, _ = buckets.bucket("key:b", "viewer", "read")
     assert other is not bucket and other.tokens == 4
     assert Bucket(0.0, 0.0).take(Policy(1.0, 1.0), 10.0) == 0.0  # full after a long rest
+
+
+def test_idle_full_buckets_are_forgotten_busy_ones_kept() -> None:
+    now = [0.0]
+    buckets = Buckets(policies({"anonymous.read": "1/2"}), clock=lambda: now[0])
+    idle, policy = buckets.bucket("addr:1", "anonymous", "read")
+    idle.take(policy, now[0])
+    busy, _ = buckets.bucket("addr:2", "anonymous", "sse")
+    busy.running = 1
+    now[0] = 61.0
+    buckets.sweep()
+    assert set(buckets.buckets) == {("addr:2", "sse")}
