@@ -67,9 +67,9 @@ class Stats:
         self.latencies[(route_class, window)].append(seconds)
 
 
-def p99(values: list[float]) -> float:
+def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0.0
 
 
 class TimedLoad(Load):
@@ -336,14 +336,18 @@ def report(minutes: float, stats: Stats, samples: list[dict[str, Any]],
             f"{stats.statuses.get((cls, s), 0):,}" for s in statuses) + " |")
     windows = sorted({w for _, w in stats.latencies})
     span = stats.window_s / 60
-    out += ["", "p99 latency (ms) per route class, by window of the run:", "",
+    out += ["", "Latency p50 / p99 (ms) per route class, by window of the run (a write's time "
+            "includes its resends):", "",
             "| route class | " + " | ".join(f"{w * span:g}–{(w + 1) * span:g} min"
                                             for w in windows) + " |",
             "|---|" + "---|" * len(windows)]
     for cls in sorted(stats.requests):
-        out.append(f"| {cls} | " + " | ".join(
-            f"{p99(stats.latencies.get((cls, w), [])) * 1000:,.0f}"
-            if stats.latencies.get((cls, w)) else "–" for w in windows) + " |")
+        cells = []
+        for w in windows:
+            seen = stats.latencies.get((cls, w), [])
+            cells.append(f"{quantile(seen, 0.5) * 1000:,.0f} / {quantile(seen, 0.99) * 1000:,.0f}"
+                         if seen else "–")
+        out.append(f"| {cls} | " + " | ".join(cells) + " |")
     if samples:
         picks = [samples[0], samples[len(samples) // 2], samples[-1]]
         names = sorted({n for s in samples for n in s["processes"]})
