@@ -18,6 +18,7 @@ MEANING = {
     "KAFKA_PARTITIONS": "partitions of the topics it creates (default 3)",
     "TRACKER_METRICS_PORT": "port of the supervisor's /metrics: restarts per service (default "
                             "8004; 0: any free one)",
+    "BIND_HOST": "interface the services listen on (default 127.0.0.1); `up` binds their ports",
     "TRACKER_BACKUP_DIR": "where `tracker backup` puts backups (default ./backups)",
     "READY_TIMEOUT_S": "how long the services may take to become ready (default 90)",
     "TRACKER_TOKEN": "API token for calls to the services (default: the admin token)",
