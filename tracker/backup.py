@@ -157,7 +157,8 @@ async def server_version(server_url: str) -> str:
 
 
 def base_backup(server_url: str, target: Path, progress: OnProgress | None) -> None:
-    """Run pg_basebackup into `target` (tar, gzip, WAL streamed), reporting kB copied."""
+    """Run pg_basebackup into `target` (DEST/.<name>.partial/postgres: tar, gzip, WAL
+    streamed), reporting kB copied."""
     argv = [str(pg_bin("pg_basebackup")), "-d", server_url, "-D", str(target), "-Ft", "-z",
             "-X", "stream", "-c", "fast", "-P", "--manifest-checksums=SHA256"]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -169,16 +170,16 @@ def base_backup(server_url: str, target: Path, progress: OnProgress | None) -> N
             done, total = seen[-1]
             progress("copy (kB)", int(done), max(int(total), int(done)))
     if proc.wait() != 0:
-        raise BackupError(_basebackup_problem(said.decode(errors="replace"), target))
+        raise BackupError(_basebackup_problem(said.decode(errors="replace"), target.parent.parent))
 
 
-def _basebackup_problem(said: str, target: Path) -> str:
-    """pg_basebackup's complaint as one line."""
+def _basebackup_problem(said: str, dest: Path) -> str:
+    """pg_basebackup's complaint as one line (`dest`: where the backup was going)."""
     lines = [ln.strip() for ln in re.split(r"[\r\n]", said) if ln.strip()]
     errors = [ln for ln in lines if "error" in ln.lower() or "fatal" in ln.lower()] or lines
     first = errors[0].removeprefix("pg_basebackup: ").removeprefix("error: ") if errors else "?"
     if "No space left" in said or "Disk quota" in said:
-        return f"the disk holding {target.parent} is full; nothing was kept"
+        return f"the disk holding {dest} is full; nothing was kept"
     if "replication connection" in said or "pg_hba.conf" in said:
         return (f"the server refuses a replication connection ({first}); grant the role "
                 "REPLICATION or see README, Backups, for an external PostgreSQL")

@@ -108,6 +108,12 @@ async def _journey(stack: RunningStack, dest: Path, receiver: DedupingReceiver) 
     await writer
     assert len(written) > before_backup + 1, "the writes went on while the backup ran"
 
+    not_a_folder = dest.parent / "a-file"
+    not_a_folder.write_text("x")
+    refused = await asyncio.to_thread(tracker, stack, "backup", str(not_a_folder))
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "exists and is not a folder" in refused.stderr
+
     [folder] = [p for p in dest.iterdir()]  # no partial folder left beside it
     assert folder.name.startswith("tracker-backup-") and (folder / "manifest.json").is_file()
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -36,7 +36,7 @@ def test_a_full_disk_or_a_refusal_is_said_in_one_line(tmp_path: Path) -> None:
     assert "not writable" in _os_problem(OSError(errno.EROFS, "Read-only file system"), tmp_path)
     said = ("pg_basebackup: error: could not write to file \"x/base.tar.gz\": "
             "No space left on device\npg_basebackup: removing contents of data directory")
-    assert "is full" in _basebackup_problem(said, tmp_path / "x")
+    assert _basebackup_problem(said, tmp_path) == f"the disk holding {tmp_path} is full; nothing was kept"
     said = "pg_basebackup: error: FATAL:  no pg_hba.conf entry for replication connection"
     assert "REPLICATION" in _basebackup_problem(said, tmp_path / "x")
     assert "\n" not in _basebackup_problem("a\rb\nc", tmp_path)
