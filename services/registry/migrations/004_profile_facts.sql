@@ -53,3 +53,21 @@ CROSS JOIN LATERAL jsonb_each(jsonb_build_object(
     'company_kind', f.company_kind, 'listed', f.listed, 'abnormal_list', f.abnormal_list,
     'dishonest_list', f.dishonest_list)) v
 WHERE NOT EXISTS (SELECT 1 FROM profile_facts pf WHERE pf.firm_id = f.id AND pf.field = v.key);
+
+-- The firms row holds the profile valid today (it held the last value recorded, which a
+-- change recorded late with an earlier date could leave in the past).
+UPDATE firms f SET
+    name = coalesce(c.v ->> 'name', f.name),
+    district = coalesce(c.v ->> 'district', f.district),
+    industry = coalesce(c.v ->> 'industry', f.industry),
+    founded_on = coalesce((c.v ->> 'founded_on')::date, f.founded_on),
+    company_kind = coalesce(c.v ->> 'company_kind', f.company_kind),
+    listed = coalesce((c.v -> 'listed')::boolean, f.listed),
+    abnormal_list = coalesce((c.v -> 'abnormal_list')::boolean, f.abnormal_list),
+    dishonest_list = coalesce((c.v -> 'dishonest_list')::boolean, f.dishonest_list)
+FROM (SELECT firm_id, jsonb_object_agg(field, value) AS v
+      FROM (SELECT DISTINCT ON (firm_id, field) firm_id, field, value FROM profile_facts
+            WHERE corrected_by IS NULL AND valid_from <= current_date
+            ORDER BY firm_id, field, valid_from DESC, n DESC) latest
+      GROUP BY firm_id) c
+WHERE c.firm_id = f.id;
