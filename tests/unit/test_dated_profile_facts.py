@@ -140,3 +140,11 @@ async def test_no_patch_answers_without_an_event_or_an_unchanged_valid_fact() ->
                 assert stored["valid_from"] == valid_from
     outcomes = [[f.outcome for f in (await change(b)(uow, firm_id)).facts] for b in bodies[:2]]
     assert outcomes == [["unchanged"], ["unchanged"]]
+
+
+async def test_a_founding_date_change_corrects_every_date() -> None:
+    uow, firm_id = await _run([])
+    moved = await change({"founded_on": "2015-01-01", "effective_on": "2015-06-01"})(uow, firm_id)
+    assert moved.founded_on == date(2015, 1, 1) and moved.facts[0].outcome == "recorded"
+    again = await change({"founded_on": "2015-01-01"})(uow, firm_id)
+    assert again.facts[0].outcome == "unchanged" and again.sequence == moved.sequence

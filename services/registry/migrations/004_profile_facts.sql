@@ -68,6 +68,9 @@ UPDATE firms f SET
 FROM (SELECT firm_id, jsonb_object_agg(field, value) AS v
       FROM (SELECT DISTINCT ON (firm_id, field) firm_id, field, value FROM profile_facts
             WHERE corrected_by IS NULL AND valid_from <= current_date
-            ORDER BY firm_id, field, valid_from DESC, n DESC) latest
+            -- the founding date: its latest recorded value holds on every date
+            ORDER BY firm_id, field,
+                     CASE WHEN field = 'founded_on' THEN NULL ELSE valid_from END DESC NULLS LAST,
+                     n DESC) latest
       GROUP BY firm_id) c
 WHERE c.firm_id = f.id;
