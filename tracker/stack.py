@@ -192,10 +192,13 @@ class Stack:
             summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token,
                                             ladder_url=f"http://127.0.0.1:{ports['ladder']}",
                                             progress=progress))
+        rounds = summary.get("rounds") or {}
         print(f"demo: {summary['firms']} firms, {summary['reports']} reports, "
-              f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates "
-              f"in {summary['seconds']:.0f} s; the ladder is evaluating them now "
-              "(see /v1/targets/2022 and /v1/candidates?tier=unicorn)", flush=True)
+              f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates, "
+              f"{rounds.get('applications', 0)} applications and {rounds.get('filings', 0)} "
+              f"filings in the rounds since 2019, in {summary['seconds']:.0f} s "
+              "(see /v1/targets/2022, /v1/rounds/2022 and /v1/candidates?tier=unicorn)",
+              flush=True)
 
     def wait_ready(self) -> None:
         """Block until every service's /readyz answers 200."""

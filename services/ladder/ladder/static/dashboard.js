@@ -1,6 +1,7 @@
 // The dashboard: load the tables, draw them, follow the live stream, drill into firms.
 import { download, dropToken, follow, getJson, HttpError, saveToken, takeToken } from "./api.js";
 import { cohortOption, districtOption, funnelOption, targetsOption } from "./charts.js";
+import { loadRound } from "./round.js";
 import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -50,7 +51,7 @@ function setYear(year) {
   history.replaceState(null, "", `#${params}`);
   state.year = year;
   drawYears();
-  Promise.all([loadTargets(), loadFunnel()]).catch(report);
+  Promise.all([loadTargets(), loadFunnel(), loadRound(state.year)]).catch(report);
 }
 
 // ------------------------------------------------------------------ sections
@@ -229,7 +230,8 @@ function drawFilters() {
 }
 
 async function loadAll() {
-  await Promise.all([loadTargets(), loadFunnel(), loadCohorts(), loadCandidates(), loadInbox()]);
+  await Promise.all([loadTargets(), loadFunnel(), loadCohorts(), loadCandidates(), loadInbox(),
+    loadRound(state.year)]);
 }
 
 function wire() {
@@ -241,7 +243,7 @@ function wire() {
   $("candidateTabs").addEventListener("click", (e) => {
     if (e.target.dataset.tier) { state.candidateTier = e.target.dataset.tier; loadCandidates().catch(report); }
   });
-  for (const id of ["candidateTable", "feed"]) {
+  for (const id of ["candidateTable", "feed", "roundCard"]) {
     $(id).addEventListener("click", (e) => { const row = e.target.closest("[data-firm]"); if (row) openFirm(row.dataset.firm).catch(report); });
   }
   $("drillClose").addEventListener("click", () => { $("drill").hidden = true; });

@@ -30,7 +30,10 @@ const WORDS = {
       TargetMilestoneReached: "目标里程碑", FirmRegistered: "新企业入库", FirmProfileChanged: "信息变更",
       AnnualReportFiled: "年报报送", AnnualReportRestated: "年报更正", FundingRoundRecorded: "融资",
       CertificateGranted: "获得资质", CertificateRevoked: "资质撤销", ComplianceFlagChanged: "合规变化",
-      AlertDelivered: "提醒已送达", AlertFailed: "提醒失败" },
+      AlertDelivered: "提醒已送达", AlertFailed: "提醒失败",
+      ApplicationSubmitted: "企业申报", ApplicationStepRecorded: "申报进展", FilingRecorded: "备案",
+      FilingCorrected: "备案更正", FilingRevoked: "备案撤销", RoundReminderDue: "申报提醒",
+      FilingListPublished: "名单公布", round_reminder: "申报提醒", list_published: "名单公布" },
   },
   en: {
     title: "Dalian tech-firm cultivation dashboard", subtitle: "Eaglet → Gazelle → Unicorn → Leader",
@@ -62,7 +65,10 @@ const WORDS = {
       TargetMilestoneReached: "Milestone", FirmRegistered: "Firm registered", FirmProfileChanged: "Profile changed",
       AnnualReportFiled: "Annual report", AnnualReportRestated: "Report restated", FundingRoundRecorded: "Funding round",
       CertificateGranted: "Certificate", CertificateRevoked: "Certificate revoked", ComplianceFlagChanged: "Compliance",
-      AlertDelivered: "Alert delivered", AlertFailed: "Alert failed" },
+      AlertDelivered: "Alert delivered", AlertFailed: "Alert failed",
+      ApplicationSubmitted: "Applied", ApplicationStepRecorded: "Application step", FilingRecorded: "Filed",
+      FilingCorrected: "Filing corrected", FilingRevoked: "Filing revoked", RoundReminderDue: "Round reminder",
+      FilingListPublished: "List published", round_reminder: "Round reminder", list_published: "List published" },
   },
 };
 

@@ -8,8 +8,10 @@ from typing import Literal
 from shared.events import (
     AnyEvent,
     FilingExpiring,
+    FilingListPublished,
     FirmRef,
     NearMissDetected,
+    RoundReminderDue,
     TargetMilestoneReached,
     TargetProgressChanged,
     TierAtRisk,
@@ -24,7 +26,10 @@ from shared.events import (
 AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
+    "round_reminder", "list_published",
 ]
+# one event about many firms: each officer gets one message with their own firms
+ROUND_KINDS: frozenset[str] = frozenset({"round_reminder", "list_published"})
 ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
 
 # Critical = the firm loses (or is about to lose) a tier: someone must act now, so these
@@ -35,7 +40,8 @@ CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"}
 
 Severity = Literal["critical", "warning", "info"]
 # an override is an officer's act, told to the officers concerned; a recovery is good news
-_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override"})
+_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override",
+                            "round_reminder"})
 
 # Fixed namespace so alert ids are reproducible from (event, officer, channel): a
 # redelivered Kafka message yields the same id and the same Idempotency-Key.
@@ -70,6 +76,10 @@ def alert_kind_for(event: AnyEvent) -> AlertKind | None:
         return "recovery"  # also an older TierAtRisk carrying a recovery
     if isinstance(event, TierRevoked) or change == "revoked":
         return "revocation"
+    if isinstance(event, RoundReminderDue):
+        return "round_reminder" if event.data.items else None
+    if isinstance(event, FilingListPublished):
+        return "list_published"
     if isinstance(event, TargetProgressChanged):
         # Only the transition into `behind` is news; staying behind would re-alert on
         # every progress tick.

@@ -265,3 +265,15 @@ _BUILDERS: dict[str, tuple[Callable[[Language, Any], Content], type]] = {
     "target_milestone": (_milestone, TargetMilestoneReachedData),
     "pace_behind": (_pace_behind, TargetProgressChangedData),
 }
+
+
+def _round_builders() -> None:
+    """The round's messages live in their own module (it imports `Content` from here)."""
+    from notifier.domain.round_content import list_published, round_reminder
+    from shared.events import FilingListPublishedData, RoundReminderDueData
+
+    _BUILDERS["round_reminder"] = (round_reminder, RoundReminderDueData)
+    _BUILDERS["list_published"] = (list_published, FilingListPublishedData)
+
+
+_round_builders()
