@@ -1,0 +1,111 @@
+"""What the entitlements service knows of a firm, folded from registry events.
+
+Every fact keeps the registry sequence it came with and only a later one replaces it, and a
+revocation is kept beside the grant it revokes: the same events in any order, or twice, fold
+to the same facts (replays and late facts change nothing they should not).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events import EventEnvelope
+
+FIGURES = ("rd_expense", "revenue", "sales_revenue", "high_tech_revenue",
+           "st_activity_investment")
+
+
+class Fact(BaseModel):
+    """Base of the folded facts: plain, JSON-able."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Profile(Fact):
+    name: str
+    district: str
+    industry: str
+    seq: int
+
+
+class Report(Fact):
+    fiscal_year: int
+    figures: dict[str, int]
+    seq: int
+
+
+class Certificate(Fact):
+    kind: str | None = None  # None: only its revocation has arrived so far
+    issued_on: date | None = None
+    seq: int = 0
+    revoked_on: date | None = None
+
+
+class Filing(Fact):
+    tier: str | None = None  # None: only its revocation has arrived so far
+    listed_on: date | None = None
+    list_name: str | None = None
+    seq: int = 0
+    revoked_on: date | None = None
+
+
+class FirmFacts(Fact):
+    """One firm's facts, as the policies read them."""
+
+    firm_id: str
+    profile: Profile | None = None
+    reports: dict[str, Report] = {}
+    certificates: dict[str, Certificate] = {}
+    filings: dict[str, Filing] = {}
+
+    def report(self, fiscal_year: int) -> Report | None:
+        """The report of a fiscal year, if filed."""
+        return self.reports.get(str(fiscal_year))
+
+
+RELEVANT = frozenset({
+    "FirmRegistered", "FirmProfileChanged", "AnnualReportFiled", "AnnualReportRestated",
+    "CertificateGranted", "CertificateRevoked", "FilingRecorded", "FilingCorrected",
+    "FilingRevoked"})
+
+
+def fold(facts: FirmFacts, event: EventEnvelope) -> FirmFacts:
+    """The facts after one registry event (a new object; events of no interest change none)."""
+    kind, seq, data = event.event_type, event.sequence, event.data
+    new = facts.model_copy(deep=True)
+    if kind in ("FirmRegistered", "FirmProfileChanged"):
+        if new.profile is None or new.profile.seq < seq:
+            firm = data.firm
+            new.profile = Profile(name=firm.name, district=firm.district,
+                                  industry=firm.industry, seq=seq)
+    elif kind in ("AnnualReportFiled", "AnnualReportRestated"):
+        report = data.report
+        key = str(report.fiscal_year)
+        held = new.reports.get(key)
+        if held is None or held.seq < seq:
+            new.reports[key] = Report(fiscal_year=report.fiscal_year, seq=seq, figures={
+                name: getattr(report, name) for name in FIGURES})
+    elif kind == "CertificateGranted":
+        cert = new.certificates.setdefault(str(data.certificate_id), Certificate())
+        if cert.seq < seq:
+            cert.kind, cert.issued_on, cert.seq = data.kind, data.issued_on, seq
+    elif kind == "CertificateRevoked":
+        cert = new.certificates.setdefault(str(data.certificate_id), Certificate())
+        cert.revoked_on = data.revoked_on
+    elif kind in ("FilingRecorded", "FilingCorrected"):
+        filing = data.filing
+        held_filing = new.filings.setdefault(str(filing.filing_id), Filing())
+        if held_filing.seq < seq:
+            held_filing.tier, held_filing.listed_on = filing.tier, filing.listed_on
+            held_filing.list_name, held_filing.seq = filing.list_name, seq
+    elif kind == "FilingRevoked":
+        new.filings.setdefault(str(data.filing_id), Filing()).revoked_on = data.revoked_on
+    return new
+
+
+def load(firm_id: str, stored: dict[str, Any] | None) -> FirmFacts:
+    """Facts as stored (JSON), or none yet."""
+    return FirmFacts.model_validate(stored) if stored else FirmFacts(firm_id=firm_id)
