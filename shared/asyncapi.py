@@ -9,12 +9,19 @@ from typing import Any
 from shared.event_examples import example
 from shared.events import (
     ALERT_EVENT_TYPES,
+    ENTITLEMENT_EVENT_TYPES,
     FIRM_EVENT_TYPES,
     SCHEMA_VERSIONS,
     STANDING_EVENT_TYPES,
     EventEnvelope,
 )
-from shared.topics import ALERT_EVENTS, FIRM_EVENTS, STANDING_EVENTS, dead_letter
+from shared.topics import (
+    ALERT_EVENTS,
+    ENTITLEMENT_EVENTS,
+    FIRM_EVENTS,
+    STANDING_EVENTS,
+    dead_letter,
+)
 
 TOPICS: tuple[tuple[str, str, str, tuple[type[EventEnvelope], ...]], ...] = (
     (FIRM_EVENTS, "registry", "Every change to a firm's facts (profile, annual reports, funding, "
@@ -25,6 +32,9 @@ TOPICS: tuple[tuple[str, str, str, tuple[type[EventEnvelope], ...]], ...] = (
      STANDING_EVENT_TYPES),
     (ALERT_EVENTS, "notifier", "The outcome of every alert delivery to a case officer, keyed by "
      "alert id.", ALERT_EVENT_TYPES),
+    (ENTITLEMENT_EVENTS, "entitlements", "What firms are owed under the policies (免申即享), "
+     "computed from filings and certificates, corrected by late facts, and each step from "
+     "offered to paid; keyed by firm id.", ENTITLEMENT_EVENT_TYPES),
 )
 MEANING = {
     "FirmRegistered": "A firm entered the registry with its profile.",
@@ -55,6 +65,14 @@ MEANING = {
     "NearMissDetected": "A firm is close to the next tier; `failing` says what it lacks.",
     "TargetProgressChanged": "A year's target moved: achieved, progress and pace.",
     "TargetMilestoneReached": "A target passed a milestone (first, 25%..100%, first unicorn).",
+    "EntitlementComputed": "A filing or certificate entitles a firm to a policy's award; the "
+                           "options are either/or, the better first.",
+    "EntitlementCorrected": "A late or corrected fact (or a new policy set) changed an "
+                            "entitlement's amount; never a second payment.",
+    "EntitlementStateChanged": "An entitlement moved a step (offered, confirmed, approved, "
+                               "paid, declined, expired, cancelled): dated, by whom.",
+    "EntitlementAwaitingConfirmation": "An offered entitlement waits for the firm's "
+                                       "confirmation past the reminder threshold.",
     "AlertDelivered": "An alert reached a case officer on a channel.",
     "AlertFailed": "An alert could not be delivered after its retries.",
 }

@@ -10,6 +10,7 @@ from typing import Any
 from shared.events import (
     ALERT_EVENT_TYPES,
     ALL_EVENT_TYPES,
+    ENTITLEMENT_EVENT_TYPES,
     FIRM_EVENT_TYPES,
     FIRM_ID_EXAMPLE,
     STANDING_EVENT_TYPES,
@@ -41,6 +42,15 @@ _FILING = {"filing_id": uuid.UUID("8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"), "tier
            "list_name": "辽宁省2022年第一批瞪羚企业", "source": "import"}
 _APPLICATION = {"application_id": uuid.UUID("4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"),
                 "round_year": 2022, "tier": "gazelle", "applied_on": date(2022, 12, 8)}
+_ENTITLEMENT = {"entitlement_id": uuid.UUID("6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"),
+                "firm": _FIRM, "policy_id": "dl.gazelle_unicorn.filed",
+                "policy_name": "新备案瞪羚、独角兽企业奖励", "policy_set": "DL-2023",
+                "policy_version": 1, "trigger_key": f"filing:{_FILING['filing_id']}",
+                "trigger_on": date(2022, 12, 20), "year": 2022, "budget_line": "大连市科技局·梯度培育",
+                "amount": 800_000,
+                "options": [{"option_id": "loan_interest", "name": "贷款贴息", "amount": 800_000},
+                            {"option_id": "award", "name": "一次性奖励", "amount": 500_000}],
+                "complete": True, "provisional": True, "state": "computed"}
 
 DATA: dict[str, dict[str, Any]] = {
     "FirmRegistered": {"firm": _PROFILE},
@@ -98,13 +108,28 @@ DATA: dict[str, dict[str, Any]] = {
                               "progress": 0.506, "pace": "on_track", "previous_pace": "behind"},
     "TargetMilestoneReached": {"year": 2022, "key": "unicorn", "milestone": "first_unicorn",
                                "target": 1, "achieved": 1, "firm": _FIRM},
+    "EntitlementComputed": {"entitlement": _ENTITLEMENT},
+    "EntitlementCorrected": {"entitlement": {**_ENTITLEMENT, "amount": 800_000},
+                             "previous_amount": 500_000, "applied": True,
+                             "reason": "the facts or the policy changed"},
+    "EntitlementStateChanged": {"entitlement_id": _ENTITLEMENT["entitlement_id"], "firm": _FIRM,
+                                "policy_id": "dl.gazelle_unicorn.filed",
+                                "policy_name": "新备案瞪羚、独角兽企业奖励",
+                                "from_state": "computed", "to_state": "offered",
+                                "on": date(2023, 1, 5), "by": "officer:7a1b2c3d",
+                                "amount": 800_000},
+    "EntitlementAwaitingConfirmation": {"entitlement_id": _ENTITLEMENT["entitlement_id"],
+                                        "firm": _FIRM, "policy_name": "新备案瞪羚、独角兽企业奖励",
+                                        "amount": 800_000, "offered_on": date(2023, 1, 5),
+                                        "days_waiting": 14},
     "AlertDelivered": _ALERT,
     "AlertFailed": {**_ALERT, "channel": "wecom", "attempts": 5,
                     "error": "HTTP 503 from the bot webhook"},
 }
 _PRODUCER = {**{m.__name__: "registry" for m in FIRM_EVENT_TYPES},
              **{m.__name__: "ladder" for m in STANDING_EVENT_TYPES},
-             **{m.__name__: "notifier" for m in ALERT_EVENT_TYPES}}
+             **{m.__name__: "notifier" for m in ALERT_EVENT_TYPES},
+             **{m.__name__: "entitlements" for m in ENTITLEMENT_EVENT_TYPES}}
 
 
 def example(event_type: str, **envelope: Any) -> EventEnvelope:

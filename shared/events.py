@@ -334,6 +334,76 @@ class AlertOutcomeData(Frozen):
     error: str | None = None
 
 
+# ---------------------------------------------------------------- entitlements payloads
+
+EntitlementState = Literal["computed", "offered", "confirmed", "approved", "paid", "declined",
+                           "expired", "cancelled"]
+
+
+class EntitlementOption(Frozen):
+    """One either/or way of being paid, with what it comes to."""
+
+    option_id: str = Field(examples=["loan_interest"])
+    name: str = Field(examples=["贷款贴息"])
+    amount: int = Field(ge=0, description="Yuan")
+
+
+class EntitlementData(Frozen):
+    """What a firm is owed under one policy for one trigger (免申即享: no application)."""
+
+    entitlement_id: uuid.UUID = Field(description="One per (firm, policy, trigger).")
+    firm: FirmRef
+    policy_id: str = Field(examples=["dl.gazelle_unicorn.filed"])
+    policy_name: str
+    policy_set: str = Field(examples=["DL-2023"])
+    policy_version: int
+    trigger_key: str = Field(description="The fact it pays on: `filing:<id>` or "
+                             "`certificate:<id>`.")
+    trigger_on: date = Field(description="The trigger's date; the budget year is its year.")
+    year: int
+    budget_line: str
+    amount: int = Field(ge=0, description="Yuan: the chosen option's, else the best option's")
+    options: list[EntitlementOption] = Field(description="Either/or, the better first.")
+    complete: bool = Field(description="False while a report figure the amount needs is missing.")
+    provisional: bool = Field(description="The policy's amounts are provisional data.")
+    state: EntitlementState
+
+
+class EntitlementComputedData(Frozen):
+    entitlement: EntitlementData
+
+
+class EntitlementCorrectedData(Frozen):
+    entitlement: EntitlementData = Field(description="The entitlement after the correction.")
+    previous_amount: int = Field(ge=0)
+    applied: bool = Field(description="False when the entitlement was already approved or paid: "
+                          "the amount stands and finance is asked to review.")
+    reason: str
+
+
+class EntitlementStateChangedData(Frozen):
+    entitlement_id: uuid.UUID
+    firm: FirmRef
+    policy_id: str
+    policy_name: str
+    from_state: EntitlementState
+    to_state: EntitlementState
+    on: date = Field(description="The step's date (China Standard Time).")
+    by: str = Field(description="Who made the step (`system` for a revoked trigger).")
+    amount: int = Field(ge=0, description="Yuan: the amount at this step (paid: the amount paid)")
+    option_id: str | None = None
+    reason: str | None = None
+
+
+class EntitlementAwaitingConfirmationData(Frozen):
+    entitlement_id: uuid.UUID
+    firm: FirmRef
+    policy_name: str
+    amount: int = Field(ge=0)
+    offered_on: date
+    days_waiting: int = Field(ge=0)
+
+
 # ---------------------------------------------------------------- typed envelopes
 
 def _event(name: str, payload: type[BaseModel], version: int = 1) -> type[EventEnvelope]:
@@ -380,6 +450,11 @@ FilingExpiring = _event("FilingExpiring", FilingExpiringData)
 NearMissDetected = _event("NearMissDetected", NearMissDetectedData)
 TargetProgressChanged = _event("TargetProgressChanged", TargetProgressChangedData)
 TargetMilestoneReached = _event("TargetMilestoneReached", TargetMilestoneReachedData)
+EntitlementComputed = _event("EntitlementComputed", EntitlementComputedData)
+EntitlementCorrected = _event("EntitlementCorrected", EntitlementCorrectedData)
+EntitlementStateChanged = _event("EntitlementStateChanged", EntitlementStateChangedData)
+EntitlementAwaitingConfirmation = _event("EntitlementAwaitingConfirmation",
+                                         EntitlementAwaitingConfirmationData)
 AlertDelivered = _event("AlertDelivered", AlertOutcomeData)
 AlertFailed = _event("AlertFailed", AlertOutcomeData)
 
@@ -394,8 +469,11 @@ STANDING_EVENT_TYPES = (
     TargetMilestoneReached,
 )
 ALERT_EVENT_TYPES = (AlertDelivered, AlertFailed)
+ENTITLEMENT_EVENT_TYPES = (EntitlementComputed, EntitlementCorrected, EntitlementStateChanged,
+                           EntitlementAwaitingConfirmation)
 ALL_EVENT_TYPES: dict[str, type[EventEnvelope]] = {
-    m.__name__: m for m in FIRM_EVENT_TYPES + STANDING_EVENT_TYPES + ALERT_EVENT_TYPES
+    m.__name__: m for m in (FIRM_EVENT_TYPES + STANDING_EVENT_TYPES + ALERT_EVENT_TYPES
+                            + ENTITLEMENT_EVENT_TYPES)
 }
 SCHEMA_VERSIONS: dict[str, int] = {
     name: m.model_fields["schema_version"].default for name, m in ALL_EVENT_TYPES.items()
@@ -404,6 +482,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
 FirmEvent = Annotated[Union[FIRM_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
 StandingEvent = Annotated[Union[STANDING_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
 AlertEvent = Annotated[Union[ALERT_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
+EntitlementEvent = Annotated[Union[ENTITLEMENT_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
 
 _ANY_EVENT: TypeAdapter[Any] = TypeAdapter(
     Annotated[Union[tuple(ALL_EVENT_TYPES.values())], Field(discriminator="event_type")]  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ import functools
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -184,3 +184,8 @@ def parse(text: str) -> PolicySet:
 def shipped() -> PolicySet:
     """The policy set shipped with the service."""
     return parse(SHIPPED_FILE.read_text(encoding="utf-8"))
+
+
+def parse_body(body: dict[str, Any]) -> PolicySet:
+    """A policy set from its stored data."""
+    return PolicySet.model_validate(body)

@@ -1,0 +1,27 @@
+"""Offers the firm has not confirmed after N days: one reminder event each, which the notifier
+turns into an alert for the firm's officer."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from entitlements.repository import UnitOfWork
+from shared.topics import ENTITLEMENT_EVENTS
+
+
+async def remind_overdue(uow: UnitOfWork, *, today: date, after_days: int,
+                         limit: int = 200) -> int:
+    """Publish EntitlementAwaitingConfirmation for offers waiting longer than `after_days`."""
+    async with uow:
+        rows = await uow.repo.overdue_offers(today - timedelta(days=after_days), limit)
+        for row in rows:
+            await uow.repo.mark_reminded(row["id"])
+            await uow.outbox.append(
+                topic=ENTITLEMENT_EVENTS, event_type="EntitlementAwaitingConfirmation",
+                subject=str(row["firm_id"]),
+                data={"entitlement_id": row["id"], "firm": row["firm"],
+                      "policy_name": row["policy_name"], "amount": row["amount"],
+                      "offered_on": row["offered_on"],
+                      "days_waiting": (today - row["offered_on"]).days})
+        return len(rows)
+
