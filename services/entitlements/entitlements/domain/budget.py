@@ -9,6 +9,8 @@ from typing import Any
 
 from entitlements.domain.states import COMMITTED, OWED
 
+COUNTED = COMMITTED | OWED | {"computed"}
+
 METHOD = (
     "entitlements seen by this service only (the ladder's forecast and pipeline are not "
     "consumed): expected = committed (approved + paid) + owed (offered + confirmed) + computed "
@@ -32,8 +34,6 @@ class Sums:
 
     def add(self, row: dict[str, Any]) -> None:
         state, amount = row["state"], row["amount"]
-        if state not in COMMITTED | OWED | {"computed"}:
-            return
         self.count += 1
         if state == "paid":
             self.paid += row["paid_amount"] if row["paid_amount"] is not None else amount
@@ -77,6 +77,8 @@ def budget(year: int, rows: Iterable[dict[str, Any]]) -> Budget:
     policy_id, policy_name, district, trigger_on)."""
     out = Budget(year=year)
     for row in rows:
+        if row["state"] not in COUNTED:
+            continue
         out.total.add(row)
         out.names[row["policy_id"]] = row["policy_name"]
         out.by_policy.setdefault(row["policy_id"], Sums()).add(row)
