@@ -8,10 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from entitlements.domain.policies import Policy
+from entitlements.domain.policies import Policy, PolicySet
 from shared.events import EntitlementState, FirmRef
 from shared.paging import Page, Strict
 
+PolicySetIn = PolicySet  # a draft upload: the policy set itself, validated field by field
 Move = Literal["offered", "confirmed", "declined", "approved", "paid", "expired", "cancelled"]
 
 

@@ -8,9 +8,14 @@ from fastapi import APIRouter, Path
 
 from entitlements import queries
 from entitlements.api.deps import Reads, Today, Uow
-from entitlements.domain.policies import PolicySet
 from entitlements.handlers import policies
-from entitlements.schemas import Activated, PolicySetOut, PolicySets, PolicySetSummary
+from entitlements.schemas import (
+    Activated,
+    PolicySetIn,
+    PolicySetOut,
+    PolicySets,
+    PolicySetSummary,
+)
 from shared.auth import AdminCtx, Reader
 
 router = APIRouter(prefix="/v1", tags=["policies"])
@@ -32,7 +37,7 @@ async def list_sets(repo: Reads, who: Reader) -> PolicySets:
 @router.post("/policy-sets", status_code=201, response_model=PolicySetSummary,
              summary="Upload a draft policy set (validated field by field)",
              responses={409: {"description": "This id and version are already held"}})
-async def upload(draft: PolicySet, uow: Uow, ctx: AdminCtx, repo: Reads) -> PolicySetSummary:
+async def upload(draft: PolicySetIn, uow: Uow, ctx: AdminCtx, repo: Reads) -> PolicySetSummary:
     await policies.upload_draft(uow, draft, ctx)
     return next(PolicySetSummary(**dict(r)) for r in await repo.policy_sets()
                 if (r["id"], r["version"]) == (draft.id, draft.version))
