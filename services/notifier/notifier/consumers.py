@@ -10,7 +10,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 
 from notifier.config import Settings
-from notifier.handlers import intake
+from notifier.handlers import entitlements, intake
 from notifier.repository import Repository
 from shared.consuming import Consumer
 from shared.db import DbConn
@@ -39,4 +39,28 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
                         handle_batch=handle_batch, after_commit=after_commit)
     consumer.subscribe(settings,
                        description="Standing and target events become alerts for case officers.")
+    return consumer
+
+
+def build_entitlement_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
+                               clock: Callable[[], datetime],
+                               on_queued: Callable[[], None]) -> Consumer:
+    """Subscribe to the entitlement events: offers and overdue offers become alerts."""
+
+    async def handle(conn: DbConn, event: EventEnvelope) -> list[uuid.UUID]:
+        return (await handle_batch(conn, [event]))[0]
+
+    async def handle_batch(conn: DbConn, events: list[EventEnvelope]) -> list[list[uuid.UUID]]:
+        return await entitlements.handle_events(Repository(conn), events, settings=settings,
+                                                now=clock())
+
+    async def after_commit(event: EventEnvelope, queued: list[uuid.UUID]) -> None:
+        if queued:
+            on_queued()
+
+    consumer = Consumer(broker=broker, pool=pool, topic=settings.notifier_entitlements_topic,
+                        group_id=settings.notifier_consumer_group, handle=handle,
+                        handle_batch=handle_batch, after_commit=after_commit)
+    consumer.subscribe(settings, description="Entitlements offered, and offers unconfirmed "
+                       "after N days, become alerts for the firm's officer.")
     return consumer

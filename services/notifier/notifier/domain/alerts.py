@@ -10,6 +10,7 @@ from shared.events import EventEnvelope, FirmRef
 AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
+    "entitlement_offered", "entitlement_overdue",
 ]
 ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
 
@@ -21,7 +22,8 @@ CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"}
 
 Severity = Literal["critical", "warning", "info"]
 # an override is an officer's act, told to the officers concerned; a recovery is good news
-_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override"})
+_WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override",
+                            "entitlement_overdue"})
 
 # Fixed namespace so alert ids are reproducible from (event, officer, channel): a
 # redelivered Kafka message yields the same id and the same Idempotency-Key.
@@ -63,6 +65,10 @@ def alert_kind_for(event: EventEnvelope) -> AlertKind | None:
         return "filing_expiring"
     if et == "NearMissDetected":
         return "near_miss"
+    if et == "EntitlementStateChanged" and data.to_state == "offered":
+        return "entitlement_offered"
+    if et == "EntitlementAwaitingConfirmation":
+        return "entitlement_overdue"
     if et == "TargetMilestoneReached":
         return "target_milestone"
     if et == "TargetProgressChanged":
