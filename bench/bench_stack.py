@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT, ROOT / "bench", *(ROOT / "services" / s for s in ("registry", "ladder", "notifier"))):
+for p in (ROOT, ROOT / "bench", *(ROOT / "services" / s for s in ("registry", "ladder", "notifier",
+                                                                 "entitlements"))):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 

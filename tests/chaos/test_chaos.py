@@ -23,7 +23,7 @@ from tests.kafka_helpers import read_to_end
 
 pytestmark = pytest.mark.chaos
 
-CONSUMERS = ("ladder", "notifier")
+CONSUMERS = ("ladder", "notifier", "entitlements")
 FLOW = 30  # accepted writes before a fault, and again after it: the load really flows
 Fault = Callable[[Load], Awaitable[None]]
 
