@@ -95,7 +95,7 @@ class FirmProfileChangedData(Frozen):
 
 
 class AnnualReportData(Frozen):
-    """One fiscal year's evaluation inputs (RULEBOOK.md 'Evaluation inputs')."""
+    """One fiscal year's evaluation inputs (docs/rulebook.md "Evaluation inputs")."""
 
     fiscal_year: int = Field(examples=[2021])
     revenue: int = Field(ge=0, description="营业收入, yuan")

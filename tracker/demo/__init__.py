@@ -11,8 +11,8 @@ them to a running registry over HTTP (CSV imports for firms and reports, JSON ca
 funding rounds and certificates). Loading twice changes nothing: the registry treats
 identical firms, reports, rounds and certificates as no-ops.
 
-Sizes follow RULEBOOK.md's scale reference (city-wide roughly 1,850 eaglets and 360
-gazelles; 46% of eaglets and 27.3% of gazelles in the high-tech zone; nine
+Sizes follow docs/rulebook.md "Figures to calibrate against" (city-wide roughly 1,850
+eaglets and 360 gazelles; 46% of eaglets and 27.3% of gazelles in the high-tech zone; nine
 unicorn-type firms, none of them yet a unicorn). Everything here is invented: the
 names are word-list combinations, the codes are valid-looking but random.
 

@@ -1,5 +1,5 @@
--- The time-true ladder (RULEBOOK "Time"): dated facts in the projection, overrides as dated
--- facts, and the stored timeline (decisions with their date, corrections and supersession).
+-- The time-true ladder (docs/rulebook.md "Time"): dated facts in the projection, overrides as
+-- dated facts, and the stored timeline (decisions with their date, corrections and supersession).
 
 -- Report versions, each valid from the day it was filed. Rows from before dated facts get
 -- the day they were recorded (the firm's last update is the best the ladder knows).

@@ -58,7 +58,7 @@ class Firm(BaseModel):
 
 
 class ReportFigures(BaseModel):
-    """One fiscal year's figures and the day they were filed (RULEBOOK.md 'Evaluation inputs')."""
+    """One fiscal year's figures and their filing day (docs/rulebook.md "Evaluation inputs")."""
 
     revenue: int = Field(description="营业收入, yuan", examples=[30_000_000])
     sales_revenue: int = Field(description="销售收入, yuan", examples=[29_000_000])

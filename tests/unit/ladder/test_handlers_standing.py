@@ -48,7 +48,7 @@ async def test_an_override_holds_a_tier_is_audited_and_published_then_clears() -
     cleared = await handlers.override(uow, OFFICER, firm_id, tier=None, unicorn_grade=None,
                                       reason="back to the rules", rulebook=RB, today=TODAY)
     # lifted, the firm is the rules' again; its hand-made gazelle filing is still valid, so
-    # a firm that does not qualify holds it at risk (INTERPRETATIONS: overrides)
+    # a firm that does not qualify holds it at risk (docs/interpretations.md: overrides)
     assert (cleared.tier, cleared.override) == ("gazelle", False)
     standing = uow.repo.standings[firm_id]
     assert (standing["override_by"], standing["at_risk"]) == (None, True)

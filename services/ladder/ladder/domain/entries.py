@@ -1,4 +1,4 @@
-"""Target entries (RULEBOOK "Targets"): the firm entered a tier, or got a certificate, from
+"""Target entries (docs/rulebook.md "Targets"): the firm entered a tier, or got a certificate, from
 below, dated in the year it counts for. Renewals never count."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from ladder.domain.facts import Certificate
 
 CERTIFICATION_KEYS = ("high_tech_enterprise", "tech_sme")
 # A certificate counts as new unless the firm held one of the same kind that was still
-# valid up to a year before this one was issued: then it is a renewal (INTERPRETATIONS.md).
+# valid up to a year before this one was issued: then it is a renewal (docs/interpretations.md).
 RENEWAL_WINDOW = timedelta(days=365)
 
 

@@ -165,7 +165,7 @@ class Rulebook(Model):
     fx_usd_cny: dict[int, Decimal]
     fx_source: str = Field(min_length=1)
     filing_validity_years: int = Field(ge=1, le=10)
-    # provisional (RULEBOOK "Time"): a decision on D reads the report of FY year(D)-1 or,
+    # provisional (docs/rulebook.md "Time"): a decision on D reads the report of FY year(D)-1 or,
     # failing that, FY year(D)-2; older reports leave the firm unevaluated
     report_max_age_years: int = Field(default=2, ge=1, le=5)
     tiers: Tiers

@@ -8,7 +8,7 @@ from datetime import date
 from ladder.domain.decision import GRADE_RANK, TIER_RANK, Decision
 from ladder.domain.facts import add_years
 
-# Only eaglet and gazelle are filings with a validity period (RULEBOOK "Validity").
+# Only eaglet and gazelle are filings with a validity period (docs/rulebook.md "Validity").
 # Unicorn and leader have no published validity: they are re-checked at every
 # evaluation and follow the decision at once, up or down.
 FILED_TIERS = frozenset({"eaglet", "gazelle"})
@@ -74,7 +74,7 @@ def _label(tier: str, grade: str | None) -> str:
 
 
 def _kept_of(previous: Standing, on: date) -> Kept | None:
-    """The valid filing a move up to unicorn/leader keeps (RULEBOOK "Validity")."""
+    """The valid filing a move up to unicorn/leader keeps (docs/rulebook.md "Validity")."""
     if previous.tier in FILED_TIERS and not previous.is_expired(on):
         return Kept(previous.tier, previous.filed_on, previous.expires_on, previous.renewed_on)
     kept = previous.kept

@@ -1,6 +1,6 @@
 """The fold: (rulebook, a firm's dated facts) -> the firm's timeline of decisions (pure).
 
-RULEBOOK "Time": the standing on day D is what the state machine gives when every fact
+docs/rulebook.md "Time": the standing on day D is what the state machine gives when every fact
 valid on or before D, and every filing expiry on or before D, is applied in date order.
 A decision taken on D belongs to round year year(D) and reads the report of FY year(D)-1
 or, failing that, FY year(D)-2 (`report_max_age_years`), as filed by D.
@@ -122,7 +122,7 @@ def _unchanged_whatever_the_rules(standing: Standing, on_day: FirmFacts, fy: int
 
 
 def target_key(before: Standing, after: Standing) -> str | None:
-    """The target a move counts toward: a tier entered from below (RULEBOOK "Targets")."""
+    """The target a move counts toward: a tier entered from below (docs/rulebook.md "Targets")."""
     if after.tier == "unicorn":
         was_unicorn = before.tier == "unicorn" and before.unicorn_grade == "unicorn"
         return "unicorn" if after.unicorn_grade == "unicorn" and not was_unicorn and (

@@ -109,7 +109,7 @@ class FirmPatch(Strict):
 
 
 class AnnualReportIn(Strict):
-    """One fiscal year's report (RULEBOOK.md 'Evaluation inputs')."""
+    """One fiscal year's report (docs/rulebook.md "Evaluation inputs")."""
 
     revenue: Yuan
     sales_revenue: Yuan
