@@ -70,10 +70,15 @@ def payments(cells: list[list[Any]]) -> tuple[list[Payment], list[dict[str, str]
     for number, r in enumerate(rows[1:], start=2):
         cell = {name: (r[i] if i < len(r) else None) for name, i in at.items()}
         found = len(errors)
+        eid: uuid.UUID | None = None
         try:
             eid = uuid.UUID(str(cell["entitlement_id"]).strip())
         except ValueError:
             errors.append(error(number, "entitlement_id", "uuid", "not an entitlement id"))
+        if eid is not None and eid in seen:
+            errors.append(error(number, "entitlement_id", "unique", "listed twice in the file"))
+        elif eid is not None:
+            seen.add(eid)
         amount = _amount(cell["amount"])
         if amount is None:
             errors.append(error(number, "amount", "yuan", "amount must be whole yuan, ≥ 0"))
@@ -82,11 +87,7 @@ def payments(cells: list[list[Any]]) -> tuple[list[Payment], list[dict[str, str]
             errors.append(error(number, "paid_on", "date", "paid_on must be a date YYYY-MM-DD"))
         if len(errors) > found:
             continue
-        assert amount is not None and paid_on is not None
-        if eid in seen:
-            errors.append(error(number, "entitlement_id", "unique", "listed twice in the file"))
-            continue
-        seen.add(eid)
+        assert eid is not None and amount is not None and paid_on is not None
         out.append(Payment(number, eid, amount, paid_on))
     return out, errors
 
