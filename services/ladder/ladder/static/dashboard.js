@@ -1,6 +1,7 @@
 // The dashboard: load the tables, draw them, follow the live stream, drill into firms.
 import { download, dropToken, follow, getJson, HttpError, saveToken, takeToken } from "./api.js";
 import { cohortOption, districtOption, funnelOption, targetsOption } from "./charts.js";
+import { loadBudget, loadEntitlements, wireMoney } from "./money.js";
 import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -50,7 +51,7 @@ function setYear(year) {
   history.replaceState(null, "", `#${params}`);
   state.year = year;
   drawYears();
-  Promise.all([loadTargets(), loadFunnel()]).catch(report);
+  Promise.all([loadTargets(), loadFunnel(), loadBudget(state), loadEntitlements(state)]).catch(report);
 }
 
 // ------------------------------------------------------------------ sections
@@ -229,7 +230,8 @@ function drawFilters() {
 }
 
 async function loadAll() {
-  await Promise.all([loadTargets(), loadFunnel(), loadCohorts(), loadCandidates(), loadInbox()]);
+  await Promise.all([loadTargets(), loadFunnel(), loadCohorts(), loadCandidates(), loadInbox(),
+    loadBudget(state), loadEntitlements(state)]);
 }
 
 function wire() {
@@ -261,6 +263,7 @@ function wire() {
     loadAll().catch(report);
   });
   $("signout").addEventListener("click", signOut);
+  wireMoney(state, report, toast);
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
 }
 
