@@ -204,7 +204,8 @@ async def settle(stack: Stack, timeout_s: float) -> dict[str, Any]:
         await catch_up.close()
     return {"settled": lag.caught_up, "settle_s": round(time.perf_counter() - start, 2),
             "registry_events": lag.registry_events, "ladder_applied": lag.ladder_applied,
-            "ladder_events": lag.ladder_events, "notifier_consumed": lag.notifier_consumed}
+            "ladder_events": lag.ladder_events, "notifier_consumed": lag.notifier_consumed,
+            "entitlements_consumed": lag.entitlements_consumed}
 
 
 def make_firms(stack: Stack, n: int, founded_on: str, tag: str) -> tuple[list[str], dict[str, Any]]:
