@@ -15,6 +15,8 @@ from entitlements.schemas import (
     PolicySetOut,
     PolicySets,
     PolicySetSummary,
+    SimulationIn,
+    SimulationOut,
 )
 from shared.paging import Page
 from tracker.client.base import Operation, ServiceClient
@@ -30,6 +32,7 @@ GET_ENTITLEMENT = Operation("GET", ENTITLEMENT, EntitlementDetail)
 MOVE = Operation("POST", ENTITLEMENT + "/steps", EntitlementDetail)
 IMPORT_PAYMENTS = Operation("POST", "/v1/imports/payments", PaymentsImported)
 BUDGET = Operation("GET", "/v1/budget/{year}", BudgetOut)
+SIMULATE = Operation("POST", "/v1/simulations", SimulationOut)
 
 
 class Entitlements(ServiceClient):
@@ -76,6 +79,10 @@ class Entitlements(ServiceClient):
     async def budget(self, year: int) -> BudgetOut:
         """GET the year's budget."""
         return await self._call(BUDGET, {"year": year})
+
+    async def simulate(self, simulation: SimulationIn) -> SimulationOut:
+        """POST /v1/simulations: the budget effect of a draft policy set (nothing written)."""
+        return await self._call(SIMULATE, json=simulation.model_dump(mode="json"))
 
 
 __all__ = ["Entitlements"]

@@ -9,7 +9,11 @@ from datetime import date
 from typing import Any
 
 from entitlements.domain.budget import METHOD, Sums, budget
+from entitlements.domain.compute import compute
+from entitlements.domain.facts import load
+from entitlements.domain.policies import PolicySet
 from entitlements.domain.states import LABELS
+from entitlements.domain.whatif import compare
 from entitlements.repository import Repository, Row
 from entitlements.schemas import (
     BudgetLine,
@@ -17,9 +21,11 @@ from entitlements.schemas import (
     EntitlementDetail,
     EntitlementOut,
     EntitlementPage,
+    PolicyEffect,
     PolicySetOut,
     PolicySets,
     PolicySetSummary,
+    SimulationOut,
     StepOut,
 )
 from shared.errors import NotFound
@@ -106,3 +112,30 @@ async def export_csv(repo: Repository, *, year: int | None, state: str | None) -
         if len(rows) < 1000:
             return out.getvalue()
         after = (rows[-1]["trigger_on"], rows[-1]["id"])
+
+
+WHATIF_METHOD = (
+    "every firm's entitlements computed under the draft from the facts held, for triggers in "
+    "the year; approved and paid entitlements stand as they are, declined and expired ones "
+    "stay out; the budget's method then applies to both sides. A draft rulebook's effect "
+    "(who the ladder would promote) is the ladder's what-if: filings are the province's.")
+
+
+async def what_if(repo: Repository, draft: PolicySet, year: int) -> SimulationOut:
+    """The year's budget as held and under a draft policy set."""
+    computed = [c for r in await repo.all_facts()
+                for c in compute(draft, load(str(r["firm_id"]), r["facts"]))]
+    current, drafted = compare(year, [dict(r) for r in await repo.of_year(year)], computed)
+    now, then = current.total.view(), drafted.total.view()
+    names = {**current.names, **drafted.names}
+    keys = sorted(set(current.by_policy) | set(drafted.by_policy))
+    effects = []
+    for key in keys:
+        before = current.by_policy.get(key, Sums()).view()["expected"]
+        after = drafted.by_policy.get(key, Sums()).view()["expected"]
+        effects.append(PolicyEffect(key=key, name=names.get(key), current_expected=before,
+                                    draft_expected=after, delta=after - before))
+    return SimulationOut(
+        year=year, method=WHATIF_METHOD, current=BudgetLine(key="current", **now),
+        draft=BudgetLine(key="draft", name=f"{draft.id} v{draft.version}", **then),
+        delta_expected=then["expected"] - now["expected"], by_policy=effects)

@@ -169,3 +169,31 @@ class BudgetOut(BaseModel):
     by_policy: list[BudgetLine]
     by_district: list[BudgetLine]
     by_month: list[BudgetLine]
+
+
+class SimulationIn(Strict):
+    """A draft policy set and the budget year to weigh it on."""
+
+    year: int = Field(ge=2000, le=2100)
+    policies: PolicySetIn
+
+
+class PolicyEffect(BaseModel):
+    """One policy's expected spend as held and under the draft, in yuan."""
+
+    key: str
+    name: str | None = None
+    current_expected: int
+    draft_expected: int
+    delta: int
+
+
+class SimulationOut(BaseModel):
+    """The budget effect of a draft policy set; nothing is written."""
+
+    year: int
+    method: str
+    current: BudgetLine
+    draft: BudgetLine
+    delta_expected: int
+    by_policy: list[PolicyEffect]

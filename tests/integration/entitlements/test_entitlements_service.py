@@ -86,6 +86,24 @@ async def test_filings_and_certificates_become_entitlements_paid_and_budgeted(
         assert (trace["figure"], trace["figure_year"], trace["figure_value"]) == (
             "rd_expense", 2022, 2_500_000)
 
+        # what-if: a stricter gazelle policy lowers the expected spend; nothing is written
+        stricter = shipped().model_dump(mode="json")
+        stricter["version"] = 9
+        for p in stricter["policies"]:
+            if p["id"] == "dl.gazelle_unicorn.filed":
+                p["cap"] = 400_000
+        r = await client.post("/v1/simulations", json={"year": 2023, "policies": stricter})
+        assert r.status_code == 200, r.text
+        sim = r.json()
+        assert sim["current"]["expected"] == 1_270_000 and sim["draft"]["expected"] == 870_000
+        assert sim["delta_expected"] == -400_000
+        effects = {e["key"]: e["delta"] for e in sim["by_policy"]}
+        assert effects["dl.gazelle_unicorn.filed"] == -400_000 and effects["dl.hte.first"] == 0
+        assert (await client.get(f"/v1/entitlements/{by_firm[gazelle]['id']}")).json()[
+            "amount"] == 800_000
+        assert [s["version"] for s in (await client.get("/v1/policy-sets")).json()["items"]] \
+            == [1]
+
         # the gazelle: offered, confirmed with the fixed award, approved, paid by xlsx
         gid, hid = by_firm[gazelle]["id"], by_firm[hte]["id"]
         for eid in (gid, hid, by_firm[eaglet]["id"], by_firm[sme]["id"]):

@@ -15,9 +15,10 @@ from entitlements.domain.budget import budget
 from entitlements.domain.compute import compute
 from entitlements.domain.facts import FirmFacts, fold
 from entitlements.domain.payments import payments, table
-from entitlements.domain.policies import shipped
+from entitlements.domain.policies import PolicySet, shipped
 from entitlements.domain.reconcile import shape, step
 from entitlements.domain.states import check_move
+from entitlements.domain.whatif import compare
 from shared.errors import Conflict, Rejected
 from tests.unit.entitlements.events import Firms
 
@@ -138,3 +139,26 @@ def test_payment_lists_in_xlsx_and_csv_name_every_bad_row() -> None:
     assert errors[0]["rule"] == "columns"
     with pytest.raises(ValueError, match="xlsx"):
         table(b"PK\x03\x04 not really a workbook", "paid.xlsx")
+
+
+
+def test_a_draft_policy_set_moves_only_what_is_not_approved_or_paid() -> None:
+    firms = Firms()
+    fid = str(uuid.uuid4())
+    facts = FirmFacts(firm_id=fid)
+    for e in (firms.registered(fid), firms.report(fid, 2022, rd_expense=1_000_000),
+              firms.filing(fid, "eaglet", "2023-06-01")[0]):
+        facts = fold(facts, e)
+    (c,) = compute(shipped(), facts)  # 10% of 1M: 100,000 under the shipped set
+    data = shipped().model_dump(mode="json")
+    for p in data["policies"]:
+        if p["id"] == "dl.eaglet.filed":
+            p["options"][0]["rule"]["cap"] = 50_000
+    draft = compute(PolicySet.model_validate(data), facts)
+    held = {**_row("offered", c.amount), "id": c.entitlement_id, "cancel_reason": None}
+    now, then = compare(2023, [held], draft)
+    assert (now.total.view()["expected"], then.total.view()["expected"]) == (100_000, 50_000)
+    paid = {**held, "state": "paid", "paid_amount": 100_000}
+    now, then = compare(2023, [paid], draft)
+    assert then.total.view()["expected"] == now.total.view()["expected"] == 100_000
+    assert compare(2024, [], draft)[1].total.view()["entitlements"] == 0  # another year

@@ -98,8 +98,12 @@ class EntitlementSql(Sql):
     async def of_year(self, year: int) -> list[Row]:
         """What the budget of a year sums."""
         return list(await self.conn.fetch(
-            "SELECT policy_id, policy_name, district, trigger_on, state, amount, paid_amount,"
-            " complete, ceiling FROM entitlements WHERE year = $1", year))
+            "SELECT id, policy_id, policy_name, district, trigger_on, state, amount, paid_amount,"
+            " complete, ceiling, cancel_reason FROM entitlements WHERE year = $1", year))
+
+    async def all_facts(self) -> list[Row]:
+        """Every firm's facts (the what-if reads them all, writing nothing)."""
+        return list(await self.conn.fetch("SELECT firm_id, facts FROM firm_facts"))
 
     async def overdue_offers(self, offered_before: date, limit: int) -> list[Row]:
         """Offered entitlements waiting since before a date, not yet reminded; locked."""
