@@ -48,7 +48,17 @@ from ladder.app import build_app
 from ladder.config import Settings
 from ladder.domain.facts import AnnualReport
 from shared.codes import DISTRICTS, INDUSTRIES
-from shared.events import make_event, parse_event
+from shared.events import (
+    AnnualReportData,
+    AnnualReportFiled,
+    AnnualReportFiledData,
+    AnyEvent,
+    Draft,
+    FirmProfile,
+    FirmRegistered,
+    FirmRegisteredData,
+    parse_event,
+)
 from shared.kafka import ensure_topics
 from shared.settings import database_url_for
 from shared.topics import ALL_TOPICS, FIRM_EVENTS
@@ -78,13 +88,14 @@ def registry_events(n: int, seed: int) -> list[tuple[bytes, bytes]]:
                 "district": rng.choice(DISTRICTS), "industry": rng.choice(INDUSTRIES),
                 "founded_on": f.founded_on, "company_kind": f.company_kind, "listed": f.listed,
                 "abnormal_list": f.abnormal_list, "dishonest_list": f.dishonest_list}
-        events = [make_event("FirmRegistered", producer="registry", subject=fid, sequence=1,
-                             data={"firm": firm})]
+        events: list[AnyEvent] = [Draft(FirmRegistered, fid, FirmRegisteredData(
+            firm=FirmProfile.model_validate(firm))).numbered(1)]
         for seq, fy in enumerate(FISCAL_YEARS, start=2):
             r = f.reports[fy]
             report = {k: getattr(r, k) for k in AnnualReport.__slots__}
-            events.append(make_event("AnnualReportFiled", producer="registry", subject=fid,
-                                     sequence=seq, data={"firm_id": fid, "report": report}))
+            events.append(Draft(AnnualReportFiled, fid, AnnualReportFiledData(
+                firm_id=uuid.UUID(fid), report=AnnualReportData.model_validate(report)))
+                .numbered(seq))
         out += [(fid.encode(), e.model_dump_json().encode()) for e in events]
     return out
 

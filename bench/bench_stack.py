@@ -73,7 +73,8 @@ from limits import (
 from loadgen import CONNECTIONS, wrk
 
 from shared.codes import DISTRICTS, INDUSTRIES
-from shared.event_examples import DATA, example
+from shared.event_examples import example_of
+from shared.events import TierPromoted
 from shared.settings import database_url_for
 from shared.topics import STANDING_EVENTS
 from tests.e2e.conftest import RunningStack, prepared_stack
@@ -265,7 +266,7 @@ async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float,
             for records in batch.values():
                 for r in records:
                     e = json.loads(r.value)
-                    if e["event_type"] == "TierPromoted" and e["subject"] in wanted:
+                    if e["event_type"] == TierPromoted.__name__ and e["subject"] in wanted:
                         promoted.setdefault(e["subject"], r.timestamp / 1000)
 
     body = report_payload(ip_class1=1, filed_on=TODAY.isoformat())
@@ -333,8 +334,9 @@ async def notifier_phase(stack: Stack, events: int, timeout_s: float) -> dict[st
             firm = {"id": fid, "name": f"大连通知压测{i:06d}有限公司",
                     "district": DISTRICTS[i % len(DISTRICTS)],
                     "industry": INDUSTRIES[i % len(INDUSTRIES)]}
-            e = example("TierPromoted", event_id=uuid.uuid4(), subject=fid, sequence=1,
-                        data={**DATA["TierPromoted"], "firm": firm, "decision_id": uuid.uuid4()})
+            e = example_of(TierPromoted, event_id=uuid.uuid4(), subject=fid, sequence=1,
+                           data={**TierPromoted.example, "firm": firm,
+                                 "decision_id": uuid.uuid4()})
             messages.append((fid.encode(), e.model_dump_json().encode()))
         start = time.perf_counter()
         for key, value in messages:

@@ -17,7 +17,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 
 from shared.db import UNAVAILABLE, DbConn
-from shared.events import EventEnvelope, parse_event
+from shared.events import AnyEvent, events_on, parse_event
 from shared.kafka import ensure_topics
 from shared.lag import LagMonitor
 from shared.settings import ServiceSettings
@@ -25,10 +25,10 @@ from shared.topics import dead_letter
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[DbConn, EventEnvelope], Awaitable[Any]]
+Handler = Callable[[DbConn, AnyEvent], Awaitable[Any]]
 # a whole batch of new events at once (set-based); returns one result per event, in order
-BatchHandler = Callable[[DbConn, list[EventEnvelope]], Awaitable[list[Any]]]
-AfterCommit = Callable[[EventEnvelope, Any], Awaitable[None]]
+BatchHandler = Callable[[DbConn, list[AnyEvent]], Awaitable[list[Any]]]
+AfterCommit = Callable[[AnyEvent, Any], Awaitable[None]]
 CONSUMED = Counter("events_consumed_total", "Events consumed", ["group", "topic", "outcome"])
 # (group, topic) of the consumers subscribed on each broker: its Subscription measures their lag
 _SUBSCRIBED: weakref.WeakKeyDictionary[KafkaBroker, list[tuple[str, str]]] = (
@@ -38,14 +38,20 @@ TRANSIENT = (*UNAVAILABLE, asyncpg.SerializationError, asyncpg.DeadlockDetectedE
 
 
 class Consumer:
-    """One consumer group's processing of one topic."""
+    """One consumer group's processing of one topic. Each message is parsed into its declared
+    event class by the discriminated union of the `contract` topic's types (the topic read,
+    unless it is configured under another name); one that is none of them is dead-lettered."""
 
     def __init__(
         self, *, broker: KafkaBroker, pool: asyncpg.Pool, topic: str, group_id: str,
         handle: Handler, after_commit: AfterCommit | None = None, max_attempts: int = 5,
         retry_base_s: float = 0.2, handle_batch: BatchHandler | None = None,
+        contract: str | None = None,
     ):
         self.broker, self.pool, self.topic, self.group_id = broker, pool, topic, group_id
+        self.contract = contract or topic
+        if not events_on(self.contract):
+            raise ValueError(f"no event types are declared for topic {self.contract}")
         self.handle, self.after_commit, self.handle_batch = handle, after_commit, handle_batch
         self.max_attempts, self.retry_base_s = max_attempts, retry_base_s
 
@@ -78,10 +84,10 @@ class Consumer:
         is set aside and then processed alone with bounded retries and the dead-letter path.
         """
         counts = {"applied": 0, "duplicate": 0, "dead_lettered": 0}
-        parsed: list[tuple[Any, EventEnvelope]] = []
+        parsed: list[tuple[Any, AnyEvent]] = []
         for r in records:
             try:
-                parsed.append((r, parse_event(r.value)))
+                parsed.append((r, parse_event(r.value, topic=self.contract)))
             except ValidationError:
                 counts[await self.process(r.value, key=r.key, partition=r.partition,
                                           offset=r.offset)] += 1
@@ -93,7 +99,7 @@ class Consumer:
                 return counts
         attempt = 0
         while True:
-            done: list[tuple[EventEnvelope, str, Any]] = []
+            done: list[tuple[AnyEvent, str, Any]] = []
             deferred: list[Any] = []
             blocked: set[Any] = set()
             try:
@@ -127,7 +133,7 @@ class Consumer:
                                       offset=r.offset)] += 1
         return counts
 
-    async def _batch_at_once(self, events: list[EventEnvelope]) -> dict[str, int] | None:
+    async def _batch_at_once(self, events: list[AnyEvent]) -> dict[str, int] | None:
         """The batch's new events in one transaction, deduplicated in one statement and given
         to `handle_batch` together; None when it failed (nothing kept): the caller then
         applies them one at a time, which sets a poison message aside."""
@@ -169,7 +175,7 @@ class Consumer:
         """Apply one message; returns 'applied', 'duplicate' or 'dead_lettered'."""
         where = {"partition": partition, "offset": offset, "key": key}
         try:
-            event = parse_event(body)
+            event = parse_event(body, topic=self.contract)
         except ValidationError as exc:
             await self._dead_letter(body, f"not a valid event: {exc.errors()[:3]}", where, None)
             return "dead_lettered"
@@ -195,11 +201,11 @@ class Consumer:
             await self.after_commit(event, result)
         return outcome
 
-    async def _apply(self, event: EventEnvelope) -> tuple[str, Any]:
+    async def _apply(self, event: AnyEvent) -> tuple[str, Any]:
         async with self.pool.acquire() as conn, conn.transaction():
             return await self._apply_in(conn, event)
 
-    async def _apply_in(self, conn: DbConn, event: EventEnvelope) -> tuple[str, Any]:
+    async def _apply_in(self, conn: DbConn, event: AnyEvent) -> tuple[str, Any]:
         first = await conn.fetchval(
             "INSERT INTO processed_events (event_id) VALUES ($1)"
             " ON CONFLICT DO NOTHING RETURNING true", event.event_id,

@@ -1,16 +1,22 @@
-"""Event contracts: one envelope, a typed payload per event type, versioned.
+"""Event contracts: one envelope, a typed payload per event type, versioned, each type
+declared once.
 
-Every event on every topic is an `EventEnvelope` subclass whose `event_type` is a
-literal, so a topic's union parses by discriminator and each type exports its own
-JSON Schema. Bump `SCHEMA_VERSIONS[...]` (and keep the old model) on any change
-that is not purely additive.
+An event type is one class: `class TierPromoted(EventEnvelope[StandingChangeData],
+topic=STANDING_EVENTS)`, its docstring the meaning, its `event_type` literal equal to its
+name, `example` a valid payload. Declaring it registers it: the type registry
+(`ALL_EVENT_TYPES`, `events_on(topic)`), the parsers (`parse_event`, `parse_on`), the JSON
+Schemas, the examples and the AsyncAPI document all read the registry. Pass `version=N`
+(and keep the old class under another name) on any change that is not purely additive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -27,6 +33,13 @@ from shared.codes import (
     Tier,
     UnicornGrade,
 )
+from shared.topics import (
+    ALERT_EVENTS,
+    ENTITLEMENT_EVENTS,
+    FIRM_EVENTS,
+    PRODUCERS,
+    STANDING_EVENTS,
+)
 
 FIRM_ID_EXAMPLE = "6f1c2a52-3b8e-4d0e-9a51-2f4c6b1d7e90"
 
@@ -41,13 +54,29 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class EventEnvelope(Frozen):
-    """The envelope every event travels in."""
+P = TypeVar("P", bound=BaseModel)
+
+
+def _published_schema(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """The published JSON Schema of an event type, as it was when each type was a generated
+    class (the meaning is in the AsyncAPI document, not in the schema)."""
+    if issubclass(cls, EventEnvelope) and cls.topic:
+        schema["description"] = f"{cls.__name__} event (schema version {cls.version})."
+        schema["properties"]["event_type"].pop("examples", None)
+        schema["properties"]["event_type"]["description"] = "Past-tense event name."
+        schema["properties"]["schema_version"]["description"] = "Schema version."
+
+
+class EventEnvelope(Frozen, Generic[P]):
+    """The envelope every event travels in; a subclass with a `topic` declares an event type."""
+
+    model_config = ConfigDict(json_schema_extra=_published_schema)
 
     event_id: uuid.UUID = Field(
         default_factory=uuid.uuid4, description="Unique id; consumers dedupe on it."
     )
-    event_type: str = Field(description="Past-tense event name.", examples=["FirmRegistered"])
+    event_type: str = Field(default="", description="Past-tense event name.",
+                            examples=["FirmRegistered"])
     schema_version: int = Field(default=1, description="Version of this event type's schema.")
     occurred_at: datetime = Field(default_factory=_now, description="When it happened (UTC).")
     producer: str = Field(description="Service that wrote it.", examples=["registry"])
@@ -61,7 +90,73 @@ class EventEnvelope(Frozen):
     correlation_id: str | None = Field(
         default=None, description="Id of the request or event that caused this one."
     )
-    data: Any
+    data: P
+
+    # the declaration: set from the class keywords and docstring
+    topic: ClassVar[str] = ""
+    producer_name: ClassVar[str] = ""
+    version: ClassVar[int] = 1
+    meaning: ClassVar[str] = ""
+    # a valid payload (validated at declaration) and the subject of the example event
+    example: ClassVar[dict[str, Any]] = {}
+    example_subject: ClassVar[str] = FIRM_ID_EXAMPLE
+
+    def __init_subclass__(cls, topic: str | None = None, version: int = 1,
+                          **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if topic is None:
+            return
+        if (cls.__dict__.get("event_type") != cls.__name__
+                or "event_type" not in cls.__dict__.get("__annotations__", {})):
+            raise TypeError(f"{cls.__name__}: declare "
+                            f'event_type: Literal["{cls.__name__}"] = "{cls.__name__}"')
+        if topic not in PRODUCERS:
+            raise TypeError(f"{cls.__name__}: unknown topic {topic!r}")
+        if not (cls.__doc__ or "").strip():
+            raise TypeError(f"{cls.__name__}: its docstring says what the event means")
+        if cls.__name__ in ALL_EVENT_TYPES:
+            raise TypeError(f"event type {cls.__name__} is declared twice")
+        cls.topic, cls.producer_name, cls.version = topic, PRODUCERS[topic], version
+        cls.meaning = " ".join((cls.__doc__ or "").split())
+        # the schema version is a literal of the type, like its name
+        cls.__annotations__["schema_version"] = Literal[version]
+        cls.schema_version = version
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.topic and cls.__name__ not in ALL_EVENT_TYPES:
+            cls.model_fields["data"].annotation.model_validate(cls.example)  # type: ignore[union-attr]
+            _register(cls)
+
+
+AnyEvent = EventEnvelope[Any]  # any declared event, before a dispatch on its class
+ALL_EVENT_TYPES: dict[str, type[EventEnvelope[Any]]] = {}
+SCHEMA_VERSIONS: dict[str, int] = {}
+_PARSERS: dict[str | None, TypeAdapter[Any]] = {}
+
+
+def _register(model: type[EventEnvelope[Any]]) -> None:
+    ALL_EVENT_TYPES[model.__name__] = model
+    SCHEMA_VERSIONS[model.__name__] = model.version
+    _PARSERS.clear()
+
+
+def events_on(topic: str) -> tuple[type[EventEnvelope[Any]], ...]:
+    """The event types published on a topic, in the order they were declared."""
+    return tuple(m for m in ALL_EVENT_TYPES.values() if m.topic == topic)
+
+
+@contextlib.contextmanager
+def throwaway_events() -> Iterator[None]:
+    """Event types declared inside the block are forgotten after it (for tests)."""
+    before = dict(ALL_EVENT_TYPES)
+    try:
+        yield
+    finally:
+        for name in set(ALL_EVENT_TYPES) - set(before):
+            del ALL_EVENT_TYPES[name], SCHEMA_VERSIONS[name]
+        _PARSERS.clear()
 
 
 # ---------------------------------------------------------------- registry payloads
@@ -321,19 +416,6 @@ class TargetMilestoneReachedData(Frozen):
     firm: FirmRef | None = None
 
 
-# ---------------------------------------------------------------- notifier payloads
-
-
-class AlertOutcomeData(Frozen):
-    alert_id: uuid.UUID
-    officer_id: uuid.UUID | None
-    channel: str
-    alert_kind: str
-    source_event_id: uuid.UUID
-    attempts: int
-    error: str | None = None
-
-
 # ---------------------------------------------------------------- entitlements payloads
 
 EntitlementState = Literal["computed", "offered", "confirmed", "approved", "paid", "declined",
@@ -404,108 +486,388 @@ class EntitlementAwaitingConfirmationData(Frozen):
     days_waiting: int = Field(ge=0)
 
 
-# ---------------------------------------------------------------- typed envelopes
-
-def _event(name: str, payload: type[BaseModel], version: int = 1) -> type[EventEnvelope]:
-    """Build the typed envelope of one event type (keeps the declarations to one line each)."""
-    model = type(
-        name,
-        (EventEnvelope,),
-        {
-            "__annotations__": {
-                "event_type": Literal[name],
-                "schema_version": Literal[version],
-                "data": payload,
-            },
-            "event_type": Field(default=name, description="Past-tense event name."),
-            "schema_version": Field(default=version, description="Schema version."),
-            "__module__": __name__,
-            "__doc__": f"{name} event (schema version {version}).",
-        },
-    )
-    return model
+# ---------------------------------------------------------------- notifier payloads
 
 
-FirmRegistered = _event("FirmRegistered", FirmRegisteredData)
-FirmProfileChanged = _event("FirmProfileChanged", FirmProfileChangedData)
-AnnualReportFiled = _event("AnnualReportFiled", AnnualReportFiledData)
-AnnualReportRestated = _event("AnnualReportRestated", AnnualReportRestatedData)
-FundingRoundRecorded = _event("FundingRoundRecorded", FundingRoundRecordedData)
-CertificateGranted = _event("CertificateGranted", CertificateGrantedData)
-CertificateRevoked = _event("CertificateRevoked", CertificateRevokedData)
-ComplianceFlagChanged = _event("ComplianceFlagChanged", ComplianceFlagChangedData)
-FilingRecorded = _event("FilingRecorded", FilingRecordedData)
-FilingCorrected = _event("FilingCorrected", FilingCorrectedData)
-FilingRevoked = _event("FilingRevoked", FilingRevokedData)
-ApplicationSubmitted = _event("ApplicationSubmitted", ApplicationSubmittedData)
-ApplicationStepRecorded = _event("ApplicationStepRecorded", ApplicationStepRecordedData)
-TierPromoted = _event("TierPromoted", StandingChangeData)
-TierDemoted = _event("TierDemoted", StandingChangeData)
-TierAtRisk = _event("TierAtRisk", StandingChangeData)
-TierRenewed = _event("TierRenewed", StandingChangeData)
-TierRevoked = _event("TierRevoked", StandingChangeData)
-TierRecovered = _event("TierRecovered", StandingChangeData)
-TierOverridden = _event("TierOverridden", TierOverriddenData)
-FilingExpiring = _event("FilingExpiring", FilingExpiringData)
-NearMissDetected = _event("NearMissDetected", NearMissDetectedData)
-TargetProgressChanged = _event("TargetProgressChanged", TargetProgressChangedData)
-TargetMilestoneReached = _event("TargetMilestoneReached", TargetMilestoneReachedData)
-EntitlementComputed = _event("EntitlementComputed", EntitlementComputedData)
-EntitlementCorrected = _event("EntitlementCorrected", EntitlementCorrectedData)
-EntitlementStateChanged = _event("EntitlementStateChanged", EntitlementStateChangedData)
-EntitlementAwaitingConfirmation = _event("EntitlementAwaitingConfirmation",
-                                         EntitlementAwaitingConfirmationData)
-AlertDelivered = _event("AlertDelivered", AlertOutcomeData)
-AlertFailed = _event("AlertFailed", AlertOutcomeData)
-
-FIRM_EVENT_TYPES = (
-    FirmRegistered, FirmProfileChanged, AnnualReportFiled, AnnualReportRestated,
-    FundingRoundRecorded, CertificateGranted, CertificateRevoked, ComplianceFlagChanged,
-    FilingRecorded, FilingCorrected, FilingRevoked, ApplicationSubmitted, ApplicationStepRecorded,
-)
-STANDING_EVENT_TYPES = (
-    TierPromoted, TierDemoted, TierAtRisk, TierRenewed, TierRevoked, TierRecovered,
-    TierOverridden, FilingExpiring, NearMissDetected, TargetProgressChanged,
-    TargetMilestoneReached,
-)
-ALERT_EVENT_TYPES = (AlertDelivered, AlertFailed)
-ENTITLEMENT_EVENT_TYPES = (EntitlementComputed, EntitlementCorrected, EntitlementStateChanged,
-                           EntitlementAwaitingConfirmation)
-ALL_EVENT_TYPES: dict[str, type[EventEnvelope]] = {
-    m.__name__: m for m in (FIRM_EVENT_TYPES + STANDING_EVENT_TYPES + ALERT_EVENT_TYPES
-                            + ENTITLEMENT_EVENT_TYPES)
-}
-SCHEMA_VERSIONS: dict[str, int] = {
-    name: m.model_fields["schema_version"].default for name, m in ALL_EVENT_TYPES.items()
-}
-
-FirmEvent = Annotated[Union[FIRM_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
-StandingEvent = Annotated[Union[STANDING_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
-AlertEvent = Annotated[Union[ALERT_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
-EntitlementEvent = Annotated[Union[ENTITLEMENT_EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
-
-_ANY_EVENT: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Union[tuple(ALL_EVENT_TYPES.values())], Field(discriminator="event_type")]  # type: ignore[arg-type]
-)
+class AlertOutcomeData(Frozen):
+    alert_id: uuid.UUID
+    officer_id: uuid.UUID | None
+    channel: str
+    alert_kind: str
+    source_event_id: uuid.UUID
+    attempts: int
+    error: str | None = None
 
 
-def parse_event(raw: bytes | str | dict[str, Any]) -> EventEnvelope:
-    """Parse any event by its `event_type`; raises pydantic.ValidationError when it is not one."""
+# ---------------------------------------------------------------- example pieces
+# shared by the declarations' examples below
+
+_FIRM: dict[str, Any] = {"id": FIRM_ID_EXAMPLE, "name": "大连星海智造科技有限公司", "district": "hitech",
+         "industry": "next_gen_it"}
+_PROFILE: dict[str, Any] = {**_FIRM, "uscc": "91210200MA0QC2PX3E", "founded_on": date(2016, 4, 1)}
+_REPORT: dict[str, Any] = {"fiscal_year": 2021, "revenue": 30_000_000, "sales_revenue": 29_000_000,
+           "total_assets": 40_000_000, "employees": 120, "st_staff": 40, "rd_expense": 2_400_000,
+           "st_activity_investment": 2_700_000, "high_tech_revenue": 20_000_000, "ip_class1": 2,
+           "ip_class2": 5}
+_FAILING = [{"key": "gazelle.revenue_cagr", "label": "revenue CAGR ≥ 20%", "value": "0.198",
+             "threshold": "0.20", "gap": "0.002", "hint": "revenue growth 0.2 points short"}]
+_CHANGE: dict[str, Any] = {"firm": _FIRM, "change": "promoted", "from_tier": "none", "to_tier": "eaglet",
+           "at_risk": False, "filed_on": date(2022, 5, 10), "expires_on": date(2025, 5, 10),
+           "round_year": 2022, "rulebook_id": "LN-2021",
+           "decision_id": uuid.UUID("0b7d9a34-5c1e-4f7a-8e2d-3a9b6c4d1e20"),
+           "reason": "class-I IP: 2 ≥ 1", "registry_sequence": 3,
+           "decided_on": date(2022, 5, 10)}
+_ALERT: dict[str, Any] = {"alert_id": uuid.UUID("5d2f8c1a-9b3e-4a6d-8f7c-1e2a3b4c5d6e"),
+          "officer_id": uuid.UUID("7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"), "channel": "inbox",
+          "alert_kind": "TierPromoted",
+          "source_event_id": uuid.UUID("2c4e6a8b-1d3f-4b5a-9c7e-0f2a4c6e8b1d"), "attempts": 1}
+
+_FILING: dict[str, Any] = {"filing_id": uuid.UUID("8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"), "tier": "gazelle",
+           "listed_on": date(2022, 12, 20), "expires_on": date(2025, 12, 19),
+           "list_name": "辽宁省2022年第一批瞪羚企业", "source": "import"}
+_APPLICATION: dict[str, Any] = {"application_id": uuid.UUID("4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b"),
+                "round_year": 2022, "tier": "gazelle", "applied_on": date(2022, 12, 8)}
+
+
+# ---------------------------------------------------------------- registry.firm-events (the registry)
+
+
+class FirmRegistered(EventEnvelope[FirmRegisteredData], topic=FIRM_EVENTS):
+    """A firm entered the registry with its profile."""
+
+    event_type: Literal["FirmRegistered"] = "FirmRegistered"
+    example = {"firm": _PROFILE}
+
+
+class FirmProfileChanged(EventEnvelope[FirmProfileChangedData], topic=FIRM_EVENTS):
+    """A firm's profile or flags changed; `changed` lists before and after."""
+
+    event_type: Literal["FirmProfileChanged"] = "FirmProfileChanged"
+    example = {"firm": {**_PROFILE, "district": "jinpu"},
+               "changed": {"district": {"before": "hitech", "after": "jinpu"}}}
+
+
+class AnnualReportFiled(EventEnvelope[AnnualReportFiledData], topic=FIRM_EVENTS):
+    """A fiscal year's evaluation inputs were filed for the first time."""
+
+    event_type: Literal["AnnualReportFiled"] = "AnnualReportFiled"
+    example = {"firm_id": FIRM_ID_EXAMPLE, "report": _REPORT}
+
+
+class AnnualReportRestated(EventEnvelope[AnnualReportRestatedData], topic=FIRM_EVENTS):
+    """A filed annual report was corrected; the previous figures are kept."""
+
+    event_type: Literal["AnnualReportRestated"] = "AnnualReportRestated"
+    example = {"firm_id": FIRM_ID_EXAMPLE, "report": {**_REPORT, "revenue": 31_000_000},
+               "previous": _REPORT}
+
+
+class FundingRoundRecorded(EventEnvelope[FundingRoundRecordedData], topic=FIRM_EVENTS):
+    """A funding round closed, with amount and post-money valuation."""
+
+    event_type: Literal["FundingRoundRecorded"] = "FundingRoundRecorded"
+    example = {"firm_id": FIRM_ID_EXAMPLE,
+               "round_id": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b",
+               "closed_on": date(2021, 9, 1), "amount": 50_000_000,
+               "currency": "CNY", "post_money_valuation": 400_000_000,
+               "investor_kind": "vc_pe"}
+
+
+class CertificateGranted(EventEnvelope[CertificateGrantedData], topic=FIRM_EVENTS):
+    """A certificate or award was granted (high-tech enterprise, tech SME, software,
+    contest prize, S&T award)."""
+
+    event_type: Literal["CertificateGranted"] = "CertificateGranted"
+    example = {"firm_id": FIRM_ID_EXAMPLE,
+               "certificate_id": "3f2e1d0c-9b8a-4f7e-8d6c-5b4a3f2e1d0c",
+               "kind": "high_tech_enterprise", "issued_on": date(2021, 12, 1),
+               "expires_on": date(2024, 11, 30), "number": "GR202121000123"}
+
+
+class CertificateRevoked(EventEnvelope[CertificateRevokedData], topic=FIRM_EVENTS):
+    """A certificate was revoked before its expiry."""
+
+    event_type: Literal["CertificateRevoked"] = "CertificateRevoked"
+    example = {"firm_id": FIRM_ID_EXAMPLE,
+               "certificate_id": "3f2e1d0c-9b8a-4f7e-8d6c-5b4a3f2e1d0c",
+               "kind": "high_tech_enterprise", "revoked_on": date(2022, 8, 1),
+               "reason": "audit"}
+
+
+class ComplianceFlagChanged(EventEnvelope[ComplianceFlagChangedData], topic=FIRM_EVENTS):
+    """The firm went on or off the abnormal-operation or dishonesty list."""
+
+    event_type: Literal["ComplianceFlagChanged"] = "ComplianceFlagChanged"
+    example = {"firm_id": FIRM_ID_EXAMPLE, "flag": "abnormal_list", "value": True}
+
+
+class FilingRecorded(EventEnvelope[FilingRecordedData], topic=FIRM_EVENTS):
+    """An official filing (备案) was recorded: the province's list (the city's for
+    leaders) files the firm in a tier from `listed_on`."""
+
+    event_type: Literal["FilingRecorded"] = "FilingRecorded"
+    example = {"firm_id": FIRM_ID_EXAMPLE, "filing": _FILING}
+
+
+class FilingCorrected(EventEnvelope[FilingCorrectedData], topic=FIRM_EVENTS):
+    """A recorded filing was corrected; the previous version is kept."""
+
+    event_type: Literal["FilingCorrected"] = "FilingCorrected"
+    example = {"firm_id": FIRM_ID_EXAMPLE,
+               "filing": {**_FILING, "listed_on": date(2022, 12, 20)},
+               "previous": _FILING}
+
+
+class FilingRevoked(EventEnvelope[FilingRevokedData], topic=FIRM_EVENTS):
+    """An official filing was revoked before its expiry."""
+
+    event_type: Literal["FilingRevoked"] = "FilingRevoked"
+    example = {"firm_id": FIRM_ID_EXAMPLE, "filing_id": _FILING["filing_id"],
+               "tier": "gazelle", "revoked_on": date(2023, 6, 1),
+               "reason": "严重违法失信"}
+
+
+class ApplicationSubmitted(EventEnvelope[ApplicationSubmittedData], topic=FIRM_EVENTS):
+    """A firm applied (申报) in a year's round for a tier."""
+
+    event_type: Literal["ApplicationSubmitted"] = "ApplicationSubmitted"
+    example = {"firm_id": FIRM_ID_EXAMPLE, "application": _APPLICATION,
+               "by": "officer:7a1b2c3d"}
+
+
+class ApplicationStepRecorded(EventEnvelope[ApplicationStepRecordedData], topic=FIRM_EVENTS):
+    """An application moved a step: district check, recommendation, filed, not filed or
+    withdrawn; dated, with who recorded it."""
+
+    event_type: Literal["ApplicationStepRecorded"] = "ApplicationStepRecorded"
+    example = {"firm_id": FIRM_ID_EXAMPLE,
+               "application_id": _APPLICATION["application_id"],
+               "round_year": 2022, "tier": "gazelle", "step": "district_checked",
+               "on": date(2022, 12, 12), "passed": True,
+               "by": "officer:7a1b2c3d", "note": "信用核查通过，已实地走访"}
+
+
+# ---------------------------------------------------------------- ladder.standing-events (the ladder)
+
+
+class TierPromoted(EventEnvelope[StandingChangeData], topic=STANDING_EVENTS):
+    """The ladder moved a firm up a tier; `reason` and the trace say why."""
+
+    event_type: Literal["TierPromoted"] = "TierPromoted"
+    example = _CHANGE
+
+
+class TierDemoted(EventEnvelope[StandingChangeData], topic=STANDING_EVENTS):
+    """A firm dropped a tier (at expiry, revocation or by hand)."""
+
+    event_type: Literal["TierDemoted"] = "TierDemoted"
+    example = {**_CHANGE, "change": "demoted", "from_tier": "gazelle", "to_tier": "eaglet",
+               "failing": _FAILING}
+
+
+class TierAtRisk(EventEnvelope[StandingChangeData], topic=STANDING_EVENTS):
+    """A filed firm no longer qualifies but keeps its tier until the filing expires."""
+
+    event_type: Literal["TierAtRisk"] = "TierAtRisk"
+    example = {**_CHANGE, "change": "at_risk", "from_tier": "eaglet", "at_risk": True,
+               "failing": _FAILING}
+
+
+class TierRenewed(EventEnvelope[StandingChangeData], topic=STANDING_EVENTS):
+    """At expiry a firm qualified again: a renewal, not a new filing."""
+
+    event_type: Literal["TierRenewed"] = "TierRenewed"
+    example = {**_CHANGE, "change": "renewed", "from_tier": "eaglet",
+               "filed_on": date(2025, 5, 10), "expires_on": date(2028, 5, 10)}
+
+
+class TierRevoked(EventEnvelope[StandingChangeData], topic=STANDING_EVENTS):
+    """A filing was revoked at once (the serious-dishonesty list), also under an
+    override."""
+
+    event_type: Literal["TierRevoked"] = "TierRevoked"
+    example = {**_CHANGE, "change": "revoked", "from_tier": "gazelle", "to_tier": "none",
+               "reason": "on the serious-dishonesty list (严重违法失信名单)"}
+
+
+class TierRecovered(EventEnvelope[StandingChangeData], topic=STANDING_EVENTS):
+    """A firm at risk qualifies again during its filing: good news."""
+
+    event_type: Literal["TierRecovered"] = "TierRecovered"
+    example = {**_CHANGE, "change": "recovered", "from_tier": "eaglet",
+               "reason": "qualifies again during its filing"}
+
+
+class TierOverridden(EventEnvelope[TierOverriddenData], topic=STANDING_EVENTS):
+    """An officer set or cleared a tier by hand, with the reason; audited."""
+
+    event_type: Literal["TierOverridden"] = "TierOverridden"
+    example = {**_CHANGE, "change": "override", "from_tier": "eaglet",
+               "to_tier": "gazelle", "reason": "bureau decision after an on-site review",
+               "direction": "up", "by": "officer:7a1b2c3d"}
+
+
+class FilingExpiring(EventEnvelope[FilingExpiringData], topic=STANDING_EVENTS):
+    """A filing expires soon; officers can help the firm renew."""
+
+    event_type: Literal["FilingExpiring"] = "FilingExpiring"
+    example = {"firm": _FIRM, "tier": "eaglet", "expires_on": date(2025, 5, 10),
+               "days_left": 30}
+
+
+class NearMissDetected(EventEnvelope[NearMissDetectedData], topic=STANDING_EVENTS):
+    """A firm is close to the next tier; `failing` says what it lacks."""
+
+    event_type: Literal["NearMissDetected"] = "NearMissDetected"
+    example = {"firm": _FIRM, "tier": "gazelle", "failing": _FAILING}
+
+
+class TargetProgressChanged(EventEnvelope[TargetProgressChangedData], topic=STANDING_EVENTS):
+    """A year's target moved: achieved, progress and pace."""
+
+    event_type: Literal["TargetProgressChanged"] = "TargetProgressChanged"
+    example_subject = "2022"
+    example = {"year": 2022, "key": "eaglet", "target": 170, "achieved": 86,
+               "progress": 0.506, "pace": "on_track", "previous_pace": "behind"}
+
+
+class TargetMilestoneReached(EventEnvelope[TargetMilestoneReachedData], topic=STANDING_EVENTS):
+    """A target passed a milestone (first, 25%..100%, first unicorn)."""
+
+    event_type: Literal["TargetMilestoneReached"] = "TargetMilestoneReached"
+    example_subject = "2022"
+    example = {"year": 2022, "key": "unicorn", "milestone": "first_unicorn",
+               "target": 1, "achieved": 1, "firm": _FIRM}
+
+
+# ---------------------------------------------------------------- notifier.alert-events (the notifier)
+
+
+class AlertDelivered(EventEnvelope[AlertOutcomeData], topic=ALERT_EVENTS):
+    """An alert reached a case officer on a channel."""
+
+    event_type: Literal["AlertDelivered"] = "AlertDelivered"
+    example_subject = str(_ALERT["alert_id"])
+    example = _ALERT
+
+
+class AlertFailed(EventEnvelope[AlertOutcomeData], topic=ALERT_EVENTS):
+    """An alert could not be delivered after its retries."""
+
+    event_type: Literal["AlertFailed"] = "AlertFailed"
+    example_subject = str(_ALERT["alert_id"])
+    example = {**_ALERT, "channel": "wecom", "attempts": 5,
+               "error": "HTTP 503 from the bot webhook"}
+
+
+# ---------------------------------------------------------------- entitlements.entitlement-events (the entitlements service)
+
+_ENTITLEMENT: dict[str, Any] = {
+    "entitlement_id": uuid.UUID("6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"), "firm": _FIRM,
+    "policy_id": "dl.gazelle_unicorn.filed", "policy_name": "新备案瞪羚、独角兽企业奖励",
+    "policy_set": "DL-2023", "policy_version": 1,
+    "trigger_key": f"filing:{_FILING['filing_id']}", "trigger_on": date(2022, 12, 20),
+    "year": 2022, "budget_line": "大连市科技局·梯度培育", "amount": 800_000,
+    "options": [{"option_id": "loan_interest", "name": "贷款贴息", "amount": 800_000},
+                {"option_id": "award", "name": "一次性奖励", "amount": 500_000}],
+    "complete": True, "provisional": True, "state": "computed"}
+
+
+class EntitlementComputed(EventEnvelope[EntitlementComputedData], topic=ENTITLEMENT_EVENTS):
+    """A filing or certificate entitles a firm to a policy's award; the options are either/or,
+    the better first."""
+
+    event_type: Literal["EntitlementComputed"] = "EntitlementComputed"
+    example = {"entitlement": _ENTITLEMENT}
+
+
+class EntitlementCorrected(EventEnvelope[EntitlementCorrectedData], topic=ENTITLEMENT_EVENTS):
+    """A late or corrected fact (or a new policy set) changed an entitlement's amount; never a
+    second payment (approved and paid amounts stand: `applied` false asks finance to review)."""
+
+    event_type: Literal["EntitlementCorrected"] = "EntitlementCorrected"
+    example = {"entitlement": {**_ENTITLEMENT, "amount": 800_000}, "previous_amount": 500_000,
+               "applied": True, "reason": "the facts or the policy changed"}
+
+
+class EntitlementStateChanged(EventEnvelope[EntitlementStateChangedData],
+                              topic=ENTITLEMENT_EVENTS):
+    """An entitlement moved a step (offered, confirmed, approved, paid, declined, expired,
+    cancelled): dated, by whom."""
+
+    event_type: Literal["EntitlementStateChanged"] = "EntitlementStateChanged"
+    example = {"entitlement_id": _ENTITLEMENT["entitlement_id"], "firm": _FIRM,
+               "policy_id": "dl.gazelle_unicorn.filed", "policy_name": "新备案瞪羚、独角兽企业奖励",
+               "from_state": "computed", "to_state": "offered", "on": date(2023, 1, 5),
+               "by": "officer:7a1b2c3d", "amount": 800_000}
+
+
+class EntitlementAwaitingConfirmation(EventEnvelope[EntitlementAwaitingConfirmationData],
+                                      topic=ENTITLEMENT_EVENTS):
+    """An offered entitlement waits for the firm's confirmation past the reminder threshold."""
+
+    event_type: Literal["EntitlementAwaitingConfirmation"] = "EntitlementAwaitingConfirmation"
+    example = {"entitlement_id": _ENTITLEMENT["entitlement_id"], "firm": _FIRM,
+               "policy_name": "新备案瞪羚、独角兽企业奖励", "amount": 800_000,
+               "offered_on": date(2023, 1, 5), "days_waiting": 14}
+
+
+FIRM_EVENT_TYPES = events_on(FIRM_EVENTS)
+STANDING_EVENT_TYPES = events_on(STANDING_EVENTS)
+ALERT_EVENT_TYPES = events_on(ALERT_EVENTS)
+ENTITLEMENT_EVENT_TYPES = events_on(ENTITLEMENT_EVENTS)
+
+
+def _union(types: tuple[type[EventEnvelope[Any]], ...]) -> Any:
+    return Annotated[Union[types], Field(discriminator="event_type")]
+
+
+def _parser(topic: str | None) -> TypeAdapter[Any]:
+    """The discriminated union of a topic's types (of every type for None), built once per
+    registry state."""
+    if topic is not None and topic not in PRODUCERS:
+        raise ValueError(f"{topic} is not a published topic")
+    if topic not in _PARSERS:
+        types = tuple(ALL_EVENT_TYPES.values()) if topic is None else events_on(topic)
+        _PARSERS[topic] = TypeAdapter(_union(types))
+    return _PARSERS[topic]
+
+
+def parse_event(raw: bytes | str | dict[str, Any], *,
+                topic: str | None = None) -> EventEnvelope[Any]:
+    """Parse an event into its declared class by its `event_type` (only the types of `topic`,
+    when given); raises pydantic.ValidationError when it is not one."""
+    parser = _parser(topic)
     if isinstance(raw, dict):
-        return _ANY_EVENT.validate_python(raw)  # type: ignore[no-any-return]
-    return _ANY_EVENT.validate_json(raw)  # type: ignore[no-any-return]
+        return parser.validate_python(raw)  # type: ignore[no-any-return]
+    return parser.validate_json(raw)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Draft(Generic[P]):
+    """An event to write: its declared type, subject and payload; the outbox numbers it.
+    Generic, so mypy refuses a payload that is not the type's."""
+
+    type: type[EventEnvelope[P]]
+    subject: str
+    data: P
+    correlation_id: str | None = None
+
+    def numbered(self, sequence: int) -> EventEnvelope[P]:
+        """The event, with its sequence, from its type's producer."""
+        return self.type(producer=self.type.producer_name, subject=self.subject,
+                         sequence=sequence, data=self.data, correlation_id=self.correlation_id)
 
 
 def make_event(
     event_type: str, *, producer: str, subject: str, sequence: int, data: Any,
     correlation_id: str | None = None,
-) -> EventEnvelope:
-    """Build a typed event by name; validates the payload."""
-    model = ALL_EVENT_TYPES[event_type]
-    return model(  # type: ignore[call-arg]  # event_type defaults in each subclass
-        producer=producer, subject=subject, sequence=sequence, data=data,
-        correlation_id=correlation_id,
-    )
+) -> EventEnvelope[Any]:
+    """Build an event by its type's name, validating a payload given as a dict (tests and
+    replays; producers build from the payload models through `Draft`)."""
+    return ALL_EVENT_TYPES[event_type].model_validate({
+        "producer": producer, "subject": subject, "sequence": sequence, "data": data,
+        "correlation_id": correlation_id})
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import asyncpg
+from pydantic import BaseModel
 
 from shared.db import DbConn
-from shared.events import EventEnvelope, make_event
+from shared.events import Draft, EventEnvelope
 from shared.kafka import ensure_topics, new_producer, topic_end_offsets
 from shared.outbox_in_doubt import mark_sent
 from shared.topics import ALL_TOPICS
@@ -19,26 +21,23 @@ log = logging.getLogger(__name__)
 
 _RELAY_LOCK = 7_301_002  # one publishing relay per database keeps per-key order
 BATCH = 500
+P = TypeVar("P", bound=BaseModel)
 
 
-async def append(
-    conn: DbConn, *, topic: str, event_type: str, producer: str, subject: str,
-    data: Any, correlation_id: str | None = None,
-) -> EventEnvelope:
-    """Write an event into the outbox inside the caller's transaction; returns it."""
-    (event,) = await append_many(conn, producer=producer, events=[{
-        "topic": topic, "event_type": event_type, "subject": subject, "data": data,
-        "correlation_id": correlation_id}])
+async def add(conn: DbConn, type: type[EventEnvelope[P]], *, subject: str, data: P,
+              correlation_id: str | None = None) -> EventEnvelope[P]:
+    """Write one event of a declared type into the outbox inside the caller's transaction;
+    returns it. mypy refuses a `data` that is not the type's payload model."""
+    (event,) = await add_all(conn, [Draft(type, subject, data, correlation_id)])
     return event
 
 
-async def append_many(conn: DbConn, *, producer: str,
-                      events: list[dict[str, Any]]) -> list[EventEnvelope]:
-    """Write many events in three statements (sequences, rows, one notify), in order; each
-    item has the keyword arguments of `append` but `producer`."""
-    if not events:
+async def add_all(conn: DbConn, drafts: Sequence[Draft[Any]]) -> list[EventEnvelope[Any]]:
+    """Write many events in three statements (sequences, rows, one notify), in order,
+    numbering each subject's events from its stored sequence."""
+    if not drafts:
         return []
-    counts = Counter(e["subject"] for e in events)
+    counts = Counter(d.subject for d in drafts)
     rows = await conn.fetch(
         "INSERT INTO subject_sequences (subject, last)"
         " SELECT * FROM unnest($1::text[], $2::bigint[])"
@@ -46,19 +45,51 @@ async def append_many(conn: DbConn, *, producer: str,
         " RETURNING subject, last", list(counts), list(counts.values()))
     following = {r["subject"]: r["last"] - counts[r["subject"]] + 1 for r in rows}
     made = []
-    for e in events:
-        sequence = following[e["subject"]]
-        following[e["subject"]] += 1
-        made.append(make_event(e["event_type"], producer=producer, subject=e["subject"],
-                               sequence=sequence, data=e["data"],
-                               correlation_id=e.get("correlation_id")))
+    for d in drafts:
+        made.append(d.numbered(following[d.subject]))
+        following[d.subject] += 1
     await conn.executemany(
         "INSERT INTO outbox (event_id, topic, key, event_type, subject, sequence, payload)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [(m.event_id, e["topic"], m.subject, m.event_type, m.subject, m.sequence,
-          m.model_dump_json()) for e, m in zip(events, made, strict=True)])
+        [(m.event_id, m.topic, m.subject, m.event_type, m.subject, m.sequence,
+          m.model_dump_json()) for m in made])
     await conn.execute("SELECT pg_notify('outbox', '')")
     return made
+
+
+# The fast path, for a writer that numbers its subjects' events itself under their locks (the
+# registry): sequences, outbox rows and the relay's wake-up as common table expressions, which
+# the caller joins to its own change in one statement (`WITH <SEQUENCED>, ... SELECT ...`).
+# Parameters $1-$9 come from `sequenced_args`; `s` (subject, before, last) is the subjects'
+# sequences. The guard: a subject's sequence moves only from the value its writer read under
+# the lock (drift from another writer makes `bumped` + `fresh` fall short of the subjects).
+SEQUENCED = (
+    "s AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])"
+    "  AS s(subject, before, last)),"
+    " bumped AS (UPDATE subject_sequences q SET last = s.last FROM s"
+    "  WHERE q.subject = s.subject AND q.last = s.before RETURNING 1),"
+    " fresh AS (INSERT INTO subject_sequences (subject, last)"
+    "  SELECT subject, last FROM s WHERE before = 0"
+    "  ON CONFLICT (subject) DO NOTHING RETURNING 1),"
+    " outbox_rows AS (INSERT INTO outbox (event_id, topic, key, event_type, subject, sequence,"
+    "  payload) SELECT e.id, $4, e.subject, e.type, e.subject, e.sequence, e.payload"
+    "  FROM unnest($5::uuid[], $6::text[], $7::text[], $8::bigint[], $9::text[])"
+    "  WITH ORDINALITY AS e(id, subject, type, sequence, payload, n) ORDER BY e.n),"
+    " notified AS (SELECT pg_notify('outbox', '') WHERE EXISTS (SELECT 1 FROM s))")
+SEQUENCED_COUNT = "(SELECT count(*) FROM bumped) + (SELECT count(*) FROM fresh)"
+
+
+def sequenced_args(topic: str, sequences: Mapping[str, tuple[int, int]],
+                   events: Sequence[EventEnvelope[Any]]) -> list[Any]:
+    """Parameters $1-$9 of `SEQUENCED`: each subject's (sequence before, after) and the
+    events, numbered, all of `topic`."""
+    if any(e.topic != topic for e in events):
+        raise ValueError(f"events of another topic than {topic} in one sequenced write")
+    subjects = list(sequences)
+    return [subjects, [sequences[s][0] for s in subjects], [sequences[s][1] for s in subjects],
+            topic, [e.event_id for e in events], [e.subject for e in events],
+            [e.event_type for e in events], [e.sequence for e in events],
+            [e.model_dump_json() for e in events]]
 
 
 class Outbox:
@@ -67,17 +98,18 @@ class Outbox:
     def __init__(self, conn: DbConn, producer: str):
         self.conn, self.producer = conn, producer
 
-    async def append(self, *, topic: str, event_type: str, subject: str, data: Any,
-                     correlation_id: str | None = None) -> EventEnvelope:
+    async def add(self, type: type[EventEnvelope[P]], *, subject: str, data: P,
+                  correlation_id: str | None = None) -> EventEnvelope[P]:
         """Write one event; it is published once the transaction commits."""
-        return await append(self.conn, topic=topic, event_type=event_type,
-                            producer=self.producer, subject=subject, data=data,
-                            correlation_id=correlation_id)
+        (event,) = await self.add_all([Draft(type, subject, data, correlation_id)])
+        return event
 
-    async def append_many(self, events: list[dict[str, Any]]) -> list[EventEnvelope]:
-        """Write many events (each: topic, event_type, subject, data, correlation_id) in a
-        few statements; published once the transaction commits."""
-        return await append_many(self.conn, producer=self.producer, events=events)
+    async def add_all(self, drafts: Sequence[Draft[Any]]) -> list[EventEnvelope[Any]]:
+        """Write many events in a few statements; published once the transaction commits."""
+        for d in drafts:
+            if d.type.producer_name != self.producer:
+                raise ValueError(f"{self.producer} cannot publish {d.type.__name__}")
+        return await add_all(self.conn, drafts)
 
 
 class OutboxRelay:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from shared.events import EventEnvelope, make_event
+from shared.events import AnyEvent, Draft, EventEnvelope, P
 
 
 class FakeOutbox:
@@ -14,20 +15,22 @@ class FakeOutbox:
 
     def __init__(self, producer: str):
         self.producer = producer
-        self.events: list[EventEnvelope] = []
+        self.events: list[AnyEvent] = []
         self._last: dict[str, int] = defaultdict(int)
 
-    async def append(self, *, topic: str, event_type: str, subject: str, data: Any,
-                     correlation_id: str | None = None) -> EventEnvelope:
-        self._last[subject] += 1
-        event = make_event(event_type, producer=self.producer, subject=subject,
-                           sequence=self._last[subject], data=data,
-                           correlation_id=correlation_id)
-        self.events.append(event)
+    async def add(self, type: type[EventEnvelope[P]], *, subject: str, data: P,
+                  correlation_id: str | None = None) -> EventEnvelope[P]:
+        (event,) = await self.add_all([Draft(type, subject, data, correlation_id)])
         return event
 
-    async def append_many(self, events: list[dict[str, Any]]) -> list[EventEnvelope]:
-        return [await self.append(**e) for e in events]
+    async def add_all(self, drafts: Sequence[Draft[Any]]) -> list[AnyEvent]:
+        made = []
+        for d in drafts:
+            assert d.type.producer_name == self.producer, f"{self.producer}: {d.type.__name__}"
+            self._last[d.subject] += 1
+            made.append(d.numbered(self._last[d.subject]))
+        self.events += made
+        return made
 
     def types(self) -> list[str]:
         """The appended events' types, in order."""

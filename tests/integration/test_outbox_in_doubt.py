@@ -10,6 +10,7 @@ import pytest
 
 from shared import outbox
 from shared.db import create_pool
+from shared.events import FirmRegistered, FirmRegisteredData
 from shared.kafka import new_producer
 from shared.settings import database_url_for
 from shared.topics import FIRM_EVENTS
@@ -33,9 +34,9 @@ async def test_events_sent_before_a_crash_are_not_sent_again(
     events = []
     async with pool.acquire() as conn, conn.transaction():
         for firm in firms:
-            events.append(await outbox.append(
-                conn, topic=FIRM_EVENTS, event_type="FirmRegistered", producer="registry",
-                subject=str(firm), data={"firm": {"id": firm, **firm_payload()}}))
+            events.append(await outbox.add(
+                conn, FirmRegistered, subject=str(firm),
+                data=FirmRegisteredData.model_validate({"firm": {"id": firm, **firm_payload()}})))
     # what a relay killed right after its send left behind: two events on the broker, and
     # every row still unpublished
     producer = new_producer(kafka_bootstrap)

@@ -13,6 +13,7 @@ import pytest
 
 from shared import outbox
 from shared.db import create_pool
+from shared.events import FirmRegistered, FirmRegisteredData
 from shared.kafka import topic_end_offsets
 from shared.settings import database_url_for
 from shared.topics import FIRM_EVENTS
@@ -29,8 +30,8 @@ async def _append_registered(pool, firm_id: uuid.UUID) -> None:  # type: ignore[
 
     data = {"firm": {"id": firm_id, **firm_payload()}}
     async with pool.acquire() as conn, conn.transaction():
-        await outbox.append(conn, topic=FIRM_EVENTS, event_type="FirmRegistered",
-                            producer="registry", subject=str(firm_id), data=data)
+        await outbox.add(conn, FirmRegistered, subject=str(firm_id),
+                         data=FirmRegisteredData.model_validate(data))
 
 
 async def _wait_published(pool, n: int, timeout_s: float = 20) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from ladder.handlers import Outcome, RulebookStore
 from ladder.repository import JoinedUnitOfWork
 from shared.consuming import Consumer
 from shared.db import DbConn
-from shared.events import EventEnvelope
+from shared.events import AnyEvent
 from shared.topics import FIRM_EVENTS
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,11 @@ def firm_events(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings, *,
     """Subscribe to `registry.firm-events`: each batch, deduplicated in the consumer's
     transaction, goes to the handler in a unit of work joined to that transaction."""
 
-    async def handle(conn: DbConn, event: EventEnvelope) -> Outcome:
+    async def handle(conn: DbConn, event: AnyEvent) -> Outcome:
         return await handlers.on_firm_event(JoinedUnitOfWork(conn), event,
                                             rulebook=rulebooks().active, today=clock())
 
-    async def handle_batch(conn: DbConn, events: list[EventEnvelope]) -> list[Outcome]:
+    async def handle_batch(conn: DbConn, events: list[AnyEvent]) -> list[Outcome]:
         return await handlers.on_firm_events(JoinedUnitOfWork(conn), events,
                                              rulebook=rulebooks().active, today=clock())
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from registry.domain import models as _requests
 from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
-from shared.events import FIRM_ID_EXAMPLE
+from shared.events import FIRM_ID_EXAMPLE, AnnualReportFiled
 
 # the request bodies, defined with their rules in the domain
 AnnualReportIn = _requests.AnnualReportIn
@@ -160,7 +160,7 @@ class FirmEvent(BaseModel):
     """One event of the firm's history as published on `registry.firm-events`."""
 
     event_id: uuid.UUID = Field(examples=["3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c"])
-    event_type: str = Field(description="Past-tense event name", examples=["AnnualReportFiled"])
+    event_type: str = Field(description="Past-tense event name", examples=[AnnualReportFiled.__name__])
     schema_version: int = Field(examples=[1])
     occurred_at: datetime = Field(examples=[_AT])
     producer: str = Field(examples=["registry"])

@@ -12,7 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.events import EventEnvelope
+from shared.events import (
+    AnnualReportFiled,
+    AnnualReportRestated,
+    AnyEvent,
+    CertificateGranted,
+    CertificateRevoked,
+    FilingCorrected,
+    FilingRecorded,
+    FilingRevoked,
+    FirmProfileChanged,
+    FirmRegistered,
+)
 
 FIGURES = ("rd_expense", "revenue", "sales_revenue", "high_tech_revenue",
            "st_activity_investment")
@@ -66,43 +77,43 @@ class FirmFacts(Fact):
         return self.reports.get(str(fiscal_year))
 
 
-RELEVANT = frozenset({
-    "FirmRegistered", "FirmProfileChanged", "AnnualReportFiled", "AnnualReportRestated",
-    "CertificateGranted", "CertificateRevoked", "FilingRecorded", "FilingCorrected",
-    "FilingRevoked"})
+RELEVANT = (FirmRegistered, FirmProfileChanged, AnnualReportFiled, AnnualReportRestated,
+            CertificateGranted, CertificateRevoked, FilingRecorded, FilingCorrected,
+            FilingRevoked)
 
 
-def fold(facts: FirmFacts, event: EventEnvelope) -> FirmFacts:
+def fold(facts: FirmFacts, event: AnyEvent) -> FirmFacts:
     """The facts after one registry event (a new object; events of no interest change none)."""
-    kind, seq, data = event.event_type, event.sequence, event.data
+    seq = event.sequence
     new = facts.model_copy(deep=True)
-    if kind in ("FirmRegistered", "FirmProfileChanged"):
+    if isinstance(event, FirmRegistered | FirmProfileChanged):
         if new.profile is None or new.profile.seq < seq:
-            firm = data.firm
+            firm = event.data.firm
             new.profile = Profile(name=firm.name, district=firm.district,
                                   industry=firm.industry, seq=seq)
-    elif kind in ("AnnualReportFiled", "AnnualReportRestated"):
-        report = data.report
+    elif isinstance(event, AnnualReportFiled | AnnualReportRestated):
+        report = event.data.report
         key = str(report.fiscal_year)
         held = new.reports.get(key)
         if held is None or held.seq < seq:
             new.reports[key] = Report(fiscal_year=report.fiscal_year, seq=seq, figures={
                 name: getattr(report, name) for name in FIGURES})
-    elif kind == "CertificateGranted":
-        cert = new.certificates.setdefault(str(data.certificate_id), Certificate())
+    elif isinstance(event, CertificateGranted):
+        cert = new.certificates.setdefault(str(event.data.certificate_id), Certificate())
         if cert.seq < seq:
-            cert.kind, cert.issued_on, cert.seq = data.kind, data.issued_on, seq
-    elif kind == "CertificateRevoked":
-        cert = new.certificates.setdefault(str(data.certificate_id), Certificate())
-        cert.revoked_on = data.revoked_on
-    elif kind in ("FilingRecorded", "FilingCorrected"):
-        filing = data.filing
+            cert.kind, cert.issued_on, cert.seq = event.data.kind, event.data.issued_on, seq
+    elif isinstance(event, CertificateRevoked):
+        revoked = new.certificates.setdefault(str(event.data.certificate_id), Certificate())
+        revoked.revoked_on = event.data.revoked_on
+    elif isinstance(event, FilingRecorded | FilingCorrected):
+        filing = event.data.filing
         held_filing = new.filings.setdefault(str(filing.filing_id), Filing())
         if held_filing.seq < seq:
             held_filing.tier, held_filing.listed_on = filing.tier, filing.listed_on
             held_filing.list_name, held_filing.seq = filing.list_name, seq
-    elif kind == "FilingRevoked":
-        new.filings.setdefault(str(data.filing_id), Filing()).revoked_on = data.revoked_on
+    elif isinstance(event, FilingRevoked):
+        new.filings.setdefault(str(event.data.filing_id), Filing()).revoked_on = \
+            event.data.revoked_on
     return new
 
 

@@ -13,8 +13,17 @@ from entitlements.domain.facts import FirmFacts
 from entitlements.domain.policies import PolicySet, parse_body, shipped
 from entitlements.domain.reconcile import shape, step
 from entitlements.repository import Repository, Row
+from shared.events import (
+    AnyEvent,
+    Draft,
+    EntitlementComputed,
+    EntitlementComputedData,
+    EntitlementCorrected,
+    EntitlementCorrectedData,
+    EntitlementStateChanged,
+    EntitlementStateChangedData,
+)
 from shared.outbox import Outbox
-from shared.topics import ENTITLEMENT_EVENTS
 
 SYSTEM = "system"
 
@@ -58,11 +67,13 @@ def entitlement_data(row: Row | dict[str, Any], state: str | None = None) -> dic
 
 
 def state_changed(row: Row | dict[str, Any], *, to: str, on: date, by: str, amount: int,
-                  option_id: str | None = None, reason: str | None = None) -> dict[str, Any]:
+                  option_id: str | None = None,
+                  reason: str | None = None) -> EntitlementStateChangedData:
     """The EntitlementStateChanged payload of a step."""
-    return {"entitlement_id": row["id"], "firm": row["firm"], "policy_id": row["policy_id"],
-            "policy_name": row["policy_name"], "from_state": row["state"], "to_state": to,
-            "on": on, "by": by, "amount": amount, "option_id": option_id, "reason": reason}
+    return EntitlementStateChangedData.model_validate({
+        "entitlement_id": row["id"], "firm": row["firm"], "policy_id": row["policy_id"],
+        "policy_name": row["policy_name"], "from_state": row["state"], "to_state": to,
+        "on": on, "by": by, "amount": amount, "option_id": option_id, "reason": reason})
 
 
 async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies: PolicySet, *,
@@ -73,12 +84,10 @@ async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies
     firm = firm_ref(facts)
     computed = {c.entitlement_id: c for c in compute(policies, facts)}
     held: dict[uuid.UUID, Row] = {r["id"]: r for r in await repo.held(uuid.UUID(facts.firm_id))}
-    events: list[dict[str, Any]] = []
+    events: list[Draft[Any]] = []
 
-    def emit(event_type: str, data: dict[str, Any]) -> None:
-        events.append({"topic": ENTITLEMENT_EVENTS, "event_type": event_type,
-                       "subject": facts.firm_id, "data": data,
-                       "correlation_id": correlation_id})
+    def emit(kind: type[AnyEvent], data: Any) -> None:
+        events.append(Draft(kind, facts.firm_id, data, correlation_id))
 
     for eid in sorted(set(computed) | set(held)):
         c, h = computed.get(eid), held.get(eid)
@@ -93,7 +102,8 @@ async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies
             await repo.insert(values)
             await repo.add_step(eid, from_state=None, to_state="computed", on=today, by=SYSTEM,
                                 amount=values["amount"], note=f"{c.trigger.kind} {c.trigger.on}")
-            emit("EntitlementComputed", {"entitlement": entitlement_data(values, "computed")})
+            emit(EntitlementComputed, EntitlementComputedData.model_validate(
+                {"entitlement": entitlement_data(values, "computed")}))
         elif todo.action in ("correct", "reopen"):
             assert c is not None and h is not None
             values = values_of(c, firm, h["chosen_option"])
@@ -103,15 +113,15 @@ async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies
             await repo.update(eid, {**update, "state": state, "cancel_reason": None})
             await repo.add_step(eid, from_state=h["state"], to_state=state, on=today, by=SYSTEM,
                                 amount=values["amount"], note=todo.reason)
-            emit("EntitlementCorrected", {
+            emit(EntitlementCorrected, EntitlementCorrectedData.model_validate({
                 "entitlement": entitlement_data({**values, "state": state}),
-                "previous_amount": h["amount"], "applied": True, "reason": todo.reason})
+                "previous_amount": h["amount"], "applied": True, "reason": todo.reason}))
         elif todo.action == "cancel":
             assert h is not None
             await repo.update(eid, {"state": "cancelled", "cancel_reason": "trigger"})
             await repo.add_step(eid, from_state=h["state"], to_state="cancelled", on=today,
                                 by=SYSTEM, amount=h["amount"], note=todo.reason)
-            emit("EntitlementStateChanged", state_changed(
+            emit(EntitlementStateChanged, state_changed(
                 h, to="cancelled", on=today, by=SYSTEM, amount=h["amount"], reason=todo.reason))
         elif todo.action == "review":
             assert h is not None
@@ -119,9 +129,9 @@ async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies
             await repo.add_step(eid, from_state=h["state"], to_state=h["state"], on=today,
                                 by=SYSTEM, amount=h["amount"], note=todo.reason)
             after = values_of(c, firm, h["chosen_option"]) if c is not None else None
-            emit("EntitlementCorrected", {
+            emit(EntitlementCorrected, EntitlementCorrectedData.model_validate({
                 "entitlement": entitlement_data(h), "previous_amount": h["amount"],
                 "applied": False, "reason": f"{todo.reason}"
-                + (f" (would now be {after['amount']})" if after else "")})
-    await outbox.append_many(events)
+                + (f" (would now be {after['amount']})" if after else "")}))
+    await outbox.add_all(events)
     return len(events)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from entitlements.repository import UnitOfWork
-from shared.topics import ENTITLEMENT_EVENTS
+from shared.events import EntitlementAwaitingConfirmation, EntitlementAwaitingConfirmationData
 
 
 async def remind_overdue(uow: UnitOfWork, *, today: date, after_days: int,
@@ -16,12 +16,12 @@ async def remind_overdue(uow: UnitOfWork, *, today: date, after_days: int,
         rows = await uow.repo.overdue_offers(today - timedelta(days=after_days), limit)
         for row in rows:
             await uow.repo.mark_reminded(row["id"])
-            await uow.outbox.append(
-                topic=ENTITLEMENT_EVENTS, event_type="EntitlementAwaitingConfirmation",
-                subject=str(row["firm_id"]),
-                data={"entitlement_id": row["id"], "firm": row["firm"],
-                      "policy_name": row["policy_name"], "amount": row["amount"],
-                      "offered_on": row["offered_on"],
-                      "days_waiting": (today - row["offered_on"]).days})
+            await uow.outbox.add(
+                EntitlementAwaitingConfirmation, subject=str(row["firm_id"]),
+                data=EntitlementAwaitingConfirmationData.model_validate({
+                    "entitlement_id": row["id"], "firm": row["firm"],
+                    "policy_name": row["policy_name"], "amount": row["amount"],
+                    "offered_on": row["offered_on"],
+                    "days_waiting": (today - row["offered_on"]).days}))
         return len(rows)
 

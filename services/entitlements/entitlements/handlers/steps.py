@@ -13,7 +13,7 @@ from entitlements.handlers.reconcile import state_changed
 from entitlements.repository import Row, UnitOfWork
 from shared.auth import Ctx
 from shared.errors import Conflict, NotFound, Rejected
-from shared.topics import ENTITLEMENT_EVENTS
+from shared.events import EntitlementStateChanged
 
 
 async def move(uow: UnitOfWork, entitlement_id: uuid.UUID, to: str, ctx: Ctx, *, on: date,
@@ -62,9 +62,8 @@ async def _move(uow: UnitOfWork, row: Row, to: str, ctx: Ctx, *, on: date,
                          before={"state": row["state"], "amount": row["amount"]},
                          after={"state": to, "amount": step_amount, "note": note},
                          correlation_id=ctx.correlation_id)
-    await uow.outbox.append(
-        topic=ENTITLEMENT_EVENTS, event_type="EntitlementStateChanged",
-        subject=str(row["firm_id"]), correlation_id=ctx.correlation_id,
+    await uow.outbox.add(
+        EntitlementStateChanged, subject=str(row["firm_id"]), correlation_id=ctx.correlation_id,
         data=state_changed(row, to=to, on=on, by=ctx.actor, amount=step_amount,
                            option_id=option_id, reason=note))
 

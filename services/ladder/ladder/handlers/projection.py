@@ -9,23 +9,40 @@ is written statement by statement (one per table), not event by event.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from ladder.domain.dated import FLAG_FIELDS
 from ladder.repository import FactWrites, Repository
-from shared.events import EventEnvelope
+from shared.events import (
+    AnnualReportFiled,
+    AnnualReportRestated,
+    CertificateGranted,
+    CertificateRevoked,
+    ComplianceFlagChanged,
+    EventEnvelope,
+    FirmProfileChanged,
+    FirmRegistered,
+    FundingRoundRecorded,
+)
+
+# the registry events the projection keeps
+Projected = (FirmRegistered | FirmProfileChanged | ComplianceFlagChanged | AnnualReportFiled
+             | AnnualReportRestated | FundingRoundRecorded | CertificateGranted
+             | CertificateRevoked)
 
 
 class UnknownFirm(Exception):
     """An event about a firm the ladder never saw registered."""
 
 
-def _recorded_on(event: EventEnvelope) -> date:
+def _recorded_on(event: EventEnvelope[Any]) -> date:
     # events written before dated facts carry no valid date: the day they were recorded
     return event.occurred_at.date()
 
 
-async def project(repo: Repository, events: list[EventEnvelope]) -> list[uuid.UUID]:
+async def project(repo: Repository, events: Sequence[EventEnvelope[Any]]) -> list[uuid.UUID]:
     """Apply registry events to the projection (idempotent); the firms they are about, in
     the order first seen."""
     firm_ids = list(dict.fromkeys(uuid.UUID(e.subject) for e in events))
@@ -33,7 +50,7 @@ async def project(repo: Repository, events: list[EventEnvelope]) -> list[uuid.UU
     w = FactWrites()
     for event in events:
         firm_id = uuid.UUID(event.subject)
-        if event.event_type == "FirmRegistered":
+        if isinstance(event, FirmRegistered):
             firm = event.data.firm.model_dump()
             w.firms.append((firm, event.sequence))
             w.changes.append((firm_id, event.sequence, firm["founded_on"],
@@ -42,35 +59,34 @@ async def project(repo: Repository, events: list[EventEnvelope]) -> list[uuid.UU
         elif firm_id not in known:
             raise UnknownFirm(f"{event.event_type} for firm {firm_id}, "
                               "which was never registered")
-        else:
+        elif isinstance(event, Projected):
             _collect(w, firm_id, event)
+        else:
+            raise ValueError(f"the ladder does not know event type {event.event_type}")
         w.last_sequences[firm_id] = max(event.sequence, w.last_sequences.get(firm_id, 0))
     await repo.write_facts(w)
     return firm_ids
 
 
-def _collect(w: FactWrites, firm_id: uuid.UUID, event: EventEnvelope) -> None:
-    data = event.data
-    match event.event_type:
-        case "FirmProfileChanged":
+def _collect(w: FactWrites, firm_id: uuid.UUID, event: Projected) -> None:
+    match event:
+        case FirmProfileChanged(data=data):
             w.firms.append((data.firm.model_dump(), event.sequence))
             changed = {k: v["after"] for k, v in data.changed.items() if k in FLAG_FIELDS}
             if changed:
                 w.changes.append((firm_id, event.sequence,
                                   data.effective_on or _recorded_on(event), changed))
-        case "ComplianceFlagChanged":
+        case ComplianceFlagChanged(data=data):
             w.changes.append((firm_id, event.sequence, data.effective_on or _recorded_on(event),
                               {data.flag: data.value}))
             w.flags.append((firm_id, data.flag, data.value))
-        case "AnnualReportFiled" | "AnnualReportRestated":
+        case AnnualReportFiled(data=data) | AnnualReportRestated(data=data):
             report = data.report.model_dump(exclude={"filed_on"})
             w.reports.append((firm_id, report, data.report.filed_on or _recorded_on(event),
                               event.sequence))
-        case "FundingRoundRecorded":
+        case FundingRoundRecorded(data=data):
             w.rounds.append(data.model_dump())
-        case "CertificateGranted":
+        case CertificateGranted(data=data):
             w.certificates.append(data.model_dump())
-        case "CertificateRevoked":
+        case CertificateRevoked(data=data):
             w.revocations.append((firm_id, data.certificate_id, data.revoked_on))
-        case _:
-            raise ValueError(f"the ladder does not know event type {event.event_type}")

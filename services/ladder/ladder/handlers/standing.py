@@ -13,8 +13,7 @@ from ladder.handlers.timeline import Outcome, Trigger, firm_ref, recompute, reco
 from ladder.schemas import OverrideOut
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
-from shared.events import EventEnvelope
-from shared.topics import STANDING_EVENTS
+from shared.events import AnyEvent, FilingExpiring, FilingExpiringData
 
 if TYPE_CHECKING:
     from ladder.domain.rulebook import Rulebook
@@ -23,13 +22,13 @@ if TYPE_CHECKING:
 EXPIRY_NOTICE_DAYS = 90
 
 
-async def on_firm_event(uow: Work, event: EventEnvelope, *, rulebook: Rulebook,
+async def on_firm_event(uow: Work, event: AnyEvent, *, rulebook: Rulebook,
                         today: date) -> Outcome:
     """Project a registry event and recompute the firm's timeline up to today."""
     return (await on_firm_events(uow, [event], rulebook=rulebook, today=today))[0]
 
 
-async def on_firm_events(uow: Work, events: list[EventEnvelope], *, rulebook: Rulebook,
+async def on_firm_events(uow: Work, events: list[AnyEvent], *, rulebook: Rulebook,
                          today: date) -> list[Outcome]:
     """Project a batch of registry events, then recompute each firm they touch once, with
     all its new facts (the fold does not depend on their order); the outcome per event."""
@@ -92,10 +91,10 @@ async def sweep(uow: Work, *, rulebook: Rulebook, today: date) -> dict[str, int]
             if (row is None or row["expires_on"] != due["expires_on"] or row["expires_on"] <= today
                     or row["expiry_notice_for"] == row["expires_on"]):
                 continue  # changed, or noticed already (by another process's sweep)
-            await uow.outbox.append(
-                topic=STANDING_EVENTS, event_type="FilingExpiring", subject=str(due["firm_id"]),
-                data={"firm": firm_ref(row), "tier": row["tier"], "expires_on": row["expires_on"],
-                      "days_left": (row["expires_on"] - today).days})
+            await uow.outbox.add(
+                FilingExpiring, subject=str(due["firm_id"]), data=FilingExpiringData(
+                    firm=firm_ref(row), tier=row["tier"], expires_on=row["expires_on"],
+                    days_left=(row["expires_on"] - today).days))
             await uow.repo.save_standing(due["firm_id"], {"expiry_notice_for": row["expires_on"]})
             counts["notices"] += 1
     async with uow:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ladder.domain.targets import milestones_crossed, pace, progress
 from shared.auth import Ctx
-from shared.topics import STANDING_EVENTS
+from shared.events import (
+    FirmRef,
+    TargetMilestoneReached,
+    TargetMilestoneReachedData,
+    TargetProgressChanged,
+    TargetProgressChangedData,
+)
 
 if TYPE_CHECKING:
     from datetime import date
@@ -14,7 +20,7 @@ if TYPE_CHECKING:
     from ladder.handlers.timeline import Work
 
 
-async def publish_progress(uow: Work, *, year: int, key: str, firm: dict[str, Any] | None,
+async def publish_progress(uow: Work, *, year: int, key: str, firm: FirmRef | None,
                            today: date, correlation_id: str | None,
                            previous: int | None) -> None:
     """TargetProgressChanged when the count (from `previous`) or the pace moved; milestones
@@ -32,12 +38,12 @@ async def publish_progress(uow: Work, *, year: int, key: str, firm: dict[str, An
         return
     subject = str(year)
     if target is not None:
-        await uow.outbox.append(
-            topic=STANDING_EVENTS, event_type="TargetProgressChanged", subject=subject,
-            correlation_id=correlation_id,
-            data={"year": year, "key": key, "target": target, "achieved": achieved,
-                  "progress": progress(achieved, target) or 0, "pace": now_pace,
-                  "previous_pace": previous_pace})
+        await uow.outbox.add(
+            TargetProgressChanged, subject=subject, correlation_id=correlation_id,
+            data=TargetProgressChangedData(
+                year=year, key=key, target=target, achieved=achieved,
+                progress=progress(achieved, target) or 0, pace=now_pace,
+                previous_pace=previous_pace))
     new_marks = []
     if previous is not None and achieved > previous:
         crossed = milestones_crossed(previous, achieved, target or 0)
@@ -45,11 +51,10 @@ async def publish_progress(uow: Work, *, year: int, key: str, firm: dict[str, An
             crossed.append("first_unicorn")
         new_marks = [m for m in crossed if m not in reached]
     for mark in new_marks:
-        await uow.outbox.append(
-            topic=STANDING_EVENTS, event_type="TargetMilestoneReached", subject=subject,
-            correlation_id=correlation_id,
-            data={"year": year, "key": key, "milestone": mark, "target": target or 0,
-                  "achieved": achieved, "firm": firm})
+        await uow.outbox.add(
+            TargetMilestoneReached, subject=subject, correlation_id=correlation_id,
+            data=TargetMilestoneReachedData(year=year, key=key, milestone=mark,
+                                            target=target or 0, achieved=achieved, firm=firm))
     await uow.repo.save_target_state(year, key, now_pace, reached + new_marks)
 
 

@@ -27,12 +27,29 @@ from ladder.domain.standing import Standing
 from ladder.domain.timeline import Step, Timeline, fold
 from ladder.handlers.targets import publish_progress
 from ladder.repository import Entry, Repository
+from shared.events import (
+    Draft,
+    EventEnvelope,
+    FirmRef,
+    NearMissDetected,
+    NearMissDetectedData,
+    StandingChange,
+    StandingChangeData,
+    TierAtRisk,
+    TierDemoted,
+    TierOverridden,
+    TierOverriddenData,
+    TierPromoted,
+    TierRecovered,
+    TierRenewed,
+    TierRevoked,
+)
 from shared.outbox import Outbox
-from shared.topics import STANDING_EVENTS
 
-EVENT_FOR = {"promoted": "TierPromoted", "demoted": "TierDemoted", "revoked": "TierRevoked",
-             "at_risk": "TierAtRisk", "recovered": "TierRecovered", "renewed": "TierRenewed",
-             "override": "TierOverridden", "override_cleared": "TierOverridden"}
+# the event that publishes each kind of standing change (overrides: TierOverridden)
+EVENT_FOR: dict[str, type[EventEnvelope[StandingChangeData]]] = {
+    "promoted": TierPromoted, "demoted": TierDemoted, "revoked": TierRevoked,
+    "at_risk": TierAtRisk, "recovered": TierRecovered, "renewed": TierRenewed}
 Row = asyncpg.Record | Mapping[str, Any]  # a fake repository gives plain mappings
 
 
@@ -60,10 +77,10 @@ class Outcome:
     decision_id: uuid.UUID | None
 
 
-def firm_ref(row: Row) -> dict[str, Any]:
+def firm_ref(row: Row) -> FirmRef:
     """The firm as events name it."""
-    return {"id": row["firm_id"], "name": row["name"], "district": row["district"],
-            "industry": row["industry"]}
+    return FirmRef(id=row["firm_id"], name=row["name"], district=row["district"],
+                   industry=row["industry"])
 
 
 def _signature(row: Row) -> tuple[object, ...]:
@@ -108,11 +125,11 @@ async def recompute_many(uow: Work, firms: dict[uuid.UUID, Trigger], *, rulebook
     plans = {f: _plan(rulebook, *states[f], stored[f], today, firms[f]) for f in ids}
     await uow.repo.supersede([p for plan in plans.values() for p in plan.superseded])
     await uow.repo.insert_decisions([d for plan in plans.values() for d in plan.decisions])
-    await uow.outbox.append_many([e for plan in plans.values() for e in plan.events])
+    await uow.outbox.add_all([e for plan in plans.values() for e in plan.events])
     before = await uow.repo.replace_entries({f: plan.entries for f, plan in plans.items()})
     await _recount(uow, plans, before, today)
     await uow.repo.save_standings({f: plan.standing for f, plan in plans.items()})
-    await uow.outbox.append_many([e for plan in plans.values() for e in plan.after])
+    await uow.outbox.add_all([e for plan in plans.values() for e in plan.after])
     outcomes = {}
     for f, plan in plans.items():
         assert plan.outcome is not None
@@ -127,10 +144,10 @@ class _Plan:
     row: Row
     superseded: list[tuple[uuid.UUID, uuid.UUID | None]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Draft[Any]] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     standing: dict[str, Any] = field(default_factory=dict)
-    after: list[dict[str, Any]] = field(default_factory=list)  # published after the counts
+    after: list[Draft[Any]] = field(default_factory=list)  # published after the counts
     correlation_id: str | None = None
     outcome: Outcome | None = None
 
@@ -168,24 +185,25 @@ def _failing(decision: Decision, target: str) -> list[dict[str, Any]]:
     return failing_of(next_tier(decision, target))
 
 
-def _event(event_type: str, row: Row, correlation_id: str | None,
-           data: dict[str, Any]) -> dict[str, Any]:
-    return {"topic": STANDING_EVENTS, "event_type": event_type, "subject": str(row["firm_id"]),
-            "correlation_id": correlation_id, "data": data}
-
-
 class _Publisher:
     """Writes decisions and their events for one firm's recomputation."""
 
     def __init__(self, plan: _Plan, rulebook: Rulebook, trigger: uuid.UUID | None) -> None:
         self.plan, self.row, self.rulebook, self.trigger = plan, plan.row, rulebook, trigger
 
-    def _emit(self, event_type: str, data: dict[str, Any]) -> None:
-        self.plan.events.append(_event(
-            event_type, self.row, self.plan.correlation_id, {
-                "firm": firm_ref(self.row), "rulebook_id": self.rulebook.id,
-                "trigger_event_id": self.trigger, "registry_sequence": self.row["last_sequence"],
-                **data}))
+    def _emit(self, change: str, **data: Any) -> None:
+        """The change's event: TierOverridden for an override (set or cleared), else the
+        change's own; the firm, rulebook and trigger from the recomputation."""
+        common = {"firm": firm_ref(self.row), "rulebook_id": self.rulebook.id,
+                  "trigger_event_id": self.trigger,
+                  "registry_sequence": self.row["last_sequence"], "change": change}
+        subject, cid = str(self.row["firm_id"]), self.plan.correlation_id
+        if change in ("override", "override_cleared"):
+            self.plan.events.append(Draft(TierOverridden, subject,
+                                          TierOverriddenData(**common, **data), cid))
+        else:
+            self.plan.events.append(Draft(EVENT_FOR[change], subject,
+                                          StandingChangeData(**common, **data), cid))
 
     def step(self, step: Step, decision_id: uuid.UUID, position: int,
                    supersedes: uuid.UUID | None) -> None:
@@ -205,16 +223,15 @@ class _Publisher:
         failing = (_failing(d, step.from_tier)
                    if d is not None and step.change in ("at_risk", "demoted")
                    and step.from_tier != "none" else [])
-        data: dict[str, Any] = {
-            "change": step.change, "from_tier": step.from_tier, "to_tier": s.tier,
-            "unicorn_grade": s.unicorn_grade, "at_risk": s.at_risk, "filed_on": s.filed_on,
-            "expires_on": s.expires_on, "round_year": step.round_year,
-            "decision_id": decision_id, "reason": step.reason, "failing": failing,
-            "decided_on": step.on, "supersedes": supersedes}
+        override: dict[str, Any] = {}
         if step.change in ("override", "override_cleared"):
-            data.update(direction=_direction(step.from_tier, s.tier), by=step.by or "",
-                        cleared=step.change == "override_cleared")
-        self._emit(EVENT_FOR[step.change], data)
+            override = {"direction": _direction(step.from_tier, s.tier), "by": step.by or "",
+                        "cleared": step.change == "override_cleared"}
+        self._emit(step.change, from_tier=step.from_tier, to_tier=s.tier,
+                   unicorn_grade=s.unicorn_grade, at_risk=s.at_risk, filed_on=s.filed_on,
+                   expires_on=s.expires_on, round_year=step.round_year,
+                   decision_id=decision_id, reason=step.reason, failing=failing,
+                   decided_on=step.on, supersedes=supersedes, **override)
 
     def withdrawn(self, gone: Row, now: Standing) -> None:
         """A stored decision a late fact removed with no decision in its place: published as
@@ -222,17 +239,16 @@ class _Publisher:
         was, tier = gone["to_tier"], now.tier
         if (tier, now.at_risk) == (was, gone["at_risk"]):
             return  # nothing a consumer sees changes; the stored timeline marks it superseded
-        change = ("promoted" if TIER_RANK[tier] > TIER_RANK[was] else "demoted"
-                  if TIER_RANK[tier] < TIER_RANK[was] else "at_risk" if now.at_risk
-                  else "recovered")
-        self._emit(EVENT_FOR[change], {
-            "change": change, "from_tier": was, "to_tier": tier,
-            "unicorn_grade": now.unicorn_grade, "at_risk": now.at_risk,
-            "filed_on": now.filed_on, "expires_on": now.expires_on,
-            "round_year": gone["on_date"].year, "decision_id": uuid.uuid4(),
-            "reason": f"correction: the {gone['change']} decision of {gone['on_date']} no "
-                      f"longer holds after a late fact; the standing that day is {tier}",
-            "decided_on": gone["on_date"], "supersedes": gone["id"]})
+        change: StandingChange = (
+            "promoted" if TIER_RANK[tier] > TIER_RANK[was] else "demoted"
+            if TIER_RANK[tier] < TIER_RANK[was] else "at_risk" if now.at_risk else "recovered")
+        self._emit(
+            change, from_tier=was, to_tier=tier, unicorn_grade=now.unicorn_grade,
+            at_risk=now.at_risk, filed_on=now.filed_on, expires_on=now.expires_on,
+            round_year=gone["on_date"].year, decision_id=uuid.uuid4(),
+            reason=f"correction: the {gone['change']} decision of {gone['on_date']} no "
+                   f"longer holds after a late fact; the standing that day is {tier}",
+            decided_on=gone["on_date"], supersedes=gone["id"])
 
 
 async def _recount(uow: Work, plans: dict[uuid.UUID, _Plan],
@@ -284,5 +300,5 @@ def _standing_of(plan: _Plan, timeline: Timeline, decision_id: uuid.UUID | None,
         values.update(override_by=None, override_at=None)
     plan.standing = values
     if near_miss and near_miss != row["near_miss_tier"]:
-        plan.after.append(_event("NearMissDetected", row, plan.correlation_id,
-                                 {"firm": firm_ref(row), "tier": near_miss, "failing": missing}))
+        plan.after.append(Draft(NearMissDetected, str(row["firm_id"]), NearMissDetectedData(
+            firm=firm_ref(row), tier=near_miss, failing=missing), plan.correlation_id))

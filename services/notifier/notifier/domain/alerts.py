@@ -5,7 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from shared.events import EventEnvelope, FirmRef
+from shared.events import (
+    AnyEvent,
+    EntitlementAwaitingConfirmation,
+    EntitlementStateChanged,
+    FilingExpiring,
+    FirmRef,
+    NearMissDetected,
+    TargetMilestoneReached,
+    TargetProgressChanged,
+    TierAtRisk,
+    TierDemoted,
+    TierOverridden,
+    TierPromoted,
+    TierRecovered,
+    TierRenewed,
+    TierRevoked,
+)
 
 AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
@@ -42,41 +58,34 @@ def severity_of(kind: str) -> Severity:
     return "warning" if kind in _WARNING_KINDS else "info"
 
 
-def alert_kind_for(event: EventEnvelope) -> AlertKind | None:
+# the alert each kind of standing event raises (TargetProgressChanged: see below)
+_KIND_OF: dict[type[AnyEvent], AlertKind] = {
+    TierPromoted: "promotion", TierDemoted: "demotion", TierAtRisk: "at_risk",
+    TierRenewed: "renewal", FilingExpiring: "filing_expiring", NearMissDetected: "near_miss",
+    TargetMilestoneReached: "target_milestone"}
+
+
+def alert_kind_for(event: AnyEvent) -> AlertKind | None:
     """The alert kind an event raises, or None when it raises no alert."""
-    et = event.event_type
-    data = event.data
-    change = getattr(data, "change", None)
-    if et == "TierOverridden" or change in ("override", "override_cleared"):
+    change = getattr(event.data, "change", None)
+    if isinstance(event, TierOverridden) or change in ("override", "override_cleared"):
         return "override"  # also an older TierPromoted carrying a manual override
-    if et == "TierRecovered" or change == "recovered":
+    if isinstance(event, TierRecovered) or change == "recovered":
         return "recovery"  # also an older TierAtRisk carrying a recovery
-    if et == "TierRevoked" or change == "revoked":
+    if isinstance(event, TierRevoked) or change == "revoked":
         return "revocation"
-    if et == "TierPromoted":
-        return "promotion"
-    if et == "TierDemoted":
-        return "demotion"
-    if et == "TierAtRisk":
-        return "at_risk"
-    if et == "TierRenewed":
-        return "renewal"
-    if et == "FilingExpiring":
-        return "filing_expiring"
-    if et == "NearMissDetected":
-        return "near_miss"
-    if et == "EntitlementStateChanged" and data.to_state == "offered":
+    if isinstance(event, EntitlementStateChanged) and event.data.to_state == "offered":
         return "entitlement_offered"
-    if et == "EntitlementAwaitingConfirmation":
+    if isinstance(event, EntitlementAwaitingConfirmation):
         return "entitlement_overdue"
-    if et == "TargetMilestoneReached":
-        return "target_milestone"
-    if et == "TargetProgressChanged":
+    if isinstance(event, TargetProgressChanged):
         # Only the transition into `behind` is news; staying behind would re-alert on
         # every progress tick.
+        data = event.data
         if data.pace == "behind" and data.previous_pace != "behind":
             return "pace_behind"
-    return None
+        return None
+    return _KIND_OF.get(type(event))
 
 
 def is_target_kind(kind: str) -> bool:
@@ -84,7 +93,7 @@ def is_target_kind(kind: str) -> bool:
     return kind in ("target_milestone", "pace_behind")
 
 
-def firm_of(event: EventEnvelope) -> FirmRef | None:
+def firm_of(event: AnyEvent) -> FirmRef | None:
     """The firm an event is about, if any (target progress events have none)."""
     firm = getattr(event.data, "firm", None)
     return firm if isinstance(firm, FirmRef) else None

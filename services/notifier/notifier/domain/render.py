@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from notifier.domain.alerts import AlertKind, Severity, is_target_kind, severity_of
 from notifier.domain.content import Content, build_content
 from notifier.domain.wording import LANGUAGES, Language, pick
-from shared.events import EventEnvelope
+from shared.events import AnyEvent
 
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
@@ -42,7 +42,7 @@ def standing_link(standing_url_base: str, event_data: Any, kind: str) -> str:
 
 
 def render(
-    event: EventEnvelope, kind: AlertKind, language: Language, standing_url_base: str
+    event: AnyEvent, kind: AlertKind, language: Language, standing_url_base: str
 ) -> RenderedAlert:
     """Render one event as an alert of `kind`; ValueError if the event cannot carry it."""
     if language not in LANGUAGES:

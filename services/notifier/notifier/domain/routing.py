@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from notifier.domain.alerts import firm_of, is_target_kind
-from shared.events import EventEnvelope
+from shared.events import AnyEvent
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def route(
 
 
 def route_event(
-    event: EventEnvelope,
+    event: AnyEvent,
     kind: str,
     officers: Iterable[OfficerRoute],
     explicit_officer_id: uuid.UUID | None = None,

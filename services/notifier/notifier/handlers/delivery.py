@@ -13,7 +13,7 @@ from notifier.domain.render import RenderedAlert
 from notifier.domain.schedule import backoff, should_retry
 from notifier.queries import allowlist
 from notifier.repository import UnitOfWork
-from shared.topics import ALERT_EVENTS
+from shared.events import AlertDelivered, AlertFailed, AlertOutcomeData, EventEnvelope
 
 # channels.senders.send with the process's HTTP client, SMTP settings and timeout bound
 Send = Callable[..., Awaitable[DeliveryResult]]
@@ -77,15 +77,13 @@ async def _publish(uow: UnitOfWork, row: Row, status: str, error: str | None,
         outcomes: list[Any] = [row]
     else:
         outcomes = await uow.repo.settle_digest_members(row["id"], status, error, now)
-    event_type = "AlertDelivered" if status == "delivered" else "AlertFailed"
+    event: type[EventEnvelope[AlertOutcomeData]] = (
+        AlertDelivered if status == "delivered" else AlertFailed)
     for o in outcomes:
-        await uow.outbox.append(
-            topic=ALERT_EVENTS, event_type=event_type, subject=o["subject"], data={
-                "alert_id": o["alert_id"], "officer_id": o["officer_id"],
-                "channel": o["channel"], "alert_kind": o["kind"],
-                "source_event_id": o["source_event_id"], "attempts": row["attempts"],
-                "error": error,
-            })
+        await uow.outbox.add(event, subject=o["subject"], data=AlertOutcomeData(
+            alert_id=o["alert_id"], officer_id=o["officer_id"], channel=o["channel"],
+            alert_kind=o["kind"], source_event_id=o["source_event_id"],
+            attempts=row["attempts"], error=error))
 
 
 async def queue_depth(uow: UnitOfWork) -> dict[str, int]:

@@ -10,15 +10,15 @@ from datetime import datetime
 from notifier.config import Settings
 from notifier.handlers import intake
 from notifier.repository import Repository
-from shared.events import EventEnvelope
+from shared.events import AnyEvent, EntitlementAwaitingConfirmation, EntitlementStateChanged
 
-ALERTING = frozenset({"EntitlementStateChanged", "EntitlementAwaitingConfirmation"})
+ALERTING = (EntitlementStateChanged, EntitlementAwaitingConfirmation)
 
 
-async def handle_events(repo: Repository, events: list[EventEnvelope], *, settings: Settings,
+async def handle_events(repo: Repository, events: list[AnyEvent], *, settings: Settings,
                         now: datetime) -> list[list[uuid.UUID]]:
     """Alert officers of the offers and overdue offers in a consumed batch; returns, per
     event, the ids of the deliveries queued."""
-    if not any(e.event_type in ALERTING for e in events):
+    if not any(isinstance(e, ALERTING) for e in events):
         return [[] for _ in events]
     return await intake.handle_events(repo, events, settings=settings, now=now)

@@ -22,7 +22,7 @@ from notifier.domain.schedule import decide_delivery
 from notifier.domain.wording import pick
 from notifier.queries import fallback_officer_id
 from notifier.repository import Repository
-from shared.events import EventEnvelope
+from shared.events import AnyEvent
 
 DEFAULT_PREFERENCE = "immediate"
 
@@ -35,7 +35,7 @@ class AlertPlan:
     deliveries: list[dict[str, Any]]
 
 
-async def handle_events(repo: Repository, events: list[EventEnvelope], *, settings: Settings,
+async def handle_events(repo: Repository, events: list[AnyEvent], *, settings: Settings,
                         now: datetime) -> list[list[uuid.UUID]]:
     """Alert every officer each event concerns, for a whole consumed batch at once: one read
     of the officers and of the firms' assignments, one insert of alerts and one of deliveries.
@@ -70,14 +70,14 @@ async def handle_events(repo: Repository, events: list[EventEnvelope], *, settin
     return [[d for _ in plans for d in next(queued)] for plans in per_event]
 
 
-async def handle_event(repo: Repository, event: EventEnvelope, *, settings: Settings,
+async def handle_event(repo: Repository, event: AnyEvent, *, settings: Settings,
                        now: datetime) -> list[uuid.UUID]:
     """Alert every officer one event concerns; returns the ids of deliveries queued."""
     return (await handle_events(repo, [event], settings=settings, now=now))[0]
 
 
 async def alert_officer(
-    repo: Repository, event: EventEnvelope, kind: AlertKind, officer: Row | None, *,
+    repo: Repository, event: AnyEvent, kind: AlertKind, officer: Row | None, *,
     settings: Settings, now: datetime, via: str, unrouted: bool = False,
     escalation_of: Row | None = None, escalated_from: str | None = None,
 ) -> list[uuid.UUID]:
@@ -104,7 +104,7 @@ async def write(repo: Repository, plans: list[AlertPlan]) -> list[list[uuid.UUID
 
 
 def plan_alert(
-    event: EventEnvelope, kind: AlertKind, officer: Row | None, *, settings: Settings,
+    event: AnyEvent, kind: AlertKind, officer: Row | None, *, settings: Settings,
     now: datetime, via: str, unrouted: bool = False, escalation_of: Row | None = None,
     escalated_from: str | None = None,
 ) -> AlertPlan:

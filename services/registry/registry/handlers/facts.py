@@ -11,6 +11,14 @@ from registry.repository import UnitOfWork
 from registry.schemas import CertificateWritten, FundingRoundWritten
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
+from shared.events import (
+    CertificateGranted,
+    CertificateGrantedData,
+    CertificateRevoked,
+    CertificateRevokedData,
+    FundingRoundRecorded,
+    FundingRoundRecordedData,
+)
 
 
 async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
@@ -27,8 +35,8 @@ async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
         round_id = uuid.uuid4()
         stored = await uow.repo.insert_funding_round(round_id, firm_id, fields)
         batch = new_batch(ctx)
-        batch.event(firm, "FundingRoundRecorded",
-                    {"firm_id": firm_id, "round_id": round_id, **fields})
+        batch.event(firm, FundingRoundRecorded,
+                    FundingRoundRecordedData(firm_id=firm_id, round_id=round_id, **fields))
         batch.audit("funding_round.record", str(firm_id), after=fields)
         firm = await record(uow, batch, firm_id)
     return FundingRoundWritten(**stored, sequence=firm["sequence"]), True
@@ -49,8 +57,8 @@ async def grant_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
         cert_id = uuid.uuid4()
         stored = await uow.repo.insert_certificate(cert_id, firm_id, fields)
         batch = new_batch(ctx)
-        batch.event(firm, "CertificateGranted",
-                    {"firm_id": firm_id, "certificate_id": cert_id, **fields})
+        batch.event(firm, CertificateGranted,
+                    CertificateGrantedData(firm_id=firm_id, certificate_id=cert_id, **fields))
         batch.audit("certificate.grant", str(firm_id), after=fields)
         firm = await record(uow, batch, firm_id)
     return CertificateWritten(**stored, sequence=firm["sequence"]), True
@@ -72,9 +80,9 @@ async def revoke_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
             raise Rejected("revoked_on", "after_issue", "revoked_on cannot be before issued_on")
         stored = await uow.repo.revoke_certificate(cert_id, revoked_on, body.reason)
         batch = new_batch(ctx)
-        batch.event(firm, "CertificateRevoked", {
-            "firm_id": firm_id, "certificate_id": cert_id, "kind": cert["kind"],
-            "revoked_on": revoked_on, "reason": body.reason})
+        batch.event(firm, CertificateRevoked, CertificateRevokedData(
+            firm_id=firm_id, certificate_id=cert_id, kind=cert["kind"], revoked_on=revoked_on,
+            reason=body.reason))
         batch.audit("certificate.revoke", str(firm_id), before=cert, after=stored)
         firm = await record(uow, batch, firm_id)
     return CertificateWritten(**stored, sequence=firm["sequence"])

@@ -12,11 +12,21 @@ from registry.handlers.common import locked_firm, new_batch, profile, record
 from registry.repository import EventBatch, Row, UnitOfWork
 from registry.schemas import Firm
 from shared.auth import Ctx
+from shared.events import (
+    ComplianceFlagChanged,
+    ComplianceFlagChangedData,
+    FirmProfile,
+    FirmProfileChanged,
+    FirmProfileChangedData,
+    FirmRegistered,
+    FirmRegisteredData,
+)
 
 
 def registered(batch: EventBatch, firm: Row, fields: dict[str, Any]) -> None:
     """Add a new firm's event and audit entry to the batch."""
-    batch.event(firm, "FirmRegistered", {"firm": {"id": firm["id"], **fields}})
+    batch.event(firm, FirmRegistered,
+                FirmRegisteredData(firm=FirmProfile(id=firm["id"], **fields)))
     batch.audit("firm.register", str(firm["id"]), after=fields)
 
 
@@ -53,16 +63,14 @@ async def patch_firm(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, body: FirmPa
         batch = new_batch(ctx)
         profile_changes = {k: v for k, v in changes.items() if k not in FLAGS}
         if profile_changes:
-            batch.event(after, "FirmProfileChanged", {
-                "firm": profile(after),
-                "changed": {k: {"before": row[k], "after": v} for k, v in profile_changes.items()},
-                "effective_on": effective_on,
-            })
+            batch.event(after, FirmProfileChanged, FirmProfileChangedData(
+                firm=profile(after),
+                changed={k: {"before": row[k], "after": v} for k, v in profile_changes.items()},
+                effective_on=effective_on))
         for flag in FLAGS:
             if flag in changes:
-                batch.event(after, "ComplianceFlagChanged", {
-                    "firm_id": firm_id, "flag": flag, "value": changes[flag],
-                    "effective_on": effective_on})
+                batch.event(after, ComplianceFlagChanged, ComplianceFlagChangedData(
+                    firm_id=firm_id, flag=flag, value=changes[flag], effective_on=effective_on))
         batch.audit("firm.update", str(firm_id), before={k: row[k] for k in changes},
                     after={**changes, "effective_on": effective_on})
         return Firm.model_validate(await record(uow, batch, firm_id))

@@ -13,19 +13,27 @@ from registry.repository import REPORT_KEEPS, EventBatch, Row, UnitOfWork
 from registry.schemas import ReportOutcome, ReportWritten
 from shared.auth import Ctx
 from shared.errors import NotFound
+from shared.events import (
+    AnnualReportData,
+    AnnualReportFiled,
+    AnnualReportFiledData,
+    AnnualReportRestated,
+    AnnualReportRestatedData,
+)
 
 
 def reported(batch: EventBatch, firm: Row, fiscal_year: int, data: dict[str, Any],
              old: Row | None) -> ReportOutcome:
     """Add a filing's or a restatement's event and audit entry to the batch; which it is."""
-    payload = {"fiscal_year": fiscal_year, **data}
+    report = AnnualReportData(fiscal_year=fiscal_year, **data)
     before = None if old is None else {f: old[f] for f in REPORT_KEEPS}
     if before is None:
-        batch.event(firm, "AnnualReportFiled", {"firm_id": firm["id"], "report": payload})
+        batch.event(firm, AnnualReportFiled,
+                    AnnualReportFiledData(firm_id=firm["id"], report=report))
     else:
-        batch.event(firm, "AnnualReportRestated", {
-            "firm_id": firm["id"], "report": payload,
-            "previous": {"fiscal_year": fiscal_year, **before}})
+        batch.event(firm, AnnualReportRestated, AnnualReportRestatedData(
+            firm_id=firm["id"], report=report,
+            previous=AnnualReportData(fiscal_year=fiscal_year, **before)))
     outcome: ReportOutcome = "filed" if old is None else "restated"
     batch.audit(f"report.{outcome}", f"{firm['id']}/{fiscal_year}", before=before, after=data)
     return outcome

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from registry.repository.base import FIRM_COLUMNS, PRODUCER, Row, Sql, rows
-from shared.events import EventEnvelope, make_event
+from shared.events import Draft, EventEnvelope
+from shared.outbox import SEQUENCED, SEQUENCED_COUNT, sequenced_args
 from shared.topics import FIRM_EVENTS
+
+P = TypeVar("P", bound=BaseModel)
 
 
 @dataclass
@@ -18,18 +23,19 @@ class EventBatch:
 
     actor: str
     correlation_id: str | None
-    events: list[EventEnvelope] = field(default_factory=list)
+    events: list[EventEnvelope[Any]] = field(default_factory=list)
     audits: list[tuple[str, str, Any, Any]] = field(default_factory=list)
     # firm id -> (sequence before this batch, sequence after it)
     sequences: dict[uuid.UUID, tuple[int, int]] = field(default_factory=dict)
 
-    def event(self, firm: Row, event_type: str, data: Any) -> int:
-        """Append the firm's next event; its sequence."""
+    def event(self, firm: Row, type: type[EventEnvelope[P]], data: P) -> int:
+        """Append the firm's next event, of a declared type; its sequence."""
+        if type.producer_name != PRODUCER:
+            raise ValueError(f"the registry does not publish {type.__name__}")
         before, last = self.sequences.get(firm["id"], (firm["sequence"], firm["sequence"]))
         self.sequences[firm["id"]] = (before, last + 1)
-        self.events.append(make_event(event_type, producer=PRODUCER, subject=str(firm["id"]),
-                                      sequence=last + 1, data=data,
-                                      correlation_id=self.correlation_id))
+        self.events.append(Draft(type, str(firm["id"]), data, self.correlation_id)
+                           .numbered(last + 1))
         return last + 1
 
     def audit(self, action: str, subject: str, *, before: Any = None, after: Any = None) -> None:
@@ -37,29 +43,19 @@ class EventBatch:
         self.audits.append((action, subject, before, after))
 
 
-# Every part in one round trip; outbox ids follow the batch's order, which the relay keeps.
-# The guard: a firm's subject sequence moves only from the value read under its lock (drift
-# from another writer makes `sequenced` fall short, and the write is refused).
+# Every part in one round trip: the outbox's sequenced write (shared.outbox.SEQUENCED, $1-$9),
+# the audit entries and the firms' sequences; outbox ids follow the batch's order, which the
+# relay keeps. The guard: a firm's subject sequence moves only from the value read under its
+# lock (drift from another writer makes `sequenced` fall short, and the write is refused).
 _RECORD = (
-    "WITH s AS (SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])"
-    "  AS s(firm_id, before, last)),"
-    " bumped AS (UPDATE subject_sequences q SET last = s.last FROM s"
-    "  WHERE q.subject = s.firm_id::text AND q.last = s.before RETURNING 1),"
-    " fresh AS (INSERT INTO subject_sequences (subject, last)"
-    "  SELECT firm_id::text, last FROM s WHERE before = 0"
-    "  ON CONFLICT (subject) DO NOTHING RETURNING 1),"
-    " outbox_rows AS (INSERT INTO outbox (event_id, topic, key, event_type, subject, sequence,"
-    "  payload) SELECT e.id, $4, e.subject, e.type, e.subject, e.sequence, e.payload"
-    "  FROM unnest($5::uuid[], $6::text[], $7::text[], $8::bigint[], $9::text[])"
-    "  WITH ORDINALITY AS e(id, subject, type, sequence, payload, n) ORDER BY e.n),"
+    f"WITH {SEQUENCED},"
     " audit AS (INSERT INTO audit_log (actor, action, subject, before, after, correlation_id)"
     "  SELECT $10, a.action, a.subject, a.before, a.after, $11"
     "  FROM unnest($12::text[], $13::text[], $14::jsonb[], $15::jsonb[])"
     "  AS a(action, subject, before, after)),"
     " firms AS (UPDATE firms f SET sequence = s.last, updated_at = now() FROM s"
-    f"  WHERE f.id = s.firm_id RETURNING {', '.join('f.' + c for c in FIRM_COLUMNS)}),"
-    " notified AS (SELECT pg_notify('outbox', '') WHERE EXISTS (SELECT 1 FROM s))"
-    " SELECT firms.*, (SELECT count(*) FROM bumped) + (SELECT count(*) FROM fresh) AS sequenced,"
+    f"  WHERE f.id = s.subject::uuid RETURNING {', '.join('f.' + c for c in FIRM_COLUMNS)})"
+    f" SELECT firms.*, {SEQUENCED_COUNT} AS sequenced,"
     " (SELECT count(*) FROM notified) AS notified FROM firms")
 
 
@@ -78,11 +74,9 @@ class EventSql(Sql):
         ids = list(batch.sequences)
         audits = batch.audits
         written = await self.db.fetch(
-            _RECORD, ids, [batch.sequences[i][0] for i in ids],
-            [batch.sequences[i][1] for i in ids], FIRM_EVENTS,
-            [e.event_id for e in batch.events], [e.subject for e in batch.events],
-            [e.event_type for e in batch.events], [e.sequence for e in batch.events],
-            [e.model_dump_json() for e in batch.events], batch.actor, batch.correlation_id,
+            _RECORD, *sequenced_args(FIRM_EVENTS, {str(i): batch.sequences[i] for i in ids},
+                                     batch.events),
+            batch.actor, batch.correlation_id,
             [a[0] for a in audits], [a[1] for a in audits], [a[2] for a in audits],
             [a[3] for a in audits])
         if len(written) != len(ids) or (written and written[0]["sequenced"] != len(ids)):
