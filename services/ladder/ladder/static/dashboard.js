@@ -170,14 +170,15 @@ async function openFirm(firmId) {
 
 // ------------------------------------------------------------------ live feed
 
-const GOOD = new Set(["TierPromoted", "TierRenewed", "TierRecovered", "TargetMilestoneReached", "AlertDelivered"]);
+const GOOD = new Set(["TierPromoted", "TierRenewed", "TierRecovered", "TargetMilestoneReached", "AlertDelivered",
+  "EntitlementComputed"]);
 const BAD = new Set(["TierDemoted", "TierAtRisk", "TierRevoked", "AlertFailed", "CertificateRevoked"]);
 const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TierRevoked", "TierRecovered",
   "TierOverridden", "TargetProgressChanged", "NearMissDetected"]);
 let refreshTimer = null;
 
 function feedItem(type, event) {
-  const firm = event.data?.firm;
+  const firm = event.data?.firm || event.data?.entitlement?.firm;
   const what = firm?.name || (event.data?.year ? `${event.data.year} ${tierName(event.data.key)} ${event.data.achieved}/${event.data.target}` : event.subject);
   const detail = event.data?.to_tier ? `${tierName(event.data.from_tier)} → ${tierName(event.data.to_tier)}` : "";
   const item = document.createElement("li");
@@ -205,6 +206,10 @@ function onEvent(type, event) {
     refreshTimer = setTimeout(() => Promise.all([loadTargets(), loadFunnel(), loadCandidates(), loadCohorts()]).catch(report), 500);
   }
   if (type.startsWith("Alert")) loadInbox().catch(report);
+  if (type.startsWith("Entitlement")) {
+    clearTimeout(state.moneyTimer);  // a burst of entitlement events redraws the money once
+    state.moneyTimer = setTimeout(() => Promise.all([loadBudget(state), loadEntitlements(state)]).catch(report), 800);
+  }
 }
 
 // ------------------------------------------------------------------ start

@@ -39,7 +39,9 @@ const WORDS = {
       AnnualReportFiled: "年报报送", AnnualReportRestated: "年报更正", FundingRoundRecorded: "融资",
       CertificateGranted: "获得资质", CertificateRevoked: "资质撤销", ComplianceFlagChanged: "合规变化",
       AlertDelivered: "提醒已送达", AlertFailed: "提醒失败", entitlement_offered: "待遇告知",
-      entitlement_overdue: "待遇待确认" },
+      entitlement_overdue: "待遇待确认", EntitlementComputed: "待遇测算", EntitlementCorrected: "待遇更正",
+      EntitlementStateChanged: "待遇进展", EntitlementAwaitingConfirmation: "待遇待确认",
+      FilingRecorded: "备案", FilingCorrected: "备案更正", FilingRevoked: "备案撤销" },
   },
   en: {
     title: "Dalian tech-firm cultivation dashboard", subtitle: "Eaglet → Gazelle → Unicorn → Leader",
@@ -80,7 +82,10 @@ const WORDS = {
       AnnualReportFiled: "Annual report", AnnualReportRestated: "Report restated", FundingRoundRecorded: "Funding round",
       CertificateGranted: "Certificate", CertificateRevoked: "Certificate revoked", ComplianceFlagChanged: "Compliance",
       AlertDelivered: "Alert delivered", AlertFailed: "Alert failed", entitlement_offered: "Entitlement offered",
-      entitlement_overdue: "Awaiting confirmation" },
+      entitlement_overdue: "Awaiting confirmation", EntitlementComputed: "Entitlement",
+      EntitlementCorrected: "Entitlement corrected", EntitlementStateChanged: "Entitlement step",
+      EntitlementAwaitingConfirmation: "Awaiting confirmation", FilingRecorded: "Filed",
+      FilingCorrected: "Filing corrected", FilingRevoked: "Filing revoked" },
   },
 };
 
