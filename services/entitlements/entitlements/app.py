@@ -48,6 +48,7 @@ def build_app(settings: Settings | None = None, *,
                 partitions=settings.kafka_partitions, name="entitlements")
             sweep = ReminderSweep(lambda: UnitOfWork(pool), today=today,
                                   after_days=settings.entitlements_remind_after_days,
+                                  expire_days=settings.entitlements_expire_after_days,
                                   interval_s=settings.entitlements_sweep_interval_s)
             app.state.sweep = sweep
             if settings.entitlements_subscribe:

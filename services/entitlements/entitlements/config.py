@@ -21,6 +21,9 @@ class Settings(ServiceSettings):
     entitlements_remind_after_days: int = Field(
         default=14, ge=1, le=365, description="An offer unconfirmed this many days gets one "
         "reminder event (the notifier alerts the firm's officer)")
+    entitlements_expire_after_days: int = Field(
+        default=90, ge=1, le=3650, description="An offer unconfirmed this many days expires "
+        "(the confirmation deadline)")
     entitlements_sweep_interval_s: float = Field(
         default=3600.0, gt=0, description="How often overdue offers are looked for")
     ladder_url: str = Field(default="http://127.0.0.1:8002",

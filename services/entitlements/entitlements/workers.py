@@ -1,4 +1,5 @@
-"""The reminder sweep: every interval, offers unconfirmed past N days get one reminder event."""
+"""The reminder sweep: every interval, offers unconfirmed past N days get one reminder event,
+and those past the deadline expire."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from entitlements.handlers.reminders import remind_overdue
+from entitlements.handlers.reminders import expire_overdue, remind_overdue
 from entitlements.repository import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,9 @@ class ReminderSweep:
     """Runs `remind_overdue` now and then; a failure is logged and tried at the next turn."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], *, today: Callable[[], date],
-                 after_days: int, interval_s: float) -> None:
+                 after_days: int, expire_days: int, interval_s: float) -> None:
         self.uow, self.today, self.after_days, self.interval_s = uow, today, after_days, interval_s
+        self.expire_days = expire_days
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -33,9 +35,13 @@ class ReminderSweep:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def sweep(self) -> int:
-        """One sweep; returns the reminders sent."""
-        return await remind_overdue(self.uow(), today=self.today(), after_days=self.after_days)
+    async def sweep(self) -> tuple[int, int]:
+        """One sweep; returns (offers expired, reminders sent)."""
+        expired = await expire_overdue(self.uow(), today=self.today(),
+                                       after_days=self.expire_days)
+        reminded = await remind_overdue(self.uow(), today=self.today(),
+                                        after_days=self.after_days)
+        return expired, reminded
 
     async def _run(self) -> None:
         while True:

@@ -81,6 +81,10 @@ class FakeRepository:
         return [dict(r) for r in self.rows.values() if r["state"] == "offered"
                 and r["offered_on"] < offered_before and r["reminded_at"] is None][:limit]
 
+    async def stale_offers(self, offered_before: date, limit: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.rows.values() if r["state"] == "offered"
+                and r["offered_on"] < offered_before][:limit]
+
     async def mark_reminded(self, entitlement_id: uuid.UUID) -> None:
         self.rows[entitlement_id]["reminded_at"] = datetime.now(UTC)
 

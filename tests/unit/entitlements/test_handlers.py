@@ -145,6 +145,12 @@ async def test_an_unconfirmed_offer_is_reminded_once() -> None:
     assert await remind(uow, today=date(2024, 1, 21), after_days=14) == 0
     last = uow.outbox.events[-1]
     assert last.event_type == "EntitlementAwaitingConfirmation" and last.data.days_waiting == 19
+    expire: Any = reminders.expire_overdue
+    assert await expire(uow, today=date(2024, 3, 31), after_days=90) == 0
+    assert await expire(uow, today=date(2024, 4, 1), after_days=90) == 1  # offered + 91 days
+    assert uow.repo.rows[eid]["state"] == "expired"
+    assert uow.outbox.events[-1].data.to_state == "expired"
+    assert await expire(uow, today=date(2024, 4, 2), after_days=90) == 0
 
 
 async def test_a_new_policy_set_corrects_open_entitlements_and_leaves_approved_ones() -> None:

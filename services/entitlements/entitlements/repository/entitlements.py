@@ -116,3 +116,9 @@ class EntitlementSql(Sql):
         """Note that the overdue reminder for an offer went out."""
         await self.conn.execute("UPDATE entitlements SET reminded_at = now() WHERE id = $1",
                                 entitlement_id)
+
+    async def stale_offers(self, offered_before: date, limit: int) -> list[Row]:
+        """Offered entitlements the firm let pass the deadline; locked."""
+        return list(await self.conn.fetch(
+            f"SELECT {COLUMNS} FROM entitlements WHERE state = 'offered' AND offered_on < $1"
+            " ORDER BY offered_on, id LIMIT $2 FOR UPDATE SKIP LOCKED", offered_before, limit))
