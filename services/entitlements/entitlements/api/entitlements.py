@@ -68,10 +68,11 @@ async def import_payments(
     except ValueError as exc:
         return invalid([{"field": "file", "rule": "format", "message": str(exc)}], **where)
     found, errors = payments(cells)
-    if not errors:
-        paid, repeats, errors = await steps.import_payments(uow, found, ctx)
     if errors:
         return invalid(errors, **where)
+    paid, repeats, refused = await steps.import_payments(uow, found, ctx)
+    if refused:  # nothing was written
+        return invalid(refused, **where)
     return PaymentsImported(paid=paid, repeats=repeats)
 
 
