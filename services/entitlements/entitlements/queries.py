@@ -11,9 +11,11 @@ from typing import Any
 from entitlements.domain.budget import METHOD, Sums, budget
 from entitlements.domain.compute import compute
 from entitlements.domain.facts import load
+from entitlements.domain.pipeline import Prospect, prospects
 from entitlements.domain.policies import PolicySet
 from entitlements.domain.states import LABELS
 from entitlements.domain.whatif import compare
+from entitlements.handlers.reconcile import active_policies
 from entitlements.repository import Repository, Row
 from entitlements.schemas import (
     BudgetLine,
@@ -81,9 +83,15 @@ async def entitlement(repo: Repository, entitlement_id: uuid.UUID) -> Entitlemen
     return EntitlementDetail(**entitlement_out(row).model_dump(), steps=steps)
 
 
+async def _prospects(repo: Repository, policies: PolicySet) -> list[Prospect]:
+    return [p for r in await repo.facts_with_applications()
+            for p in prospects(policies, load(str(r["firm_id"]), r["facts"]))]
+
+
 async def year_budget(repo: Repository, year: int) -> BudgetOut:
     """The year's budget."""
-    b = budget(year, [dict(r) for r in await repo.of_year(year)])
+    pipeline = await _prospects(repo, await active_policies(repo))
+    b = budget(year, [dict(r) for r in await repo.of_year(year)], pipeline)
 
     def line(key: str, sums: Sums, name: str | None = None) -> BudgetLine:
         return BudgetLine(key=key, name=name, **sums.view())
@@ -115,9 +123,9 @@ async def export_csv(repo: Repository, *, year: int | None, state: str | None) -
 
 
 WHATIF_METHOD = (
-    "every firm's entitlements computed under the draft from the facts held, for triggers in "
-    "the year; approved and paid entitlements stand as they are, declined and expired ones "
-    "stay out; the budget's method then applies to both sides. A draft rulebook's effect "
+    "every firm's entitlements (and the round's open applications) computed under the draft "
+    "from the facts held, for the year; approved and paid entitlements stand as they are, "
+    "declined and expired ones stay out; the budget's method then applies to both sides. A draft rulebook's effect "
     "(who the ladder would promote) is the ladder's what-if: filings are the province's.")
 
 
@@ -125,7 +133,10 @@ async def what_if(repo: Repository, draft: PolicySet, year: int) -> SimulationOu
     """The year's budget as held and under a draft policy set."""
     computed = [c for r in await repo.all_facts()
                 for c in compute(draft, load(str(r["firm_id"]), r["facts"]))]
-    current, drafted = compare(year, [dict(r) for r in await repo.of_year(year)], computed)
+    pipelines = (await _prospects(repo, await active_policies(repo)),
+                 await _prospects(repo, draft))
+    current, drafted = compare(year, [dict(r) for r in await repo.of_year(year)], computed,
+                               pipelines)
     now, then = current.total.view(), drafted.total.view()
     names = {**current.names, **drafted.names}
     keys = sorted(set(current.by_policy) | set(drafted.by_policy))

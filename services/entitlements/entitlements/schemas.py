@@ -156,7 +156,10 @@ class BudgetLine(BaseModel):
     expected_high: int
     entitlements: int
     pending_figures: int = Field(description="Entitlements still missing a report figure")
-    uncapped: int = Field(description="Of those, how many no cap bounds")
+    uncapped: int = Field(description="Of those (and of the prospects), how many no cap bounds")
+    pipeline: int = Field(default=0, description="The round's open applications: what their "
+                          "filings would pay, times their chance")
+    prospects: int = Field(default=0, description="Open applications counted in `pipeline`")
 
 
 class BudgetOut(BaseModel):

@@ -60,6 +60,8 @@ async def test_filings_and_certificates_become_entitlements_paid_and_budgeted(
               firms.report(sme, 2022, rd_expense=80_000)]
     eaglet_filing, eaglet_filing_id = firms.filing(eaglet, "eaglet", "2023-06-01")
     gazelle_filing, _ = firms.filing(gazelle, "gazelle", "2023-12-20")
+    applicant = str(uuid.uuid4())  # the round's pipeline: applied, not filed yet
+    events += [firms.registered(applicant), firms.applied(applicant, "unicorn", 2023)[0]]
     events += [eaglet_filing, gazelle_filing,
                firms.certificate(hte, "high_tech_enterprise", "2023-11-01")[0],
                firms.certificate(sme, "tech_sme", "2023-05-10")[0]]
@@ -95,10 +97,11 @@ async def test_filings_and_certificates_become_entitlements_paid_and_budgeted(
         r = await client.post("/v1/simulations", json={"year": 2023, "policies": stricter})
         assert r.status_code == 200, r.text
         sim = r.json()
-        assert sim["current"]["expected"] == 1_270_000 and sim["draft"]["expected"] == 870_000
-        assert sim["delta_expected"] == -400_000
+        # 1,270,000 held + the unicorn applicant's 800,000 at a chance of 0.5
+        assert sim["current"]["expected"] == 1_670_000 and sim["draft"]["expected"] == 1_070_000
+        assert sim["delta_expected"] == -600_000
         effects = {e["key"]: e["delta"] for e in sim["by_policy"]}
-        assert effects["dl.gazelle_unicorn.filed"] == -400_000 and effects["dl.hte.first"] == 0
+        assert effects["dl.gazelle_unicorn.filed"] == -600_000 and effects["dl.hte.first"] == 0
         assert (await client.get(f"/v1/entitlements/{by_firm[gazelle]['id']}")).json()[
             "amount"] == 800_000
         assert [s["version"] for s in (await client.get("/v1/policy-sets")).json()["items"]] \
@@ -163,7 +166,9 @@ async def test_filings_and_certificates_become_entitlements_paid_and_budgeted(
         total = budget["total"]
         assert total["paid"] == 700_000 and total["committed"] == 700_000
         assert total["owed"] == 0 and total["computed"] == 0  # sme offered at 0 counts 0
-        assert total["expected"] == 700_000 and total["entitlements"] == 3
+        assert (total["pipeline"], total["prospects"]) == (400_000, 1)
+        assert total["expected"] == 1_100_000 and total["entitlements"] == 3
+        assert total["expected_high"] == 1_500_000  # the applicant filed: the full 800,000
         assert sum(line["committed"] for line in budget["by_policy"]) == total["committed"]
         assert sum(line["expected"] for line in budget["by_month"]) == total["expected"]
         assert sum(line["expected"] for line in budget["by_district"]) == total["expected"]

@@ -73,3 +73,20 @@ class Firms:
         return self.event("CertificateRevoked", firm_id, {
             "firm_id": firm_id, "certificate_id": certificate_id, "kind": kind,
             "revoked_on": on})
+
+    def applied(self, firm_id: str, tier: str, round_year: int,
+                application_id: str | None = None) -> tuple[EventEnvelope, str]:
+        """An ApplicationSubmitted for a round."""
+        application_id = application_id or str(uuid.uuid4())
+        return self.event("ApplicationSubmitted", firm_id, {
+            "firm_id": firm_id, "by": "officer:test", "application": {
+                "application_id": application_id, "round_year": round_year, "tier": tier,
+                "applied_on": f"{round_year}-12-05"}}), application_id
+
+    def step(self, firm_id: str, application_id: str, tier: str, round_year: int, step: str,
+             passed: bool | None = None) -> EventEnvelope:
+        """An ApplicationStepRecorded."""
+        return self.event("ApplicationStepRecorded", firm_id, {
+            "firm_id": firm_id, "application_id": application_id, "round_year": round_year,
+            "tier": tier, "step": step, "on": f"{round_year}-12-12", "passed": passed,
+            "by": "officer:test"})

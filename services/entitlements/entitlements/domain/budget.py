@@ -7,16 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from entitlements.domain.pipeline import Prospect
 from entitlements.domain.states import COMMITTED, OWED
 
 COUNTED = COMMITTED | OWED | {"computed"}
 
 METHOD = (
-    "entitlements seen by this service only (the ladder's forecast and pipeline are not "
-    "consumed): expected = committed (approved + paid) + owed (offered + confirmed) + computed "
-    "(not yet offered); the band runs from committed + owed (low) to expected with every "
-    "entitlement still missing a report figure at its cap (high). Declined, expired and "
-    "cancelled entitlements count nowhere; a paid entitlement counts at the amount paid.")
+    "from what this service sees (the ladder's target forecast is not consumed): expected = "
+    "committed (approved + paid) + owed (offered + confirmed) + computed (not yet offered) + "
+    "pipeline (each open application of the round times what its filing would pay times its "
+    "chance: submitted 0.5, district check passed 0.7, recommended 0.9; assumed, no published "
+    "rates); the band runs from committed + owed (low) to expected with every entitlement "
+    "still missing a report figure at its cap and every open application filed (high). "
+    "Declined, expired and cancelled entitlements count nowhere; a paid one counts at the "
+    "amount paid.")
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Sums:
     high_extra: int = 0
     count: int = 0
     uncapped: int = 0
+    pipeline: int = 0
+    prospects: int = 0
 
     def add(self, row: dict[str, Any]) -> None:
         state, amount = row["state"], row["amount"]
@@ -50,14 +56,23 @@ class Sums:
             else:
                 self.high_extra += max(0, row["ceiling"] - amount)
 
+    def add_prospect(self, p: Prospect) -> None:
+        weighed = round(p.amount * p.chance)
+        self.pipeline += weighed
+        self.prospects += 1
+        if p.ceiling is None:
+            self.uncapped += 1
+        self.high_extra += max(0, (p.ceiling if p.ceiling is not None else p.amount) - weighed)
+
     def view(self) -> dict[str, int]:
         committed = self.paid + self.approved
-        expected = committed + self.owed + self.computed
+        expected = committed + self.owed + self.computed + self.pipeline
         return {"committed": committed, "paid": self.paid, "approved": self.approved,
                 "owed": self.owed, "computed": self.computed, "expected": expected,
                 "expected_low": committed + self.owed,
                 "expected_high": expected + self.high_extra, "entitlements": self.count,
-                "pending_figures": self.pending_figures, "uncapped": self.uncapped}
+                "pending_figures": self.pending_figures, "uncapped": self.uncapped,
+                "pipeline": self.pipeline, "prospects": self.prospects}
 
 
 @dataclass
@@ -72,10 +87,19 @@ class Budget:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def budget(year: int, rows: Iterable[dict[str, Any]]) -> Budget:
+def budget(year: int, rows: Iterable[dict[str, Any]],
+           prospects: Iterable[Prospect] = ()) -> Budget:
     """Sum a year's entitlements (rows: state, amount, paid_amount, complete, ceiling,
-    policy_id, policy_name, district, trigger_on)."""
+    policy_id, policy_name, district, trigger_on) and the round's open applications."""
     out = Budget(year=year)
+    for p in prospects:
+        if p.year != year:
+            continue
+        out.total.add_prospect(p)
+        out.names[p.policy_id] = p.policy_name
+        out.by_policy.setdefault(p.policy_id, Sums()).add_prospect(p)
+        out.by_district.setdefault(p.district or "unknown", Sums()).add_prospect(p)
+        out.by_month.setdefault(p.listed_on.strftime("%Y-%m"), Sums()).add_prospect(p)
     for row in rows:
         if row["state"] not in COUNTED:
             continue

@@ -16,6 +16,8 @@ from shared.events import (
     AnnualReportFiled,
     AnnualReportRestated,
     AnyEvent,
+    ApplicationStepRecorded,
+    ApplicationSubmitted,
     CertificateGranted,
     CertificateRevoked,
     FilingCorrected,
@@ -63,6 +65,14 @@ class Filing(Fact):
     revoked_on: date | None = None
 
 
+class Application(Fact):
+    tier: str
+    round_year: int
+    step: str = "submitted"  # the latest step: district_checked, recommended, filed, ...
+    passed: bool | None = None
+    seq: int = 0  # of the latest step (the submission's when none)
+
+
 class FirmFacts(Fact):
     """One firm's facts, as the policies read them."""
 
@@ -71,6 +81,7 @@ class FirmFacts(Fact):
     reports: dict[str, Report] = {}
     certificates: dict[str, Certificate] = {}
     filings: dict[str, Filing] = {}
+    applications: dict[str, Application] = {}
 
     def report(self, fiscal_year: int) -> Report | None:
         """The report of a fiscal year, if filed."""
@@ -79,7 +90,7 @@ class FirmFacts(Fact):
 
 RELEVANT = (FirmRegistered, FirmProfileChanged, AnnualReportFiled, AnnualReportRestated,
             CertificateGranted, CertificateRevoked, FilingRecorded, FilingCorrected,
-            FilingRevoked)
+            FilingRevoked, ApplicationSubmitted, ApplicationStepRecorded)
 
 
 def fold(facts: FirmFacts, event: AnyEvent) -> FirmFacts:
@@ -114,6 +125,18 @@ def fold(facts: FirmFacts, event: AnyEvent) -> FirmFacts:
     elif isinstance(event, FilingRevoked):
         new.filings.setdefault(str(event.data.filing_id), Filing()).revoked_on = \
             event.data.revoked_on
+    elif isinstance(event, ApplicationSubmitted):
+        a = event.data.application
+        held_app = new.applications.get(str(a.application_id))
+        if held_app is None:
+            new.applications[str(a.application_id)] = Application(
+                tier=a.tier, round_year=a.round_year, seq=seq)
+    elif isinstance(event, ApplicationStepRecorded):
+        d = event.data
+        app = new.applications.setdefault(str(d.application_id), Application(
+            tier=d.tier, round_year=d.round_year))
+        if app.seq < seq:
+            app.step, app.passed, app.seq = d.step, d.passed, seq
     return new
 
 

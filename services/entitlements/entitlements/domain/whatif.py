@@ -9,6 +9,7 @@ from typing import Any
 
 from entitlements.domain.budget import Budget, budget
 from entitlements.domain.compute import Computed
+from entitlements.domain.pipeline import Prospect
 
 FROZEN = frozenset({"approved", "paid"})
 CLOSED_BY_HAND = frozenset({"declined", "expired"})
@@ -39,8 +40,11 @@ def draft_rows(year: int, computed: Iterable[Computed],
     return rows
 
 
-def compare(year: int, held_rows: list[dict[str, Any]],
-            computed: Iterable[Computed]) -> tuple[Budget, Budget]:
-    """(the budget as held, the budget under the draft) for one year."""
+def compare(year: int, held_rows: list[dict[str, Any]], computed: Iterable[Computed],
+            prospects: tuple[Iterable[Prospect], Iterable[Prospect]] = ((), ()),
+            ) -> tuple[Budget, Budget]:
+    """(the budget as held, the budget under the draft) for one year; `prospects` are the
+    round's open applications under the active set and under the draft."""
     held = {r["id"]: r for r in held_rows}
-    return budget(year, held_rows), budget(year, draft_rows(year, computed, held))
+    return (budget(year, held_rows, prospects[0]),
+            budget(year, draft_rows(year, computed, held), prospects[1]))

@@ -122,3 +122,8 @@ class EntitlementSql(Sql):
         return list(await self.conn.fetch(
             f"SELECT {COLUMNS} FROM entitlements WHERE state = 'offered' AND offered_on < $1"
             " ORDER BY offered_on, id LIMIT $2 FOR UPDATE SKIP LOCKED", offered_before, limit))
+
+    async def facts_with_applications(self) -> list[Row]:
+        """The facts of firms that applied in a round (the budget's pipeline)."""
+        return list(await self.conn.fetch(
+            "SELECT firm_id, facts FROM firm_facts WHERE facts->'applications' <> '{}'::jsonb"))

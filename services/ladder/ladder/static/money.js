@@ -21,7 +21,7 @@ function grid(el, headers, rows) {
     + `<tbody>${rows.join("") || `<tr><td colspan="${headers.length}" class="note">${esc(t("none"))}</td></tr>`}</tbody>`;
 }
 
-const COLUMNS = ["committed", "paid", "owed", "computed", "expected"];
+const COLUMNS = ["committed", "paid", "owed", "computed", "pipeline", "expected"];
 
 function line(label, l) {
   return `<tr><td>${esc(label)}</td>${COLUMNS.map((c) => `<td class="num">${wan(l[c])}</td>`).join("")}`
