@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 # the browser tests' headless Chromium (Debian package)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint test-unit test-integration test-e2e test-chaos bench docs clean vendor
+.PHONY: run test lint test-unit test-integration test-e2e test-chaos soak bench docs clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ test-e2e: $(STAMP) $(KAFKA_JARS)
 
 test-chaos: $(STAMP) $(KAFKA_JARS)  ## faults under load; prints the scenario table
 	$(PY) -m pytest -q -m chaos tests/chaos
+
+# a day of load, compressed (not part of `make test`): MINUTES=5 make soak for a short one
+MINUTES ?= 30
+soak: $(STAMP) $(KAFKA_JARS)  ## steady mixed load with kill -9s and a broker restart; prints the report
+	$(PY) -m tests.soak --minutes $(MINUTES)
 
 # what the benchmarks need beyond the tests: aiohttp and py-spy (PyPI), wrk (Debian)
 BENCH_STAMP := $(VENV)/.bench-installed

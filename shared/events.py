@@ -391,6 +391,43 @@ class FilingExpiringData(Frozen):
     days_left: int
 
 
+RoundItemKind = Literal["not_applied", "stalled", "filed", "not_filed"]
+
+
+class RoundItem(Frozen):
+    """A firm an officer has to see to in the round, and why."""
+
+    firm: FirmRef
+    kind: RoundItemKind = Field(description="not_applied: qualifies, has not applied; stalled: "
+                                "its application waits past a deadline; filed / not_filed: "
+                                "what a published list did")
+    tier: FiledTier
+    state: str | None = Field(default=None, description="The application's state, if any")
+    reason: str | None = None
+
+
+class RoundReminderDueData(Frozen):
+    """A round's deadline is near: the firms that qualify and have not applied, or whose
+    application is stalled. The notifier gives each officer their own firms, in one message."""
+
+    year: int = Field(examples=[2024])
+    deadline: Literal["firm_deadline", "district_deadline", "city_deadline"]
+    on: date = Field(description="The deadline's date", examples=["2024-12-10"])
+    days_left: int = Field(examples=[14])
+    items: list[RoundItem]
+
+
+class FilingListPublishedData(Frozen):
+    """A published list (the province's; the city's for leaders) was recorded: which firms it
+    filed, and which recommended ones it left out."""
+
+    year: int = Field(description="The round the list answers", examples=[2022])
+    tier: FiledTier
+    list_name: str = Field(examples=["辽宁省2022年第一批瞪羚企业"])
+    listed_on: date = Field(examples=["2022-12-20"])
+    items: list[RoundItem] = Field(description="kind filed or not_filed, per firm")
+
+
 class NearMissDetectedData(Frozen):
     firm: FirmRef
     tier: Tier = Field(description="The tier the firm nearly reaches.")
@@ -738,6 +775,30 @@ class TargetMilestoneReached(EventEnvelope[TargetMilestoneReachedData], topic=ST
     example_subject = "2022"
     example = {"year": 2022, "key": "unicorn", "milestone": "first_unicorn",
                "target": 1, "achieved": 1, "firm": _FIRM}
+
+
+class RoundReminderDue(EventEnvelope[RoundReminderDueData], topic=STANDING_EVENTS):
+    """A round's deadline is near (by default 14 and 3 days before): the firms that qualify
+    and have not applied, or whose application is stalled."""
+
+    event_type: Literal["RoundReminderDue"] = "RoundReminderDue"
+    example_subject = "2024"
+    example = {"year": 2024, "deadline": "firm_deadline", "on": date(2024, 12, 10),
+               "days_left": 14, "items": [
+                   {"firm": _FIRM, "kind": "not_applied", "tier": "gazelle"},
+                   {"firm": _FIRM, "kind": "stalled", "tier": "eaglet", "state": "applied",
+                    "reason": "no step for 25 days"}]}
+
+
+class FilingListPublished(EventEnvelope[FilingListPublishedData], topic=STANDING_EVENTS):
+    """A published filing list was recorded: the firms it filed and the recommended firms it
+    left out."""
+
+    event_type: Literal["FilingListPublished"] = "FilingListPublished"
+    example_subject = "2022"
+    example = {"year": 2022, "tier": "gazelle", "list_name": "辽宁省2022年第一批瞪羚企业",
+               "listed_on": date(2022, 12, 20),
+               "items": [{"firm": _FIRM, "kind": "filed", "tier": "gazelle"}]}
 
 
 # ---------------------------------------------------------------- notifier.alert-events (the notifier)

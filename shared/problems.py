@@ -138,7 +138,9 @@ def _operation_errors(operation: dict[str, Any]) -> dict[str, str]:
     errors = {"500": "Internal error (logged)", "503": "The database is unavailable; retry"}
     if operation.get("security"):
         errors |= {"401": "Missing, invalid or revoked bearer token",
-                   "403": "The caller's role may not do this"}
+                   "403": "The caller's role may not do this",
+                   "429": "Over the fair limit of this key and route class (shared.limits): "
+                          "wait `Retry-After` seconds; `RateLimit-*` headers give the policy"}
     if operation.get("parameters") or operation.get("requestBody"):
         errors["422"] = "An input broke a rule; `errors` names each field and rule"
     if operation.get("requestBody"):

@@ -44,11 +44,22 @@ def server_options() -> dict[str, Any]:
 def serve(service: str, settings: ServiceSettings) -> None:
     """Run `<service>.app:app` until SIGINT/SIGTERM, logging JSON lines."""
     configure_logging(service, settings.log_level)
-    if settings.processes == 1:
+    if settings.processes == 1 and settings.listen_fd is None:
         uvicorn.run(f"{service}.app:app", host=settings.bind_host, port=settings.service_port,
                     **server_options())
         return
+    if settings.processes == 1:  # on the socket `tracker up` bound (and keeps across restarts)
+        server = uvicorn.Server(uvicorn.Config(f"{service}.app:app", **server_options()))
+        server.run(sockets=[listening_socket(settings)])
+        sys.exit(0 if server.started else STARTUP_FAILURE)
     sys.exit(serve_processes(service, settings))
+
+
+def listening_socket(settings: ServiceSettings) -> socket.socket:
+    """The socket handed down by `tracker up` (SERVICE_LISTEN_FD), else one bound here."""
+    if settings.listen_fd is not None:
+        return socket.socket(fileno=settings.listen_fd)  # family and type read from the fd
+    return socket.create_server((settings.bind_host, settings.service_port), backlog=2048)
 
 
 def serve_processes(service: str, settings: ServiceSettings) -> int:
@@ -58,7 +69,7 @@ def serve_processes(service: str, settings: ServiceSettings) -> int:
     stopped and this process exits with the worker's code, so `tracker up`'s supervisor (or
     the container's restart policy) sees the death, counts it and restarts the whole service
     after its backoff, as it does for a service of one process."""
-    sock = socket.create_server((settings.bind_host, settings.service_port), backlog=2048)
+    sock = listening_socket(settings)
     metrics_dir = tempfile.mkdtemp(prefix=f"{service}-metrics-")
     # prometheus_client's own switch, read when a worker imports it: every worker writes its
     # samples into files there, and /metrics adds them up (shared.metrics)

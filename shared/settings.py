@@ -6,7 +6,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -50,9 +50,29 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, description="Largest JSON body accepted.")
     max_upload_bytes: int = Field(default=8_388_608, description="Largest CSV upload accepted.")
 
+    rate_limit_enabled: bool = Field(
+        default=True, description="Fair limits per key and route class (shared.limits).")
+    rate_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description='Limits that differ from the defaults, e.g. {"viewer.read": "5/10"}: '
+                    "ROLE.CLASS → RATE/BURST[/CONCURRENT] (shared.limits).")
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _known_limits(cls, value: dict[str, str]) -> dict[str, str]:
+        from shared.limits import policies
+
+        policies(value)  # a wrong role, class or number fails the start, naming it
+        return value
+
     bind_host: str = Field(default="127.0.0.1", description="Interface to listen on (0.0.0.0 in containers).")
     service_name: str = "service"
     service_port: int = 8000
+
+    listen_fd: int | None = Field(
+        default=None, validation_alias="SERVICE_LISTEN_FD",
+        description="A listening socket inherited from `tracker up`, which binds the ports "
+                    "itself (0 allowed) and keeps them while it restarts a service.")
 
     database_name: str | None = Field(
         default=None, description="The service's database; default tracker_<service>."

@@ -1,4 +1,5 @@
-"""The HTTP frame every service shares: health, metrics, body limits, problem+json errors."""
+"""The HTTP frame every service shares: health, metrics, body limits, fair limits (429s),
+problem+json errors."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.asyncapi_web import add_asyncapi
 from shared.errors import DomainError
+from shared.limits import RateLimit
 from shared.metrics import exposition
 from shared.problems import (
     document_problems,
@@ -219,6 +221,7 @@ def create_app(
     app.add_exception_handler(Exception, on_unexpected)
     _document_problems(app)
 
+    app.add_middleware(RateLimit, service=service)  # inside Correlate: a 429 is counted too
     app.add_middleware(Correlate, service=service)
     app.add_middleware(
         BodyLimit, limit=max_body_bytes, upload_limit=max_upload_bytes, upload_paths=upload_paths

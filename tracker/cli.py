@@ -1,4 +1,4 @@
-"""`tracker`: up, status, wait, import, migrate, keys, outbox, docs."""
+"""`tracker`: up, status, wait, import, migrate, keys, outbox, backup, restore, docs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import httpx
 
 from shared.auth import ROLES, create_key, new_token
 from shared.db import connect
+from tracker.backup import BackupError
 from tracker.envhelp import API, DATABASE, epilog
 from tracker.locate import NoStack, locator
 
@@ -146,6 +147,51 @@ def cmd_outbox_replay(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from tracker.backup import take_backup
+    from tracker.progress import staged_progress
+
+    where = locator()
+    dest = Path(args.dest) if args.dest else where.settings.tracker_backup_dir
+    server = where.database_url()
+    with staged_progress() as progress:
+        done = asyncio.run(take_backup(server, where.settings.tracker_data_dir, dest,
+                                       keep=args.keep, progress=progress))
+    size = sum(p.stat().st_size for p in done.path.rglob("*") if p.is_file())
+    print(f"backup {done.path} ({size / 2**20:,.1f} MiB), taken "
+          f"{done.manifest.started_at:%Y-%m-%d %H:%M:%S} to "
+          f"{done.manifest.finished_at:%H:%M:%S} UTC")
+    for name, state in done.manifest.services.items():
+        print(f"  {name:<9} " + (f"outbox up to event #{state.outbox_last_id_before}"
+                                 f"–#{state.outbox_last_id_after}" if state.present
+                                 else "no database on this server"))
+    for old in done.removed:
+        print(f"removed {old} (keeping {args.keep})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tracker.progress import staged_progress
+    from tracker.restore import restore
+
+    settings = locator().settings
+    if settings.database_url:
+        print("tracker: restore rebuilds the embedded PostgreSQL in TRACKER_DATA_DIR; with "
+              "DATABASE_URL set, restore the server by its own means (README: Backups)",
+              file=sys.stderr)
+        return 2
+    data_dir = settings.tracker_data_dir.resolve()
+    with staged_progress() as progress:
+        done = asyncio.run(restore(Path(args.src), data_dir, progress=progress))
+    print(f"restored {done.backup.name} (taken {done.manifest.finished_at:%Y-%m-%d %H:%M:%S} "
+          f"UTC) into {data_dir}")
+    for name, (last, queued) in done.outboxes.items():
+        print(f"  {name:<9} outbox up to event #{last}: {queued} event(s) to publish again")
+    print("start it with `tracker up`: its broker starts empty, the relays publish every "
+          "event again and the consumers skip what they had applied")
+    return 0
+
+
 def cmd_docs_asyncapi(args: argparse.Namespace) -> int:
     from tracker.docs import asyncapi_document
 
@@ -241,6 +287,20 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--since", type=parse_since,
                         help="only events written since (ISO date or datetime, UTC)")
     replay.set_defaults(func=cmd_outbox_replay)
+    backup = _command(sub, "backup", "copy the running stack's databases (all at one point) "
+                      "and data-dir files into a new folder in DEST; the stack keeps answering",
+                      ("TRACKER_DATA_DIR", "DATABASE_URL", "TRACKER_BACKUP_DIR"))
+    backup.add_argument("dest", nargs="?", help="folder for backups (default TRACKER_BACKUP_DIR, "
+                        "./backups)")
+    backup.add_argument("--keep", type=_positive, help="then remove all but the newest N "
+                        "backups in DEST (for a cron line; see README)")
+    backup.set_defaults(func=cmd_backup)
+    restore = _command(sub, "restore", "restore a backup into an empty TRACKER_DATA_DIR; "
+                       "`tracker up` then republishes the events from the outboxes",
+                       ("TRACKER_DATA_DIR",))
+    restore.add_argument("src", help="a backup folder, or a DEST holding backups (the newest "
+                         "is used)")
+    restore.set_defaults(func=cmd_restore)
     docs = sub.add_parser("docs", help="contracts").add_subparsers(dest="docs_cmd", required=True)
     asyncapi = docs.add_parser("asyncapi", help="print the AsyncAPI document")
     asyncapi.add_argument("--output", "-o")
@@ -256,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except NoStack as exc:
+    except (NoStack, BackupError) as exc:
         print(f"tracker: {exc}", file=sys.stderr)
     except (OSError, httpx.TransportError, asyncpg.InvalidCatalogNameError,
             asyncpg.InvalidAuthorizationSpecificationError) as exc:

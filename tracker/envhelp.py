@@ -12,16 +12,20 @@ MEANING = {
     "DATABASE_URL": "PostgreSQL server to use instead of the running stack's (for `up`: instead "
                     "of the embedded one)",
     "KAFKA_BOOTSTRAP_SERVERS": "Kafka cluster to use instead of the embedded broker",
-    "KAFKA_PORT": "port of the embedded broker (default 9092)",
+    "KAFKA_PORT": "port of the embedded broker (default 9092; 0: any free one)",
     "TRACKER_BROKER": "embedded broker: auto (Apache Kafka where Java 17+ is found, else "
                       "Tansu), kafka or tansu",
     "KAFKA_PARTITIONS": "partitions of the topics it creates (default 3)",
-    "TRACKER_METRICS_PORT": "port of the supervisor's /metrics: restarts per service (default 8004)",
+    "TRACKER_METRICS_PORT": "port of the supervisor's /metrics: restarts per service (default "
+                            "8004; 0: any free one)",
+    "BIND_HOST": "interface the services listen on (default 127.0.0.1); `up` binds their ports",
+    "TRACKER_BACKUP_DIR": "where `tracker backup` puts backups (default ./backups)",
     "READY_TIMEOUT_S": "how long the services may take to become ready (default 90)",
     "TRACKER_TOKEN": "API token for calls to the services (default: the admin token)",
     "TRACKER_ADMIN_TOKEN": "admin token every service accepts (default: generated once and "
                            "kept in the data dir)",
-    **{f"{s.name.upper()}_PORT": f"{s.name} HTTP port (default {s.default_port})"
+    **{f"{s.name.upper()}_PORT": f"{s.name} HTTP port (default {s.default_port}; 0: "
+                                         "any free one, bound by `tracker up`)"
        for s in SERVICES},
     **{f"{s.name.upper()}_PROCESSES": f"processes serving the {s.name}'s port (default 1)"
        for s in SERVICES},

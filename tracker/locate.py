@@ -26,6 +26,7 @@ class CliSettings(_ServiceUrls):  # fields per service come from SERVICES
     database_url: str | None = None
     tracker_token: SecretStr | None = None
     tracker_admin_token: SecretStr | None = None
+    tracker_backup_dir: Path = Path("backups")
 
 
 class NoStack(Exception):

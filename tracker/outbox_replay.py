@@ -17,14 +17,15 @@ def parse_since(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-async def requeue(dsn: str, topic: str, since: datetime | None = None) -> int:
-    """Mark the topic's published rows (written since `since`) unpublished in one outbox and
-    wake its relay, which publishes them again in their order; returns how many."""
+async def requeue(dsn: str, topic: str | None, since: datetime | None = None) -> int:
+    """Mark the topic's published rows (every topic's for None; written since `since`)
+    unpublished in one outbox and wake its relay, which publishes them again in their order;
+    returns how many."""
     conn = await connect(dsn)
     try:
         async with conn.transaction():
             status = await conn.execute(
-                "UPDATE outbox SET published_at = NULL WHERE topic = $1"
+                "UPDATE outbox SET published_at = NULL WHERE ($1::text IS NULL OR topic = $1)"
                 " AND published_at IS NOT NULL AND ($2::timestamptz IS NULL OR created_at >= $2)",
                 topic, since)
             await conn.execute("SELECT pg_notify('outbox', '')")
@@ -52,3 +53,22 @@ def report(topic: str, counts: dict[str, int]) -> tuple[int, str]:
     where = ", ".join(f"{name}: {n}" for name, n in counts.items() if n)
     return 0, (f"{total} event(s) of {topic} queued for publishing again ({where}); the running "
                "services' relays publish them (or the next start does)")
+
+
+async def requeue_all(server_url: str) -> dict[str, tuple[int, int]]:
+    """Every event of every service's outbox unpublished (a restore's empty broker gets them
+    all again); per service present on the server: (last outbox id, events queued)."""
+    found = {}
+    for service in SERVICES:
+        dsn = service.database_url(server_url)
+        try:
+            queued = await requeue(dsn, None)
+        except asyncpg.InvalidCatalogNameError:
+            continue  # that service never ran here
+        conn = await connect(dsn)
+        try:
+            found[service.name] = (int(await conn.fetchval(
+                "SELECT coalesce(max(id), 0) FROM outbox")), queued)
+        finally:
+            await conn.close()
+    return found

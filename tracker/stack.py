@@ -6,6 +6,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.kafka import ensure_topics
 from shared.topics import ALL_TOPICS
 from tracker import stackfile
-from tracker.embedded import Broker, EmbeddedPostgres, embedded_broker
+from tracker.embedded import Broker, EmbeddedPostgres, embedded_broker, free_port
 from tracker.services import SERVICES, migrate_all
 from tracker.status import readiness
 from tracker.supervisor import Child, Supervisor
@@ -48,6 +49,7 @@ class StackSettings(_PerService):  # fields per service come from SERVICES
     tracker_metrics_port: int = Field(default=8004, description="The supervisor's /metrics.")
     tracker_admin_token: SecretStr | None = None
     ready_timeout_s: float = Field(default=90.0)
+    bind_host: str = Field(default="127.0.0.1", description="Interface the services listen on.")
 
 
 def admin_token(settings: StackSettings) -> str:
@@ -75,10 +77,50 @@ class Stack:
         self.metrics: WSGIServer | None = None
         self.started_at = datetime.now(UTC)
         self.endpoints: dict[str, str] = {}
+        self.sockets: dict[str, socket.socket] = {}  # each service's, bound here
 
     def ports(self) -> dict[str, int]:
-        """Each service's port (`<SERVICE>_PORT`)."""
-        return {s.name: int(getattr(self.settings, f"{s.name}_port")) for s in SERVICES}
+        """Each service's port: the one bound (a port of 0 asks the OS for a free one)."""
+        asked = {s.name: int(getattr(self.settings, f"{s.name}_port")) for s in SERVICES}
+        return {name: self.sockets[name].getsockname()[1] if name in self.sockets else port
+                for name, port in asked.items()}
+
+    def bind(self) -> None:
+        """Listen on every service's port here, before any service starts: no other process
+        can take a port between its choice and its use, and a restarted service gets the
+        same socket (the services serve the one they inherit, SERVICE_LISTEN_FD)."""
+        host = self.settings.bind_host
+        for name, port in self.ports().items():
+            try:
+                sock = socket.create_server((host, port), backlog=2048)
+            except OSError as exc:
+                raise RuntimeError(f"{name} cannot listen on {host}:{port} ({exc.strerror}); "
+                                   f"set {name.upper()}_PORT to a free port, or 0 for any") from None
+            sock.set_inheritable(True)
+            self.sockets[name] = sock
+
+    @property
+    def metrics_port(self) -> int:
+        """The supervisor's /metrics port (the one bound when TRACKER_METRICS_PORT is 0)."""
+        return self.metrics.server_port if self.metrics else self.settings.tracker_metrics_port
+
+    def start_broker(self, data: Path) -> str:
+        """The embedded broker on KAFKA_PORT; on 0 a free port, chosen again should another
+        process take it before the broker binds it."""
+        s = self.settings
+        attempts = 3 if s.kafka_port == 0 else 1
+        for attempt in range(1, attempts + 1):
+            self.broker = embedded_broker(s.kafka_port or free_port(), data / "kafka",
+                                          engine=s.tracker_broker,
+                                          log_file=data / "logs" / "broker.log")
+            print(f"starting {self.broker.name}...", flush=True)
+            try:
+                return self.broker.start()
+            except RuntimeError:
+                self.broker.stop()
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def processes(self) -> dict[str, int]:
         """How many processes serve each service (`<SERVICE>_PROCESSES`)."""
@@ -102,14 +144,13 @@ class Stack:
         broker_env: dict[str, str] = {}
         if not bootstrap:
             (data / "logs").mkdir(exist_ok=True)
-            self.broker = embedded_broker(s.kafka_port, data / "kafka", engine=s.tracker_broker,
-                                          log_file=data / "logs" / "broker.log")
-            print(f"starting {self.broker.name}...", flush=True)
-            bootstrap = self.broker.start()
+            bootstrap = self.start_broker(data)
+            assert self.broker is not None
             broker_env = self.broker.client_env()
         asyncio.run(migrate_all(database_url))
         asyncio.run(ensure_topics(bootstrap, list(ALL_TOPICS), s.kafka_partitions))
         token = admin_token(s)
+        self.bind()
         ports = self.ports()
         env = {
             **os.environ, "DATABASE_URL": database_url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -121,7 +162,9 @@ class Stack:
         logs = data / "logs"
         logs.mkdir(exist_ok=True)
         children = {service.name: Child(service.name, [sys.executable, "-m", service.name],
-                                        logs / f"{service.name}.log") for service in SERVICES}
+                                        logs / f"{service.name}.log",
+                                        listen_fd=self.sockets[service.name].fileno())
+                    for service in SERVICES}
         self.endpoints = {"database_url": database_url, "kafka_bootstrap": bootstrap}
         self.supervisor = Supervisor(children, env, on_change=self.write_stack_file,
                                      log_path=logs / "supervisor.log")
@@ -149,10 +192,13 @@ class Stack:
             summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token,
                                             ladder_url=f"http://127.0.0.1:{ports['ladder']}",
                                             progress=progress))
+        rounds = summary.get("rounds") or {}
         print(f"demo: {summary['firms']} firms, {summary['reports']} reports, "
-              f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates "
-              f"in {summary['seconds']:.0f} s; the ladder is evaluating them now "
-              "(see /v1/targets/2022 and /v1/candidates?tier=unicorn)", flush=True)
+              f"{summary['funding_rounds']} funding rounds, {summary['certificates']} certificates, "
+              f"{rounds.get('applications', 0)} applications and {rounds.get('filings', 0)} "
+              f"filings in the rounds since 2019, in {summary['seconds']:.0f} s "
+              "(see /v1/targets/2022, /v1/rounds/2022 and /v1/candidates?tier=unicorn)",
+              flush=True)
 
     def wait_ready(self) -> None:
         """Block until every service's /readyz answers 200."""
@@ -194,7 +240,7 @@ class Stack:
         stackfile.write(self.settings.tracker_data_dir.resolve(), stackfile.StackInfo(
             supervisor_pid=os.getpid(), started_at=self.started_at,
             data_dir=str(self.settings.tracker_data_dir.resolve()),
-            metrics_url=f"http://127.0.0.1:{self.settings.tracker_metrics_port}/metrics",
+            metrics_url=f"http://127.0.0.1:{self.metrics_port}/metrics",
             broker=self.broker.name if self.broker else None, services=services,
             **self.endpoints))
 
@@ -204,6 +250,9 @@ class Stack:
         if self.supervisor:
             self.supervisor.stop_all()
             self.supervisor = None
+        for sock in self.sockets.values():
+            sock.close()
+        self.sockets = {}
         if self.metrics:
             self.metrics.shutdown()
             self.metrics = None
@@ -235,9 +284,10 @@ def up(*, demo: bool) -> int:
         stack.start(demo=demo)
         token = admin_token(settings)
         print("cultivation tracker is up")
-        for name, port in stack.ports().items():
+        ports = stack.ports()
+        for name, port in ports.items():
             print(f"  {name:<9} http://127.0.0.1:{port}   (API docs: /docs)")
-        print(f"  supervisor http://127.0.0.1:{settings.tracker_metrics_port}/metrics"
+        print(f"  supervisor http://127.0.0.1:{stack.metrics_port}/metrics"
               "   (restarts; `tracker status` lists the processes)")
         print(f"  admin token: {token}")
         urls = stack.urls()

@@ -55,12 +55,16 @@ class Child:
     last_exit: int | None = None
     restart_at: float | None = None
     backoff_s: float = 0.0
+    listen_fd: int | None = None  # its listening socket, bound (and kept) by the supervisor
 
     def spawn(self, env: dict[str, str]) -> None:
         """Start the process, appending its output to its log."""
+        own = {"SERVICE_LISTEN_FD": str(self.listen_fd)} if self.listen_fd is not None else {}
         with open(self.log_path, "ab") as out:  # the child keeps its own copy of the fd
-            self.proc = subprocess.Popen(tied_to_me(self.argv), env=env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(tied_to_me(self.argv), env={**env, **own}, stdout=out,
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         pass_fds=() if self.listen_fd is None
+                                         else (self.listen_fd,))
         self.started_at, self.started_mono = datetime.now(UTC), time.monotonic()
         self.restart_at = None
         UP.labels(self.name).set(1)

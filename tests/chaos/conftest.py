@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from notifier.domain.alerts import ALERT_KINDS
-from tests.chaos.harness import ChaosStack
+from tests.chaos.harness import ChaosStack, every_alert_officer
 from tests.chaos.receiver import DedupingReceiver
 
 # Fast retries, so an outage of a minute is retried many times and nothing is given up;
@@ -49,12 +48,4 @@ async def receiver() -> AsyncIterator[DedupingReceiver]:
 @pytest.fixture(scope="module")
 def officer_id(chaos: ChaosStack, receiver: DedupingReceiver) -> str:
     """An officer covering every district, every alert kind immediately, at the receiver."""
-    with chaos.client("notifier") as notifier:
-        r = notifier.put("/v1/settings/webhook-allowlist", json={"hosts": ["127.0.0.1"]})
-        assert r.status_code == 200, r.text
-        r = notifier.post("/v1/officers", json={
-            "name": "混沌测试", "email": "chaos@kjj.dl.gov.cn", "districts": [], "industries": [],
-            "channels": [{"kind": "webhook", "url": receiver.hook}],
-            "preferences": {k: "immediate" for k in ALERT_KINDS}})
-        assert r.status_code == 201, r.text
-        return str(r.json()["id"])
+    return every_alert_officer(chaos, receiver.hook)

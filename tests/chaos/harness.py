@@ -168,3 +168,18 @@ class ChaosStack:
             if all(f'{k}="{v}"' in line for k, v in labels.items()):
                 total += float(line.rsplit(" ", 1)[1])
         return total
+
+
+def every_alert_officer(stack: ChaosStack, hook: str) -> str:
+    """An officer covering every district, every alert kind immediately, at `hook`; its id."""
+    from notifier.domain.alerts import ALERT_KINDS
+
+    with stack.client("notifier") as notifier:
+        r = notifier.put("/v1/settings/webhook-allowlist", json={"hosts": ["127.0.0.1"]})
+        assert r.status_code == 200, r.text
+        r = notifier.post("/v1/officers", json={
+            "name": "混沌测试", "email": "chaos@kjj.dl.gov.cn", "districts": [], "industries": [],
+            "channels": [{"kind": "webhook", "url": hook}],
+            "preferences": {k: "immediate" for k in ALERT_KINDS}})
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])

@@ -23,7 +23,6 @@ from ladder.schemas import Standing
 from tests.contracts.published import check_published
 from tests.factories import ADMIN_TOKEN
 from tracker.client import ApiProblem, Entitlements, Ladder, Notifier, Registry
-from tracker.embedded import free_port
 from tracker.services import SERVICES
 
 T = TypeVar("T")
@@ -71,10 +70,19 @@ class RunningStack:
         for line in self.process.stdout:
             self.output.append(line)
             if "Ctrl-C stops everything" in line:
+                self.read_ports()
                 return
             if time.monotonic() > deadline:
                 break
         raise AssertionError("tracker up did not come up:\n" + "".join(self.output) + self.logs())
+
+    def read_ports(self) -> None:
+        """The ports `tracker up` bound (it was given 0 for each: no race with other tests)."""
+        info = self.info()
+        self.ports = {name: int(p["url"].rsplit(":", 1)[1])
+                      for name, p in info["services"].items()}
+        self.ports["kafka"] = int(info["kafka_bootstrap"].rsplit(":", 1)[1])
+        self.ports["metrics"] = int(info["metrics_url"].split(":")[2].split("/")[0])
 
     def info(self) -> dict[str, Any]:
         """The stack file `tracker up` keeps: endpoints, and each process's pid and restarts."""
@@ -165,8 +173,9 @@ def _postgres_on(data_dir: Path) -> list[int]:
 def prepared_stack() -> RunningStack:
     """A stack of its own data dir and free ports, not started yet."""
     data_dir = Path("/tmp") / f"ct-e2e-{os.getpid()}-{time.monotonic_ns() % 10**8}"
-    ports = {**{s.name: free_port() for s in SERVICES}, "kafka": free_port(),
-             "metrics": free_port()}
+    # 0 for each: `tracker up` binds free ports itself and says which in stack.json (a port
+    # picked here could be taken by another test's stack before it is bound)
+    ports = dict.fromkeys((*(s.name for s in SERVICES), "kafka", "metrics"), 0)
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
     env.update({

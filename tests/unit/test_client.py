@@ -158,3 +158,35 @@ async def test_health_and_readiness_are_typed() -> None:
         with pytest.raises(ApiProblem) as caught:
             await things.ready()
     assert caught.value.status == 503 and caught.value.body["problems"] == ["broker"]
+
+
+async def test_a_429_is_waited_out_as_retry_after_says_then_sent_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("tracker.client.base.asyncio.sleep", sleep)
+    answers = [_problem(429, detail="too many"), _problem(429, detail="too many"),
+               httpx.Response(200, json={"id": 7, "name": "a"})]
+    answers[0].headers["retry-after"] = "2"
+    answers[1].headers["retry-after"] = "1"
+    seen: list[httpx.Request] = []
+    async with _client(lambda r: answers[len(seen) - 1], seen) as things:
+        assert await things.thing(7) == Thing(id=7, name="a")
+    assert slept == [2.0, 1.0] and len(seen) == 3
+
+
+async def test_a_429_past_the_longest_wait_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def sleep(seconds: float) -> None:
+        pass
+
+    monkeypatch.setattr("tracker.client.base.asyncio.sleep", sleep)
+    refused = _problem(429, detail="too many")
+    refused.headers["retry-after"] = "30"
+    seen: list[httpx.Request] = []
+    async with _client(lambda r: refused, seen, max_limited_wait_s=60) as things:
+        with pytest.raises(ApiProblem) as caught:
+            await things.thing(7)
+    assert caught.value.status == 429 and len(seen) == 3  # waited 30 + 30, then gave up

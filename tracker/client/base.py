@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -84,7 +85,9 @@ class ServiceClient:
 
     def __init__(self, base_url: str, token: str | None = None, *,
                  correlation_id: str | None = None, timeout: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None):
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 max_limited_wait_s: float = 120.0):
+        self.max_limited_wait_s = max_limited_wait_s  # 429s waited out, in all, per call
         headers = {"x-request-id": correlation_id or uuid.uuid4().hex}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -123,7 +126,17 @@ class ServiceClient:
         if body is not None:
             json = body.model_dump(mode="json", exclude_unset=True)
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
-        response = await self.http.request(op.method, url, params=query, json=json, files=files)
+        waited = 0.0
+        while True:
+            response = await self.http.request(op.method, url, params=query, json=json,
+                                               files=files)
+            pause = retry_after(response)
+            if response.status_code != 429 or pause is None \
+                    or waited + pause > self.max_limited_wait_s:
+                break
+            # over the service's fair limit: nothing was done, so the same call is safe again
+            await asyncio.sleep(pause)
+            waited += pause
         if response.status_code >= 400:
             raise ApiProblem.of(response)
         return response
@@ -146,6 +159,15 @@ class ServiceClient:
         """Send a create that answers 201 when it created and 200 for an identical replay."""
         response = await self._send(op, path, **request)
         return Recorded(_parsed(op, response), created=response.status_code == 201)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds a 429's (or 503's) `Retry-After` asks to wait (delta-seconds; at most 60)."""
+    value = response.headers.get("retry-after", "")
+    try:
+        return min(60.0, max(0.0, float(value)))
+    except ValueError:
+        return None
 
 
 def _query_value(value: Any) -> Any:

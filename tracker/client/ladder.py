@@ -9,11 +9,15 @@ from typing import Any, Literal
 from ladder.schemas import (
     Candidate,
     CandidatePage,
+    Discrepancies,
     HistoryItem,
     HistoryPage,
     OverrideIn,
     OverrideOut,
     ReadinessOut,
+    Round,
+    RoundIn,
+    RoundOut,
     RulebookOut,
     RulebookPage,
     RulebookSummary,
@@ -25,6 +29,7 @@ from ladder.schemas import (
     Summary,
     TargetsOut,
     TargetsSet,
+    Worklist,
 )
 from shared.codes import District, Industry, Tier
 from tracker.client.base import Operation, ServiceClient
@@ -45,6 +50,10 @@ TARGETS = Operation("GET", "/v1/targets/{year}", TargetsOut)
 SET_TARGETS = Operation("PUT", "/v1/targets/{year}", TargetsSet)
 CANDIDATES = Operation("GET", "/v1/candidates", CandidatePage)
 SIMULATE = Operation("POST", "/v1/simulations", SimulationOut)
+ROUND = Operation("GET", "/v1/rounds/{year}", RoundOut)
+SET_ROUND = Operation("PUT", "/v1/rounds/{year}", Round)
+WORKLIST = Operation("GET", "/v1/rounds/{year}/worklist", Worklist)
+DISCREPANCIES = Operation("GET", "/v1/rounds/{year}/discrepancies", Discrepancies)
 
 
 class Ladder(ServiceClient):
@@ -99,6 +108,25 @@ class Ladder(ServiceClient):
     async def set_targets(self, year: int, targets: dict[str, int]) -> TargetsSet:
         """PUT a year's targets (admin), tier or certificate kind -> count."""
         return await self._call(SET_TARGETS, {"year": year}, json=targets)
+
+    async def set_round(self, year: int, round_: RoundIn) -> Round:
+        """PUT a year's round (admin): the tiers open and the dates."""
+        return await self._call(SET_ROUND, {"year": year}, body=round_)
+
+    async def round(self, year: int, *, district: District | None = None) -> RoundOut:
+        """GET a year's round: deadlines and the funnel per tier by district."""
+        return await self._call(ROUND, {"year": year}, params={"district": district})
+
+    async def worklist(self, year: int, *, district: District | None = None,
+                       tier: CandidateTier | None = None, limit: int | None = None) -> Worklist:
+        """GET the round's worklist: not applied, stalled, not filed."""
+        return await self._call(WORKLIST, {"year": year},
+                                params={"district": district, "tier": tier, "limit": limit})
+
+    async def discrepancies(self, year: int, *, district: District | None = None
+                            ) -> Discrepancies:
+        """GET the official filings reconciled with the rules."""
+        return await self._call(DISCREPANCIES, {"year": year}, params={"district": district})
 
     def candidates(self, tier: CandidateTier, *, district: District | None = None,
                    industry: Industry | None = None, sort: Literal["closest", "gap"] | None = None,

@@ -7,9 +7,15 @@ from typing import Literal
 
 from registry.schemas import (
     AnnualReportIn,
+    ApplicationIn,
+    ApplicationWritten,
     CertificateIn,
     CertificateRevokeIn,
     CertificateWritten,
+    FilingIn,
+    FilingPatch,
+    FilingRevokeIn,
+    FilingWritten,
     Firm,
     FirmDetail,
     FirmEvent,
@@ -21,6 +27,7 @@ from registry.schemas import (
     ImportReport,
     ReportWithHistory,
     ReportWritten,
+    StepIn,
 )
 from shared.codes import District, Industry
 from shared.paging import Page
@@ -39,10 +46,16 @@ GRANT_CERTIFICATE = Operation("POST", FIRM + "/certificates", CertificateWritten
 REVOKE_CERTIFICATE = Operation("POST", FIRM + "/certificates/{certificate_id}/revoke",
                                CertificateWritten)
 FIRM_EVENTS = Operation("GET", FIRM + "/events", Page[FirmEvent])
+RECORD_FILING = Operation("POST", FIRM + "/filings", FilingWritten)
+CORRECT_FILING = Operation("PATCH", FIRM + "/filings/{filing_id}", FilingWritten)
+REVOKE_FILING = Operation("POST", FIRM + "/filings/{filing_id}/revoke", FilingWritten)
+SUBMIT_APPLICATION = Operation("POST", FIRM + "/applications", ApplicationWritten)
+RECORD_STEP = Operation("POST", FIRM + "/applications/{application_id}/steps",
+                        ApplicationWritten)
 IMPORT = Operation("POST", "/v1/imports", ImportReport)
 GET_IMPORT = Operation("GET", "/v1/imports/{import_id}", ImportJob)
 
-ImportKind = Literal["firms", "reports"]
+ImportKind = Literal["firms", "reports", "filings", "applications"]
 
 
 class Registry(ServiceClient):
@@ -99,6 +112,43 @@ class Registry(ServiceClient):
         """GET the firm's event history, oldest first, after `after_sequence`."""
         return self._pages(FIRM_EVENTS, {"firm_id": firm_id}, after_sequence=after_sequence,
                      limit=limit)
+
+    async def record_filing(self, firm_id: uuid.UUID | str,
+                            filing: FilingIn) -> Recorded[FilingWritten]:
+        """POST an official filing (备案); the same list naming the firm again: `created`
+        False."""
+        return await self._record(RECORD_FILING, {"firm_id": firm_id}, body=filing)
+
+    async def correct_filing(self, firm_id: uuid.UUID | str, filing_id: uuid.UUID | str,
+                             patch: FilingPatch) -> FilingWritten:
+        """PATCH a filing as recorded."""
+        return await self._call(CORRECT_FILING, {"firm_id": firm_id, "filing_id": filing_id},
+                                body=patch)
+
+    async def revoke_filing(self, firm_id: uuid.UUID | str, filing_id: uuid.UUID | str,
+                            revocation: FilingRevokeIn | None = None) -> FilingWritten:
+        """POST .../revoke: the filing no longer counts."""
+        return await self._call(REVOKE_FILING, {"firm_id": firm_id, "filing_id": filing_id},
+                                body=revocation or FilingRevokeIn())
+
+    async def submit_application(self, firm_id: uuid.UUID | str,
+                                 application: ApplicationIn) -> ApplicationWritten:
+        """POST an application (申报) in a year's round."""
+        return await self._call(SUBMIT_APPLICATION, {"firm_id": firm_id}, body=application)
+
+    async def record_step(self, firm_id: uuid.UUID | str, application_id: uuid.UUID | str,
+                          step: StepIn) -> ApplicationWritten:
+        """POST an application's next step (a 422 says why one may not follow)."""
+        return await self._call(RECORD_STEP,
+                                {"firm_id": firm_id, "application_id": application_id},
+                                body=step)
+
+    async def import_filings(self, data: bytes, *, filename: str = "list.xlsx") -> ImportReport:
+        """POST /v1/imports?kind=filings: the province's list as xlsx (or CSV bytes)."""
+        kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                if data[:4] == b"PK\x03\x04" else "text/csv")
+        return await self._call(IMPORT, params={"kind": "filings"},
+                                files={"file": (filename, data, kind)})
 
     async def import_csv(self, kind: ImportKind, text: str | bytes, *,
                          filename: str = "import.csv") -> ImportReport:

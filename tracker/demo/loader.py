@@ -23,6 +23,7 @@ from tracker.demo.population import (
     DemoFirm,
     csv_text,
 )
+from tracker.demo.rounds import load_rounds
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     rejected (`rejected`, with up to 20 `problems`) and the time taken. Running it again
     with the same seed adds nothing (a later day may add the certificate renewals that
     fell due meanwhile; see `generate`). `as_of` defaults to today. With `ladder_url`, the
-    current year's targets are seeded there too, unless the bureau set some. `progress` is
+    current year's targets are seeded there too, unless the bureau set some, and the rounds
+    from 2019 to the current year are sent (`tracker.demo.rounds`; counts under `rounds`). `progress` is
     called as (stage, done, total) for the stages "firms", "reports" and "facts" as rows
     are sent.
     """
@@ -177,6 +179,13 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
         tick("reports", 0)
         tick("facts", 0)
         await asyncio.gather(*tasks)
+        rounds: dict[str, Any] = {}
+        if ladder_url:  # the rounds 2019 to now: applications, steps and the lists
+            every = await _firm_ids(registry, {f.uscc for f in data.firms})
+            async with Ladder(ladder_url, token, timeout=timeout_s) as ladder:
+                rounds = await load_rounds(registry, ladder, data.firms, every, seed=seed,
+                                           as_of=data.as_of)
+            problems += rounds.pop("problems", [])
 
     for problem in problems[:20]:
         log.warning("demo data rejected: %s", problem)
@@ -185,5 +194,6 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
         "funding_rounds": kept["funding_rounds"], "certificates": kept["certificates"],
         "created": {k: created[k] for k in ("firms", "reports", "funding_rounds", "certificates")},
         "rejected": len(problems), "problems": problems[:20], "targets_seeded": seeded,
+        "rounds": rounds,
         "seconds": round(time.perf_counter() - started, 2),
     }

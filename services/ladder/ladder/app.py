@@ -25,11 +25,14 @@ from shared.web import create_app
 log = logging.getLogger(__name__)
 
 
-async def _sweep_forever(app: FastAPI, uow: UnitOfWork, every_s: float) -> None:
+async def _sweep_forever(app: FastAPI, uow: UnitOfWork, settings: Settings) -> None:
+    every_s = settings.sweep_interval_s
     while True:
         try:
             counts = await handlers.sweep(uow, rulebook=app.state.rulebooks.active,
-                                          today=app.state.clock())
+                                          today=app.state.clock(),
+                                          reminder_days=settings.round_reminder_days,
+                                          list_quiet_s=settings.list_quiet_s)
             if any(counts.values()):
                 log.info("sweep: %s", counts)
         except Exception:  # the next sweep tries again
@@ -71,7 +74,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
             app.state.stream_hub = _stream_hub(pool, settings)
             app.state.stream_hub.start()
             sweeper = asyncio.create_task(
-                _sweep_forever(app, UnitOfWork(pool), settings.sweep_interval_s))
+                _sweep_forever(app, UnitOfWork(pool), settings))
             try:
                 yield
             finally:

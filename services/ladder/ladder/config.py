@@ -22,6 +22,12 @@ class Settings(ServiceSettings):
                                "it is sent `overflow`")
     stream_heartbeat_s: float = Field(default=15.0, gt=0, le=300,
                                       description="Idle /v1/stream clients get a comment this often")
+    round_reminder_days: list[int] = Field(
+        default=[14, 3], description="Days before each of a round's deadlines that officers are "
+        "reminded of their firms not applied or stalled (JSON list, e.g. [14, 3])")
+    list_quiet_s: float = Field(
+        default=120.0, ge=0, description="A published list is announced once no filing of it "
+        "has arrived for this long (an import in flight is not announced half-way)")
     notifier_url: str | None = Field(
         default=None, description="Where browsers reach the notifier (the dashboard's officer "
         "inbox and alerts; the notifier allows the ladder's origin by CORS)")

@@ -13,8 +13,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from registry.domain import application_import as _applications
 from registry.domain import models as _requests
-from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
+from shared.codes import (
+    CertificateKind,
+    CompanyKind,
+    Currency,
+    District,
+    FiledTier,
+    Industry,
+    InvestorKind,
+    UnicornGrade,
+)
 from shared.events import FIRM_ID_EXAMPLE, AnnualReportFiled
 
 # the request bodies, defined with their rules in the domain
@@ -24,9 +34,16 @@ CertificateRevokeIn = _requests.CertificateRevokeIn
 FirmIn = _requests.FirmIn
 FirmPatch = _requests.FirmPatch
 FundingRoundIn = _requests.FundingRoundIn
+FilingIn = _requests.FilingIn
+FilingPatch = _requests.FilingPatch
+FilingRevokeIn = _requests.FilingRevokeIn
+ApplicationIn = _requests.ApplicationIn
+StepIn = _requests.StepIn
+# the columns of `POST /v1/imports?kind=applications`
+APPLICATION_COLUMNS = _applications.APPLICATION_COLUMNS
 
 ReportOutcome = Literal["filed", "restated", "unchanged"]
-ImportKind = Literal["firms", "reports"]
+ImportKind = Literal["firms", "reports", "filings", "applications"]
 ImportStatus = Literal["running", "completed", "completed_with_errors"]
 _AT = "2026-03-02T08:15:30.123456Z"
 
@@ -148,12 +165,78 @@ class CertificateWritten(Certificate, Written):
     """The certificate after a grant or a revocation."""
 
 
+class Filing(BaseModel):
+    """An official filing (备案): the firm's entry on a published list."""
+
+    id: uuid.UUID = Field(examples=["2b7c9d1e-3f4a-4b5c-8d6e-7f8a9b0c1d2e"])
+    firm_id: uuid.UUID = Field(examples=[FIRM_ID_EXAMPLE])
+    tier: FiledTier = Field(examples=["gazelle"])
+    unicorn_grade: UnicornGrade | None = Field(examples=[None])
+    listed_on: date = Field(description="The list's date", examples=["2022-12-20"])
+    expires_on: date = Field(description="End of validity", examples=["2025-12-20"])
+    list_name: str = Field(examples=["辽宁省2022年第一批瞪羚企业"])
+    application_id: uuid.UUID | None = Field(description="The application it answers",
+                                             examples=[None])
+    source: Literal["manual", "import"] = Field(examples=["import"])
+    revoked_on: date | None = Field(examples=[None])
+    revoke_reason: str | None = Field(examples=[None])
+    recorded_at: datetime = Field(examples=[_AT])
+    updated_at: datetime = Field(examples=[_AT])
+
+
+class FilingWritten(Filing, Written):
+    """The filing after a record, a correction or a revocation."""
+
+
+class ApplicationStepOut(BaseModel):
+    """One dated step of an application."""
+
+    step: str = Field(examples=["district_checked"])
+    on: date = Field(examples=["2022-12-12"])
+    passed: bool | None = Field(examples=[True])
+    reason: str | None = Field(examples=[None])
+    filing_id: uuid.UUID | None = Field(examples=[None])
+    by: str = Field(description="Who recorded it", examples=["officer:li"])
+    note: str | None = Field(examples=["site visit done"])
+    recorded_at: datetime = Field(examples=[_AT])
+
+
+class Application(BaseModel):
+    """A firm's application in a year's round for one tier, and where it stands."""
+
+    id: uuid.UUID = Field(examples=["4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e7f"])
+    firm_id: uuid.UUID = Field(examples=[FIRM_ID_EXAMPLE])
+    round_year: int = Field(examples=[2022])
+    tier: FiledTier = Field(examples=["gazelle"])
+    applied_on: date = Field(examples=["2022-11-28"])
+    state: str = Field(description="applied, district_passed, district_failed, recommended, "
+                       "filed, not_filed or withdrawn", examples=["recommended"])
+    last_on: date = Field(description="Date of the last step", examples=["2022-12-14"])
+    filing_id: uuid.UUID | None = Field(examples=[None])
+    recorded_by: str = Field(examples=["officer:li"])
+    note: str | None = Field(examples=[None])
+    recorded_at: datetime = Field(examples=[_AT])
+    steps: list[ApplicationStepOut] = Field(default_factory=list)
+
+
+class ApplicationWritten(Application, Written):
+    """The application after a write, with the steps that may follow."""
+
+    next_steps: list[str] = Field(description="Steps that may follow now",
+                                  examples=[["district_checked", "withdrawn"]])
+    city_decides: bool = Field(description="Leader: the city is the last step", examples=[False])
+
+
 class FirmDetail(Firm):
     """One firm with every fact the registry holds about it."""
 
     reports: list[Report] = Field(description="Current version of each year, by fiscal year")
     funding_rounds: list[FundingRound] = Field(description="By closing date")
     certificates: list[Certificate] = Field(description="By issue date")
+    filings: list[Filing] = Field(default_factory=list,
+                                  description="Official filings (备案), by list date")
+    applications: list[Application] = Field(
+        default_factory=list, description="Applications in the rounds, by date, with steps")
 
 
 class FirmEvent(BaseModel):

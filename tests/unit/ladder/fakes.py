@@ -23,7 +23,54 @@ TIMELINE = ("id", "position", "on_date", "change", "from_tier", "to_tier", "unic
             "at_risk", "filed_on", "expires_on", "override")
 
 
-class FakeRepository:
+class RoundTables:
+    """The round's reads over `FakeRepository`'s round tables (mixed in below)."""
+
+    round_rows: dict[int, dict[str, Any]]
+    round_apps: list[dict[str, Any]]
+    qualifying: list[dict[str, Any]]
+    published: list[dict[str, Any]]
+    sent: set[tuple[Any, ...]]
+
+    async def round(self, year: int) -> dict[str, Any] | None:
+        return self.round_rows.get(year)
+
+    async def reminder_sent(self, year: int, deadline: str, days: int) -> bool:
+        first = ("reminder", year, deadline, days) not in self.sent
+        self.sent.add(("reminder", year, deadline, days))
+        return first
+
+    async def not_applied(self, year: int, tiers: list[str], on: date, *, district: str | None,
+                          tier: str | None, limit: int) -> list[dict[str, Any]]:
+        applied = {a["firm_id"] for a in self.round_apps
+                   if a["round_year"] == year and a["state"] != "withdrawn"}
+        return [q for q in self.qualifying if q["tier"] in tiers
+                and q["firm_id"] not in applied][:limit]
+
+    async def round_applications(self, year: int, *, district: str | None = None,
+                                 tier: str | None = None) -> list[dict[str, Any]]:
+        return [a for a in self.round_apps if a["round_year"] == year
+                and (tier is None or a["tier"] == tier)]
+
+    async def lists(self, year: int) -> list[dict[str, Any]]:
+        return [p for p in self.published if p["listed_on"].year == year]
+
+    async def lists_to_announce(self, since: date, quiet_s: float) -> list[dict[str, Any]]:
+        return [p for p in self.published if p["listed_on"] >= since
+                and ("list", p["tier"], p["list_name"]) not in self.sent]
+
+    async def announce_list(self, tier: str, list_name: str) -> bool:
+        first = ("list", tier, list_name) not in self.sent
+        self.sent.add(("list", tier, list_name))
+        return first
+
+    async def list_firms(self, tier: str, list_name: str) -> list[dict[str, Any]]:
+        return [f for p in self.published if (p["tier"], p["list_name"]) == (tier, list_name)
+                for f in p["firms"]]
+
+
+
+class FakeRepository(RoundTables):
     """Tables as dicts; each method keeps the guard its SQL has (sequences, ON CONFLICT)."""
 
     def __init__(self) -> None:
@@ -42,6 +89,12 @@ class FakeRepository:
         self.stored_rulebooks: dict[str, dict[str, Any]] = {}
         self.audit_log: list[dict[str, Any]] = []
         self._override_ids = 0
+        # the round: rounds' dates, applications and lists as the round's reads give them
+        self.round_rows: dict[int, dict[str, Any]] = {}
+        self.round_apps: list[dict[str, Any]] = []
+        self.qualifying: list[dict[str, Any]] = []
+        self.published: list[dict[str, Any]] = []
+        self.sent: set[tuple[Any, ...]] = set()
 
     # ------------------------------------------------------------ projection
 
@@ -261,3 +314,4 @@ class FakeLadderUnitOfWork(FakeUnitOfWork):
     def published(self, event_type: str | None = None) -> list[Any]:
         """The events written, optionally of one type."""
         return [e for e in self.outbox.events if event_type in (None, e.event_type)]
+

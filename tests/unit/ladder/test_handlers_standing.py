@@ -90,7 +90,7 @@ async def test_the_sweep_sends_each_expiry_notice_once_then_applies_the_expiry()
     firm_id = await _eaglet(uow)  # filed 2022-03-01, valid until 2025-03-01
     notice_day = date(2024, 12, 15)
     counts = await handlers.sweep(uow, rulebook=RB, today=notice_day)
-    assert counts == {"expired": 0, "notices": 1}
+    assert counts == {"expired": 0, "notices": 1, "reminders": 0, "lists": 0}
     expiring, = uow.published("FilingExpiring")
     assert (expiring.data.days_left, expiring.subject) == (76, str(firm_id))
     assert (await handlers.sweep(uow, rulebook=RB, today=notice_day))["notices"] == 0

@@ -69,6 +69,28 @@ def milestone(milestone: str = "50%", with_firm: bool = False) -> EventEnvelope:
                       data=data)
 
 
+def round_reminder(*firms: dict[str, Any]) -> EventEnvelope:
+    """A RoundReminderDue naming these firms (default: one not applied, one stalled)."""
+    named = firms or (firm(), firm("大连金普智造有限公司", "jinpu"))
+    items = [{"firm": f, "kind": "not_applied" if n % 2 == 0 else "stalled", "tier": "gazelle",
+              "state": None if n % 2 == 0 else "applied",
+              "reason": None if n % 2 == 0 else "no step for 25 days"}
+             for n, f in enumerate(named)]
+    return make_event("RoundReminderDue", producer="ladder", subject="2024", sequence=1,
+                      data={"year": 2024, "deadline": "firm_deadline", "on": "2024-12-10",
+                            "days_left": 14, "items": items})
+
+
+def list_published(*firms: dict[str, Any]) -> EventEnvelope:
+    """A FilingListPublished: the first firm filed, the others left out."""
+    named = firms or (firm(), firm("大连旅顺海洋科技有限公司", "lvshunkou"))
+    items = [{"firm": f, "kind": "filed" if n == 0 else "not_filed", "tier": "gazelle",
+              "reason": None if n == 0 else "left off the list"} for n, f in enumerate(named)]
+    return make_event("FilingListPublished", producer="ladder", subject="2024", sequence=1,
+                      data={"year": 2024, "tier": "gazelle", "list_name": "辽宁省2024年瞪羚企业",
+                            "listed_on": "2024-12-20", "items": items})
+
+
 def one_of_each_kind() -> dict[str, EventEnvelope]:
     """An event for every alert kind, keyed by kind."""
     return {
@@ -91,3 +113,8 @@ def one_of_each_kind() -> dict[str, EventEnvelope]:
         "target_milestone": milestone(),
         "pace_behind": progress(),
     }
+
+
+def round_kinds() -> dict[str, EventEnvelope]:
+    """An event for each of the round's kinds (about many firms), keyed by kind."""
+    return {"round_reminder": round_reminder(), "list_published": list_published()}

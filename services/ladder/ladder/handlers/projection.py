@@ -18,10 +18,15 @@ from ladder.repository import FactWrites, Repository
 from shared.events import (
     AnnualReportFiled,
     AnnualReportRestated,
+    ApplicationStepRecorded,
+    ApplicationSubmitted,
     CertificateGranted,
     CertificateRevoked,
     ComplianceFlagChanged,
     EventEnvelope,
+    FilingCorrected,
+    FilingRecorded,
+    FilingRevoked,
     FirmProfileChanged,
     FirmRegistered,
     FundingRoundRecorded,
@@ -30,7 +35,8 @@ from shared.events import (
 # the registry events the projection keeps
 Projected = (FirmRegistered | FirmProfileChanged | ComplianceFlagChanged | AnnualReportFiled
              | AnnualReportRestated | FundingRoundRecorded | CertificateGranted
-             | CertificateRevoked)
+             | CertificateRevoked | FilingRecorded | FilingCorrected | FilingRevoked
+             | ApplicationSubmitted | ApplicationStepRecorded)
 
 
 class UnknownFirm(Exception):
@@ -90,3 +96,12 @@ def _collect(w: FactWrites, firm_id: uuid.UUID, event: Projected) -> None:
             w.certificates.append(data.model_dump())
         case CertificateRevoked(data=data):
             w.revocations.append((firm_id, data.certificate_id, data.revoked_on))
+        case FilingRecorded(data=data) | FilingCorrected(data=data):
+            w.round.filings.append((firm_id, data.filing.model_dump(), event.sequence))
+        case FilingRevoked(data=data):
+            w.round.revocations.append((data.filing_id, data.revoked_on))
+        case ApplicationSubmitted(data=data):
+            w.round.applications.append((firm_id, data.application.model_dump(),
+                                         event.sequence))
+        case ApplicationStepRecorded(data=data):
+            w.round.steps.append((data.model_dump(), event.sequence))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ladder.domain.targets import TARGET_KEYS
 from ladder.handlers.projection import project
+from ladder.handlers.round import round_notices
 from ladder.handlers.targets import publish_progress
 from ladder.handlers.timeline import Outcome, Trigger, firm_ref, recompute, recompute_many
 from ladder.schemas import OverrideOut
@@ -72,9 +74,12 @@ async def override(uow: Work, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
                        decision_id=outcome.decision_id)
 
 
-async def sweep(uow: Work, *, rulebook: Rulebook, today: date) -> dict[str, int]:
+async def sweep(uow: Work, *, rulebook: Rulebook, today: date,
+                reminder_days: Sequence[int] = (14, 3),
+                list_quiet_s: float = 120.0) -> dict[str, int]:
     """Daily: apply the filing expiries the timeline holds, send expiry notices, recheck
-    paces; one transaction per firm, so one firm's failure keeps the others' work."""
+    paces, send the round's reminders and announce published lists; one transaction per
+    firm, so one firm's failure keeps the others' work."""
     counts = {"expired": 0, "notices": 0}
     async with uow:
         expiring = await uow.repo.expiring(today)
@@ -101,4 +106,6 @@ async def sweep(uow: Work, *, rulebook: Rulebook, today: date) -> dict[str, int]
         for key in TARGET_KEYS:
             await publish_progress(uow, year=today.year, key=key, firm=None, today=today,
                                    correlation_id=None, previous=None)
+    counts.update(await round_notices(uow, today=today, reminder_days=reminder_days,
+                                      list_quiet_s=list_quiet_s))
     return counts

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 from ladder.domain.targets import milestones_crossed, pace, progress
 from shared.auth import Ctx
@@ -65,3 +66,20 @@ async def put_targets(uow: Work, ctx: Ctx, year: int, values: dict[str, int]) ->
         await uow.repo.put_targets(year, values, ctx.actor)
         await uow.repo.audit(actor=ctx.actor, action="targets.put", subject=str(year),
                              before=before, after=values, correlation_id=ctx.correlation_id)
+
+
+async def put_round(uow: Work, ctx: Ctx, year: int, body: dict[str, Any]) -> Any:
+    """Set a year's round (tiers open and dates); audited."""
+    async with uow:
+        before = await uow.repo.round(year)
+        row = await uow.repo.put_round(year, list(body["tiers"]),
+                                       {k: v for k, v in body.items() if k != "tiers"}, ctx.actor)
+        await uow.repo.audit(actor=ctx.actor, action="round.put", subject=str(year),
+                             before=None if before is None else _plain(dict(before)),
+                             after=_plain(body), correlation_id=ctx.correlation_id)
+    return row
+
+
+def _plain(value: dict[str, Any]) -> Any:
+    """Dates and lists as JSON holds them."""
+    return json.loads(json.dumps(value, default=str))

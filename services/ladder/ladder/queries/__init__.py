@@ -1,5 +1,6 @@
 """The ladder's read models: what the GET routes answer, read over the pool."""
 
+from ladder.queries.round import discrepancies, round_out, worklist
 from ladder.queries.rulebooks import rulebook, rulebooks, stored, summary
 from ladder.queries.standing import history, readiness, standing, standings
 from ladder.queries.standing import summary as tier_summary
@@ -8,4 +9,4 @@ from ladder.queries.whatif import draft_of, simulate, what_if
 
 __all__ = ["candidates", "draft_of", "history", "live_decisions", "readiness", "rulebook",
            "rulebooks", "simulate", "standing", "standings", "stored", "summary",
-           "targets", "tier_summary", "what_if"]
+           "targets", "tier_summary", "what_if", "discrepancies", "round_out", "worklist"]

@@ -15,7 +15,7 @@ from ladder.domain.readiness import readiness as check_readiness
 from ladder.domain.rulebook import Rulebook
 from ladder.domain.timeline import fold
 from ladder.repository import Repository
-from ladder.schemas import HistoryPage, ReadinessOut, Standing, StandingsPage, Summary
+from ladder.schemas import FilingHeld, HistoryPage, ReadinessOut, Standing, StandingsPage, Summary
 from shared.errors import NotFound
 from shared.paging import page_of, parts_of, position_of
 
@@ -33,10 +33,15 @@ async def standing(pool: asyncpg.Pool, rulebook: Rulebook, firm_id: uuid.UUID, *
     row = await repo.standing(firm_id)
     if row is None:
         raise _not_seen(firm_id)
+    filing = await repo.current_filing(firm_id, as_of)
+    held = None if filing is None else {k: filing[k] for k in (
+        "filing_id", "tier", "unicorn_grade", "list_name", "listed_on", "expires_on")}
     if as_of != today:
-        return await _standing_on(repo, rulebook, row, as_of)
+        return (await _standing_on(repo, rulebook, row, as_of)).model_copy(
+            update={"filing": None if held is None else FilingHeld.model_validate(held)})
     trace = row["trace"] or {}
     return Standing.model_validate({
+        "filing": held,
         "firm_id": firm_id, "name": row["name"], "district": row["district"],
         "industry": row["industry"], "as_of": as_of, "tier": row["tier"],
         "unicorn_grade": row["unicorn_grade"],

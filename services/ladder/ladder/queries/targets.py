@@ -9,8 +9,16 @@ from typing import Any
 import asyncpg
 
 from ladder.domain.candidates import candidates as rank_candidates
+from ladder.domain.round import ROUND_TIERS, app_pipeline, basis, rates, round_forecast
 from ladder.domain.rulebook import Rulebook
-from ladder.domain.targets import conversion_probability, elapsed_share, forecast, target_items
+from ladder.domain.targets import (
+    conversion_probability,
+    elapsed_share,
+    forecast,
+    pace,
+    progress,
+    target_items,
+)
 from ladder.domain.timeline import decide
 from ladder.repository import Repository
 from ladder.schemas import CandidatePage, TargetsOut
@@ -68,8 +76,13 @@ async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date
     items = target_items(configured, await repo.achieved_split(year, as_of), as_of, year)
     share = elapsed_share(as_of, year)
     open_year = share < 1.0
-    decisions = await live_decisions(repo, rulebook, as_of) if open_year else []
+    official = await _official(repo, year, as_of)
+    decisions = await live_decisions(repo, rulebook, as_of) if open_year and any(
+        i["tier"] in CANDIDATE_TIERS and i["tier"] not in official.forecast_tiers
+        for i in items) else []
     for item in items:
+        if official.apply(item, open_year):
+            continue
         probabilities: list[float] = []
         if open_year and item["tier"] in CANDIDATE_TIERS:
             probabilities = [conversion_probability(c.failing_count, c.relative_gap_sum)
@@ -88,3 +101,54 @@ async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date
                             "method": f.method}
     return TargetsOut.model_validate({"year": year, "as_of": as_of,
                                       "targets_set": bool(configured), "items": items})
+
+
+class _Official:
+    """The round's side of a year's ladder targets: filings, the rules' count, the pipeline."""
+
+    def __init__(self, year: int, as_of: date, filed: dict[str, int], listed: set[str],
+                 pipeline: dict[str, dict[str, int]], earlier: dict[str, dict[str, int]]):
+        self.year, self.as_of, self.filed, self.listed = year, as_of, filed, listed
+        self.pipeline, self.earlier = pipeline, earlier
+        # tiers whose forecast comes from the round (something applied or filed)
+        self.forecast_tiers = {t for t in ROUND_TIERS
+                               if filed.get(t) or sum(pipeline.get(t, {}).values())}
+
+    def apply(self, item: dict[str, Any], open_year: bool) -> bool:
+        """Add filed / qualified / pipeline / basis to a ladder item, count `achieved` on its
+        basis; True when the forecast was set here too."""
+        tier = item["tier"]
+        if tier not in ROUND_TIERS:
+            item["basis"] = "certificates"
+            return False
+        waiting = self.pipeline.get(tier, {})
+        item.update(filed=self.filed.get(tier, 0), qualified=item["achieved"],
+                    pipeline=sum(waiting.values()), basis=basis(tier in self.listed))
+        if item["basis"] == "filed":
+            item["achieved"] = item["filed"]
+            if item["target"] is not None:
+                item["progress"] = progress(item["achieved"], item["target"])
+                item["pace"] = pace(item["achieved"], item["target"], self.as_of, self.year)
+        if tier not in self.forecast_tiers:
+            return False
+        if not open_year:
+            item["forecast"] = {"expected": item["achieved"], "low": item["achieved"],
+                                "high": item["achieved"],
+                                "method": f"{self.year} is over: the forecast is the final "
+                                f"count ({item['basis']})."}
+            return True
+        f = round_forecast(tier, self.year, item["filed"], waiting,
+                           rates(self.earlier.get(tier, {})))
+        item["forecast"] = {"expected": f.expected, "low": f.low, "high": f.high,
+                            "run_rate": None, "method": f.method}
+        return True
+
+
+async def _official(repo: Repository, year: int, as_of: date) -> _Official:
+    filed = await repo.new_filings(year, as_of)
+    listed = {r["tier"] for r in await repo.lists(year) if r["listed_on"] <= as_of}
+    apps = await repo.round_applications(year)
+    pipeline = app_pipeline([(a["tier"], a["state"], a["district_passed"],
+                              a["recommended_on"] is not None) for a in apps], listed)
+    earlier = {r["tier"]: dict(r) for r in await repo.earlier_counts(year)}
+    return _Official(year, as_of, filed, listed, pipeline, earlier)

@@ -7,16 +7,18 @@ from typing import Self
 
 from ladder.repository.base import Conn
 from ladder.repository.facts import FactsSql, FactWrites
+from ladder.repository.round import RoundSql, RoundWrites
 from ladder.repository.standings import StandingSql
 from ladder.repository.targets import Entry, RulebookSql, TargetSql
 from shared.db import DbConn
 from shared.uow import OutboxUnitOfWork
 
 PRODUCER = "ladder"
-__all__ = ["PRODUCER", "Conn", "Entry", "FactWrites", "JoinedUnitOfWork", "Repository", "UnitOfWork"]
+__all__ = ["PRODUCER", "Conn", "Entry", "FactWrites", "JoinedUnitOfWork", "Repository",
+           "RoundWrites", "UnitOfWork"]
 
 
-class Repository(FactsSql, StandingSql, TargetSql, RulebookSql):
+class Repository(FactsSql, StandingSql, TargetSql, RulebookSql, RoundSql):
     """The ladder's SQL on one connection (or on the pool, for read models)."""
 
 

@@ -13,6 +13,7 @@ import asyncpg
 from ladder.domain.dated import DatedFacts
 from ladder.domain.facts import FirmFacts
 from ladder.repository.base import Bound
+from ladder.repository.round import RoundWrites, write_round
 from ladder.repository.rows import dated, json_rows
 
 PROFILE = ("name", "district", "industry", "founded_on", "company_kind", "listed",
@@ -54,6 +55,7 @@ class FactWrites:
     certificates: list[dict[str, Any]] = field(default_factory=list)
     revocations: list[tuple[uuid.UUID, uuid.UUID, date]] = field(default_factory=list)
     last_sequences: dict[uuid.UUID, int] = field(default_factory=dict)
+    round: RoundWrites = field(default_factory=RoundWrites)
 
 
 def _dated_of(row: asyncpg.Record) -> DatedFacts:
@@ -125,6 +127,8 @@ class FactsSql(Bound):
             await self.conn.executemany(
                 "UPDATE certificates SET revoked_on = $2 WHERE certificate_id = $1",
                 [(cert, day) for _, cert, day in w.revocations])
+        if w.round:
+            await write_round(self.conn, w.round)
         if w.last_sequences:  # raised, never lowered
             await self.conn.executemany(
                 "UPDATE firms SET last_sequence = greatest(last_sequence, $2) WHERE id = $1",

@@ -27,8 +27,19 @@ from ladder.schemas.requests import (
     OverrideIn,
     SimulationIn,
 )
+from ladder.schemas.round import (
+    Deadline,
+    Discrepancies,
+    Discrepancy,
+    NotApplied,
+    Round,
+    RoundIn,
+    RoundOut,
+    Worklist,
+)
 from ladder.schemas.standing import (
     CertificationReadiness,
+    FilingHeld,
     HistoryItem,
     HistoryPage,
     Missing,
@@ -46,10 +57,19 @@ from ladder.schemas.standing import (
 
 __all__ = [
     "Breakdown",
+    "Deadline",
+    "Discrepancies",
+    "Discrepancy",
+    "NotApplied",
+    "Round",
+    "RoundIn",
+    "RoundOut",
+    "Worklist",
     "Candidate",
     "CandidatePage",
     "CertificationReadiness",
     "Effect",
+    "FilingHeld",
     "Forecast",
     "HistoryItem",
     "HistoryPage",

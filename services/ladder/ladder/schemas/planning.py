@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +72,16 @@ class TargetItem(BaseModel):
     elapsed_share: float = Field(description="Share of the year gone", examples=[0.4959])
     expected_by_now: float | None = Field(examples=[14.88])
     forecast: Forecast | None
+    filed: int | None = Field(default=None, description="Official filings (新备案) listed in the "
+                              "year; null for certificates", examples=[27])
+    qualified: int | None = Field(default=None, description="Entries by the rules in the year",
+                                  examples=[33])
+    pipeline: int | None = Field(default=None, description="Applications of the year's round "
+                                 "applied or recommended, not yet decided", examples=[4])
+    basis: Literal["filed", "qualified", "certificates"] = Field(
+        default="qualified", description="What `achieved` counts: `filed` once a list for the "
+        "tier and year is recorded, `qualified` (the rules) before; HTE and tech-SME targets "
+        "count certificates", examples=["filed"])
 
 
 class TargetsOut(BaseModel):

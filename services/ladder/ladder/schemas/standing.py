@@ -42,6 +42,18 @@ class OverrideHeld(BaseModel):
     at: datetime | None = Field(description="When it was set (null on a past day)")
 
 
+class FilingHeld(BaseModel):
+    """The official filing (备案) standing that day: the province's list (the city's for
+    leaders), beside the tier the rules give."""
+
+    filing_id: uuid.UUID = Field(examples=["2b7c9d1e-3f4a-4b5c-8d6e-7f8a9b0c1d2e"])
+    tier: str = Field(examples=["gazelle"])
+    unicorn_grade: UnicornGrade | None = Field(examples=[None])
+    list_name: str = Field(examples=["辽宁省2022年第一批瞪羚企业"])
+    listed_on: date = Field(examples=["2022-12-20"])
+    expires_on: date = Field(examples=["2025-12-20"])
+
+
 class Standing(BaseModel):
     """A firm's standing on a day, with the full trace and what the next tier needs."""
 
@@ -73,6 +85,9 @@ class Standing(BaseModel):
     sequence: int = Field(description="The last registry sequence applied for the firm",
                           examples=[5])
     updated_at: datetime | None = Field(description="When the projection last changed")
+    filing: FilingHeld | None = Field(
+        default=None, description="The official filing standing that day (null: none); `tier` "
+        "stays what the rules give")
 
 
 class StandingItem(BaseModel):

@@ -2,6 +2,7 @@
 import { download, dropToken, follow, getJson, HttpError, saveToken, takeToken } from "./api.js";
 import { cohortOption, districtOption, funnelOption, targetsOption } from "./charts.js";
 import { loadBudget, loadEntitlements, wireMoney } from "./money.js";
+import { loadRound } from "./round.js";
 import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -51,7 +52,8 @@ function setYear(year) {
   history.replaceState(null, "", `#${params}`);
   state.year = year;
   drawYears();
-  Promise.all([loadTargets(), loadFunnel(), loadBudget(state), loadEntitlements(state)]).catch(report);
+  Promise.all([loadTargets(), loadFunnel(), loadRound(state.year), loadBudget(state),
+    loadEntitlements(state)]).catch(report);
 }
 
 // ------------------------------------------------------------------ sections
@@ -236,7 +238,7 @@ function drawFilters() {
 
 async function loadAll() {
   await Promise.all([loadTargets(), loadFunnel(), loadCohorts(), loadCandidates(), loadInbox(),
-    loadBudget(state), loadEntitlements(state)]);
+    loadRound(state.year), loadBudget(state), loadEntitlements(state)]);
 }
 
 function wire() {
@@ -248,7 +250,7 @@ function wire() {
   $("candidateTabs").addEventListener("click", (e) => {
     if (e.target.dataset.tier) { state.candidateTier = e.target.dataset.tier; loadCandidates().catch(report); }
   });
-  for (const id of ["candidateTable", "feed"]) {
+  for (const id of ["candidateTable", "feed", "roundCard"]) {
     $(id).addEventListener("click", (e) => { const row = e.target.closest("[data-firm]"); if (row) openFirm(row.dataset.firm).catch(report); });
   }
   $("drillClose").addEventListener("click", () => { $("drill").hidden = true; });

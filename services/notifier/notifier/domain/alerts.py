@@ -10,8 +10,10 @@ from shared.events import (
     EntitlementAwaitingConfirmation,
     EntitlementStateChanged,
     FilingExpiring,
+    FilingListPublished,
     FirmRef,
     NearMissDetected,
+    RoundReminderDue,
     TargetMilestoneReached,
     TargetProgressChanged,
     TierAtRisk,
@@ -26,8 +28,10 @@ from shared.events import (
 AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
-    "entitlement_offered", "entitlement_overdue",
+    "round_reminder", "list_published", "entitlement_offered", "entitlement_overdue",
 ]
+# one event about many firms: each officer gets one message with their own firms
+ROUND_KINDS: frozenset[str] = frozenset({"round_reminder", "list_published"})
 ALERT_KINDS: tuple[str, ...] = AlertKind.__args__  # type: ignore[attr-defined]
 
 # Critical = the firm loses (or is about to lose) a tier: someone must act now, so these
@@ -39,7 +43,7 @@ CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"}
 Severity = Literal["critical", "warning", "info"]
 # an override is an officer's act, told to the officers concerned; a recovery is good news
 _WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override",
-                            "entitlement_overdue"})
+                            "round_reminder", "entitlement_overdue"})
 
 # Fixed namespace so alert ids are reproducible from (event, officer, channel): a
 # redelivered Kafka message yields the same id and the same Idempotency-Key.
@@ -74,6 +78,10 @@ def alert_kind_for(event: AnyEvent) -> AlertKind | None:
         return "recovery"  # also an older TierAtRisk carrying a recovery
     if isinstance(event, TierRevoked) or change == "revoked":
         return "revocation"
+    if isinstance(event, RoundReminderDue):
+        return "round_reminder" if event.data.items else None
+    if isinstance(event, FilingListPublished):
+        return "list_published"
     if isinstance(event, EntitlementStateChanged) and event.data.to_state == "offered":
         return "entitlement_offered"
     if isinstance(event, EntitlementAwaitingConfirmation):

@@ -280,3 +280,15 @@ _BUILDERS: dict[str, tuple[Callable[[Language, Any], Content], type]] = {
     "entitlement_offered": (_entitlement_offered, EntitlementStateChangedData),
     "entitlement_overdue": (_entitlement_overdue, EntitlementAwaitingConfirmationData),
 }
+
+
+def _round_builders() -> None:
+    """The round's messages live in their own module (it imports `Content` from here)."""
+    from notifier.domain.round_content import list_published, round_reminder
+    from shared.events import FilingListPublishedData, RoundReminderDueData
+
+    _BUILDERS["round_reminder"] = (round_reminder, RoundReminderDueData)
+    _BUILDERS["list_published"] = (list_published, FilingListPublishedData)
+
+
+_round_builders()

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from notifier.domain.alerts import AlertKind, Severity, is_target_kind, severity_of
+from notifier.domain.alerts import ROUND_KINDS, AlertKind, Severity, is_target_kind, severity_of
 from notifier.domain.content import Content, build_content
 from notifier.domain.wording import LANGUAGES, Language, pick
 from shared.events import AnyEvent
@@ -36,6 +36,8 @@ def standing_link(standing_url_base: str, event_data: Any, kind: str) -> str:
     base = standing_url_base.rstrip("/")
     if kind.startswith("entitlement_"):  # the dashboard's entitlement list, on this one
         return f"{base}/dashboard#entitlement={event_data.entitlement_id}"
+    if kind in ROUND_KINDS:
+        return f"{base}/v1/rounds/{event_data.year}/worklist"
     if is_target_kind(kind):
         return f"{base}/v1/targets/{event_data.year}"
     return f"{base}/v1/firms/{event_data.firm.id}/standing"

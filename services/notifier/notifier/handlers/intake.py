@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from notifier.config import Settings
-from notifier.domain.alerts import AlertKind, alert_id_for, alert_kind_for, firm_of, is_critical
+from notifier.domain.alerts import (
+    ROUND_KINDS,
+    AlertKind,
+    alert_id_for,
+    alert_kind_for,
+    firm_of,
+    is_critical,
+)
 from notifier.domain.officers import Row, channel_keys, digest_time, route_of
 from notifier.domain.render import RenderedAlert, render
-from notifier.domain.routing import route_event
+from notifier.domain.routing import OfficerRoute, route, route_event
 from notifier.domain.schedule import decide_delivery
 from notifier.domain.wording import pick
 from notifier.queries import fallback_officer_id
@@ -47,12 +55,17 @@ async def handle_events(repo: Repository, events: list[AnyEvent], *, settings: S
     by_id = {r["id"]: r for r in rows}
     routes = [route_of(r) for r in rows]
     firms = {f.id for e, kind in kinds if kind and (f := firm_of(e)) is not None}
+    firms |= {i.firm.id for e, kind in kinds if kind in ROUND_KINDS for i in e.data.items}
     assigned = await repo.firm_officers(sorted(firms)) if firms else {}
     fallback: list[Row | None] = []  # read once, the first time an event is unrouted
     per_event: list[list[AlertPlan]] = []
     for event, kind in kinds:
         if kind is None:
             per_event.append([])
+            continue
+        if kind in ROUND_KINDS:
+            per_event.append(await _round_plans(repo, event, kind, routes, by_id, assigned,
+                                                fallback, settings=settings, now=now))
             continue
         firm = firm_of(event)
         result = route_event(event, kind, routes, assigned.get(firm.id) if firm else None)
@@ -68,6 +81,39 @@ async def handle_events(repo: Repository, events: list[AnyEvent], *, settings: S
                                      unrouted=result.unrouted) for officer in recipients])
     queued = iter(await write(repo, [p for plans in per_event for p in plans]))
     return [[d for _ in plans for d in next(queued)] for plans in per_event]
+
+
+async def _round_plans(repo: Repository, event: AnyEvent, kind: AlertKind,
+                       routes: list[OfficerRoute], by_id: dict[uuid.UUID, Row],
+                       assigned: dict[uuid.UUID, uuid.UUID], fallback: list[Row | None], *,
+                       settings: Settings, now: datetime) -> list[AlertPlan]:
+    """One message per officer for an event about many firms (a round's reminder, a
+    published list), each naming only the officer's own firms; firms nobody covers go to the
+    fallback officer, never dropped."""
+    mine: dict[uuid.UUID | None, list[Any]] = defaultdict(list)
+    via: dict[uuid.UUID | None, str] = {}
+    for item in event.data.items:
+        result = route(item.firm.district, item.firm.industry, assigned.get(item.firm.id),
+                       routes)
+        if result.unrouted:
+            if not fallback:
+                fallback_id = await fallback_officer_id(repo, settings)
+                fallback.append(by_id.get(fallback_id) if fallback_id else None)
+            officer = fallback[0]
+            key = officer["id"] if officer is not None else None
+            via.setdefault(key, "fallback" if officer is not None else "none")
+            mine[key].append(item)
+            continue
+        for routed in result.officer_ids:
+            via.setdefault(routed, result.via)
+            mine[routed].append(item)
+    plans = []
+    for whom, items in mine.items():
+        own = event.model_copy(update={"data": event.data.model_copy(update={"items": items})})
+        plans.append(plan_alert(own, kind, by_id.get(whom) if whom else None,
+                                settings=settings, now=now, via=via[whom],
+                                unrouted=whom is None or via[whom] == "fallback"))
+    return plans
 
 
 async def handle_event(repo: Repository, event: AnyEvent, *, settings: Settings,

@@ -146,10 +146,13 @@ async def firm_events(
 
 
 @router.post("/imports", status_code=201, tags=["imports"],
-             summary="Bulk import a CSV of firms or of reports; answers a per-row error report")
+             summary="Bulk import firms, reports, a round's applications with their steps (CSV) "
+             "or the province's list of filings (CSV or xlsx: uscc, name, tier, grade, "
+             "listed_on, list_name); answers a per-row report")
 async def post_import(
-    ctx: WriterCtx, uow: Uow, today: Today, kind: Literal["firms", "reports"],
-    file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row")],
+    ctx: WriterCtx, uow: Uow, today: Today, kind: Literal["firms", "reports", "filings", "applications"],
+    file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row; filings may "
+                                     "be an xlsx workbook")],
 ) -> ImportReport:
     return await handlers.run_import(uow, ctx, kind, await file.read(), today=today)
 

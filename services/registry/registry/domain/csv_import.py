@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from registry.domain.models import AnnualReportIn, FirmIn
 from shared.errors import Rejected
 
-ImportKind = Literal["firms", "reports"]
+ImportKind = Literal["firms", "reports", "filings", "applications"]
 MAX_ROWS = 100_000
 REPORT_KEYS = ("firm_id", "uscc", "fiscal_year")  # which report a row is, beside its figures
 
@@ -60,8 +60,15 @@ def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise Rejected("file", "csv_header", "the CSV file is empty or has no header row")
-    allowed = set(FirmIn.model_fields) if kind == "firms" else (
-        set(AnnualReportIn.model_fields) | set(REPORT_KEYS))
+    if kind in ("filings", "applications"):  # imported here: they import this module
+        from registry.domain import application_import, filing_import
+        checks = {"filings": filing_import.check_columns,
+                  "applications": application_import.check_columns}
+        checks[kind]([c.strip() for c in reader.fieldnames])
+        allowed: set[str] = {c.strip() for c in reader.fieldnames}
+    else:
+        allowed = set(FirmIn.model_fields) if kind == "firms" else (
+            set(AnnualReportIn.model_fields) | set(REPORT_KEYS))
     unknown = [c for c in reader.fieldnames if c.strip() not in allowed]
     if unknown:
         raise Rejected("file", "csv_columns", f"unknown columns: {', '.join(unknown)}; "

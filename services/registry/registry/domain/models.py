@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,7 +17,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from shared.codes import CertificateKind, CompanyKind, Currency, District, Industry, InvestorKind
+from shared.codes import (
+    CertificateKind,
+    CompanyKind,
+    Currency,
+    District,
+    FiledTier,
+    Industry,
+    InvestorKind,
+    UnicornGrade,
+)
+from shared.events import ApplicationStep
 from shared.uscc import uscc_problem
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
@@ -208,3 +219,77 @@ class CertificateRevokeIn(Strict):
     @classmethod
     def _revoked(cls, v: date | None) -> date | None:
         return _not_future(v, "revoked_on")
+
+
+ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+Note = Annotated[str, StringConstraints(max_length=1000)]
+
+
+class FilingIn(Strict):
+    """An official filing (备案): the firm's entry on the province's (or, for leaders, the
+    city's) published list."""
+
+    tier: FiledTier = Field(examples=["gazelle"])
+    unicorn_grade: UnicornGrade | None = Field(default=None, description="unicorn tier only")
+    listed_on: date = Field(description="The list's date; the filing counts from it",
+                            examples=["2022-12-20"])
+    expires_on: date | None = Field(default=None, description="Default: listed_on + 3 years")
+    list_name: ListName = Field(examples=["辽宁省2022年第一批瞪羚企业"])
+    application_id: uuid.UUID | None = Field(
+        default=None, description="The application it answers; default: the firm's open "
+        "application for that round and tier, which gets its `filed` step")
+
+    @field_validator("listed_on")
+    @classmethod
+    def _listed(cls, v: date) -> date:
+        return _not_future(v, "listed_on")  # type: ignore[return-value]
+
+
+class FilingPatch(Strict):
+    """A correction of a filing as recorded; omitted fields stay."""
+
+    tier: FiledTier | None = None
+    unicorn_grade: UnicornGrade | None = None
+    listed_on: date | None = None
+    expires_on: date | None = None
+    list_name: ListName | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> FilingPatch:
+        if not self.model_fields_set:
+            raise broken("nothing_to_change", "nothing to change: send at least one field")
+        return self
+
+
+class FilingRevokeIn(Strict):
+    """Why and when a filing stopped counting."""
+
+    revoked_on: date | None = Field(default=None, description="Valid date; defaults to today")
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @field_validator("revoked_on")
+    @classmethod
+    def _revoked(cls, v: date | None) -> date | None:
+        return _not_future(v, "revoked_on")
+
+
+class ApplicationIn(Strict):
+    """A firm's application (申报) in a year's round, for one tier."""
+
+    round_year: int = Field(ge=2000, le=2100, examples=[2022])
+    tier: FiledTier = Field(examples=["gazelle"])
+    applied_on: date = Field(examples=["2022-11-28"])
+    note: Note | None = None
+
+
+class StepIn(Strict):
+    """One dated step of an application: the district's check, the city's recommendation, the
+    province's (or for leaders the city's) decision, or a withdrawal."""
+
+    step: ApplicationStep = Field(examples=["district_checked"])
+    on: date = Field(description="The step's date", examples=["2022-12-12"])
+    passed: bool | None = Field(default=None, description="district_checked only")
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, description="Why the check failed / the firm was not filed")
+    filing_id: uuid.UUID | None = Field(default=None, description="filed: the filing it made")
+    note: Note | None = None

@@ -16,12 +16,15 @@ from collections.abc import Callable, Hashable, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
+from registry.domain.application_import import ApplicationRow, validate_application
 from registry.domain.csv_import import ImportKind, ReportRow, RowError, decode, read, validate
+from registry.domain.filing_import import FilingRow, is_xlsx, read_xlsx, validate_filing
 from registry.domain.models import FirmIn
 from registry.domain.rules import registration, report_version
 from registry.handlers.common import new_batch
 from registry.handlers.firms import registered
 from registry.handlers.reports import reported
+from registry.handlers.round import file_one, filing_fields, step_one, submit
 from registry.repository import EventBatch, Row, UnitOfWork
 from registry.schemas import ImportReport, ImportRowError, ImportStatus
 from shared.auth import Ctx
@@ -46,15 +49,18 @@ class _Tally:
 
 async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
                      today: date) -> ImportReport:
-    """Validate and apply a CSV upload; the answer lists every rejected row."""
-    rows = read(decode(raw), kind)
+    """Validate and apply a CSV upload (a list of filings may be an xlsx workbook); the answer
+    lists every rejected row."""
+    rows = read_xlsx(raw) if kind == "filings" and is_xlsx(raw) else read(decode(raw), kind)
     import_id = uuid.uuid4()
     async with uow:
         await uow.repo.create_import(import_id, kind, len(rows), ctx.actor)
     tally = _Tally()
     valid: list[tuple[int, Any]] = []
     for number, raw_row in enumerate(rows, start=1):
-        parsed, problems = validate(number, kind, raw_row)
+        parsed, problems = (validate_filing(number, raw_row) if kind == "filings"
+                            else validate_application(number, raw_row)
+                            if kind == "applications" else validate(number, kind, raw_row))
         tally.errors += problems
         if parsed is not None:
             valid.append((number, parsed))
@@ -64,6 +70,10 @@ async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
             batch = new_batch(ctx)
             if kind == "firms":
                 await _firms(uow, batch, chunk, tally)
+            elif kind == "filings":
+                await _filings(uow, batch, chunk, tally, today)
+            elif kind == "applications":
+                await _applications(uow, batch, chunk, tally, today)
             else:
                 await _reports(uow, batch, chunk, tally, today)
             await uow.repo.record(batch)
@@ -164,3 +174,69 @@ async def _reports(uow: UnitOfWork, batch: EventBatch, chunk: list[tuple[int, Re
             tally.applied += 1
         if saves:
             await uow.repo.save_reports(saves)
+
+
+async def _filings(uow: UnitOfWork, batch: EventBatch, chunk: list[tuple[int, FilingRow]],
+                   tally: _Tally, today: date) -> None:
+    """The province's list: each row a filing of the firm its USCC names (a USCC we do not hold
+    is reported with the name the list prints); a row the list already gave is unchanged."""
+    by_uscc = await uow.repo.firms_by_uscc([r.uscc for _, r in chunk])
+    firms = await uow.repo.lock_firms(sorted({f["id"] for f in by_uscc.values()}))
+    known: list[tuple[int, uuid.UUID, FilingRow]] = []
+    for number, row in chunk:
+        found = by_uscc.get(row.uscc)
+        if found is None or found["id"] not in firms:
+            tally.errors.append(RowError(number, "uscc", f"no firm with USCC {row.uscc} "
+                                         f"({row.name or 'unnamed'}): register it, then import "
+                                         "the row again"))
+        else:
+            known.append((number, found["id"], row))
+    stored = await uow.repo.standing_filings(
+        [(f, r.body.tier, r.body.list_name) for _, f, r in known])
+    seen: set[tuple[uuid.UUID, str, str]] = set()
+    for number, firm_id, row in known:
+        key = (firm_id, row.body.tier, row.body.list_name)
+        if key in stored or key in seen:
+            tally.unchanged += 1
+            continue
+        try:
+            fields = filing_fields(row.body, source="import")
+            await file_one(uow, batch, firms[firm_id], fields, today=today)
+        except DomainError as exc:
+            tally.refused(number, exc)
+            continue
+        seen.add(key)
+        tally.applied += 1
+
+
+async def _applications(uow: UnitOfWork, batch: EventBatch,
+                        chunk: list[tuple[int, ApplicationRow]], tally: _Tally,
+                        today: date) -> None:
+    """A round's applications with their steps, each row as the single requests would record
+    it (refused whole if any step may not follow); the same application again (same round,
+    tier and date) is unchanged, so a file imported twice adds nothing."""
+    by_uscc = await uow.repo.firms_by_uscc([r.uscc for _, r in chunk])
+    firms = await uow.repo.lock_firms(sorted({f["id"] for f in by_uscc.values()}))
+    for number, row in chunk:
+        found = by_uscc.get(row.uscc)
+        if found is None or found["id"] not in firms:
+            tally.errors.append(RowError(number, "uscc", f"no firm with USCC {row.uscc}"))
+            continue
+        firm = firms[found["id"]]
+        earlier = await uow.repo.applications_of(firm["id"], row.body.round_year, row.body.tier)
+        if any(a["applied_on"] == row.body.applied_on for a in earlier):
+            tally.unchanged += 1
+            continue
+        marks = (len(batch.events), len(batch.audits), dict(batch.sequences))
+        try:
+            async with uow.conn.transaction():  # a savepoint: a refused row writes nothing
+                app = await submit(uow, batch, firm, row.body, earlier, today=today)
+                for step in row.steps:
+                    app = await step_one(uow, batch, firm, app, step, today=today)
+        except DomainError as exc:  # the row writes nothing: its events go too
+            del batch.events[marks[0]:], batch.audits[marks[1]:]
+            batch.sequences.clear()
+            batch.sequences.update(marks[2])
+            tally.refused(number, exc)
+            continue
+        tally.applied += 1

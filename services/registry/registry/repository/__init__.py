@@ -15,6 +15,7 @@ from registry.repository.facts import FactSql
 from registry.repository.firms import FirmSql
 from registry.repository.imports import ImportSql
 from registry.repository.reports import ReportSql
+from registry.repository.round import RoundSql
 from shared.db import DbConn
 from shared.uow import PgUnitOfWork
 
@@ -22,7 +23,7 @@ __all__ = ["FIRM_COLUMNS", "PRODUCER", "PROFILE_FIELDS", "REPORT_FIELDS", "REPOR
            "EventBatch", "Repository", "Row", "SequenceDrift", "UnitOfWork"]
 
 
-class Repository(FirmSql, ReportSql, FactSql, EventSql, ImportSql):
+class Repository(FirmSql, ReportSql, FactSql, RoundSql, EventSql, ImportSql):
     """The registry's tables on one connection (a transaction's, or the pool for reads)."""
 
 

@@ -30,7 +30,16 @@ class FirmSql(Sql):
             " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.closed_on, x.recorded_at), '[]')"
             "  FROM funding_rounds x WHERE x.firm_id = f.id) AS funding_rounds,"
             " (SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c.issued_on, c.granted_at), '[]')"
-            "  FROM certificates c WHERE c.firm_id = f.id) AS certificates"
+            "  FROM certificates c WHERE c.firm_id = f.id) AS certificates,"
+            " (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.listed_on, x.recorded_at), '[]')"
+            "  FROM filings x WHERE x.firm_id = f.id) AS filings,"
+            " (SELECT coalesce(jsonb_agg(to_jsonb(a) || jsonb_build_object('steps', (SELECT"
+            "  coalesce(jsonb_agg(jsonb_build_object('step', s.step, 'on', s.on_date, 'passed',"
+            "  s.passed, 'reason', s.reason, 'filing_id', s.filing_id, 'by', s.recorded_by,"
+            "  'note', s.note, 'recorded_at', s.recorded_at) ORDER BY s.n), '[]')"
+            "  FROM application_steps s WHERE s.application_id = a.id))"
+            "  ORDER BY a.applied_on, a.recorded_at), '[]')"
+            "  FROM applications a WHERE a.firm_id = f.id) AS applications"
             " FROM firms f WHERE f.id = $1", firm_id))
 
     async def firm_by_uscc(self, uscc: str) -> Row | None:
