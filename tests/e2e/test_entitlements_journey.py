@@ -1,26 +1,18 @@
 """Money follows the filing, through the whole stack: a certificate granted in the registry and
-a filing from the province's list become entitlements with the right amounts; an officer
-offers them (the notifier alerts), the firm confirms, finance approves and pays by an xlsx
-list; the year's budget adds up.
-
-The round's registry API (filings import) is not on main yet: the filing arrives as the
-registry would publish it, a FilingRecorded on `registry.firm-events` built from the contract.
-"""
+a gazelle filing imported from the province's list (`POST /v1/imports?kind=filings`) become
+entitlements with the right amounts; an officer offers them (the notifier alerts), the firm
+confirms, finance approves and pays by an xlsx list; the year's budget adds up."""
 
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import date, timedelta
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from openpyxl import Workbook
 
 from entitlements.schemas import MoveIn
 from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn
-from shared.events import make_event
-from shared.topics import FIRM_EVENTS
 from tests.e2e.conftest import RunningStack, eventually
 from tests.factories import firm_payload, report_payload
 from tracker.client import ApiProblem
@@ -39,21 +31,13 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
-async def _filed(stack: RunningStack, firm_id: str, listed_on: date, sequence: int) -> None:
-    """A gazelle filing on the province's list, as the registry publishes it."""
-    event = make_event("FilingRecorded", producer="registry", subject=firm_id, sequence=sequence,
-                       data={"firm_id": firm_id, "filing": {
-                           "filing_id": str(uuid.uuid4()), "tier": "gazelle",
-                           "listed_on": listed_on, "expires_on": listed_on + timedelta(days=1095),
-                           "list_name": f"辽宁省{listed_on.year}年瞪羚企业名单",
-                           "source": "import"}})
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(FIRM_EVENTS, event.model_dump_json().encode(),
-                                     key=firm_id.encode())
-    finally:
-        await producer.stop()
+async def _filed(stack: RunningStack, uscc: str, name: str, listed_on: date) -> None:
+    """The province's list, imported into the registry as the bureau does."""
+    text = ("uscc,name,tier,grade,listed_on,list_name\n"
+            f"{uscc},{name},瞪羚,,{listed_on},辽宁省{listed_on.year}年瞪羚企业名单\n")
+    async with stack.registry() as registry:
+        report = await registry.import_csv("filings", text, filename="list.csv")
+    assert report.rejected == 0, report
 
 
 async def test_filed_firms_are_offered_paid_and_budgeted(stack: RunningStack) -> None:
@@ -69,7 +53,7 @@ async def test_filed_firms_are_offered_paid_and_budgeted(stack: RunningStack) ->
                 report_payload(rd_expense=3_000_000, filed_on=f"{year}-04-20")))
         await registry.grant_certificate(hte.id, CertificateIn(
             kind="high_tech_enterprise", issued_on=today - timedelta(days=10)))
-    await _filed(stack, str(gazelle.id), today - timedelta(days=5), sequence=3)
+    await _filed(stack, gazelle.uscc, gazelle.name, today - timedelta(days=5))
 
     async with stack.entitlements() as money:
         async def both() -> dict[str, object] | None:
