@@ -1,4 +1,4 @@
-# One image for the three services and the `tracker` command (compose picks the command).
+# One image for the four services and the `tracker` command (compose picks the command).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,5 +21,5 @@ RUN pip install --no-deps -e . \
     && useradd --create-home --uid 10001 tracker
 
 USER tracker
-EXPOSE 8001 8002 8003
+EXPOSE 8001 8002 8003 8005
 CMD ["tracker", "--help"]

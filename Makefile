@@ -45,7 +45,7 @@ test: $(STAMP) $(KAFKA_JARS) node_modules $(CHROMIUM) lint  ## lint, then every 
 
 lint: $(STAMP)  ## ruff on everything, mypy --strict on the packages
 	$(VENV)/bin/ruff check shared tracker services tests bench
-	$(VENV)/bin/mypy -p shared -p tracker -p registry -p ladder -p notifier
+	$(VENV)/bin/mypy -p shared -p tracker -p registry -p ladder -p notifier -p entitlements
 
 test-unit: $(STAMP) $(SYSTEM)
 	$(PY) -m pytest -q -m unit tests/unit

@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT, ROOT / "bench", *(ROOT / "services" / s for s in ("registry", "ladder", "notifier"))):
+for p in (ROOT, ROOT / "bench", *(ROOT / "services" / s for s in ("registry", "ladder", "notifier",
+                                                                 "entitlements"))):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
@@ -204,7 +205,8 @@ async def settle(stack: Stack, timeout_s: float) -> dict[str, Any]:
         await catch_up.close()
     return {"settled": lag.caught_up, "settle_s": round(time.perf_counter() - start, 2),
             "registry_events": lag.registry_events, "ladder_applied": lag.ladder_applied,
-            "ladder_events": lag.ladder_events, "notifier_consumed": lag.notifier_consumed}
+            "ladder_events": lag.ladder_events, "notifier_consumed": lag.notifier_consumed,
+            "entitlements_consumed": lag.entitlements_consumed}
 
 
 def make_firms(stack: Stack, n: int, founded_on: str, tag: str) -> tuple[list[str], dict[str, Any]]:

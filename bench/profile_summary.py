@@ -24,7 +24,7 @@ def frame_name(frame: str) -> str:
         return frame.strip()
     path = m.group(1)
     for marker in ("site-packages/", "/services/registry/", "/services/ladder/",
-                   "/services/notifier/", "/python3.11/"):
+                   "/services/notifier/", "/services/entitlements/", "/python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
             break

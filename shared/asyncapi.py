@@ -8,7 +8,14 @@ from typing import Any
 
 from shared.event_examples import example_of
 from shared.events import EventEnvelope, events_on
-from shared.topics import ALERT_EVENTS, FIRM_EVENTS, PRODUCERS, STANDING_EVENTS, dead_letter
+from shared.topics import (
+    ALERT_EVENTS,
+    ENTITLEMENT_EVENTS,
+    FIRM_EVENTS,
+    PRODUCERS,
+    STANDING_EVENTS,
+    dead_letter,
+)
 
 # what each topic carries, in words; its event types and their meanings come from their
 # declarations in shared/events.py
@@ -18,6 +25,9 @@ TOPICS: dict[str, str] = {
     STANDING_EVENTS: "Tier decisions with their reasons, filing expiries, near misses and "
     "target progress; keyed by firm id (target events: by round year).",
     ALERT_EVENTS: "The outcome of every alert delivery to a case officer, keyed by alert id.",
+    ENTITLEMENT_EVENTS: "What firms are owed under the policies (免申即享), computed from filings "
+    "and certificates, corrected by late facts, and each step from offered to paid; keyed by "
+    "firm id.",
 }
 
 

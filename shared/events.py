@@ -33,7 +33,13 @@ from shared.codes import (
     Tier,
     UnicornGrade,
 )
-from shared.topics import ALERT_EVENTS, FIRM_EVENTS, PRODUCERS, STANDING_EVENTS
+from shared.topics import (
+    ALERT_EVENTS,
+    ENTITLEMENT_EVENTS,
+    FIRM_EVENTS,
+    PRODUCERS,
+    STANDING_EVENTS,
+)
 
 FIRM_ID_EXAMPLE = "6f1c2a52-3b8e-4d0e-9a51-2f4c6b1d7e90"
 
@@ -462,6 +468,76 @@ class TargetMilestoneReachedData(Frozen):
     firm: FirmRef | None = None
 
 
+# ---------------------------------------------------------------- entitlements payloads
+
+EntitlementState = Literal["computed", "offered", "confirmed", "approved", "paid", "declined",
+                           "expired", "cancelled"]
+
+
+class EntitlementOption(Frozen):
+    """One either/or way of being paid, with what it comes to."""
+
+    option_id: str = Field(examples=["loan_interest"])
+    name: str = Field(examples=["贷款贴息"])
+    amount: int = Field(ge=0, description="Yuan")
+
+
+class EntitlementData(Frozen):
+    """What a firm is owed under one policy for one trigger (免申即享: no application)."""
+
+    entitlement_id: uuid.UUID = Field(description="One per (firm, policy, trigger).")
+    firm: FirmRef
+    policy_id: str = Field(examples=["dl.gazelle_unicorn.filed"])
+    policy_name: str
+    policy_set: str = Field(examples=["DL-2023"])
+    policy_version: int
+    trigger_key: str = Field(description="The fact it pays on: `filing:<id>` or "
+                             "`certificate:<id>`.")
+    trigger_on: date = Field(description="The trigger's date; the budget year is its year.")
+    year: int
+    budget_line: str
+    amount: int = Field(ge=0, description="Yuan: the chosen option's, else the best option's")
+    options: list[EntitlementOption] = Field(description="Either/or, the better first.")
+    complete: bool = Field(description="False while a report figure the amount needs is missing.")
+    provisional: bool = Field(description="The policy's amounts are provisional data.")
+    state: EntitlementState
+
+
+class EntitlementComputedData(Frozen):
+    entitlement: EntitlementData
+
+
+class EntitlementCorrectedData(Frozen):
+    entitlement: EntitlementData = Field(description="The entitlement after the correction.")
+    previous_amount: int = Field(ge=0)
+    applied: bool = Field(description="False when the entitlement was already approved or paid: "
+                          "the amount stands and finance is asked to review.")
+    reason: str
+
+
+class EntitlementStateChangedData(Frozen):
+    entitlement_id: uuid.UUID
+    firm: FirmRef
+    policy_id: str
+    policy_name: str
+    from_state: EntitlementState
+    to_state: EntitlementState
+    on: date = Field(description="The step's date (China Standard Time).")
+    by: str = Field(description="Who made the step (`system` for a revoked trigger).")
+    amount: int = Field(ge=0, description="Yuan: the amount at this step (paid: the amount paid)")
+    option_id: str | None = None
+    reason: str | None = None
+
+
+class EntitlementAwaitingConfirmationData(Frozen):
+    entitlement_id: uuid.UUID
+    firm: FirmRef
+    policy_name: str
+    amount: int = Field(ge=0)
+    offered_on: date
+    days_waiting: int = Field(ge=0)
+
+
 # ---------------------------------------------------------------- notifier payloads
 
 
@@ -771,9 +847,62 @@ class AlertFailed(EventEnvelope[AlertOutcomeData], topic=ALERT_EVENTS):
                "error": "HTTP 503 from the bot webhook"}
 
 
+# ---------------------------------------------------------------- entitlements.entitlement-events (the entitlements service)
+
+_ENTITLEMENT: dict[str, Any] = {
+    "entitlement_id": uuid.UUID("6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"), "firm": _FIRM,
+    "policy_id": "dl.gazelle_unicorn.filed", "policy_name": "新备案瞪羚、独角兽企业奖励",
+    "policy_set": "DL-2023", "policy_version": 1,
+    "trigger_key": f"filing:{_FILING['filing_id']}", "trigger_on": date(2022, 12, 20),
+    "year": 2022, "budget_line": "大连市科技局·梯度培育", "amount": 800_000,
+    "options": [{"option_id": "loan_interest", "name": "贷款贴息", "amount": 800_000},
+                {"option_id": "award", "name": "一次性奖励", "amount": 500_000}],
+    "complete": True, "provisional": True, "state": "computed"}
+
+
+class EntitlementComputed(EventEnvelope[EntitlementComputedData], topic=ENTITLEMENT_EVENTS):
+    """A filing or certificate entitles a firm to a policy's award; the options are either/or,
+    the better first."""
+
+    event_type: Literal["EntitlementComputed"] = "EntitlementComputed"
+    example = {"entitlement": _ENTITLEMENT}
+
+
+class EntitlementCorrected(EventEnvelope[EntitlementCorrectedData], topic=ENTITLEMENT_EVENTS):
+    """A late or corrected fact (or a new policy set) changed an entitlement's amount; never a
+    second payment (approved and paid amounts stand: `applied` false asks finance to review)."""
+
+    event_type: Literal["EntitlementCorrected"] = "EntitlementCorrected"
+    example = {"entitlement": {**_ENTITLEMENT, "amount": 800_000}, "previous_amount": 500_000,
+               "applied": True, "reason": "the facts or the policy changed"}
+
+
+class EntitlementStateChanged(EventEnvelope[EntitlementStateChangedData],
+                              topic=ENTITLEMENT_EVENTS):
+    """An entitlement moved a step (offered, confirmed, approved, paid, declined, expired,
+    cancelled): dated, by whom."""
+
+    event_type: Literal["EntitlementStateChanged"] = "EntitlementStateChanged"
+    example = {"entitlement_id": _ENTITLEMENT["entitlement_id"], "firm": _FIRM,
+               "policy_id": "dl.gazelle_unicorn.filed", "policy_name": "新备案瞪羚、独角兽企业奖励",
+               "from_state": "computed", "to_state": "offered", "on": date(2023, 1, 5),
+               "by": "officer:7a1b2c3d", "amount": 800_000}
+
+
+class EntitlementAwaitingConfirmation(EventEnvelope[EntitlementAwaitingConfirmationData],
+                                      topic=ENTITLEMENT_EVENTS):
+    """An offered entitlement waits for the firm's confirmation past the reminder threshold."""
+
+    event_type: Literal["EntitlementAwaitingConfirmation"] = "EntitlementAwaitingConfirmation"
+    example = {"entitlement_id": _ENTITLEMENT["entitlement_id"], "firm": _FIRM,
+               "policy_name": "新备案瞪羚、独角兽企业奖励", "amount": 800_000,
+               "offered_on": date(2023, 1, 5), "days_waiting": 14}
+
+
 FIRM_EVENT_TYPES = events_on(FIRM_EVENTS)
 STANDING_EVENT_TYPES = events_on(STANDING_EVENTS)
 ALERT_EVENT_TYPES = events_on(ALERT_EVENTS)
+ENTITLEMENT_EVENT_TYPES = events_on(ENTITLEMENT_EVENTS)
 
 
 def _union(types: tuple[type[EventEnvelope[Any]], ...]) -> Any:

@@ -78,7 +78,8 @@ class Subscriber:
 
 
 def _firm(data: dict[str, Any]) -> dict[str, Any]:
-    firm = data.get("firm")
+    held = data.get("entitlement")  # EntitlementComputed/Corrected carry it one level down
+    firm = data.get("firm") or (held.get("firm") if isinstance(held, dict) else None)
     return firm if isinstance(firm, dict) else {}
 
 

@@ -1,9 +1,11 @@
-"""`tracker wait`: how far the ladder and the notifier are behind the registry.
+"""`tracker wait`: how far the ladder, the notifier and the entitlements service are behind.
 
 The ladder has caught up when, for every firm, the last registry sequence it applied is
 the last one in the registry's outbox. The notifier has caught up when every event in the
 ladder's outbox is in the notifier's `processed_events` (or its `dead_letters`). The ladder
-is read first, so whatever it wrote for the events it applied is already in its outbox.
+is read first, so whatever it wrote for the events it applied is already in its outbox. The
+entitlements service has caught up when it consumed (or dead-lettered) as many registry
+events as the registry's outbox holds (it consumes that topic only).
 """
 
 from __future__ import annotations
@@ -30,17 +32,19 @@ class Lag:
     ladder_applied: int
     ladder_events: int
     notifier_consumed: int
+    entitlements_consumed: int
 
     @property
     def caught_up(self) -> bool:
         """True when nothing is left to apply or consume."""
         return (self.ladder_applied >= self.registry_events
-                and self.notifier_consumed >= self.ladder_events)
+                and self.notifier_consumed >= self.ladder_events
+                and self.entitlements_consumed >= self.registry_events)
 
 
 @dataclass
 class CatchUp:
-    """Open connections to the three databases and the ladder events still unconsumed."""
+    """Open connections to the services' databases and the ladder events still unconsumed."""
 
     conns: dict[str, asyncpg.Connection]
     _cursor: int = 0
@@ -75,7 +79,10 @@ class CatchUp:
         written = sum(int(r["last"]) for r in registry)
         caught = sum(min(applied.get(r["subject"], 0), int(r["last"])) for r in registry)
         consumed = await self._notifier_consumed()
-        return Lag(written, caught, self._ladder_events, consumed)
+        money = await self.conns["entitlements"].fetchval(
+            "SELECT (SELECT count(*) FROM processed_events)"
+            " + (SELECT count(*) FROM dead_letters WHERE topic = $1)", FIRM_EVENTS)
+        return Lag(written, caught, self._ladder_events, consumed, min(int(money), written))
 
     async def _notifier_consumed(self) -> int:
         new = await self.conns["ladder"].fetch(
@@ -108,16 +115,19 @@ async def wait(server_url: str, *, timeout_s: float, poll_s: float = 0.5) -> int
                 lag = await catch_up.lag()
                 progress("ladder", lag.ladder_applied, lag.registry_events)
                 progress("notifier", lag.notifier_consumed, lag.ladder_events)
+                progress("entitlements", lag.entitlements_consumed, lag.registry_events)
                 if lag.caught_up or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(poll_s)
     finally:
         await catch_up.close()
     if lag.caught_up:
-        print(f"caught up: the ladder applied all {lag.registry_events} registry events, the "
-              f"notifier consumed all {lag.ladder_events} ladder events")
+        print(f"caught up: the ladder and the entitlements service applied all "
+              f"{lag.registry_events} registry events, the notifier consumed all "
+              f"{lag.ladder_events} ladder events")
         return 0
     print(f"not caught up after {timeout_s:.0f} s: the ladder is "
           f"{lag.registry_events - lag.ladder_applied} registry events behind, the notifier "
-          f"{lag.ladder_events - lag.notifier_consumed} ladder events", file=sys.stderr)
+          f"{lag.ladder_events - lag.notifier_consumed} ladder events, the entitlements service "
+          f"{lag.registry_events - lag.entitlements_consumed} registry events", file=sys.stderr)
     return 1

@@ -255,7 +255,8 @@ def parser() -> argparse.ArgumentParser:
                       "readiness (exit 1 when one is not ready)", ("TRACKER_DATA_DIR",))
     status.add_argument("--json", action="store_true", help="print JSON, for scripts")
     status.set_defaults(func=cmd_status)
-    wait = _command(sub, "wait", "wait until the ladder and the notifier have caught up with "
+    wait = _command(sub, "wait", "wait until the ladder, the notifier and the entitlements "
+                    "service have caught up with "
                     "the registry (by sequence); exit 1 on timeout", DATABASE)
     wait.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
     wait.set_defaults(func=cmd_wait)

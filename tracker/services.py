@@ -1,4 +1,4 @@
-"""The three services as the `tracker` command knows them: name, port, database, migrations."""
+"""The services as the `tracker` command knows them: name, port, database, migrations."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ SERVICES = (
     Service("registry", "REGISTRY_PORT", 8001),
     Service("ladder", "LADDER_PORT", 8002),
     Service("notifier", "NOTIFIER_PORT", 8003),
+    Service("entitlements", "ENTITLEMENTS_PORT", 8005),
 )
 
 

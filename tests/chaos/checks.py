@@ -180,6 +180,22 @@ async def check_notifier(stack: ChaosStack, ladder_events: list[dict[str, Any]],
     return len(alerts), len(keys), receiver.repeats(keys)
 
 
+async def check_entitlements(stack: ChaosStack, registry_events: list[dict[str, Any]]) -> None:
+    """The entitlements service consumed every registry event, and holds one entitlement per
+    (firm, policy, trigger) whatever it was sent twice."""
+    ids = [e["event_id"] for e in registry_events]
+
+    async def consumed() -> bool:
+        rows = await stack.fetch("entitlements", "SELECT count(*) AS n FROM processed_events"
+                                 " WHERE event_id = ANY($1::uuid[])", ids)
+        return bool(rows[0]["n"] == len(ids))
+    await _until(consumed, "the entitlements service to consume every registry event", stack)
+    (row,) = await stack.fetch("entitlements", "SELECT count(*) AS n, count(DISTINCT"
+                               " (firm_id, policy_id, trigger_key)) AS distinct_n"
+                               " FROM entitlements")
+    assert row["n"] == row["distinct_n"], "one entitlement per (firm, policy, trigger)"
+
+
 async def check_everything(scenario: str, stack: ChaosStack, load: LoadResult, *,
                            officer_id: str, receiver: DedupingReceiver, duplicates: int,
                            today: date) -> Counts:
@@ -190,6 +206,7 @@ async def check_everything(scenario: str, stack: ChaosStack, load: LoadResult, *
     published = await exactly_once_on_kafka(stack, FIRM_EVENTS, registry_events)
     published += await exactly_once_on_kafka(stack, STANDING_EVENTS, ladder_events)
     alerts, webhooks, repeats = await check_notifier(stack, ladder_events, officer_id, receiver)
+    await check_entitlements(stack, registry_events)
     return Counts(scenario, written=len(load.accepted), resent=load.retries,
                   published=published,
                   consumed=len(registry_events) + len(ladder_events),

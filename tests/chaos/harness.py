@@ -55,14 +55,15 @@ def _environ(extra: dict[str, str]) -> Iterator[None]:
 
 
 class ChaosStack:
-    """PostgreSQL, the broker and the three service processes, in a data dir of its own."""
+    """PostgreSQL, the broker and the service processes, in a data dir of its own."""
 
     def __init__(self, data_dir: Path, knobs: dict[str, str]):
         self.data_dir, self.knobs = data_dir, knobs
         self.settings = StackSettings(
             tracker_data_dir=data_dir, database_url=None, kafka_bootstrap_servers=None,
             kafka_port=free_port(), registry_port=free_port(), ladder_port=free_port(),
-            notifier_port=free_port(), tracker_metrics_port=free_port(),
+            notifier_port=free_port(), entitlements_port=free_port(),
+            tracker_metrics_port=free_port(),
             tracker_admin_token=ADMIN_TOKEN)
         self.stack = Stack(self.settings)
         self.env: dict[str, str] = {}

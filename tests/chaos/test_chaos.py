@@ -23,7 +23,7 @@ from tests.kafka_helpers import read_to_end
 
 pytestmark = pytest.mark.chaos
 
-CONSUMERS = ("ladder", "notifier")
+CONSUMERS = ("ladder", "notifier", "entitlements")
 FLOW = 30  # accepted writes before a fault, and again after it: the load really flows
 Fault = Callable[[Load], Awaitable[None]]
 
@@ -173,16 +173,24 @@ async def test_a_poison_message_on_each_topic_is_dead_lettered_and_the_partition
                 await _publish(chaos, topic, key, value)
 
     await run(request, "6 poison message on each topic", chaos, officer_id, receiver, fault)
-    for service, topic in (("ladder", FIRM_EVENTS), ("notifier", STANDING_EVENTS)):
-        async def parked(service: str = service, topic: str = topic) -> list[str] | None:
+    # (consumer, topic, poisons it parks): the entitlements service also reads the firm events;
+    # it parks the non-event, and keeps the stranger's report as facts (it pays nothing to a
+    # firm the registry never described), so the firm events' DLQ gets three copies
+    parks = (("ladder", FIRM_EVENTS, 2), ("entitlements", FIRM_EVENTS, 1),
+             ("notifier", STANDING_EVENTS, 2))
+    for service, topic, n in parks:
+        async def parked(service: str = service, topic: str = topic,
+                         n: int = n) -> list[str] | None:
             rows = await chaos.fetch(service, "SELECT error FROM dead_letters WHERE topic = $1"
                                      " AND payload LIKE $2", topic, f"%{marker}%")
-            return [r["error"] for r in rows] if len(rows) == 2 else None
-        errors = await until(parked, f"{service} to dead-letter both poisons", timeout_s=60)
+            return [r["error"] for r in rows] if len(rows) == n else None
+        errors = await until(parked, f"{service} to dead-letter {n} poison(s)", timeout_s=60)
         assert all(errors), errors
+    for topic in (FIRM_EVENTS, STANDING_EVENTS):
+        copies = sum(n for _, t, n in parks if t == topic)
         dlq = await read_to_end(chaos.bootstrap, dead_letter(topic), timeout_s=60, until=lambda
-                                found: sum(marker in json.dumps(f) for f in found) >= 2)
-        assert sum(marker in json.dumps(f) for f in dlq) == 2
+                                found, c=copies: sum(marker in json.dumps(f) for f in found) >= c)
+        assert sum(marker in json.dumps(f) for f in dlq) == copies
 
 
 async def test_slow_and_failing_receivers_get_each_alert_once(

@@ -22,7 +22,8 @@ import pytest
 from ladder.schemas import Standing
 from tests.contracts.published import check_published
 from tests.factories import ADMIN_TOKEN
-from tracker.client import ApiProblem, Ladder, Notifier, Registry
+from tracker.client import ApiProblem, Entitlements, Ladder, Notifier, Registry
+from tracker.services import SERVICES
 
 T = TypeVar("T")
 
@@ -55,6 +56,10 @@ class RunningStack:
     def notifier(self, token: str = ADMIN_TOKEN) -> Notifier:
         """The notifier's typed client."""
         return Notifier(self.url("notifier"), token, timeout=15)
+
+    def entitlements(self, token: str = ADMIN_TOKEN) -> Entitlements:
+        """The entitlements service's typed client."""
+        return Entitlements(self.url("entitlements"), token, timeout=15)
 
     def start(self, *, demo: bool = False, timeout_s: float = 120) -> None:
         args = [sys.executable, "-m", "tracker.cli", "up"] + ([] if demo else ["--no-demo"])
@@ -170,13 +175,12 @@ def prepared_stack() -> RunningStack:
     data_dir = Path("/tmp") / f"ct-e2e-{os.getpid()}-{time.monotonic_ns() % 10**8}"
     # 0 for each: `tracker up` binds free ports itself and says which in stack.json (a port
     # picked here could be taken by another test's stack before it is bound)
-    ports = dict.fromkeys(("registry", "ladder", "notifier", "kafka", "metrics"), 0)
+    ports = dict.fromkeys((*(s.name for s in SERVICES), "kafka", "metrics"), 0)
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
     env.update({
         "TRACKER_DATA_DIR": str(data_dir), "TRACKER_ADMIN_TOKEN": ADMIN_TOKEN,
-        "REGISTRY_PORT": str(ports["registry"]), "LADDER_PORT": str(ports["ladder"]),
-        "NOTIFIER_PORT": str(ports["notifier"]), "KAFKA_PORT": str(ports["kafka"]),
+        **{s.port_env: str(ports[s.name]) for s in SERVICES}, "KAFKA_PORT": str(ports["kafka"]),
         "TRACKER_METRICS_PORT": str(ports["metrics"]),
     })
     return RunningStack(data_dir=data_dir, ports=ports, env=env)

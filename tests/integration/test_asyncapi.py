@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from entitlements.app import build_app as build_entitlements
+from entitlements.config import Settings as EntitlementsSettings
 from ladder.app import build_app as build_ladder
 from ladder.config import Settings as LadderSettings
 from notifier.app import build_app as build_notifier
@@ -35,12 +37,13 @@ def validate(*files: Path) -> tuple[int, list[dict[str, Any]]]:
     return done.returncode, [json.loads(line) for line in done.stdout.splitlines() if line]
 
 
-async def test_three_services_serve_documents_the_parser_accepts(
+async def test_every_service_serves_documents_the_parser_accepts(
         pg_server_url: str, fresh_broker: str, tmp_path: Path) -> None:
     builders = {
         "registry": (build_registry, RegistrySettings, {}),
         "ladder": (build_ladder, LadderSettings, {}),
         "notifier": (build_notifier, NotifierSettings, {"notifier_worker_enabled": False}),
+        "entitlements": (build_entitlements, EntitlementsSettings, {}),
     }
     files: list[Path] = []
     docs: dict[str, dict[str, Any]] = {}
@@ -60,12 +63,15 @@ async def test_three_services_serve_documents_the_parser_accepts(
 
     code, results = validate(*files)
     assert code == 0, results
-    assert [r["valid"] for r in results] == [True, True, True] and not any(r["errors"] for r in results)
+    assert [r["valid"] for r in results] == [True] * len(builders) and not any(r["errors"] for r in results)
 
     addresses = {n: {c["address"] for c in d["channels"].values()} for n, d in docs.items()}
     assert addresses["registry"] == {"registry.firm-events", "registry.firm-events.dlq"}
     assert {"registry.firm-events", "ladder.standing-events"} <= addresses["ladder"]
-    assert {"ladder.standing-events", "notifier.alert-events"} <= addresses["notifier"]
+    assert {"ladder.standing-events", "notifier.alert-events",
+            "entitlements.entitlement-events"} <= addresses["notifier"]
+    assert {"registry.firm-events",
+            "entitlements.entitlement-events"} <= addresses["entitlements"]
     # the ladder's FastStream subscriber is in its document, as a receive operation
     receive = [o for o in docs["ladder"]["operations"].values() if o["action"] == "receive"]
     assert receive and receive[0]["channel"]["$ref"] == "#/channels/registry_firm_events"

@@ -34,7 +34,7 @@ async def test_migrate_is_idempotent_and_keys_land_in_every_service(pg_server_ur
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().splitlines()[-1]
     assert token.startswith("ct_") and token not in first.stdout
-    for service in ("registry", "ladder", "notifier"):
+    for service in ("registry", "ladder", "notifier", "entitlements"):
         conn = await connect(database_url_for(pg_server_url, f"tracker_{service}"))
         try:
             row = await conn.fetchrow("SELECT role, label FROM api_keys WHERE key_hash = $1",
@@ -52,7 +52,7 @@ async def test_migrate_is_idempotent_and_keys_land_in_every_service(pg_server_ur
     assert _tracker("keys", "revoke", key_id, env=env).returncode == 0
     assert "revoked" in _tracker("keys", "list", env=env).stdout
     assert _tracker("keys", "revoke", key_id, env=env).returncode == 1  # already revoked
-    for service in ("registry", "ladder", "notifier"):
+    for service in ("registry", "ladder", "notifier", "entitlements"):
         conn = await connect(database_url_for(pg_server_url, f"tracker_{service}"))
         try:
             assert await conn.fetchval("SELECT revoked_at IS NOT NULL FROM api_keys WHERE id = $1::uuid",

@@ -17,11 +17,21 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from entitlements.app import build_app as entitlements_app
 from ladder.app import build_app as ladder_app
 from notifier.app import build_app as notifier_app
 from registry.app import build_app as registry_app
-from tracker.client import ApiProblem, Ladder, Notifier, Pages, Registry, ServiceClient
+from tracker.client import (
+    ApiProblem,
+    Entitlements,
+    Ladder,
+    Notifier,
+    Pages,
+    Registry,
+    ServiceClient,
+)
 from tracker.client import base as client_base
+from tracker.client import entitlements as entitlements_client
 from tracker.client import ladder as ladder_client
 from tracker.client import notifier as notifier_client
 from tracker.client import registry as registry_client
@@ -33,6 +43,7 @@ CLIENTS: dict[str, tuple[type[ServiceClient], types.ModuleType, Callable[[], Fas
     "registry": (Registry, registry_client, registry_app),
     "ladder": (Ladder, ladder_client, ladder_app),
     "notifier": (Notifier, notifier_client, notifier_app),
+    "entitlements": (Entitlements, entitlements_client, entitlements_app),
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from entitlements.app import build_app as entitlements_app
 from ladder.app import build_app as ladder_app
 from notifier.app import build_app as notifier_app
 from registry.app import build_app as registry_app
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.unit
 
 def _apps() -> dict[str, FastAPI]:
     """The apps as their composition roots build them (nothing starts until their lifespan)."""
-    return {"registry": registry_app(), "ladder": ladder_app(), "notifier": notifier_app()}
+    return {"registry": registry_app(), "ladder": ladder_app(), "notifier": notifier_app(),
+            "entitlements": entitlements_app()}
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -23,7 +25,7 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
             for method, op in item.items() if isinstance(op, dict) and "responses" in op]
 
 
-@pytest.mark.parametrize("service", ["registry", "ladder", "notifier"])
+@pytest.mark.parametrize("service", ["registry", "ladder", "notifier", "entitlements"])
 def test_every_error_response_is_problem_json(service: str) -> None:
     document = _apps()[service].openapi()
     assert "Problem" in document["components"]["schemas"]
@@ -47,7 +49,7 @@ def _typed(schema: dict[str, Any]) -> bool:
     return any(_typed(s) for s in schema.get("anyOf", schema.get("oneOf", [])))
 
 
-@pytest.mark.parametrize("service", ["registry", "ladder", "notifier"])
+@pytest.mark.parametrize("service", ["registry", "ladder", "notifier", "entitlements"])
 def test_every_success_response_has_a_schema(service: str) -> None:
     document = _apps()[service].openapi()
     wrong = []

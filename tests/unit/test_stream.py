@@ -9,8 +9,8 @@ import pytest
 
 from shared import stream_cursor
 from shared.event_examples import example
-from shared.stream import OVERFLOW, Filter, StreamHub, sse
-from shared.topics import STANDING_EVENTS
+from shared.stream import OVERFLOW, Filter, StreamHub, sse, to_event
+from shared.topics import ENTITLEMENT_EVENTS, STANDING_EVENTS
 
 pytestmark = pytest.mark.unit
 
@@ -68,3 +68,11 @@ def test_cursor_round_trip_and_refusals() -> None:
                 f"{STANDING_EVENTS}/0/8;{STANDING_EVENTS}=3", f"{STANDING_EVENTS}/0/1;{STANDING_EVENTS}=x"):
         with pytest.raises(stream_cursor.BadCursor):
             stream_cursor.decode(bad)
+
+
+def test_an_entitlement_event_is_about_its_firm_and_district() -> None:
+    for name in ("EntitlementComputed", "EntitlementStateChanged"):
+        body = example(name).model_dump_json().encode()
+        ev = to_event(ENTITLEMENT_EVENTS, 0, 1, body, {})
+        assert ev is not None and ev.firm_id == "6f1c2a52-3b8e-4d0e-9a51-2f4c6b1d7e90"
+        assert ev.district == "hitech"

@@ -1,6 +1,6 @@
-"""A typed client for the three APIs, over their OpenAPI documents.
+"""A typed client for the four APIs, over their OpenAPI documents.
 
-One async class per service (`Registry`, `Ladder`, `Notifier`): base URL, bearer token and
+One async class per service (`Registry`, `Ladder`, `Notifier`, `Entitlements`): base URL, bearer token and
 correlation id; methods named for the use, taking the services' request models and
 answering their response models; any error answer raises `ApiProblem` with the
 problem+json body. Lists are `Pages`: `async for item in registry.firms(q=...).items()`.
@@ -8,10 +8,11 @@ problem+json body. Lists are `Pages`: `async for item in registry.firms(q=...).i
 """
 
 from tracker.client.base import ApiProblem, Operation, Recorded, ServiceClient
+from tracker.client.entitlements import Entitlements
 from tracker.client.ladder import Ladder
 from tracker.client.notifier import Notifier
 from tracker.client.paging import Pages
 from tracker.client.registry import Registry
 
-__all__ = ["ApiProblem", "Ladder", "Notifier", "Operation", "Pages", "Recorded", "Registry",
+__all__ = ["ApiProblem", "Entitlements", "Ladder", "Notifier", "Operation", "Pages", "Recorded", "Registry",
            "ServiceClient"]

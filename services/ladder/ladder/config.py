@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     notifier_url: str | None = Field(
         default=None, description="Where browsers reach the notifier (the dashboard's officer "
         "inbox and alerts; the notifier allows the ladder's origin by CORS)")
+    entitlements_url: str | None = Field(
+        default=None, description="Where browsers reach the entitlements service (the "
+        "dashboard's budget and entitlements views; it allows the ladder's origin by CORS)")
 
 
 @lru_cache

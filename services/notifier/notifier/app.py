@@ -15,7 +15,7 @@ from faststream.kafka import KafkaBroker
 from notifier import api
 from notifier.channels.senders import send
 from notifier.config import Settings, get_settings
-from notifier.consumers import build_consumer
+from notifier.consumers import build_consumer, build_entitlement_consumer
 from notifier.repository import UnitOfWork
 from notifier.workers import DeliveryWorker
 from shared.consuming import Subscription
@@ -54,9 +54,12 @@ def build_app(settings: Settings | None = None, *,
             app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.worker = worker
             app.state.consumer = build_consumer(broker, pool, settings, now, worker.wake)
+            app.state.entitlement_consumer = build_entitlement_consumer(
+                broker, pool, settings, now, worker.wake)
             subscription = Subscription(
                 broker, bootstrap=settings.kafka_bootstrap_servers,
-                topics=[settings.notifier_events_topic, ALERT_EVENTS],
+                topics=[settings.notifier_events_topic, settings.notifier_entitlements_topic,
+                        ALERT_EVENTS],
                 partitions=settings.kafka_partitions, name="notifier")
             app.state.ready_checks.append(worker.problem)
             if settings.notifier_subscribe:

@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr
 from notifier.channels.models import SmtpSettings
 from notifier.domain.schedule import MAX_ATTEMPTS
 from shared.settings import ServiceSettings
-from shared.topics import STANDING_EVENTS
+from shared.topics import ENTITLEMENT_EVENTS, STANDING_EVENTS
 
 VENDOR_HOSTS = "oapi.dingtalk.com,qyapi.weixin.qq.com,open.feishu.cn"
 
@@ -52,6 +52,9 @@ class Settings(ServiceSettings):
     )
     notifier_consumer_group: str = "notifier"
     notifier_events_topic: str = Field(default=STANDING_EVENTS, description="Topic consumed.")
+    notifier_entitlements_topic: str = Field(
+        default=ENTITLEMENT_EVENTS, description="Entitlement events consumed (offers, overdue "
+        "offers)")
 
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -45,11 +45,12 @@ async def page() -> FileResponse:
 
 
 @router.get("/v1/dashboard/me", tags=["dashboard"], response_model=Me,
-            summary="Who the token is, and where the page finds the notifier")
+            summary="Who the token is, and where the page finds the notifier and the "
+            "entitlements service")
 async def me(who: Reader, today: Today,
              settings: Annotated[Any, Depends(get_settings)]) -> Me:
     return Me(role=who.role, officer_id=who.officer_id, notifier_url=settings.notifier_url,
-              today=today)
+              entitlements_url=settings.entitlements_url, today=today)
 
 
 @router.get("/v1/dashboard/tables/{name}", tags=["dashboard"], response_model=TableOut,

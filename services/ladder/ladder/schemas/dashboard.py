@@ -15,6 +15,9 @@ class Me(BaseModel):
     role: str = Field(examples=["officer"])
     officer_id: uuid.UUID | None = Field(examples=[None])
     notifier_url: str | None = Field(examples=["http://127.0.0.1:8003"])
+    entitlements_url: str | None = Field(
+        default=None, examples=["http://127.0.0.1:8005"],
+        description="Where the page finds the entitlements service (budget, entitlements)")
     today: date = Field(examples=["2022-06-30"])
 
 

@@ -29,7 +29,7 @@ export async function getJson(url, params = {}) {
   return response.json();
 }
 
-export async function download(url, params) {
+export async function download(url, params, fallbackName = "export") {
   // fetched with the header, then saved from a blob: the token never rides in a link
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== ""));
   const response = await fetch(`${url}?${query}`, { headers: auth() });
@@ -37,7 +37,7 @@ export async function download(url, params) {
   const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1];
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = name || "export";
+  link.download = name || fallbackName;
   document.body.append(link);
   link.click();
   link.remove();

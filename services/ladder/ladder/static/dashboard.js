@@ -1,6 +1,7 @@
 // The dashboard: load the tables, draw them, follow the live stream, drill into firms.
 import { download, dropToken, follow, getJson, HttpError, saveToken, takeToken } from "./api.js";
 import { cohortOption, districtOption, funnelOption, targetsOption } from "./charts.js";
+import { loadBudget, loadEntitlements, wireMoney } from "./money.js";
 import { loadRound } from "./round.js";
 import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
 
@@ -51,7 +52,8 @@ function setYear(year) {
   history.replaceState(null, "", `#${params}`);
   state.year = year;
   drawYears();
-  Promise.all([loadTargets(), loadFunnel(), loadRound(state.year)]).catch(report);
+  Promise.all([loadTargets(), loadFunnel(), loadRound(state.year), loadBudget(state),
+    loadEntitlements(state)]).catch(report);
 }
 
 // ------------------------------------------------------------------ sections
@@ -170,14 +172,15 @@ async function openFirm(firmId) {
 
 // ------------------------------------------------------------------ live feed
 
-const GOOD = new Set(["TierPromoted", "TierRenewed", "TierRecovered", "TargetMilestoneReached", "AlertDelivered"]);
+const GOOD = new Set(["TierPromoted", "TierRenewed", "TierRecovered", "TargetMilestoneReached", "AlertDelivered",
+  "EntitlementComputed"]);
 const BAD = new Set(["TierDemoted", "TierAtRisk", "TierRevoked", "AlertFailed", "CertificateRevoked"]);
 const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenewed", "TierRevoked", "TierRecovered",
   "TierOverridden", "TargetProgressChanged", "NearMissDetected"]);
 let refreshTimer = null;
 
 function feedItem(type, event) {
-  const firm = event.data?.firm;
+  const firm = event.data?.firm || event.data?.entitlement?.firm;
   const what = firm?.name || (event.data?.year ? `${event.data.year} ${tierName(event.data.key)} ${event.data.achieved}/${event.data.target}` : event.subject);
   const detail = event.data?.to_tier ? `${tierName(event.data.from_tier)} → ${tierName(event.data.to_tier)}` : "";
   const item = document.createElement("li");
@@ -205,6 +208,10 @@ function onEvent(type, event) {
     refreshTimer = setTimeout(() => Promise.all([loadTargets(), loadFunnel(), loadCandidates(), loadCohorts()]).catch(report), 500);
   }
   if (type.startsWith("Alert")) loadInbox().catch(report);
+  if (type.startsWith("Entitlement")) {
+    clearTimeout(state.moneyTimer);  // a burst of entitlement events redraws the money once
+    state.moneyTimer = setTimeout(() => Promise.all([loadBudget(state), loadEntitlements(state)]).catch(report), 800);
+  }
 }
 
 // ------------------------------------------------------------------ start
@@ -231,7 +238,7 @@ function drawFilters() {
 
 async function loadAll() {
   await Promise.all([loadTargets(), loadFunnel(), loadCohorts(), loadCandidates(), loadInbox(),
-    loadRound(state.year)]);
+    loadRound(state.year), loadBudget(state), loadEntitlements(state)]);
 }
 
 function wire() {
@@ -263,6 +270,7 @@ function wire() {
     loadAll().catch(report);
   });
   $("signout").addEventListener("click", signOut);
+  wireMoney(state, report, toast);
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
 }
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from shared.events import (
     AnyEvent,
+    EntitlementAwaitingConfirmation,
+    EntitlementStateChanged,
     FilingExpiring,
     FilingListPublished,
     FirmRef,
@@ -26,7 +28,7 @@ from shared.events import (
 AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
-    "round_reminder", "list_published",
+    "round_reminder", "list_published", "entitlement_offered", "entitlement_overdue",
 ]
 # one event about many firms: each officer gets one message with their own firms
 ROUND_KINDS: frozenset[str] = frozenset({"round_reminder", "list_published"})
@@ -41,7 +43,7 @@ CRITICAL_KINDS: frozenset[str] = frozenset({"revocation", "demotion", "at_risk"}
 Severity = Literal["critical", "warning", "info"]
 # an override is an officer's act, told to the officers concerned; a recovery is good news
 _WARNING_KINDS = frozenset({"filing_expiring", "pace_behind", "near_miss", "override",
-                            "round_reminder"})
+                            "round_reminder", "entitlement_overdue"})
 
 # Fixed namespace so alert ids are reproducible from (event, officer, channel): a
 # redelivered Kafka message yields the same id and the same Idempotency-Key.
@@ -80,6 +82,10 @@ def alert_kind_for(event: AnyEvent) -> AlertKind | None:
         return "round_reminder" if event.data.items else None
     if isinstance(event, FilingListPublished):
         return "list_published"
+    if isinstance(event, EntitlementStateChanged) and event.data.to_state == "offered":
+        return "entitlement_offered"
+    if isinstance(event, EntitlementAwaitingConfirmation):
+        return "entitlement_overdue"
     if isinstance(event, TargetProgressChanged):
         # Only the transition into `behind` is news; staying behind would re-alert on
         # every progress tick.

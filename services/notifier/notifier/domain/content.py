@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from notifier.domain import entitlement_words
 from notifier.domain.wording import (
     GRADE_NAMES,
     MILESTONE_NAMES,
@@ -19,6 +20,8 @@ from notifier.domain.wording import (
     tier,
 )
 from shared.events import (
+    EntitlementAwaitingConfirmationData,
+    EntitlementStateChangedData,
     FailingCriterion,
     FilingExpiringData,
     NearMissDetectedData,
@@ -252,6 +255,16 @@ def _pace_behind(lang: Language, d: TargetProgressChangedData) -> Content:
     )
 
 
+def _entitlement_offered(lang: Language, d: EntitlementStateChangedData) -> Content:
+    w = entitlement_words.offered(lang, d)
+    return Content(title=w.title, what=w.what, why=w.why, next=w.next)
+
+
+def _entitlement_overdue(lang: Language, d: EntitlementAwaitingConfirmationData) -> Content:
+    w = entitlement_words.overdue(lang, d)
+    return Content(title=w.title, what=w.what, why=w.why, next=w.next)
+
+
 _BUILDERS: dict[str, tuple[Callable[[Language, Any], Content], type]] = {
     "promotion": (_promotion, StandingChangeData),
     "demotion": (_demotion, StandingChangeData),
@@ -264,6 +277,8 @@ _BUILDERS: dict[str, tuple[Callable[[Language, Any], Content], type]] = {
     "near_miss": (_near_miss, NearMissDetectedData),
     "target_milestone": (_milestone, TargetMilestoneReachedData),
     "pace_behind": (_pace_behind, TargetProgressChangedData),
+    "entitlement_offered": (_entitlement_offered, EntitlementStateChangedData),
+    "entitlement_overdue": (_entitlement_overdue, EntitlementAwaitingConfirmationData),
 }
 
 

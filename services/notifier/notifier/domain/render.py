@@ -34,6 +34,8 @@ class RenderedAlert(BaseModel):
 def standing_link(standing_url_base: str, event_data: Any, kind: str) -> str:
     """Where the alert points: the firm's standing, or the year's targets for target kinds."""
     base = standing_url_base.rstrip("/")
+    if kind.startswith("entitlement_"):  # the dashboard's entitlement list, on this one
+        return f"{base}/dashboard#entitlement={event_data.entitlement_id}"
     if kind in ROUND_KINDS:
         return f"{base}/v1/rounds/{event_data.year}/worklist"
     if is_target_kind(kind):

@@ -1,0 +1,1 @@
+"""Use cases: facts in, entitlements reconciled; policy sets; steps; payments; reminders."""

@@ -1,0 +1,1 @@
+"""Shipped policy sets (YAML data read by entitlements.domain.policies)."""

@@ -1,0 +1,105 @@
+// Money: the year's budget and the entitlements list, read from the entitlements service
+// (its URL comes from /v1/dashboard/me; it allows this page's origin by CORS; same token).
+import { download, getJson } from "./api.js";
+import { currentLang, districtName, t } from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function wan(yuan) {
+  // money as bureau staff write it: 万 (and 亿) in Chinese, yuan with separators in English
+  if (yuan == null) return "";
+  if (currentLang() !== "zh") return `¥${Number(yuan).toLocaleString("en")}`;
+  const n = Number(yuan);
+  if (n === 0) return "0";
+  if (Math.abs(n) >= 1e8) return `${(n / 1e8).toFixed(2).replace(/\.?0+$/, "")}亿`;
+  return `${(n / 1e4).toFixed(2).replace(/\.?0+$/, "")}万`;
+}
+
+function grid(el, headers, rows) {
+  el.innerHTML = `<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>`
+    + `<tbody>${rows.join("") || `<tr><td colspan="${headers.length}" class="note">${esc(t("none"))}</td></tr>`}</tbody>`;
+}
+
+const COLUMNS = ["committed", "paid", "owed", "computed", "pipeline", "expected"];
+
+function line(label, l) {
+  return `<tr><td>${esc(label)}</td>${COLUMNS.map((c) => `<td class="num">${wan(l[c])}</td>`).join("")}`
+    + `<td class="num">${wan(l.expected_low)} – ${wan(l.expected_high)}</td><td class="num">${l.entitlements}</td></tr>`;
+}
+
+export async function loadBudget(state) {
+  const base = state.me?.entitlements_url;
+  if (!base) return;
+  $("budgetCard").hidden = false;
+  $("entitlementsCard").hidden = false;
+  const b = await getJson(`${base}/v1/budget/${state.year}`);
+  state.tables.budget = b;
+  $("budgetYear").textContent = state.year;
+  // the service states its method in English; a Chinese page says it in Chinese
+  $("budgetMethod").textContent = currentLang() === "zh" ? t("budgetMethod") : b.method;
+  $("budgetMethod").title = b.method;
+  const headers = [t("budgetLine"), ...COLUMNS.map((c) => t(`money_${c}`)), t("expectedBand"), t("entitlementCount")];
+  grid($("budgetTable"), headers, [
+    line(t("total"), b.total),
+    ...b.by_policy.map((l) => line(l.name || l.key, l)),
+  ]);
+  const short = (label, l) => `<tr><td>${esc(label)}</td><td class="num">${wan(l.committed)}</td>`
+    + `<td class="num">${wan(l.owed)}</td><td class="num">${wan(l.expected)}</td></tr>`;
+  const few = (first) => [first, t("money_committed"), t("money_owed"), t("money_expected")];
+  grid($("budgetDistricts"), few(t("district")), b.by_district.map((l) => short(districtName(l.key), l)));
+  grid($("budgetMonths"), few(t("month")), b.by_month.map((l) => short(l.key, l)));
+}
+
+export async function loadEntitlements(state) {
+  const base = state.me?.entitlements_url;
+  if (!base) return;
+  const select = $("entitlementState");
+  const chosen = select.value;  // redrawn each time: the words follow the language
+  select.innerHTML = `<option value="">${esc(t("allStates"))}</option>`
+    + ["computed", "offered", "confirmed", "approved", "paid", "declined", "expired", "cancelled"]
+      .map((s) => `<option value="${s}" ${s === chosen ? "selected" : ""}>${esc(t(`state_${s}`))}</option>`).join("");
+  const data = await getJson(`${base}/v1/entitlements`, { year: state.year, state: select.value || null, limit: 100 });
+  state.tables.entitlements = data.items;
+  $("entitlementsYear").textContent = state.year;
+  grid($("entitlementTable"), [t("name"), t("district"), t("policy"), t("triggerOn"), t("amount"), t("options"), t("stateCol")],
+    data.items.map((e) => `<tr data-entitlement="${e.id}"><td>${esc(e.firm.name)}</td><td>${esc(districtName(e.firm.district))}</td>`
+      + `<td>${esc(e.policy_name)}${e.provisional ? ` <small class="note">${esc(t("provisional"))}</small>` : ""}</td>`
+      + `<td>${esc(e.trigger_on)}</td><td class="num">${wan(e.amount)}</td>`
+      + `<td>${e.options.map((o) => `${esc(o.name)} ${wan(o.amount)}`).join(" / ")}</td>`
+      + `<td><span class="badge state-${e.state}">${esc(t(`state_${e.state}`))}</span></td></tr>`));
+}
+
+export async function openEntitlement(state, id) {
+  const base = state.me?.entitlements_url;
+  if (!base) return;
+  const e = await getJson(`${base}/v1/entitlements/${id}`);
+  $("drillTitle").textContent = `${e.firm.name} · ${e.policy_name}`;
+  $("drillBody").innerHTML = `<p><span class="badge">${esc(t(`state_${e.state}`))}</span> ${wan(e.amount)} · ${esc(e.trigger_kind)} ${esc(e.trigger_on)}`
+    + `${e.review ? `<br><span class="error">${esc(e.review)}</span>` : ""}</p>`
+    + `<h3>${esc(t("options"))}</h3><table class="grid"><thead><tr><th>${esc(t("options"))}</th><th>${esc(t("amount"))}</th><th>${esc(t("trace"))}</th></tr></thead><tbody>`
+    + e.options.map((o) => `<tr><td>${esc(o.name)}</td><td class="num">${wan(o.amount)}</td><td>${esc([o.rule, o.figure && `${o.figure} FY${o.figure_year} = ${wan(o.figure_value)}`, o.band, o.capped_at && `${t("cap")} ${wan(o.capped_at)}`, o.missing].filter(Boolean).join(" · "))}</td></tr>`).join("")
+    + `</tbody></table><h3>${esc(t("timeline"))}</h3><ol class="timeline">`
+    + e.steps.map((s) => `<li><time>${esc(s.on)}</time> <b>${esc(t(`state_${s.to_state}`))}</b> ${wan(s.amount)} <span class="note">${esc(s.by)}${s.note ? ` · ${esc(s.note)}` : ""}</span></li>`).join("")
+    + "</ol>";
+  $("drill").hidden = false;
+}
+
+export async function exportEntitlements(state) {
+  const base = state.me?.entitlements_url;
+  return download(`${base}/v1/exports/entitlements.csv`, { year: state.year, state: $("entitlementState").value || null },
+    `entitlements-${state.year}.csv`);
+}
+
+export function wireMoney(state, report, toast) {
+  $("entitlementState").addEventListener("change", () => loadEntitlements(state).catch(report));
+  $("entitlementTable").addEventListener("click", (e) => {
+    const row = e.target.closest("[data-entitlement]");
+    if (row) openEntitlement(state, row.dataset.entitlement).catch(report);
+  });
+  $("entitlementExport").addEventListener("click", async () => {
+    try { toast(`${t("downloaded")}: ${await exportEntitlements(state)}`); } catch (err) { report(err); }
+  });
+  const asked = new URLSearchParams(location.hash.slice(1)).get("entitlement");
+  if (asked) openEntitlement(state, asked).catch(report);  // alerts link here
+}
