@@ -60,6 +60,23 @@ def cmd_import(args: argparse.Namespace) -> int:
                       chunk_rows=args.chunk_rows)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tracker.demo import DemoLoadError, load_demo
+    from tracker.progress import staged_progress
+
+    where = locator()
+    try:
+        with staged_progress() as progress:
+            summary = asyncio.run(load_demo(
+                where.service_url("registry"), where.token(), firms=args.firms, seed=args.seed,
+                shape=args.shape, ladder_url=where.service_url("ladder"), progress=progress))
+    except DemoLoadError as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary, indent=2))
+    return 1 if summary["rejected"] else 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from tracker.services import migrate_all
 
@@ -222,6 +239,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _demo_firms(text: str) -> int:
+    """An argparse type: a demo city's size, from the generator's minimum to a province."""
+    from tracker.demo import MAX_FIRMS, MIN_FIRMS
+
+    n = _positive(text)
+    if not MIN_FIRMS <= n <= MAX_FIRMS:
+        raise argparse.ArgumentTypeError(f"must be {MIN_FIRMS} to {MAX_FIRMS:,}, not {n}")
+    return n
+
+
 def _uuid(text: str) -> uuid.UUID:
     """An argparse type: a UUID."""
     try:
@@ -267,6 +294,17 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--chunk-rows", type=_positive, default=1000,
                      help="rows per request (default 1000)")
     imp.set_defaults(func=cmd_import)
+    from tracker.demo import DALIAN, DALIAN_FIRMS, MAX_FIRMS, MIN_FIRMS, SHAPES
+
+    demo = _command(sub, "demo", "load a demo city of another size into the running stack "
+                    "(firms, reports, funding rounds, certificates, rounds; loading it again "
+                    "adds nothing)", API)
+    demo.add_argument("--firms", type=_demo_firms, default=DALIAN_FIRMS,
+                      help=f"how many firms, {MIN_FIRMS} to {MAX_FIRMS:,} (default {DALIAN_FIRMS:,})")
+    demo.add_argument("--seed", type=int, default=2022, help="another seed, another city")
+    demo.add_argument("--shape", choices=tuple(SHAPES), default=DALIAN.name,
+                      help="dalian (as the press reports it, the default) or rulebook")
+    demo.set_defaults(func=cmd_demo)
     mig = _command(sub, "migrate", "apply pending migrations", DATABASE)
     mig.add_argument("services", nargs="*", help="only these services (registry, ladder, notifier)")
     mig.set_defaults(func=cmd_migrate)

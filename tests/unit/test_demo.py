@@ -296,3 +296,74 @@ def test_dated_history_gives_believable_years() -> None:
     assert entries[(2022, "tech_sme")] < target["tech_sme"] / 2
     assert entries[(2019, "gazelle")] > 0 and entries[(2021, "gazelle")] > 0  # spread out
     assert entries[(today.year, "eaglet")] > 0 and entries[(today.year, "gazelle")] > 0  # live
+
+
+def test_names_and_codes_unique_by_construction_past_the_two_word_space() -> None:
+    """An industry's two-word names run out at 13,536; the generator goes on with three
+    words instead of spinning, and codes never repeat within a division."""
+    from tracker.demo.draws import Draws, name_space_sizes
+    from tracker.demo.profiles import DALIAN
+
+    g = Draws(2022, demo.REFERENCE_DAY, DALIAN)
+    two_words = name_space_sizes("other")[0]
+    names = [g.name("other") for _ in range(two_words + 2000)]
+    assert len(set(names)) == len(names)
+    assert names[two_words - 1].endswith("科技有限公司") and len(names[-1]) > len(names[0]) - 1
+    codes = [g.uscc("hitech") for _ in range(20_000)] + [g.uscc("ganjingzi") for _ in range(20)]
+    assert len(set(codes)) == len(codes) and not [c for c in codes if uscc_problem(c)]
+
+
+def test_a_province_sized_population_is_generated_with_unique_names_and_codes() -> None:
+    data = generate(2022, 45_000, shape="dalian")  # > 13,536 names in the largest industry
+    assert len({f.name for f in data.firms}) == len({f.uscc for f in data.firms}) == 45_000
+    with pytest.raises(ValueError, match="at most"):
+        generate(1, demo.MAX_FIRMS + 1)
+    with pytest.raises(ValueError, match="shape"):
+        generate(1, 200, shape="atlantis")
+
+
+def _stock_and_entries(data: DemoData, day: date, today: date) -> tuple[Counter[str], Counter[
+        tuple[int, str]], int]:
+    """(tiers and unicorn grades standing on `day`, entries per (year, key), valid HTEs on `day`),
+    folded as the ladder folds them."""
+    from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
+    from ladder.domain.entries import certificate_entries
+    from ladder.domain.timeline import fold
+
+    rulebook = default_rulebook()
+    stock: Counter[str] = Counter()
+    entries: Counter[tuple[int, str]] = Counter()
+    htes = 0
+    for f in data.firms:
+        facts = _facts(f)
+        dated = DatedFacts(
+            firm=facts,
+            reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in facts.reports.items()),
+            changes=(ProfileChange(f.founded_on, {"company_kind": f.company_kind,
+                                                  "listed": f.listed,
+                                                  "abnormal_list": f.abnormal_list}),))
+        timeline = fold(rulebook, dated, today).steps
+        steps = [s for s in timeline if s.on <= day]
+        if steps:
+            stock[steps[-1].standing.tier] += 1
+            stock[f"grade:{steps[-1].standing.unicorn_grade}"] += 1
+        entries.update({(s.on.year, s.counts_toward) for s in timeline if s.counts_toward})
+        entries.update((d.year, k) for k, d in certificate_entries(facts.certificates))
+        htes += any(c.kind == "high_tech_enterprise" and c.issued_on <= day
+                    and (c.expires_on is None or day <= c.expires_on) for c in facts.certificates)
+    return stock, entries, htes
+
+
+def test_the_default_city_is_shaped_like_dalian() -> None:
+    """README "The demo city": early 2022 903 eaglets, 127 gazelles, 4 seed + 2 potential
+    unicorns, ~3,000 HTEs (~4,000 by May 2023); 2022 beats the gazelle target of 30 by far
+    and brings no full unicorn."""
+    data = generate(2022, demo.DALIAN_FIRMS, as_of=date(2026, 12, 1), shape="dalian")
+    stock, entries, htes = _stock_and_entries(data, date(2022, 4, 12), date(2026, 12, 1))
+    assert 850 <= stock["eaglet"] <= 960 and 115 <= stock["gazelle"] <= 140
+    assert stock["grade:seed"] == 4 and stock["grade:potential"] == 2
+    assert 2600 <= htes <= 3400
+    assert entries[(2022, "gazelle")] >= 1.5 * demo.CURRENT_TARGETS["gazelle"]
+    assert entries[(2022, "unicorn")] == 0
+    _, _, htes_2023 = _stock_and_entries(data, date(2023, 5, 23), date(2026, 12, 1))
+    assert 3500 <= htes_2023 <= 4300

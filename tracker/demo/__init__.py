@@ -23,7 +23,7 @@ like, and how many), `history` (years around the core series, filing dates), `ge
 """
 
 from tracker.demo.city import WAN, YI
-from tracker.demo.generator import MIN_FIRMS, generate
+from tracker.demo.generator import MAX_FIRMS, MIN_FIRMS, generate
 from tracker.demo.history import BACKFILL_FY, GROWTH_PROFILES
 from tracker.demo.loader import CURRENT_TARGETS, DemoLoadError, load_demo, seed_targets
 from tracker.demo.population import (
@@ -36,6 +36,8 @@ from tracker.demo.population import (
 )
 from tracker.demo.profiles import (
     ABNORMAL,
+    DALIAN,
+    DALIAN_FIRMS,
     EAGLET,
     EAGLET_PRIZE,
     EAGLET_SOFTWARE,
@@ -49,15 +51,19 @@ from tracker.demo.profiles import (
     PLAIN,
     POTENTIAL,
     PROFILES,
+    RULEBOOK,
     SEED,
+    SHAPES,
     UNICORN_CANDIDATE,
+    Shape,
 )
 
 __all__ = [
-    "ABNORMAL", "BACKFILL_FY", "CSV_CHUNK_ROWS", "CURRENT_TARGETS", "EAGLET", "EAGLET_PRIZE",
+    "ABNORMAL", "BACKFILL_FY", "CSV_CHUNK_ROWS", "CURRENT_TARGETS", "DALIAN", "DALIAN_FIRMS",
+    "EAGLET", "EAGLET_PRIZE",
     "EAGLET_SOFTWARE", "FIRST_FY", "GAZELLE", "GAZELLE_EMPLOYEES", "GAZELLE_VENTURE",
-    "GROWTH_PROFILES", "LAST_FY", "LEADER", "MIN_FIRMS", "NEAR_MISS_GROWTH",
+    "GROWTH_PROFILES", "LAST_FY", "LEADER", "MAX_FIRMS", "MIN_FIRMS", "NEAR_MISS_GROWTH",
     "NEAR_MISS_INTENSITY", "NOT_INDEPENDENT", "PLAIN", "POTENTIAL", "PROFILES", "REFERENCE_DAY",
-    "SEED", "UNICORN_CANDIDATE", "WAN", "YI", "DemoData", "DemoFirm", "DemoLoadError",
-    "generate", "load_demo", "seed_targets",
+    "RULEBOOK", "SEED", "SHAPES", "UNICORN_CANDIDATE", "WAN", "YI", "DemoData", "DemoFirm",
+    "DemoLoadError", "Shape", "generate", "load_demo", "seed_targets",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.uscc import ALPHABET, check_character
 from tracker.demo.city import (
@@ -20,15 +21,24 @@ from tracker.demo.city import (
 )
 from tracker.demo.population import FIRST_FY, LAST_FY, DemoFirm
 
+if TYPE_CHECKING:
+    from tracker.demo.profiles import Shape
+
 
 class Draws:
     """All randomness flows from one `random.Random(seed)`, drawn in a fixed order."""
 
-    def __init__(self, seed: int, as_of: date):
+    def __init__(self, seed: int, as_of: date, shape: Shape):
+        self.shape = shape
         self.rng = random.Random(seed)
         self.as_of = as_of
-        self.usccs: set[str] = set()
-        self.names: set[str] = set()
+        # Codes and names are unique by construction: the k-th code of a division and the
+        # k-th name of an industry are the k-th points of a permutation of the space drawn
+        # once (a random affine map), so no draw is ever repeated or rejected.
+        self.code_space = Permutations(self.rng, len(ALPHABET) ** CODE_CHARS)
+        self.name_spaces = {industry: Permutations(self.rng, *name_space_sizes(industry))
+                            for industry in INDUSTRY_WORDS}
+        self.issued: Counter[str] = Counter()
         self.created: list[DemoFirm] = []
 
     # -- small draws
@@ -46,30 +56,31 @@ class Draws:
         return day_in(self.rng, year, first_month, last_month)
 
     def uscc(self, district: str) -> str:
-        """A new valid-looking USCC registered in `district`."""
-        while True:
-            body = ("91" + "2102" + DIVISION[district]
-                    + "".join(self.rng.choice(ALPHABET) for _ in range(9)))
-            code = body + check_character(body)
-            if code not in self.usccs:
-                self.usccs.add(code)
-                return code
+        """A new valid-looking USCC registered in `district` (never one issued before)."""
+        division = DIVISION[district]  # the high-tech zone shares Ganjingzi's code
+        k = self.issued[division]
+        self.issued[division] += 1
+        point = self.code_space.point(0, k)
+        chars = []
+        for _ in range(CODE_CHARS):
+            point, digit = divmod(point, len(ALPHABET))
+            chars.append(ALPHABET[digit])
+        body = "91" + "2102" + division + "".join(chars)
+        return body + check_character(body)
 
     def name(self, industry: str, kind: str = "independent", *, joint_stock: bool = False) -> str:
-        """A new firm name fitting the industry and the kind of company."""
-        while True:
-            w1, w2 = self.rng.sample(WORDS, 2)
-            trade = self.rng.choice(INDUSTRY_WORDS[industry])
-            if kind == "independent":
-                suffix = "股份有限公司" if joint_stock else "科技有限公司"
-                name = f"大连{w1}{w2}{trade}{suffix}"
-            elif kind in ("branch", "production_base"):
-                name = f"{self.rng.choice(PARENT_CITIES)}{w1}{w2}{trade}{KIND_SUFFIX[kind]}"
-            else:
-                name = f"大连{w1}{w2}{trade}{KIND_SUFFIX[kind]}"
-            if name not in self.names:
-                self.names.add(name)
-                return name
+        """A new firm name fitting the industry and the kind of company (never one given
+        before: two words, then three once an industry's two-word names are used up)."""
+        k = self.issued[industry]
+        self.issued[industry] += 1
+        words, trade = name_words(industry, self.name_spaces[industry].point_of(k))
+        stem = "".join(words) + trade
+        if kind == "independent":
+            suffix = "股份有限公司" if joint_stock else "科技有限公司"
+            return f"大连{stem}{suffix}"
+        if kind in ("branch", "production_base"):
+            return f"{self.rng.choice(PARENT_CITIES)}{stem}{KIND_SUFFIX[kind]}"
+        return f"大连{stem}{KIND_SUFFIX[kind]}"
 
     def firm(self, profile: str, districts: Mapping[str, float], founded: tuple[int, int],
              **kw: Any) -> DemoFirm:
@@ -172,6 +183,58 @@ class Draws:
             issued = add_years(first, renew_every * k)
             if issued > self.as_of:
                 return
+
+
+CODE_CHARS = 9  # USCC characters 9-17: the organisation code, drawn
+
+
+class Permutations:
+    """Random-looking bijections of [0, size) for consecutive spaces, drawn once from `rng`:
+    point(i, k) is the k-th point of space i; point_of(k) walks the spaces in turn."""
+
+    def __init__(self, rng: random.Random, *sizes: int):
+        self.sizes = sizes
+        self.maps = []
+        for size in sizes:
+            stride = rng.randrange(1, size)
+            while math.gcd(stride, size) != 1:
+                stride += 1
+            self.maps.append((stride % size or 1, rng.randrange(size)))
+
+    def point(self, space: int, k: int) -> int:
+        """The k-th point of space `space` (k < its size)."""
+        size = self.sizes[space]
+        if k >= size:
+            raise ValueError(f"space {space} holds {size} points; asked for point {k}")
+        stride, offset = self.maps[space]
+        return (offset + k * stride) % size
+
+    def point_of(self, k: int) -> tuple[int, int]:
+        """(space, point): the k-th point over all the spaces, the first space first."""
+        for space, size in enumerate(self.sizes):
+            if k < size:
+                return space, self.point(space, k)
+            k -= size
+        raise ValueError(f"only {sum(self.sizes)} points; asked for one more")
+
+
+def name_space_sizes(industry: str) -> tuple[int, int]:
+    """How many names of two words, and of three, an industry has."""
+    n, trades = len(WORDS), len(INDUSTRY_WORDS[industry])
+    return n * (n - 1) * trades, n * (n - 1) * (n - 2) * trades
+
+
+def name_words(industry: str, where: tuple[int, int]) -> tuple[list[str], str]:
+    """The words (distinct, in order) and the trade word of a name's point in its space."""
+    space, point = where
+    trades = INDUSTRY_WORDS[industry]
+    point, trade = divmod(point, len(trades))
+    pool = list(WORDS)
+    words = []
+    for _ in range(space + 2):  # two words, or three
+        point, i = divmod(point, len(pool))
+        words.append(pool.pop(i))
+    return words, trades[trade]
 
 
 def day_in(rng: random.Random, year: int, first_month: int = 1, last_month: int = 12) -> date:

@@ -57,13 +57,14 @@ def _scaled(report: dict[str, int], revenue: float, employees: float,
     return out
 
 
-def date_history(firm: DemoFirm, seed: int, as_of: date) -> None:
+def date_history(firm: DemoFirm, seed: int, as_of: date,
+                 late_joiners: float = LATE_JOINERS) -> None:
     """Earlier and later fiscal years and every report's filing date, from a stream of the
     firm's own, so the core series stays what (seed, firms) made it."""
     rng = random.Random(f"{seed}:{firm.uscc}")
     (rev, emp) = LATER_GROWTH.get(firm.profile, DEFAULT_GROWTH)
     first = min(firm.reports)
-    if firm.profile in GROWTH_PROFILES and rng.random() >= LATE_JOINERS:
+    if firm.profile in GROWTH_PROFILES and rng.random() >= late_joiners:
         for fy in range(first - 1, max(BACKFILL_FY, firm.founded_on.year) - 1, -1):
             firm.reports[fy] = _scaled(firm.reports[fy + 1], 1 / rng.uniform(*rev),
                                        1 / rng.uniform(*emp), -rng.randint(0, 1))

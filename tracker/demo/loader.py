@@ -111,6 +111,7 @@ async def seed_targets(ladder_url: str, token: str, year: int) -> bool:
 
 
 async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: int = 2022,
+                    shape: str = "rulebook",
                     as_of: date | None = None, concurrency: int = 8, import_concurrency: int = 1,
                     timeout_s: float = 300.0, ladder_url: str | None = None,
                     progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
@@ -124,10 +125,10 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     current year's targets are seeded there too, unless the bureau set some, and the rounds
     from 2019 to the current year are sent (`tracker.demo.rounds`; counts under `rounds`). `progress` is
     called as (stage, done, total) for the stages "firms", "reports" and "facts" as rows
-    are sent.
+    are sent. `shape` picks the city (see `generate`).
     """
     started = time.perf_counter()
-    data = generate(seed, firms, as_of=as_of or max(date.today(), REFERENCE_DAY))
+    data = generate(seed, firms, as_of=as_of or max(date.today(), REFERENCE_DAY), shape=shape)
     seeded = await seed_targets(ladder_url, token, data.as_of.year) if ladder_url else False
     created: Counter[str] = Counter()
     kept: Counter[str] = Counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.demo.city import EAGLET_DISTRICTS, GAZELLE_DISTRICTS, OTHER_DISTRICTS, WAN, YI
@@ -30,21 +31,69 @@ PROFILES = (EAGLET, EAGLET_SOFTWARE, EAGLET_PRIZE, GAZELLE, GAZELLE_EMPLOYEES, G
             NOT_INDEPENDENT, ABNORMAL, PLAIN)
 
 
-def mix_of(firms: int) -> dict[str, int]:
-    """How many firms of each profile for a population of `firms`."""
-    def share(fraction: float, minimum: int = 1) -> int:
-        return max(minimum, round(firms * fraction))
+@dataclass(frozen=True)
+class Shape:
+    """How a demo city is made: each profile's share of the firms (the `rest` profile takes
+    what is left), and the few knobs that make its years look like one city's."""
 
-    mix = {
-        SEED: share(4 / 2400), POTENTIAL: share(4 / 2400), UNICORN_CANDIDATE: 1,
-        LEADER: share(0.005, 2),
-        GAZELLE: share(0.105), GAZELLE_EMPLOYEES: share(0.012), GAZELLE_VENTURE: share(0.012),
-        NEAR_MISS_GROWTH: share(0.015, 2), NEAR_MISS_INTENSITY: share(0.015, 2),
-        EAGLET_SOFTWARE: share(0.02), EAGLET_PRIZE: share(0.01),
-        NOT_INDEPENDENT: share(0.03, 2), ABNORMAL: share(1 / 1200, 2), PLAIN: share(0.1, 2),
-    }
-    mix[EAGLET] = firms - sum(mix.values())
-    return mix
+    name: str
+    shares: Mapping[str, float]  # profile -> fraction of the firms
+    minimums: Mapping[str, int]  # profile -> at least this many
+    rest: str  # the profile that takes the remainder
+    late_joiners: float = 0.06  # growth firms whose history starts only in FY2018
+    old_plain: float = 0.5  # plain firms too old for eaglet (founded 2005-2008)
+    plain_hte: float = 0.0  # of the old plain firms: a high-tech-enterprise certificate
+    plain_tech_sme: float = 0.0  # of the young plain firms: a tech-SME certificate
+    eaglet_hte: float = 0.06  # of the eaglets: a high-tech-enterprise certificate
+    big_rounds: int = LAST_FY  # the year seed and potential firms raise their grade's round
+    fixed: Mapping[str, int] = field(default_factory=dict)  # profile -> exactly this many
+
+    def mix(self, firms: int) -> dict[str, int]:
+        """How many firms of each profile for a population of `firms`."""
+        mix = {p: n for p, n in self.fixed.items()}
+        for profile, fraction in self.shares.items():
+            mix[profile] = max(self.minimums.get(profile, 1), round(firms * fraction))
+        mix[self.rest] = firms - sum(mix.values())
+        return {p: mix[p] for p in PROFILES}
+
+
+# The rulebook's scale reference (docs/rulebook.md "Figures to calibrate against"): roughly
+# 1,850 eaglets and 360 gazelles city-wide, nine unicorn-type firms. The library default.
+RULEBOOK = Shape(
+    name="rulebook",
+    shares={SEED: 4 / 2400, POTENTIAL: 4 / 2400, LEADER: 0.005,
+            GAZELLE: 0.105, GAZELLE_EMPLOYEES: 0.012, GAZELLE_VENTURE: 0.012,
+            NEAR_MISS_GROWTH: 0.015, NEAR_MISS_INTENSITY: 0.015,
+            EAGLET_SOFTWARE: 0.02, EAGLET_PRIZE: 0.01,
+            NOT_INDEPENDENT: 0.03, ABNORMAL: 1 / 1200, PLAIN: 0.1},
+    minimums={LEADER: 2, NEAR_MISS_GROWTH: 2, NEAR_MISS_INTENSITY: 2, NOT_INDEPENDENT: 2,
+              ABNORMAL: 2, PLAIN: 2},
+    rest=EAGLET, fixed={UNICORN_CANDIDATE: 1})
+
+# Dalian as the press reports it (README "The demo city"): early 2022 903 eaglets, 127
+# gazelles, 4 seed + 2 potential unicorns and no full one; about 4,000 high-tech enterprises
+# and a cultivation pool of tech SMEs; 2022 beats the gazelle target (30) by far. Shares of
+# DALIAN_FIRMS; another size scales every share.
+DALIAN_FIRMS = 6000
+DALIAN = Shape(
+    name="dalian",
+    shares={SEED: 3 / DALIAN_FIRMS, POTENTIAL: 1 / DALIAN_FIRMS, LEADER: 30 / DALIAN_FIRMS,
+            GAZELLE: 138 / DALIAN_FIRMS, GAZELLE_EMPLOYEES: 12 / DALIAN_FIRMS,
+            GAZELLE_VENTURE: 12 / DALIAN_FIRMS,
+            NEAR_MISS_GROWTH: 45 / DALIAN_FIRMS, NEAR_MISS_INTENSITY: 45 / DALIAN_FIRMS,
+            EAGLET: 1000 / DALIAN_FIRMS,
+            EAGLET_SOFTWARE: 70 / DALIAN_FIRMS, EAGLET_PRIZE: 35 / DALIAN_FIRMS,
+            NOT_INDEPENDENT: 150 / DALIAN_FIRMS, ABNORMAL: 5 / DALIAN_FIRMS},
+    minimums={LEADER: 2, NEAR_MISS_GROWTH: 2, NEAR_MISS_INTENSITY: 2, NOT_INDEPENDENT: 2,
+              ABNORMAL: 2},
+    rest=PLAIN, fixed={UNICORN_CANDIDATE: 1}, late_joiners=0.35, old_plain=0.8,
+    plain_hte=1.0, plain_tech_sme=0.6, eaglet_hte=0.25, big_rounds=LAST_FY - 1)
+SHAPES = {s.name: s for s in (RULEBOOK, DALIAN)}
+
+
+def mix_of(firms: int, shape: Shape = RULEBOOK) -> dict[str, int]:
+    """How many firms of each profile for a population of `firms`."""
+    return shape.mix(firms)
 
 
 # One builder per profile; each draws from `g.rng` only, so the population is a pure
@@ -79,12 +128,13 @@ def _eaglet(g: Draws, profile: str) -> None:
         return
     last = f.reports[LAST_FY]
     since = f.founded_on.year + 1
-    if r < 0.06 and last["st_staff"] * 10 >= last["employees"]:
+    hte = g.shape.eaglet_hte
+    if r < hte and last["st_staff"] * 10 >= last["employees"]:
         g.certificate(f, "high_tech_enterprise", rng.randint(max(2020, since), LAST_FY),
                       months=(10, 12), valid_years=3, renew_every=3)
-    elif r < 0.11:
+    elif r < hte + 0.05:
         g.certificate(f, "tech_sme", LAST_FY, months=(3, 9), calendar_year=True)
-    elif r < 0.13:  # an angel round, well below the gazelle's 1000万 venture path
+    elif r < hte + 0.07:  # an angel round, well below the gazelle's 1000万 venture path
         g.round_(f, rng.randint(max(2019, since), LAST_FY), rng.randint(100, 800) * WAN,
                  rng.randint(2000, 8000) * WAN, investor_kind=rng.choice(("vc_pe", "other")))
 
@@ -115,8 +165,9 @@ def _abnormal(g: Draws, profile: str) -> None:
 
 
 def _plain(g: Draws, profile: str) -> None:
-    rng = g.rng
-    if rng.random() < 0.5:  # too old for eaglet even on FY2018 data, not growing
+    rng, shape = g.rng, g.shape
+    old = rng.random() < shape.old_plain
+    if old:  # too old for eaglet even on FY2018 data, not growing
         f = g.firm(profile, OTHER_DISTRICTS, (2005, 2008))
         ip1, ip2 = rng.randint(0, 3), rng.randint(0, 6)
     else:  # young but without qualifying IP
@@ -126,6 +177,15 @@ def _plain(g: Draws, profile: str) -> None:
     g.reports(f, g.walk(g.log_uniform(50 * WAN, 3000 * WAN), years, (0.85, 1.12)),
               g.walk(rng.randint(5, 80), years, (0.9, 1.1)), st_ratio=(0.0, 0.02),
               ip1=ip1, ip2=ip2, staff_share=(0.02, 0.2), high_tech_share=(0.0, 0.4))
+    # A city's many certified firms that are on no tier: high-tech enterprises too old for
+    # eaglet, and tech SMEs without qualifying IP (neither certificate makes a tier here).
+    if old and shape.plain_hte and rng.random() < shape.plain_hte:
+        g.certificate(f, "high_tech_enterprise", rng.randint(2019, LAST_FY), months=(10, 12),
+                      valid_years=3, renew_every=3)
+    elif not old and shape.plain_tech_sme and f.founded_on.year < LAST_FY \
+            and rng.random() < shape.plain_tech_sme:
+        g.certificate(f, "tech_sme", rng.randint(max(2020, f.founded_on.year + 1), LAST_FY),
+                      months=(3, 9), calendar_year=True)
 
 
 def _growth(g: Draws, profile: str) -> None:
@@ -181,8 +241,8 @@ def _seed(g: Draws, profile: str) -> None:
     # potential grade's US$100M valuation and US$5M funding
     g.round_(f, f.founded_on.year + 1, rng.randint(200, 500) * WAN,
              rng.randint(4000, 12000) * WAN, investor_kind="other")
-    g.round_(f, LAST_FY, rng.randint(1000, 2400) * WAN, rng.randint(32000, 58000) * WAN,
-             months=(9, 12))
+    g.round_(f, g.shape.big_rounds, rng.randint(1000, 2400) * WAN,
+             rng.randint(32000, 58000) * WAN, months=(9, 12))
 
 
 def _potential(g: Draws, profile: str) -> None:
@@ -192,13 +252,13 @@ def _potential(g: Draws, profile: str) -> None:
     g.reports(f, g.walk(g.log_uniform(1000 * WAN, 1 * YI), years, (1.15, 1.7)),
               g.walk(rng.randint(40, 150), years, (1.1, 1.4)),
               st_ratio=(0.08, 0.2), ip1=rng.randint(3, 25), ip2=rng.randint(5, 40))
-    usd = 1_000_000
-    g.round_(f, 2021, rng.randint(8, 15) * usd, rng.randint(40, 90) * usd, currency="USD")
-    if f.founded_on.year >= LAST_FY - 4:  # at most 5 years old: US$100M / US$5M
-        g.round_(f, LAST_FY, rng.randint(15, 40) * usd, rng.randint(120, 400) * usd,
+    usd, big = 1_000_000, g.shape.big_rounds
+    g.round_(f, big - 1, rng.randint(8, 15) * usd, rng.randint(40, 90) * usd, currency="USD")
+    if f.founded_on.year >= big - 4:  # at most 5 years old: US$100M / US$5M
+        g.round_(f, big, rng.randint(15, 40) * usd, rng.randint(120, 400) * usd,
                  currency="USD")
     else:  # older: US$500M / US$25M
-        g.round_(f, LAST_FY, rng.randint(30, 80) * usd, rng.randint(520, 850) * usd,
+        g.round_(f, big, rng.randint(30, 80) * usd, rng.randint(520, 850) * usd,
                  currency="USD")
 
 
