@@ -16,6 +16,7 @@ from faststream.kafka import KafkaBroker
 from ladder import api, consumers, handlers
 from ladder.config import Settings, get_settings
 from ladder.repository import Repository, UnitOfWork
+from ladder.workers import WhatIfWorker
 from shared.consuming import Subscription
 from shared.runtime import service_runtime
 from shared.stream import StreamHub
@@ -59,6 +60,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(app, settings) as pool:
             app.state.rulebooks = await handlers.load_rulebooks(UnitOfWork(pool))
+            app.state.whatif_worker = WhatIfWorker(settings.service_database_url)
             broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all", logger=log,
                                  log_level=logging.DEBUG)
             app.state.broker = broker  # its subscribers go into /asyncapi.json
@@ -83,6 +85,7 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
                     await sweeper
                 await app.state.stream_hub.stop()
                 await subscription.stop()
+                app.state.whatif_worker.close()
 
     app = create_app(
         service="ladder", title="Cultivation tracker — ladder",

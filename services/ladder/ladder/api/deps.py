@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Query, Request
 
@@ -14,6 +14,9 @@ from ladder.repository import UnitOfWork
 from shared.deps import PoolDep
 from shared.errors import Rejected
 from shared.stream import StreamHub
+
+if TYPE_CHECKING:
+    from ladder.workers import WhatIfWorker
 
 
 def get_clock(request: Request) -> Callable[[], date]:
@@ -62,3 +65,12 @@ def get_as_of(today: Today, as_of: Annotated[date | None, Query(
 
 
 AsOf = Annotated[date, Depends(get_as_of)]
+
+
+def get_whatif_worker(request: Request) -> WhatIfWorker:
+    """The process's what-if worker (a process of its own, started on the first job)."""
+    worker: WhatIfWorker = request.app.state.whatif_worker
+    return worker
+
+
+Worker = Annotated["WhatIfWorker", Depends(get_whatif_worker)]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from ladder import handlers, queries
-from ladder.api.deps import Rulebooks, Today, Uow
+from ladder.api.deps import Rulebooks, Today, Uow, Worker
 from ladder.api.standing import Cursor
 from ladder.schemas import (
     CandidatePage,
@@ -17,6 +20,7 @@ from ladder.schemas import (
     RulebookPage,
     RulebookSummary,
     SimulationIn,
+    SimulationJob,
     SimulationOut,
     TargetsOut,
     TargetsSet,
@@ -88,9 +92,37 @@ async def get_candidates(
 
 @router.post("/simulations", tags=["what-if"], response_model=SimulationOut,
              summary="Re-evaluate every firm under a draft rulebook; live standings untouched",
-             responses={404: {"description": "No such stored rulebook"}})
-async def post_simulation(body: SimulationIn, pool: PoolDep, rulebooks: Rulebooks,
-                          today: Today, who: Reader) -> SimulationOut:
-    return await queries.what_if(pool, rulebooks.active, rulebook_id=body.rulebook_id,
-                                 overrides=body.overrides, round_year=body.round_year,
-                                 traces=body.include_traces, limit=body.limit, today=today)
+             description="Computed in a worker process, never on the service's event loop. "
+             "With `Prefer: respond-async` (RFC 7240) the answer is 202 with the job at once "
+             "(its URL in `Location`): GET it for the progress, then the result. Without, the "
+             "call waits for the job and answers 200 with the result, as it always has.",
+             responses={202: {"model": SimulationJob,
+                              "description": "Prefer: respond-async: the job, queued"},
+                        404: {"description": "No such stored rulebook"}})
+async def post_simulation(
+    body: SimulationIn, pool: PoolDep, rulebooks: Rulebooks, today: Today, who: Reader,
+    worker: Worker,
+    prefer: Annotated[str | None, Header(description="respond-async: answer 202 with the job "
+                                         "at once")] = None,
+) -> Any:
+    job_id, done = await handlers.start_what_if(
+        pool, worker, rulebooks.active, rulebook_id=body.rulebook_id, overrides=body.overrides,
+        round_year=body.round_year, traces=body.include_traces, limit=body.limit, today=today,
+        actor=who.actor)
+    if prefer and "respond-async" in prefer.lower():
+        job = await queries.simulation_job(pool, job_id)
+        return JSONResponse(job.model_dump(mode="json", by_alias=True), status_code=202,
+                            headers={"Location": f"/v1/simulations/{job_id}",
+                                     "Preference-Applied": "respond-async"})
+    await asyncio.shield(done)  # a client that leaves does not cancel the job
+    job = await queries.simulation_job(pool, job_id)
+    if job.result is None:
+        raise handlers.WhatIfFailed(job.problem or "the what-if did not finish", job=str(job_id))
+    return job.result
+
+
+@router.get("/simulations/{job_id}", tags=["what-if"], response_model=SimulationJob,
+            summary="A what-if job: its progress, then its result",
+            responses={404: {"description": "No such job"}})
+async def get_simulation(job_id: uuid.UUID, pool: PoolDep, who: Reader) -> SimulationJob:
+    return await queries.simulation_job(pool, job_id)

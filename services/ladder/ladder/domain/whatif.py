@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,20 +11,26 @@ from ladder.domain.decision import TIER_RANK
 from ladder.domain.rulebook import Rulebook
 from ladder.domain.timeline import fold
 
+PROGRESS_EVERY = 500  # firms between two progress reports
+
 
 def _label(tier: str, grade: str | None) -> str:
     return f"unicorn:{grade}" if tier == "unicorn" and grade else tier
 
 
 def compare(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_year: int,
-            *, traces: bool, names: dict[str, str], today: date | None = None) -> dict[str, Any]:
+            *, traces: bool, names: dict[str, str], today: date | None = None,
+            progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Fold each firm's facts under both rulebooks to the end of the round year (or today)
-    and report who stands where, who moves, and the entries dated in the year."""
+    and report who stands where, who moves, and the entries dated in the year. `progress`
+    hears (firms done, firms in all) every so many firms."""
     fy = round_year - 1
     on = min(date(round_year, 12, 31), today or date.today())
     moves: list[dict[str, Any]] = []
     counts: dict[str, Counter[str]] = {"baseline": Counter(), "draft": Counter()}
-    for firm_id, f in facts.items():
+    for n, (firm_id, f) in enumerate(facts.items()):
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n, len(facts))
         if f.firm.founded_on.year > fy:
             continue  # not yet founded in that fiscal year
         old, new = fold(baseline, f, on), fold(draft, f, on)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 from pydantic import ValidationError
 
 from ladder.domain.rulebook import Rulebook, default_rulebook
-from shared.errors import Conflict, Rejected
+from ladder.repository import Repository
+from shared.errors import Conflict, DomainError, Rejected
 
 if TYPE_CHECKING:
     from ladder.handlers.timeline import Work
+    from ladder.workers import WhatIfWorker
 
 
 class RulebookStore:
@@ -48,3 +54,35 @@ async def upload_draft(uow: Work, store: RulebookStore, document: dict[str, Any]
         await uow.repo.save_rulebook(rulebook.id, rulebook.model_dump(mode="json"), "draft",
                                      actor)
     return rulebook
+
+
+class WhatIfFailed(DomainError):
+    """The worker could not finish a what-if (the job says why)."""
+
+    status = 500
+
+
+async def start_what_if(pool: asyncpg.Pool, worker: WhatIfWorker, active: Rulebook, *,
+                        rulebook_id: str | None, overrides: dict[str, Any] | None,
+                        round_year: int, traces: bool, limit: int, today: date,
+                        actor: str) -> tuple[uuid.UUID, asyncio.Future[str]]:
+    """Check the draft (404/422 now, not later), store the job, hand it to the worker."""
+    from ladder.queries.whatif import draft_for  # the draft is read as the what-if reads it
+
+    draft = await draft_for(pool, active, rulebook_id=rulebook_id, overrides=overrides)
+    job_id = uuid.uuid4()
+    request = {"rulebook_id": rulebook_id, "overrides": overrides, "round_year": round_year,
+               "include_traces": traces, "limit": limit, "today": today.isoformat()}
+    repo = Repository(pool)
+    await repo.new_simulation_job(job_id, request, actor)
+    future = worker.submit(job_id, baseline=active, draft=draft, round_year=round_year,
+                           traces=traces, limit=limit, today=today)
+
+    def lost(done: asyncio.Future[str]) -> None:  # the worker process died under the job
+        if not done.cancelled() and done.exception() is not None:
+            task = asyncio.ensure_future(repo.finish_simulation(
+                job_id, result=None, problem=f"the worker stopped: {done.exception()!r}"[:1000]))
+            worker.keep(task)
+
+    future.add_done_callback(lost)
+    return job_id, future

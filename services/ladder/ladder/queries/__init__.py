@@ -5,8 +5,8 @@ from ladder.queries.rulebooks import rulebook, rulebooks, stored, summary
 from ladder.queries.standing import history, readiness, standing, standings
 from ladder.queries.standing import summary as tier_summary
 from ladder.queries.targets import candidates, live_decisions, targets
-from ladder.queries.whatif import draft_of, simulate, what_if
+from ladder.queries.whatif import draft_for, draft_of, simulate, simulation_job, what_if
 
-__all__ = ["candidates", "draft_of", "history", "live_decisions", "readiness", "rulebook",
+__all__ = ["candidates", "draft_for", "draft_of", "simulation_job", "history", "live_decisions", "readiness", "rulebook",
            "rulebooks", "simulate", "standing", "standings", "stored", "summary",
            "targets", "tier_summary", "what_if", "discrepancies", "round_out", "worklist"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,8 +14,8 @@ import asyncpg
 from ladder.domain.rulebook import Rulebook, rulebook_with_overrides
 from ladder.domain.whatif import compare
 from ladder.repository import Repository
-from ladder.schemas import SimulationOut
-from shared.errors import Rejected
+from ladder.schemas import SimulationJob, SimulationOut
+from shared.errors import NotFound, Rejected
 
 
 def draft_of(base: Rulebook, overrides: dict[str, Any] | None) -> Rulebook:
@@ -27,8 +29,10 @@ def draft_of(base: Rulebook, overrides: dict[str, Any] | None) -> Rulebook:
 
 
 async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, round_year: int,
-                   traces: bool, limit: int, today: date | None = None) -> SimulationOut:
-    """Run the what-if on every stored firm; reports timings too."""
+                   traces: bool, limit: int, today: date | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> SimulationOut:
+    """Run the what-if on every stored firm; reports timings too (and, to `progress`, the
+    firms folded so far)."""
     started = time.perf_counter()
     repo = Repository(pool)
     facts = await repo.all_dated()
@@ -36,7 +40,7 @@ async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, r
     loaded = time.perf_counter()
     # in a thread: seconds of evaluation must not stall the consumer's heartbeats or the API
     result = await asyncio.to_thread(compare, baseline, draft, facts, round_year, traces=traces,
-                                     names=names, today=today)
+                                     names=names, today=today, progress=progress)
     done = time.perf_counter()
     result["moves_total"] = len(result["moves"])
     result["moves"] = result["moves"][:limit]
@@ -50,15 +54,42 @@ async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, r
     return SimulationOut.model_validate(result)
 
 
-async def what_if(pool: asyncpg.Pool, active: Rulebook, *, rulebook_id: str | None,
-                  overrides: dict[str, Any] | None, round_year: int, traces: bool, limit: int,
-                  today: date) -> SimulationOut:
-    """The what-if the API runs: a stored draft, or overrides of it (or of the active one)."""
+async def draft_for(pool: asyncpg.Pool, active: Rulebook, *, rulebook_id: str | None,
+                    overrides: dict[str, Any] | None) -> Rulebook:
+    """The draft a what-if runs: a stored draft, or overrides of it (or of the active one);
+    404 for an unknown rulebook, 422 naming the field for a draft that is no draft."""
     from ladder.queries.rulebooks import stored  # one read model uses the other
 
     base = await stored(pool, rulebook_id) if rulebook_id else active
     draft = draft_of(base, overrides)
     if draft is active:
         raise Rejected("rulebook_id", "draft_needed", "give a draft rulebook_id or overrides")
+    return draft
+
+
+async def what_if(pool: asyncpg.Pool, active: Rulebook, *, rulebook_id: str | None,
+                  overrides: dict[str, Any] | None, round_year: int, traces: bool, limit: int,
+                  today: date) -> SimulationOut:
+    """The what-if in this process (benchmarks and tests; the API runs it as a job)."""
+    draft = await draft_for(pool, active, rulebook_id=rulebook_id, overrides=overrides)
     return await simulate(pool, baseline=active, draft=draft, round_year=round_year,
                           traces=traces, limit=limit, today=today)
+
+
+def job_out(row: asyncpg.Record) -> SimulationJob:
+    """A stored what-if job as the API shows it."""
+    total, done = row["firms_total"], row["firms_done"]
+    return SimulationJob(
+        id=row["id"], status=row["status"], firms_done=done, firms_total=total,
+        progress=1.0 if row["status"] == "done" else round(done / total, 3) if total else 0.0,
+        created_at=row["created_at"], finished_at=row["finished_at"],
+        result=SimulationOut.model_validate(row["result"]) if row["result"] else None,
+        problem=row["problem"])
+
+
+async def simulation_job(pool: asyncpg.Pool, job_id: uuid.UUID) -> SimulationJob:
+    """One what-if job (404 when there is none of that id)."""
+    row = await Repository(pool).simulation_job(job_id)
+    if row is None:
+        raise NotFound(f"no what-if job {job_id}")
+    return job_out(row)

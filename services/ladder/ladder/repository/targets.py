@@ -100,6 +100,34 @@ class RulebookSql(Bound):
             " ON CONFLICT (id) DO UPDATE SET document = $2, status = $3, uploaded_by = $4,"
             " uploaded_at = now()", rulebook_id, document, status, actor)
 
+    async def new_simulation_job(self, job_id: uuid.UUID, request: dict[str, Any],
+                                 actor: str) -> None:
+        """A what-if job, queued (old finished jobs are dropped: they are a cache)."""
+        await self.conn.execute(
+            "DELETE FROM simulation_jobs WHERE created_at < now() - interval '7 days'")
+        await self.conn.execute(
+            "INSERT INTO simulation_jobs (id, request, created_by) VALUES ($1, $2, $3)",
+            job_id, request, actor)
+
+    async def simulation_job(self, job_id: uuid.UUID) -> asyncpg.Record | None:
+        """One what-if job: status, progress, result or problem."""
+        return await self.conn.fetchrow("SELECT * FROM simulation_jobs WHERE id = $1", job_id)
+
+    async def simulation_progress(self, job_id: uuid.UUID, done: int, total: int) -> None:
+        """The worker's progress: firms folded so far, of how many."""
+        await self.conn.execute(
+            "UPDATE simulation_jobs SET status = 'running', firms_done = $2, firms_total = $3"
+            " WHERE id = $1", job_id, done, total)
+
+    async def finish_simulation(self, job_id: uuid.UUID, *, result: dict[str, Any] | None,
+                                problem: str | None, firms: int | None = None) -> None:
+        """The job's end: its result and how many firms it folded, or what went wrong."""
+        await self.conn.execute(
+            "UPDATE simulation_jobs SET status = $2, result = $3, problem = $4,"
+            " firms_total = coalesce($5, firms_total), firms_done = coalesce($5, firms_done),"
+            " finished_at = now() WHERE id = $1",
+            job_id, "done" if problem is None else "failed", result, problem, firms)
+
     async def audit(self, *, actor: str, action: str, subject: str | None, before: Any,
                     after: Any, correlation_id: str | None) -> None:
         """One audit log entry in this transaction."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -174,3 +175,19 @@ class SimulationOut(BaseModel):
     firms: int = Field(description="Firms evaluated", examples=[2])
     load_seconds: float = Field(examples=[0.012])
     evaluate_seconds: float = Field(examples=[0.003])
+
+
+class SimulationJob(BaseModel):
+    """A what-if computed in a worker process: its progress, then its result."""
+
+    id: uuid.UUID = Field(examples=["0b6f3c1e-8f4e-4d1a-9a57-2f1f1b0c9e11"])
+    status: Literal["queued", "running", "done", "failed"] = Field(examples=["running"])
+    progress: float = Field(ge=0, le=1, description="Share of the firms folded so far",
+                            examples=[0.4])
+    firms_done: int = Field(examples=[20000])
+    firms_total: int | None = Field(description="Known once the worker has loaded the firms",
+                                    examples=[50000])
+    created_at: datetime = Field(examples=["2026-12-05T07:00:00Z"])
+    finished_at: datetime | None = Field(default=None, examples=[None])
+    result: SimulationOut | None = Field(default=None, description="Once `status` is done")
+    problem: str | None = Field(default=None, description="Once `status` is failed: why")
