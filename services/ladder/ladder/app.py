@@ -13,7 +13,7 @@ import asyncpg
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from ladder import api, consumers, handlers
+from ladder import api, consumers, handlers, queries
 from ladder.config import Settings, get_settings
 from ladder.repository import Repository, UnitOfWork
 from ladder.workers import WhatIfWorker
@@ -24,6 +24,7 @@ from shared.topics import FIRM_EVENTS, STANDING_EVENTS
 from shared.web import create_app
 
 log = logging.getLogger(__name__)
+JUDGE_CHECK_S = 60.0  # how often the ladder checks that candidates were judged today
 
 
 async def _sweep_forever(app: FastAPI, uow: UnitOfWork, settings: Settings) -> None:
@@ -39,6 +40,19 @@ async def _sweep_forever(app: FastAPI, uow: UnitOfWork, settings: Settings) -> N
         except Exception:  # the next sweep tries again
             log.exception("sweep failed")
         await asyncio.sleep(every_s)
+
+
+async def _judge_candidates_daily(app: FastAPI, pool: asyncpg.Pool) -> None:
+    """Keep candidate_ranks judged on today: once a day (and after a rulebook change) every
+    firm is judged again; in between the consumer keeps the firms it recomputes."""
+    while True:
+        try:
+            kept = await queries.judge_city(pool, app.state.rulebooks.active, app.state.clock())
+            if kept >= 0:
+                log.info("candidates judged: %s rows", kept)
+        except Exception:  # the next minute tries again
+            log.exception("judging the candidates failed")
+        await asyncio.sleep(JUDGE_CHECK_S)
 
 
 def _stream_hub(pool: asyncpg.Pool, settings: Settings) -> StreamHub:
@@ -77,12 +91,14 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
             app.state.stream_hub.start()
             sweeper = asyncio.create_task(
                 _sweep_forever(app, UnitOfWork(pool), settings))
+            judge = asyncio.create_task(_judge_candidates_daily(app, pool))
             try:
                 yield
             finally:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                for task in (sweeper, judge):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 await app.state.stream_hub.stop()
                 await subscription.stop()
                 app.state.whatif_worker.close()

@@ -88,6 +88,7 @@ class FakeRepository(RoundTables):
         self.targets_by_year: dict[int, dict[str, int]] = {}
         self.target_states: dict[tuple[int, str], dict[str, Any]] = {}
         self.stored_rulebooks: dict[str, dict[str, Any]] = {}
+        self.candidate_ranks: dict[uuid.UUID, list[Any]] = {}
         self.audit_log: list[dict[str, Any]] = []
         self._override_ids = 0
         # the round: rounds' dates, applications and lists as the round's reads give them
@@ -208,6 +209,10 @@ class FakeRepository(RoundTables):
 
     async def save_standing(self, firm_id: uuid.UUID, values: dict[str, Any]) -> None:
         self.standings[firm_id].update(copy.deepcopy(values), updated_at=datetime.now(UTC))
+
+    async def save_candidates(self, judged: dict[uuid.UUID, list[Any]], on: Any) -> None:
+        for firm_id, found in judged.items():
+            self.candidate_ranks[firm_id] = [(c.target, c.failing_count, on) for c in found]
 
     async def save_standings(self, values: dict[uuid.UUID, dict[str, Any]]) -> None:
         for firm_id, v in values.items():

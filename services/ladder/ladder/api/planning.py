@@ -83,9 +83,13 @@ async def get_candidates(
     offset: Annotated[int, Query(ge=0, le=1_000_000,
                                  description="Where to start when no cursor is given")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    year: Annotated[int | None, Query(
+        ge=2000, le=2100, description="The round year to judge in: as of its last day, or "
+        "today for the current year (default); not a future year")] = None,
 ) -> CandidatePage:
     start = position_of(cursor, int)
-    return await queries.candidates(pool, rulebooks.active, tier, today, district=district,
+    on = queries.candidates_day(year, today)
+    return await queries.candidates(pool, rulebooks.active, tier, on, district=district,
                                     industry=industry, sort=sort,
                                     offset=offset if start is None else start, limit=limit)
 

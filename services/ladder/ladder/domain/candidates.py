@@ -64,6 +64,15 @@ def candidates(decisions: Iterable[Decision], target: str) -> list[Candidate]:
     return found
 
 
+CANDIDATE_TIERS = ("eaglet", "gazelle", "unicorn", "leader")
+
+
+def judged(decision: Decision) -> list[Candidate]:
+    """The firm as a candidate for each tier it stands one step below (what the consumer
+    keeps, so a page of candidates is a read, not a judgement of the whole city)."""
+    return [c for tier in CANDIDATE_TIERS for c in candidates((decision,), tier)]
+
+
 def near_miss_tier(step: NextStep) -> str | None:
     """The tier a firm nearly reaches, when its next step makes it a near miss."""
     if step.target is None or step.passed:

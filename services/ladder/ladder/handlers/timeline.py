@@ -17,7 +17,7 @@ from typing import Any, Protocol, Self
 
 import asyncpg
 
-from ladder.domain.candidates import near_miss_tier
+from ladder.domain.candidates import Candidate, judged, near_miss_tier
 from ladder.domain.dated import DatedFacts
 from ladder.domain.decision import TIER_RANK, Decision
 from ladder.domain.entries import certificate_entries
@@ -129,6 +129,7 @@ async def recompute_many(uow: Work, firms: dict[uuid.UUID, Trigger], *, rulebook
     before = await uow.repo.replace_entries({f: plan.entries for f, plan in plans.items()})
     await _recount(uow, plans, before, today)
     await uow.repo.save_standings({f: plan.standing for f, plan in plans.items()})
+    await uow.repo.save_candidates({f: plan.candidates for f, plan in plans.items()}, today)
     await uow.outbox.add_all([e for plan in plans.values() for e in plan.after])
     outcomes = {}
     for f, plan in plans.items():
@@ -148,6 +149,7 @@ class _Plan:
     entries: list[Entry] = field(default_factory=list)
     standing: dict[str, Any] = field(default_factory=dict)
     after: list[Draft[Any]] = field(default_factory=list)  # published after the counts
+    candidates: list[Candidate] = field(default_factory=list)  # judged on `today`
     correlation_id: str | None = None
     outcome: Outcome | None = None
 
@@ -163,7 +165,7 @@ def _plan(rulebook: Rulebook, facts: DatedFacts, row: Row, stored: Sequence[Row]
         k += 1
     old, new = stored[k:], timeline.steps[k:]
     ids = [r["id"] for r in stored[:k]] + [uuid.uuid4() for _ in new]
-    plan = _Plan(row, correlation_id=trigger.correlation_id)
+    plan = _Plan(row, correlation_id=trigger.correlation_id, candidates=judged(timeline.last))
     plan.superseded = [(r["id"], ids[k + j] if j < len(new) else None)
                        for j, r in enumerate(old)]
     publish = _Publisher(plan, rulebook, trigger.event_id)

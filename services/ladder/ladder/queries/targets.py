@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from ladder.domain.candidates import CANDIDATE_TIERS, judged
 from ladder.domain.candidates import candidates as rank_candidates
 from ladder.domain.round import ROUND_TIERS, app_pipeline, basis, rates, round_forecast
 from ladder.domain.rulebook import Rulebook
@@ -25,8 +26,6 @@ from ladder.schemas import CandidatePage, TargetsOut
 from shared.errors import Rejected
 from shared.paging import cursor_for
 
-CANDIDATE_TIERS = ("eaglet", "gazelle", "unicorn", "leader")
-
 
 async def live_decisions(repo: Repository, rulebook: Rulebook, on: date, *,
                          district: str | None = None, industry: str | None = None) -> list[Any]:
@@ -39,33 +38,78 @@ async def live_decisions(repo: Repository, rulebook: Rulebook, on: date, *,
     return await asyncio.to_thread(run)  # keep the event loop (heartbeats, API) responsive
 
 
+def candidates_day(year: int | None, today: date) -> date:
+    """The day candidates are judged on for a round year: its last day, or today for the
+    current year (422 naming `year` for a year still to come)."""
+    if year is None or year == today.year:
+        return today
+    if year > today.year:
+        raise Rejected("year", "not_future", f"year {year} is after this year ({today.year})")
+    return date(year, 12, 31)
+
+
 async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date, *,
                      district: str | None, industry: str | None, sort: str, offset: int,
-                     limit: int) -> CandidatePage:
-    """Near misses for `tier`, closest first (or by the chosen sort), a page from `offset`."""
+                     limit: int, from_scratch: bool = False) -> CandidatePage:
+    """Near misses for `tier`, closest first (or by the chosen sort), a page from `offset`.
+
+    When the whole city was judged on `on` under this rulebook (today, kept by the consumer
+    and the sweep), a page is read from `candidate_ranks`; another day (a past year's end)
+    judges every firm from its dated facts. Both give the same page (tested)."""
     if tier not in CANDIDATE_TIERS:
         raise Rejected("tier", "tier", f"tier must be one of {', '.join(CANDIDATE_TIERS)}")
     repo = Repository(pool)
-    decisions = await live_decisions(repo, rulebook, on, district=district, industry=industry)
-    found = rank_candidates(decisions, tier)
-    if sort == "gap":
-        found.sort(key=lambda c: (c.relative_gap_sum, c.failing_count))
-    names = {str(r["firm_id"]): r for r in await repo.all_standings()}
-    page = found[offset:offset + limit]
-    more = offset + limit < len(found)
-    return CandidatePage.model_validate({
-        "tier": tier, "total": len(found), "offset": offset,
-        "next_cursor": cursor_for(offset + limit) if more else None,
-        "items": [{
-            "firm_id": c.firm_id, "name": names[c.firm_id]["name"] if c.firm_id in names else None,
+    judgement = None if from_scratch else await repo.candidate_judgement()
+    if judgement is not None and (judgement["judged_on"], judgement["rulebook_id"]) == (
+            on, rulebook.id):
+        total, rows = await repo.candidate_page(tier, district=district, industry=industry,
+                                                by_gap=sort == "gap", offset=offset, limit=limit)
+        items = [{**dict(r), "firm_id": str(r["firm_id"]),
+                  "relative_gap_sum": round(r["relative_gap_sum"], 4),
+                  "conversion_probability": conversion_probability(r["failing_count"],
+                                                                   r["relative_gap_sum"])}
+                 for r in rows]
+    else:
+        decisions = await live_decisions(repo, rulebook, on, district=district,
+                                         industry=industry)
+        found = rank_candidates(decisions, tier)
+        if sort == "gap":
+            found.sort(key=lambda c: (c.relative_gap_sum, c.failing_count))
+        names = {str(r["firm_id"]): r for r in await repo.all_standings()}
+        total = len(found)
+        items = [{
+            "firm_id": c.firm_id,
+            "name": names[c.firm_id]["name"] if c.firm_id in names else None,
             "district": names[c.firm_id]["district"] if c.firm_id in names else None,
             "industry": names[c.firm_id]["industry"] if c.firm_id in names else None,
             "current_tier": c.current_tier, "unicorn_grade": c.unicorn_grade,
             "failing_count": c.failing_count, "relative_gap_sum": round(c.relative_gap_sum, 4),
-            "conversion_probability": conversion_probability(c.failing_count, c.relative_gap_sum),
+            "conversion_probability": conversion_probability(c.failing_count,
+                                                             c.relative_gap_sum),
             "missing": [m.sentence for m in c.missing],
-        } for c in page],
-    })
+        } for c in found[offset:offset + limit]]
+    more = offset + limit < total
+    return CandidatePage.model_validate({
+        "tier": tier, "total": total, "offset": offset,
+        "next_cursor": cursor_for(offset + limit) if more else None, "items": items})
+
+
+async def judge_city(pool: asyncpg.Pool, rulebook: Rulebook, today: date) -> int:
+    """Judge every firm as a candidate on `today` and keep the ranks (the sweep, once a day
+    or after a rulebook change); returns how many candidate rows it kept."""
+    repo = Repository(pool)
+    judgement = await repo.candidate_judgement()
+    if judgement is not None and (judgement["judged_on"], judgement["rulebook_id"]) == (
+            today, rulebook.id):
+        return -1  # judged already
+    facts = await repo.all_dated()
+
+    def run() -> dict[str, list[Any]]:
+        return {firm_id: judged(decide(rulebook, f, today)[0]) for firm_id, f in facts.items()}
+
+    rows = await asyncio.to_thread(run)
+    await repo.replace_candidates(rows, today, rulebook.id)
+    return sum(len(v) for v in rows.values())
 
 
 async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date) -> TargetsOut:

@@ -9,7 +9,7 @@ from ladder.repository.base import Conn
 from ladder.repository.facts import FactsSql, FactWrites
 from ladder.repository.round import RoundSql, RoundWrites
 from ladder.repository.standings import StandingSql
-from ladder.repository.targets import Entry, RulebookSql, TargetSql
+from ladder.repository.targets import CandidateSql, Entry, RulebookSql, TargetSql
 from shared.db import DbConn
 from shared.uow import OutboxUnitOfWork
 
@@ -18,7 +18,7 @@ __all__ = ["PRODUCER", "Conn", "Entry", "FactWrites", "JoinedUnitOfWork", "Repos
            "RoundWrites", "UnitOfWork"]
 
 
-class Repository(FactsSql, StandingSql, TargetSql, RulebookSql, RoundSql):
+class Repository(FactsSql, StandingSql, TargetSql, CandidateSql, RulebookSql, RoundSql):
     """The ladder's SQL on one connection (or on the pool, for read models)."""
 
 

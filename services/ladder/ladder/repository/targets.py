@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -71,6 +72,74 @@ class TargetSql(Bound):
             "INSERT INTO target_state (year, key, pace, milestones) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (year, key) DO UPDATE SET pace = $3, milestones = $4",
             year, key, pace, milestones)
+
+
+class CandidateSql(Bound):
+    """Candidates ranked as facts change (`candidate_ranks`), and the day they were judged."""
+
+    @staticmethod
+    def _rows(judged: Mapping[Any, Sequence[Any]], on: date) -> list[tuple[Any, ...]]:
+        return [(uuid.UUID(str(firm_id)), c.target, c.failing_count, c.relative_gap_sum,
+                 c.current_tier, c.unicorn_grade, [m.sentence for m in c.missing], on)
+                for firm_id, found in judged.items() for c in found]
+
+    async def save_candidates(self, judged: Mapping[uuid.UUID, Sequence[Any]], on: date) -> None:
+        """The recomputed firms' candidacies (none: the firm is no candidate today)."""
+        await self.conn.execute("DELETE FROM candidate_ranks WHERE firm_id = ANY($1::uuid[])",
+                                list(judged))
+        rows = self._rows(judged, on)
+        if rows:
+            await self.conn.executemany(
+                "INSERT INTO candidate_ranks (firm_id, tier, failing_count, relative_gap_sum,"
+                " current_tier, unicorn_grade, missing, judged_on)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", rows)
+
+    async def replace_candidates(self, judged: Mapping[str, Sequence[Any]], on: date,
+                                 rulebook_id: str) -> None:
+        """Every firm judged on `on`: the whole table replaced in one transaction."""
+        rows = self._rows(judged, on)
+
+        async def write(conn: Any) -> None:
+            await conn.execute("DELETE FROM candidate_ranks")
+            await conn.copy_records_to_table(
+                "candidate_ranks", records=rows,
+                columns=["firm_id", "tier", "failing_count", "relative_gap_sum", "current_tier",
+                         "unicorn_grade", "missing", "judged_on"])
+            await conn.execute(
+                "INSERT INTO candidate_judgement (judged_on, rulebook_id) VALUES ($1, $2)"
+                " ON CONFLICT (only_row) DO UPDATE SET judged_on = $1, rulebook_id = $2",
+                on, rulebook_id)
+
+        if isinstance(self.conn, asyncpg.Pool):
+            async with self.conn.acquire() as conn, conn.transaction():
+                await write(conn)
+        else:
+            await write(self.conn)
+
+    async def candidate_judgement(self) -> asyncpg.Record | None:
+        """The day and rulebook the whole city was last judged on."""
+        return await self.conn.fetchrow("SELECT judged_on, rulebook_id FROM candidate_judgement")
+
+    async def candidate_page(self, tier: str, *, district: str | None, industry: str | None,
+                             by_gap: bool, offset: int, limit: int,
+                             ) -> tuple[int, list[asyncpg.Record]]:
+        """(how many candidates for `tier` in all, one page of them, closest or by gap)."""
+        where = ("FROM candidate_ranks c JOIN firms f ON f.id = c.firm_id"
+                 " LEFT JOIN standings s ON s.firm_id = c.firm_id WHERE c.tier = $1"
+                 " AND ($2::text IS NULL OR f.district = $2)"
+                 " AND ($3::text IS NULL OR f.industry = $3)")
+        order = ("c.relative_gap_sum, c.failing_count, c.firm_id" if by_gap
+                 else "c.failing_count, c.relative_gap_sum, c.firm_id")
+        total = await self.conn.fetchval(f"SELECT count(*) {where}", tier, district, industry)
+        rows = await self.conn.fetch(
+            "SELECT c.firm_id, c.current_tier, c.unicorn_grade, c.failing_count,"
+            " c.relative_gap_sum, c.missing,"
+            " CASE WHEN s.firm_id IS NULL THEN NULL ELSE f.name END AS name,"
+            " CASE WHEN s.firm_id IS NULL THEN NULL ELSE f.district END AS district,"
+            " CASE WHEN s.firm_id IS NULL THEN NULL ELSE f.industry END AS industry"
+            f" {where} ORDER BY {order} OFFSET $4 LIMIT $5",
+            tier, district, industry, offset, limit)
+        return int(total), rows
 
 
 class RulebookSql(Bound):
