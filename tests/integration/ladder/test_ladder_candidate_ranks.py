@@ -5,12 +5,16 @@ judges a past year as of its end; `total` counts every page."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import date
+from typing import Any
 
 import pytest
 
 from ladder.domain.rulebook import default_rulebook
+from ladder.queries.tables import Filters, funnel, tier_key
 from ladder.queries.targets import candidates, judge_city
+from ladder.repository import Repository
 from shared.db import create_pool
 from shared.settings import database_url_for
 from tests.conftest import fresh_database
@@ -86,6 +90,13 @@ async def test_precomputed_candidates_equal_the_ones_judged_from_scratch(
             assert await judge_city(pool, rulebook, TODAY) >= 4
             again = (await p.ladder.get("/v1/candidates", params={"tier": "gazelle", "limit": 2})).json()
             assert again == page
+
+            # the funnel's aggregate in the database equals counting every standing
+            assert len(await _funnel(pool, TODAY, None)) >= 2
+            for day in (TODAY, date(2021, 12, 31), date(2020, 12, 31)):
+                for industry in (None, "other"):
+                    assert await _funnel(pool, day, industry) == await _funnel_by_hand(
+                        pool, day, industry), (day, industry)
         finally:
             await pool.close()
 
@@ -102,6 +113,31 @@ async def test_precomputed_candidates_equal_the_ones_judged_from_scratch(
         assert future.json()["errors"][0]["field"] == "year"
         bad = await p.ladder.get("/v1/candidates", params={"tier": "gazelle", "year": "soon"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "year"
+
+
+async def _funnel(pool: Any, day: date, industry: str | None) -> list[dict[str, Any]]:
+    f = Filters(year=day.year, tier=None, district=None, industry=industry)
+    return (await funnel(pool, f, TODAY)).rows  # a past year: as of its last day
+
+
+async def _funnel_by_hand(pool: Any, day: date, industry: str | None) -> list[dict[str, Any]]:
+    """Every standing on `day`, page by page, counted in Python (the funnel before)."""
+    repo, rows, after = Repository(pool), [], None
+    while True:
+        args = {"tier": None, "district": None, "industry": industry, "at_risk": None,
+                "after": after, "limit": 2}
+        page = (await repo.list_standings(**args) if day == TODAY
+                else await repo.list_standings_as_of(day, **args))
+        rows += page
+        if len(page) < 2:
+            break
+        after = page[-1]["firm_id"]
+    key = {(r["firm_id"]): tier_key(r["tier"], r["unicorn_grade"]) for r in rows}
+    city = Counter(key.values())
+    counts = Counter((r["district"], r["industry"], key[r["firm_id"]]) for r in rows
+                     if r["tier"] != "none")
+    return [{"district": d, "industry": i, "tier": t, "firms": n,
+             "share_of_city": round(n / city[t], 4)} for (d, i, t), n in sorted(counts.items())]
 
 
 async def _scratch(server_url: str, db: str, tier: str, on: date) -> dict:

@@ -4,7 +4,7 @@ so an export always holds what the page showed with the same filters."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -60,10 +60,17 @@ async def target_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
 async def funnel(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
     """Firms per tier (unicorn by grade) per district at the year's end (or today), with each
     district's share of the city."""
-    standings = await _standing_rows(pool, replace(f, tier=None, district=None), today)
-    counts = Counter((r["district"], r["industry"], tier_key(r["tier"], r["unicorn_grade"]))
-                     for r in standings if r["tier"] != "none")
-    city = Counter(tier_key(r["tier"], r["unicorn_grade"]) for r in standings)
+    day = as_of(f, today)
+    grouped = await Repository(pool).funnel_counts(None if day == today else day)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    city: Counter[str] = Counter()
+    for r in grouped:
+        if f.industry is not None and r["industry"] != f.industry:
+            continue  # the industry filter narrows the city as the listing did
+        key = tier_key(r["tier"], r["unicorn_grade"])
+        city[key] += r["firms"]
+        if r["tier"] != "none":
+            counts[(r["district"], r["industry"], key)] += r["firms"]
     rows = [{"district": d, "industry": i, "tier": t, "firms": n,
              "share_of_city": round(n / city[t], 4)}
             for (d, i, t), n in sorted(counts.items())

@@ -57,12 +57,16 @@ class StandingSql(Bound):
         at_risk: bool | None, after: uuid.UUID | None, limit: int,
     ) -> list[asyncpg.Record]:
         """The standings on `as_of` from the stored timeline (same fields as list_standings)."""
+        # one index probe per firm of the page (decisions_timeline), not a scan of every
+        # decision per page: paging through the city stays linear, a page stays flat
         return await self.conn.fetch(
-            _AS_OF + "SELECT f.id AS firm_id, f.name, f.district, f.industry,"
+            "SELECT f.id AS firm_id, f.name, f.district, f.industry,"
             " coalesce(l.to_tier, 'none') AS tier, l.unicorn_grade, coalesce(l.at_risk, false)"
             " AS at_risk, l.filed_on, l.expires_on, l.round_year, coalesce(l.override, false)"
             " AS overridden, NULL::text AS near_miss_tier, f.last_sequence AS sequence"
-            " FROM firms f LEFT JOIN last l ON l.firm_id = f.id"
+            " FROM firms f LEFT JOIN LATERAL (SELECT to_tier, unicorn_grade, at_risk, filed_on,"
+            "  expires_on, round_year, override FROM decisions d WHERE d.firm_id = f.id"
+            "  AND d.current AND d.on_date <= $1 ORDER BY d.position DESC LIMIT 1) l ON true"
             " WHERE ($2::text IS NULL OR coalesce(l.to_tier, 'none') = $2)"
             " AND ($3::text IS NULL OR f.district = $3) AND ($4::text IS NULL OR f.industry = $4)"
             " AND ($5::boolean IS NULL OR coalesce(l.at_risk, false) = $5)"
@@ -76,6 +80,18 @@ class StandingSql(Bound):
             " count(*) FILTER (WHERE s.at_risk) AS at_risk"
             " FROM standings s JOIN firms f ON f.id = s.firm_id GROUP BY 1, 2, 3"
             " ORDER BY 1, 2, 3")
+
+    async def funnel_counts(self, as_of: date | None) -> list[asyncpg.Record]:
+        """Firms per district, industry, tier and unicorn grade today (None) or on `as_of`:
+        one aggregate in the database, not every standing through Python."""
+        if as_of is None:
+            return await self.conn.fetch(
+                "SELECT f.district, f.industry, s.tier, s.unicorn_grade, count(*) AS firms"
+                " FROM standings s JOIN firms f ON f.id = s.firm_id GROUP BY 1, 2, 3, 4")
+        return await self.conn.fetch(
+            _AS_OF + "SELECT f.district, f.industry, coalesce(l.to_tier, 'none') AS tier,"
+            " l.unicorn_grade, count(*) AS firms"
+            " FROM firms f LEFT JOIN last l ON l.firm_id = f.id GROUP BY 1, 2, 3, 4", as_of)
 
     async def tier_counts_as_of(self, as_of: date) -> list[asyncpg.Record]:
         """Firms per district, tier and unicorn grade on `as_of`."""
