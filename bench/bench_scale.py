@@ -141,11 +141,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             add = size - held
             log(f"loading {add} firms (to {size})...")
             t = time.perf_counter()
+            stages: dict[str, float] = {}
+
+            def progress(stage: str, done: int, total: int, t: float = t,
+                         stages: dict[str, float] = stages) -> None:
+                if done >= total:  # when each stage's last row went out
+                    stages[stage] = round(time.perf_counter() - t, 1)
+
             summary = asyncio.run(load_demo(stack.url("registry"), ADMIN_TOKEN, firms=add,
-                                            seed=2022 + i, shape="dalian",
+                                            seed=2022 + i, shape=args.shape,
                                             ladder_url=stack.url("ladder"),
                                             as_of=max(date.today(), date(2023, 1, 1)),
-                                            timeout_s=900))
+                                            timeout_s=900, progress=progress))
             load_s = time.perf_counter() - t
             log(f"loaded in {load_s:.0f} s: {summary['reports']} reports; settling...")
             settled = asyncio.run(settle(stack, args.timeout))
@@ -155,6 +162,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "firms": size, "added": add, "reports_added": summary["reports"],
                 "facts_added": summary["funding_rounds"] + summary["certificates"],
                 "rejected": summary["rejected"], "load_s": round(load_s, 1),
+                "load_stages_done_at_s": stages,
                 "settle_after_load_s": settled["settle_s"], "settled": settled["settled"],
                 "settle_reports_per_s": round(summary["reports"] / total_s, 1)}
             with stack.client("ladder") as client:
@@ -185,6 +193,7 @@ def main() -> None:
                     help="firms held at each step, rising (default 5000,25000,50000)")
     ap.add_argument("--repeat", type=int, default=7, help="times each read is timed")
     ap.add_argument("--timeout", type=float, default=1800.0, help="settle timeout per step (s)")
+    ap.add_argument("--shape", default="dalian", help="the demo city's shape (dalian, rulebook)")
     ap.add_argument("--quick", action="store_true", help="sizes 500,1000: checks the harness")
     args = ap.parse_args()
     args.sizes = [500, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]

@@ -294,13 +294,14 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--chunk-rows", type=_positive, default=1000,
                      help="rows per request (default 1000)")
     imp.set_defaults(func=cmd_import)
-    from tracker.demo import DALIAN, DALIAN_FIRMS, MAX_FIRMS, MIN_FIRMS, SHAPES
+    from tracker.demo import DALIAN, DALIAN_FIRMS, DEMO_FIRMS, MAX_FIRMS, MIN_FIRMS, SHAPES
 
     demo = _command(sub, "demo", "load a demo city of another size into the running stack "
                     "(firms, reports, funding rounds, certificates, rounds; loading it again "
                     "adds nothing)", API)
-    demo.add_argument("--firms", type=_demo_firms, default=DALIAN_FIRMS,
-                      help=f"how many firms, {MIN_FIRMS} to {MAX_FIRMS:,} (default {DALIAN_FIRMS:,})")
+    demo.add_argument("--firms", type=_demo_firms, default=DEMO_FIRMS,
+                      help=f"how many firms, {MIN_FIRMS} to {MAX_FIRMS:,} (default {DEMO_FIRMS:,},"
+                      f" what `tracker up` loads; {DALIAN_FIRMS:,}: Dalian at full size)")
     demo.add_argument("--seed", type=int, default=2022, help="another seed, another city")
     demo.add_argument("--shape", choices=tuple(SHAPES), default=DALIAN.name,
                       help="dalian (as the press reports it, the default) or rulebook")

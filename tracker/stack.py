@@ -181,7 +181,7 @@ class Stack:
         """The demo city through the registry API (dated reports up to the last fiscal year,
         so the ladder credits each promotion to the day it happened), the current year's
         targets, and officers."""
-        from tracker.demo import DALIAN, DALIAN_FIRMS, load_demo
+        from tracker.demo import DALIAN, DEMO_FIRMS, load_demo
         from tracker.demo.officers import register_officers
         from tracker.progress import staged_progress
 
@@ -190,7 +190,7 @@ class Stack:
         asyncio.run(register_officers(f"http://127.0.0.1:{ports['notifier']}", token))
         with staged_progress() as progress:
             summary = asyncio.run(load_demo(f"http://127.0.0.1:{ports['registry']}", token,
-                                            firms=DALIAN_FIRMS, shape=DALIAN.name,
+                                            firms=DEMO_FIRMS, shape=DALIAN.name,
                                             ladder_url=f"http://127.0.0.1:{ports['ladder']}",
                                             progress=progress))
         rounds = summary.get("rounds") or {}

@@ -38,6 +38,7 @@ from tracker.demo.profiles import (
     ABNORMAL,
     DALIAN,
     DALIAN_FIRMS,
+    DEMO_FIRMS,
     EAGLET,
     EAGLET_PRIZE,
     EAGLET_SOFTWARE,
@@ -60,6 +61,7 @@ from tracker.demo.profiles import (
 
 __all__ = [
     "ABNORMAL", "BACKFILL_FY", "CSV_CHUNK_ROWS", "CURRENT_TARGETS", "DALIAN", "DALIAN_FIRMS",
+    "DEMO_FIRMS",
     "EAGLET", "EAGLET_PRIZE",
     "EAGLET_SOFTWARE", "FIRST_FY", "GAZELLE", "GAZELLE_EMPLOYEES", "GAZELLE_VENTURE",
     "GROWTH_PROFILES", "LAST_FY", "LEADER", "MAX_FIRMS", "MIN_FIRMS", "NEAR_MISS_GROWTH",

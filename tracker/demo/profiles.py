@@ -89,6 +89,10 @@ DALIAN = Shape(
     rest=PLAIN, fixed={UNICORN_CANDIDATE: 1}, late_joiners=0.35, old_plain=0.8,
     plain_hte=1.0, plain_tech_sme=0.6, eaglet_hte=0.25, big_rounds=LAST_FY - 1)
 SHAPES = {s.name: s for s in (RULEBOOK, DALIAN)}
+# What `make run` loads on a first start: Dalian's shape at a third of its size, so the
+# load and the ladder's settling take about a minute here (README "The demo city");
+# `tracker demo --firms 6000` loads the city at full size.
+DEMO_FIRMS = 2000
 
 
 def mix_of(firms: int, shape: Shape = RULEBOOK) -> dict[str, int]:
