@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,25 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool, date)) or value is None:
         return value
     return str(value)  # uuids
+
+
+def csv_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    """Rows as CSV text (no header)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+async def stream_csv(table: Table, pages: AsyncIterator[list[dict[str, Any]]],
+                     lang: str) -> AsyncIterator[bytes]:
+    """`to_csv`'s bytes a page at a time: the header (after the byte-order mark) at once."""
+    out = io.StringIO()
+    csv.writer(out).writerow(headers(table, lang))
+    yield out.getvalue().encode("utf-8-sig")
+    async for page in pages:
+        yield csv_rows(table.columns, page).encode("utf-8")
 
 
 def to_csv(table: Table, lang: str) -> bytes:

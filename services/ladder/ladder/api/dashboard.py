@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from ladder import exports
@@ -70,9 +70,15 @@ async def export(name: Annotated[TableName, PathParam()],
                  fmt: Annotated[Literal["csv", "xlsx"], PathParam()], pool: PoolDep,
                  rulebooks: Rulebooks, today: Today, who: Reader, f: Filtered,
                  lang: Literal["zh", "en"] = "zh") -> Response:
-    found = await tables.table(name, pool, rulebooks.active, f, today)
     parts = [name, str(f.year), f.tier, f.district, f.industry]
     filename = "-".join(p for p in parts if p) + f".{fmt}"
+    if name == "standings" and fmt == "csv":  # the whole city: streamed a page at a time
+        header = tables.Table(name, tables.STANDING_COLUMNS, [])
+        return StreamingResponse(
+            exports.stream_csv(header, tables.standing_pages(pool, f, today), lang),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    found = await tables.table(name, pool, rulebooks.active, f, today)
     body, media = ((exports.to_csv(found, lang), "text/csv; charset=utf-8") if fmt == "csv"
                    else (exports.to_xlsx(found, lang), exports.XLSX_TYPE))
     return Response(body, media_type=media,
