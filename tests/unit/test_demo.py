@@ -367,3 +367,12 @@ def test_the_default_city_is_shaped_like_dalian() -> None:
     assert entries[(2022, "unicorn")] == 0
     _, _, htes_2023 = _stock_and_entries(data, date(2023, 5, 23), date(2026, 12, 1))
     assert 3500 <= htes_2023 <= 4300
+
+
+def test_a_smaller_dalian_has_targets_to_scale() -> None:
+    from tracker.demo.loader import targets_for
+
+    assert targets_for(demo.DALIAN_FIRMS, "dalian") == demo.CURRENT_TARGETS
+    third = targets_for(demo.DEMO_FIRMS, "dalian")
+    assert third["gazelle"] == 10 and third["eaglet"] == 57 and third["unicorn"] == 1
+    assert targets_for(2400, "rulebook") == demo.CURRENT_TARGETS

@@ -23,6 +23,7 @@ from tracker.demo.population import (
     DemoFirm,
     csv_text,
 )
+from tracker.demo.profiles import DALIAN, DALIAN_FIRMS
 from tracker.demo.rounds import load_rounds
 
 log = logging.getLogger(__name__)
@@ -98,13 +99,23 @@ CURRENT_TARGETS = {"eaglet": 170, "gazelle": 30, "unicorn": 1, "high_tech_enterp
                    "tech_sme": 1000}
 
 
-async def seed_targets(ladder_url: str, token: str, year: int) -> bool:
+def targets_for(firms: int, shape: str) -> dict[str, int]:
+    """The targets seeded for a demo city: Dalian's 2022 figures, scaled to a Dalian-shaped
+    city of another size than the full one (a third of the city, a third of the targets)."""
+    if shape != DALIAN.name:
+        return dict(CURRENT_TARGETS)
+    scale = firms / DALIAN_FIRMS
+    return {k: max(1, round(v * scale)) for k, v in CURRENT_TARGETS.items()}
+
+
+async def seed_targets(ladder_url: str, token: str, year: int,
+                       targets: dict[str, int] | None = None) -> bool:
     """PUT `year`'s targets on the ladder unless some are set already; True when seeded."""
     async with Ladder(ladder_url, token) as ladder:
         try:
             if (await ladder.targets(year, as_of=date(year, 1, 1))).targets_set:
                 return False
-            await ladder.set_targets(year, CURRENT_TARGETS)
+            await ladder.set_targets(year, targets or CURRENT_TARGETS)
         except ApiProblem as exc:
             raise DemoLoadError(f"targets of {year}: {exc}") from None
         return True
@@ -129,7 +140,13 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     """
     started = time.perf_counter()
     data = generate(seed, firms, as_of=as_of or max(date.today(), REFERENCE_DAY), shape=shape)
-    seeded = await seed_targets(ladder_url, token, data.as_of.year) if ladder_url else False
+    targets = targets_for(firms, shape)
+    seeded = False
+    if ladder_url:  # the Dalian city has its 2022 targets too: 2022 is the year it beat them
+        years = {REFERENCE_DAY.year - 1, data.as_of.year} if shape == DALIAN.name else {
+            data.as_of.year}
+        for year in sorted(years):
+            seeded = await seed_targets(ladder_url, token, year, targets) or seeded
     created: Counter[str] = Counter()
     kept: Counter[str] = Counter()
     problems: list[str] = []
