@@ -72,7 +72,7 @@ $(BENCH_STAMP): $(STAMP)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP) $(KAFKA_JARS)  ## speed measurements (~9 min); numbers go to BENCHMARKS.md
+bench: $(BENCH_STAMP) $(KAFKA_JARS)  ## speed measurements (~9 min, and the scale phase: about an hour); numbers go to BENCHMARKS.md
 	$(PY) bench/run_all.py
 
 docs: $(STAMP)  ## AsyncAPI document and JSON Schemas into docs/

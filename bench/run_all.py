@@ -30,12 +30,16 @@ FULL = [
     ("bench_ladder_rules.py", ["--firm-years", "200000"]),
     ("bench_whatif.py", []),
     ("bench_ladder_consume.py", []),
+    # the scale phase (issue 21): reads at 5,000, 25,000 and 50,000 firms (about an hour on
+    # a quiet machine; SCALE_SIZES=2000,5000,10000 for a shorter one)
+    ("bench_scale.py", ["--sizes", os.environ.get("SCALE_SIZES", "5000,25000,50000")]),
 ]
 QUICK = [
     ("bench_stack.py", ["--quick"]),
     ("bench_ladder_rules.py", ["--firm-years", "20000"]),
     ("bench_whatif.py", ["--firms", "2000", "--repeat", "1"]),
     ("bench_ladder_consume.py", ["--firms", "100", "--commits", "300"]),
+    ("bench_scale.py", ["--quick"]),
 ]
 Row = tuple[str, str, str, str, str]  # benchmark, measured, target, machine limit, ratio
 
@@ -46,7 +50,7 @@ def run(script: str, args: list[str]) -> dict[str, Any]:
     print(f"running {' '.join(cmd[1:])} ...", file=sys.stderr, flush=True)
     before = machine()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900 if script != "bench_scale.py" else 7200, check=False)
     elapsed = round(time.perf_counter() - start, 1)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -159,6 +163,29 @@ def stack_rows(r: dict[str, Any]) -> list[Row]:
     return out
 
 
+def scale_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Each read at each size, with its growth from the size before (issue 21)."""
+    out: list[tuple[str, str, str, str]] = []
+    steps = r.get("steps", [])
+    for i, step in enumerate(steps):
+        n = f"{step['firms']:,} firms"
+        out.append((f"scale {n}: load + settle of {step['added']:,} firms",
+                    f"{step['load_s']} s + {step['settle_after_load_s']} s "
+                    f"({_fmt(step['settle_reports_per_s'], 1)} reports/s)", "", ""))
+        before = steps[i - 1]["reads"] if i else {}
+        for name, read in step["reads"].items():
+            grown = (f"{read['p50_ms'] / max(before[name]['p50_ms'], 0.1):.1f}× the size before"
+                     if name in before else "")
+            first = f", first byte {read['first_byte_ms']} ms" if "first_byte_ms" in read else ""
+            out.append((f"scale {n}: {name}",
+                        f"p50 {read['p50_ms']} ms, max {read['max_ms']} ms{first}", "", grown))
+        w = step.get("what_if", {})
+        out.append((f"scale {n}: what-if (worker process)",
+                    f"{w.get('seconds')} s; ladder /healthz meanwhile p99 "
+                    f"{w.get('healthz_p99_ms')} ms, max {w.get('healthz_max_ms')} ms", "", ""))
+    return out
+
+
 def rows(r: dict[str, Any]) -> list[Row]:
     """(benchmark, measured, target, machine limit in the same run, ratio) rows."""
     if r.get("bench") == "stack" and "error" not in r:
@@ -191,6 +218,8 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ("what-if: longest event-loop stall", f"{r['simulate_event_loop_max_stall_s']} s",
              "", ""),
         ]
+    if b == "scale":
+        return scale_rows(r)
     if b == "ladder_consume":
         lad = r["ladder"]
         return [
