@@ -355,9 +355,11 @@ def _stock_and_entries(data: DemoData, day: date, today: date) -> tuple[Counter[
 
 
 def test_the_default_city_is_shaped_like_dalian() -> None:
-    """README "The demo city": early 2022 903 eaglets, 127 gazelles, 4 seed + 2 potential
-    unicorns, ~3,000 HTEs (~4,000 by May 2023); 2022 beats the gazelle target of 30 by far
-    and brings no full unicorn."""
+    from tracker.demo.loader import targets_for
+
+    """README "The demo city", at full size: early 2022 903 eaglets, 127 gazelles, 4 seed + 2
+    potential unicorns, ~3,000 HTEs (~4,000 by May 2023); 2022 beats the gazelle target of
+    30 by far and brings no full unicorn. The third `make run` loads beats its third too."""
     data = generate(2022, demo.DALIAN_FIRMS, as_of=date(2026, 12, 1), shape="dalian")
     stock, entries, htes = _stock_and_entries(data, date(2022, 4, 12), date(2026, 12, 1))
     assert 850 <= stock["eaglet"] <= 960 and 115 <= stock["gazelle"] <= 140
@@ -365,6 +367,11 @@ def test_the_default_city_is_shaped_like_dalian() -> None:
     assert 2600 <= htes <= 3400
     assert entries[(2022, "gazelle")] >= 1.5 * demo.CURRENT_TARGETS["gazelle"]
     assert entries[(2022, "unicorn")] == 0
+    third = generate(2022, demo.DEMO_FIRMS, as_of=date(2026, 12, 1), shape="dalian")
+    stock, entries, _ = _stock_and_entries(third, date(2022, 4, 12), date(2026, 12, 1))
+    assert 280 <= stock["eaglet"] <= 330 and 35 <= stock["gazelle"] <= 50
+    assert entries[(2022, "gazelle")] >= 1.5 * targets_for(demo.DEMO_FIRMS, "dalian")["gazelle"]
+    assert entries[(2022, "unicorn")] == 0 and stock["unicorn"] >= 1
     _, _, htes_2023 = _stock_and_entries(data, date(2023, 5, 23), date(2026, 12, 1))
     assert 3500 <= htes_2023 <= 4300
 
