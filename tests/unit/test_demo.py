@@ -383,3 +383,16 @@ def test_a_smaller_dalian_has_targets_to_scale() -> None:
     third = targets_for(demo.DEMO_FIRMS, "dalian")
     assert third["gazelle"] == 10 and third["eaglet"] == 57 and third["unicorn"] == 1
     assert targets_for(2400, "rulebook") == demo.CURRENT_TARGETS
+
+
+def test_tracker_demo_takes_a_size_from_the_minimum_to_a_province(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tracker.cli import parser
+
+    args = parser().parse_args(["demo"])
+    assert (args.firms, args.shape, args.seed) == (demo.DEMO_FIRMS, "dalian", 2022)
+    assert parser().parse_args(["demo", "--firms", "200000", "--shape", "rulebook"]).firms == 200_000
+    for wrong in ("99", "200001", "lots"):
+        with pytest.raises(SystemExit):
+            parser().parse_args(["demo", "--firms", wrong])
+        assert "--firms" in capsys.readouterr().err
