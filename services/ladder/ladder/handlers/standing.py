@@ -19,18 +19,18 @@ from shared.events import AnyEvent, FilingExpiring, FilingExpiringData
 
 if TYPE_CHECKING:
     from ladder.domain.rulebook import Rulebook
-    from ladder.handlers.timeline import Work
+    from ladder.repository import UnitOfWork
 
 EXPIRY_NOTICE_DAYS = 90
 
 
-async def on_firm_event(uow: Work, event: AnyEvent, *, rulebook: Rulebook,
+async def on_firm_event(uow: UnitOfWork, event: AnyEvent, *, rulebook: Rulebook,
                         today: date) -> Outcome:
     """Project a registry event and recompute the firm's timeline up to today."""
     return (await on_firm_events(uow, [event], rulebook=rulebook, today=today))[0]
 
 
-async def on_firm_events(uow: Work, events: list[AnyEvent], *, rulebook: Rulebook,
+async def on_firm_events(uow: UnitOfWork, events: list[AnyEvent], *, rulebook: Rulebook,
                          today: date) -> list[Outcome]:
     """Project a batch of registry events, then recompute each firm they touch once, with
     all its new facts (the fold does not depend on their order); the outcome per event."""
@@ -43,7 +43,7 @@ async def on_firm_events(uow: Work, events: list[AnyEvent], *, rulebook: Ruleboo
     return [done[uuid.UUID(e.subject)] for e in events]
 
 
-async def override(uow: Work, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
+async def override(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
                    unicorn_grade: str | None, reason: str, rulebook: Rulebook,
                    today: date) -> OverrideOut:
     """Set a tier by hand (or clear the override with tier=None), dated today; audited and
@@ -74,7 +74,7 @@ async def override(uow: Work, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
                        decision_id=outcome.decision_id)
 
 
-async def sweep(uow: Work, *, rulebook: Rulebook, today: date,
+async def sweep(uow: UnitOfWork, *, rulebook: Rulebook, today: date,
                 reminder_days: Sequence[int] = (14, 3),
                 list_quiet_s: float = 120.0) -> dict[str, int]:
     """Daily: apply the filing expiries the timeline holds, send expiry notices, recheck
