@@ -10,8 +10,8 @@ from ladder.handlers.rulebooks import (
 )
 from ladder.handlers.standing import on_firm_event, on_firm_events, override, sweep
 from ladder.handlers.targets import put_round, put_targets
-from ladder.handlers.timeline import Outcome, Work, recompute
+from ladder.handlers.timeline import Outcome, recompute
 
-__all__ = ["Outcome", "RulebookStore", "UnknownFirm", "WhatIfFailed", "Work", "load_rulebooks",
+__all__ = ["Outcome", "RulebookStore", "UnknownFirm", "WhatIfFailed", "load_rulebooks",
            "start_what_if",
            "on_firm_event", "on_firm_events", "override", "put_round", "put_targets", "recompute", "sweep", "upload_draft"]

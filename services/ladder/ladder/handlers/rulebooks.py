@@ -15,7 +15,7 @@ from ladder.repository import Repository
 from shared.errors import Conflict, DomainError, Rejected
 
 if TYPE_CHECKING:
-    from ladder.handlers.timeline import Work
+    from ladder.repository import UnitOfWork
     from ladder.workers import WhatIfWorker
 
 
@@ -26,7 +26,7 @@ class RulebookStore:
         self.active = active
 
 
-async def load_rulebooks(uow: Work) -> RulebookStore:
+async def load_rulebooks(uow: UnitOfWork) -> RulebookStore:
     """The active rulebook from the database; the shipped default stored on a first start."""
     async with uow:
         document = await uow.repo.active_rulebook()
@@ -38,7 +38,7 @@ async def load_rulebooks(uow: Work) -> RulebookStore:
     return RulebookStore(Rulebook.model_validate(document))
 
 
-async def upload_draft(uow: Work, store: RulebookStore, document: dict[str, Any],
+async def upload_draft(uow: UnitOfWork, store: RulebookStore, document: dict[str, Any],
                        actor: str) -> Rulebook:
     """Validate and store a draft; the active rulebook's id cannot be reused."""
     try:

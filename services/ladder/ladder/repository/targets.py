@@ -1,4 +1,4 @@
-"""SQL of targets, their entries and state, rulebooks, and the audit log."""
+"""SQL of targets, their entries and state, and rulebooks."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from typing import Any
 
 import asyncpg
 
-from ladder.repository.base import Bound
-from shared import audit
+from shared.repository import Sql
 
 Entry = tuple[int, str, date, uuid.UUID | None, bool]  # year, key, day, decision, by override
 
 
-class TargetSql(Bound):
+class TargetSql(Sql):
     """The year's targets, what counts toward them, and what was published about them."""
 
     async def replace_entries(self, rows: dict[uuid.UUID, list[Entry]],
@@ -74,7 +73,7 @@ class TargetSql(Bound):
             year, key, pace, milestones)
 
 
-class CandidateSql(Bound):
+class CandidateSql(Sql):
     """Candidates ranked as facts change (`candidate_ranks`), and the day they were judged."""
 
     @staticmethod
@@ -142,8 +141,8 @@ class CandidateSql(Bound):
         return int(total), rows
 
 
-class RulebookSql(Bound):
-    """Stored rulebooks (the active one and drafts) and the audit log."""
+class RulebookSql(Sql):
+    """Stored rulebooks (the active one and drafts), and the what-if jobs run with them."""
 
     async def rulebooks(self) -> list[asyncpg.Record]:
         """Every stored rulebook, oldest first."""
@@ -196,10 +195,3 @@ class RulebookSql(Bound):
             " firms_total = coalesce($5, firms_total), firms_done = coalesce($5, firms_done),"
             " finished_at = now() WHERE id = $1",
             job_id, "done" if problem is None else "failed", result, problem, firms)
-
-    async def audit(self, *, actor: str, action: str, subject: str | None, before: Any,
-                    after: Any, correlation_id: str | None) -> None:
-        """One audit log entry in this transaction."""
-        assert not isinstance(self.conn, asyncpg.Pool), "audit entries belong to a transaction"
-        await audit.record(self.conn, actor=actor, action=action, subject=subject,
-                           before=before, after=after, correlation_id=correlation_id)
