@@ -5,6 +5,7 @@ judges a past year as of its end; `total` counts every page."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -90,6 +91,15 @@ async def test_precomputed_candidates_equal_the_ones_judged_from_scratch(
             assert await judge_city(pool, rulebook, TODAY) >= 4
             again = (await p.ladder.get("/v1/candidates", params={"tier": "gazelle", "limit": 2})).json()
             assert again == page
+            # a new day, the same rulebook: yesterday's rows go, the consumer's of today stay
+            await pool.execute("UPDATE candidate_judgement SET judged_on = $1", date(2022, 6, 29))
+            await pool.execute("UPDATE candidate_ranks SET judged_on = $1 WHERE firm_id = $2",
+                               date(2022, 6, 29), uuid.UUID(made[1]))
+            assert await judge_city(pool, rulebook, TODAY) >= 0
+            assert await pool.fetchval("SELECT count(*) FROM candidate_ranks WHERE judged_on <> $1",
+                                       TODAY) == 0
+            for tier in ("eaglet", "gazelle"):
+                await both(tier=tier)
 
             # the funnel's aggregate in the database equals counting every standing
             assert len(await _funnel(pool, TODAY, None)) >= 2

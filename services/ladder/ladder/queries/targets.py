@@ -108,7 +108,8 @@ async def judge_city(pool: asyncpg.Pool, rulebook: Rulebook, today: date) -> int
         return {firm_id: judged(decide(rulebook, f, today)[0]) for firm_id, f in facts.items()}
 
     rows = await asyncio.to_thread(run)
-    await repo.replace_candidates(rows, today, rulebook.id)
+    same_rulebook = judgement is not None and judgement["rulebook_id"] == rulebook.id
+    await repo.replace_candidates(rows, today, rulebook.id, keep_fresh=same_rulebook)
     return sum(len(v) for v in rows.values())
 
 

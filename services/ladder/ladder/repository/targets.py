@@ -94,12 +94,16 @@ class CandidateSql(Sql):
                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", rows)
 
     async def replace_candidates(self, judged: Mapping[str, Sequence[Any]], on: date,
-                                 rulebook_id: str) -> None:
-        """Every firm judged on `on`: the whole table replaced in one transaction."""
-        rows = self._rows(judged, on)
-
+                                 rulebook_id: str, *, keep_fresh: bool = True) -> None:
+        """Every firm judged on `on`, in one transaction. With `keep_fresh` (the rulebook
+        did not change), rows the consumer wrote on `on` stay: it judged those firms from
+        facts at least as new as the ones read here."""
         async def write(conn: Any) -> None:
-            await conn.execute("DELETE FROM candidate_ranks")
+            await conn.execute("DELETE FROM candidate_ranks WHERE NOT $2 OR judged_on <> $1",
+                               on, keep_fresh)
+            fresh = {r["firm_id"] for r in await conn.fetch(
+                "SELECT DISTINCT firm_id FROM candidate_ranks WHERE judged_on = $1", on)}
+            rows = [r for r in self._rows(judged, on) if r[0] not in fresh]
             await conn.copy_records_to_table(
                 "candidate_ranks", records=rows,
                 columns=["firm_id", "tier", "failing_count", "relative_gap_sum", "current_tier",
