@@ -13,7 +13,7 @@ adds a city of its own seed), waits until the ladder and the notifier settled, a
            candidates list, standings and summary, targets, a firm's drill-down (standing,
            history), the round's funnel and worklist, and the standings export (first byte
            and whole)
-  what-if  POST /v1/simulations (Prefer: respond-async) with one override until the job is
+  what-if  POST /v1/simulation-jobs with one override, followed until the job is
            done, and the ladder's /healthz every 50 ms meanwhile (p50, p99, max)
 
 Prints one JSON line with every step, and the growth of each read from a size to the next.
@@ -113,7 +113,7 @@ async def what_if(base: str) -> dict[str, Any]:
             idle.append((time.perf_counter() - h) * 1000)
             await asyncio.sleep(0.05)
         t = time.perf_counter()
-        r = await client.post("/v1/simulations", json=WHATIF, headers={"Prefer": "respond-async"})
+        r = await client.post("/v1/simulation-jobs", json=WHATIF)
         if r.status_code != 202:
             return {"error": f"{r.status_code} {r.text[:300]}"}
         location, health, status = r.headers["location"], [], "queued"

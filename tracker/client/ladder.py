@@ -22,6 +22,7 @@ from ladder.schemas import (
     RulebookPage,
     RulebookSummary,
     SimulationIn,
+    SimulationJob,
     SimulationOut,
     Standing,
     StandingItem,
@@ -50,6 +51,8 @@ TARGETS = Operation("GET", "/v1/targets/{year}", TargetsOut)
 SET_TARGETS = Operation("PUT", "/v1/targets/{year}", TargetsSet)
 CANDIDATES = Operation("GET", "/v1/candidates", CandidatePage)
 SIMULATE = Operation("POST", "/v1/simulations", SimulationOut)
+START_SIMULATION = Operation("POST", "/v1/simulation-jobs", SimulationJob)
+SIMULATION_JOB = Operation("GET", "/v1/simulation-jobs/{job_id}", SimulationJob)
 ROUND = Operation("GET", "/v1/rounds/{year}", RoundOut)
 SET_ROUND = Operation("PUT", "/v1/rounds/{year}", Round)
 WORKLIST = Operation("GET", "/v1/rounds/{year}/worklist", Worklist)
@@ -139,5 +142,13 @@ class Ladder(ServiceClient):
                      sort=sort, offset=offset, limit=limit)
 
     async def simulate(self, run: SimulationIn) -> SimulationOut:
-        """POST /v1/simulations: what a draft or changed thresholds would move."""
+        """POST /v1/simulations: what a draft or changed thresholds would move (waits)."""
         return await self._call(SIMULATE, body=run)
+
+    async def start_simulation(self, run: SimulationIn) -> SimulationJob:
+        """POST /v1/simulation-jobs: the same what-if as a job, answered at once."""
+        return await self._call(START_SIMULATION, body=run)
+
+    async def simulation_job(self, job_id: str) -> SimulationJob:
+        """GET /v1/simulation-jobs/{job_id}: the job's progress, then its result."""
+        return await self._call(SIMULATION_JOB, {"job_id": job_id})

@@ -1,5 +1,5 @@
 -- What-if runs as jobs: computed in a worker process (off the service's event loop), so every
--- process of the ladder can answer GET /v1/simulations/{id} with the progress and the result.
+-- process of the ladder can answer GET /v1/simulation-jobs/{id} with the progress and the result.
 CREATE TABLE simulation_jobs (
     id           uuid PRIMARY KEY,
     status       text NOT NULL DEFAULT 'queued',  -- queued | running | done | failed

@@ -1,5 +1,6 @@
-"""What-if as a job: 202 with a job at once, progress, then the result; computed in a worker
-process so the service keeps answering; bad input is an RFC 9457 problem, never a 500."""
+"""What-if as a job (POST /v1/simulation-jobs): 202 with a job at once, progress, then the
+result; computed in a worker process so the service keeps answering; bad input is an RFC 9457
+problem, never a 500."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.integration.ladder.stack import growth_reports, pair
 pytestmark = pytest.mark.integration
 TODAY = date(2022, 6, 30)
 LOWER_CAGR = {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}
-ASYNC = {"Prefer": "respond-async"}
+JOBS = "/v1/simulation-jobs"
 
 
 async def test_a_what_if_job_from_queued_to_done(pg_server_url: str, fresh_broker: str) -> None:
@@ -32,13 +33,11 @@ async def test_a_what_if_job_from_queued_to_done(pg_server_url: str, fresh_broke
             seq = (await p.registry.put(f"/v1/firms/{firm['id']}/reports/{year}", json=body)).json()["sequence"]
         await p.caught_up(firm["id"], seq)
 
-        started = await p.ladder.post("/v1/simulations", headers=ASYNC,
-                                      json={"round_year": 2022, "overrides": LOWER_CAGR})
+        started = await p.ladder.post(JOBS, json={"round_year": 2022, "overrides": LOWER_CAGR})
         assert started.status_code == 202, started.text
         job = started.json()
         assert job["status"] in ("queued", "running", "done") and job["result"] is None
-        assert started.headers["location"] == f"/v1/simulations/{job['id']}"
-        assert started.headers["preference-applied"] == "respond-async"
+        assert started.headers["location"] == f"{JOBS}/{job['id']}"
         # the service answers while the worker process folds
         health = await p.ladder.get("/healthz")
         assert health.status_code == 200
@@ -70,19 +69,18 @@ async def test_bad_what_if_input_is_a_problem_naming_the_field(pg_server_url: st
                                                               fresh_broker: str) -> None:
     dbs = (await fresh_database(pg_server_url, "registry"), await fresh_database(pg_server_url, "ladder"))
     async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
-        nonsense = await p.ladder.post("/v1/simulations", headers=ASYNC, json={
+        nonsense = await p.ladder.post(JOBS, json={
             "round_year": 2022, "overrides": {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "-1"}}}}})
         assert nonsense.status_code == 422
         assert nonsense.headers["content-type"].startswith("application/problem+json")
         assert nonsense.json()["errors"][0]["field"] == "overrides"
-        no_draft = await p.ladder.post("/v1/simulations", headers=ASYNC, json={"round_year": 2022})
+        no_draft = await p.ladder.post(JOBS, json={"round_year": 2022})
         assert no_draft.status_code == 422 and no_draft.json()["errors"][0]["field"] == "rulebook_id"
-        unknown = await p.ladder.post("/v1/simulations", headers=ASYNC,
-                                      json={"round_year": 2022, "rulebook_id": "no-such-book"})
+        unknown = await p.ladder.post(JOBS, json={"round_year": 2022, "rulebook_id": "no-such-book"})
         assert unknown.status_code == 404
-        missing = await p.ladder.get(f"/v1/simulations/{uuid.uuid4()}")
+        missing = await p.ladder.get(f"{JOBS}/{uuid.uuid4()}")
         assert missing.status_code == 404
         assert missing.headers["content-type"].startswith("application/problem+json")
-        not_an_id = await p.ladder.get("/v1/simulations/not-a-job")
+        not_an_id = await p.ladder.get(f"{JOBS}/not-a-job")
         assert not_an_id.status_code == 422
         assert not_an_id.json()["errors"][0]["field"].endswith("job_id")

@@ -7,13 +7,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query
-from fastapi.responses import JSONResponse
+import asyncpg
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field
 
 from ladder import handlers, queries
 from ladder.api.deps import Rulebooks, Today, Uow, Worker
 from ladder.api.standing import Cursor
+from ladder.handlers import RulebookStore
 from ladder.schemas import (
     CandidatePage,
     RulebookOut,
@@ -25,6 +26,7 @@ from ladder.schemas import (
     TargetsOut,
     TargetsSet,
 )
+from ladder.workers import WhatIfWorker
 from shared.auth import AdminCtx, Reader
 from shared.codes import District, Industry, TargetKey
 from shared.deps import PoolDep
@@ -96,28 +98,13 @@ async def get_candidates(
 
 @router.post("/simulations", tags=["what-if"], response_model=SimulationOut,
              summary="Re-evaluate every firm under a draft rulebook; live standings untouched",
-             description="Computed in a worker process, never on the service's event loop. "
-             "With `Prefer: respond-async` (RFC 7240) the answer is 202 with the job at once "
-             "(its URL in `Location`): GET it for the progress, then the result. Without, the "
-             "call waits for the job and answers 200 with the result, as it always has.",
-             responses={202: {"model": SimulationJob,
-                              "description": "Prefer: respond-async: the job, queued"},
-                        404: {"description": "No such stored rulebook"}})
-async def post_simulation(
-    body: SimulationIn, pool: PoolDep, rulebooks: Rulebooks, today: Today, who: Reader,
-    worker: Worker,
-    prefer: Annotated[str | None, Header(description="respond-async: answer 202 with the job "
-                                         "at once")] = None,
-) -> Any:
-    job_id, done = await handlers.start_what_if(
-        pool, worker, rulebooks.active, rulebook_id=body.rulebook_id, overrides=body.overrides,
-        round_year=body.round_year, traces=body.include_traces, limit=body.limit, today=today,
-        actor=who.actor)
-    if prefer and "respond-async" in prefer.lower():
-        job = await queries.simulation_job(pool, job_id)
-        return JSONResponse(job.model_dump(mode="json", by_alias=True), status_code=202,
-                            headers={"Location": f"/v1/simulations/{job_id}",
-                                     "Preference-Applied": "respond-async"})
+             description="Computed in a worker process, never on the service's event loop; "
+             "the call waits for the result. `POST /v1/simulation-jobs` answers at once with "
+             "a job to follow instead.",
+             responses={404: {"description": "No such stored rulebook"}})
+async def post_simulation(body: SimulationIn, pool: PoolDep, rulebooks: Rulebooks,
+                          today: Today, who: Reader, worker: Worker) -> SimulationOut:
+    job_id, done = await _start(body, pool, rulebooks, today, who.actor, worker)
     await asyncio.shield(done)  # a client that leaves does not cancel the job
     job = await queries.simulation_job(pool, job_id)
     if job.result is None:
@@ -125,8 +112,29 @@ async def post_simulation(
     return job.result
 
 
-@router.get("/simulations/{job_id}", tags=["what-if"], response_model=SimulationJob,
+@router.post("/simulation-jobs", status_code=202, tags=["what-if"], response_model=SimulationJob,
+             summary="Start a what-if; follow the job for its progress and result",
+             description="The same what-if as `POST /v1/simulations`, answered at once with "
+             "the queued job (its URL in `Location`): GET it for the progress, then the "
+             "result.", responses={404: {"description": "No such stored rulebook"}})
+async def post_simulation_job(body: SimulationIn, pool: PoolDep, rulebooks: Rulebooks,
+                              today: Today, who: Reader, worker: Worker,
+                              response: Response) -> SimulationJob:
+    job_id, _ = await _start(body, pool, rulebooks, today, who.actor, worker)
+    response.headers["Location"] = f"/v1/simulation-jobs/{job_id}"
+    return await queries.simulation_job(pool, job_id)
+
+
+async def _start(body: SimulationIn, pool: asyncpg.Pool, rulebooks: RulebookStore, today: date,
+                 actor: str, worker: WhatIfWorker) -> tuple[uuid.UUID, asyncio.Future[str]]:
+    return await handlers.start_what_if(
+        pool, worker, rulebooks.active, rulebook_id=body.rulebook_id, overrides=body.overrides,
+        round_year=body.round_year, traces=body.include_traces, limit=body.limit, today=today,
+        actor=actor)
+
+
+@router.get("/simulation-jobs/{job_id}", tags=["what-if"], response_model=SimulationJob,
             summary="A what-if job: its progress, then its result",
             responses={404: {"description": "No such job"}})
-async def get_simulation(job_id: uuid.UUID, pool: PoolDep, who: Reader) -> SimulationJob:
+async def get_simulation_job(job_id: uuid.UUID, pool: PoolDep, who: Reader) -> SimulationJob:
     return await queries.simulation_job(pool, job_id)
