@@ -8,7 +8,8 @@ Refusals are counted on /metrics as `http_rate_limited_total{service,role,route_
 
 Policies are per role (admin, officer, viewer, and `anonymous` for calls without a valid
 key) and per route class: `read` (GET), `write` (other methods), `import` (POST /v1/imports),
-`whatif` (POST /v1/simulations) and `sse` (opening GET /v1/stream). A policy is
+`whatif` (POST /v1/simulations, POST /v1/simulation-jobs) and `sse` (opening GET
+/v1/stream). A policy is
 `RATE/BURST[/CONCURRENT]`: RATE requests a second refill the bucket, BURST is its size,
 CONCURRENT (0 = no cap) how many may run at once for one key. `RATE_LIMITS` (JSON, e.g.
 `{"viewer.read": "5/10"}`) overrides single policies; the defaults leave an admin room for
@@ -37,6 +38,7 @@ EXEMPT = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
 # (method, path prefix) → class; every other GET is a read and every other method a write
 SPECIAL: tuple[tuple[str, str, RouteClass], ...] = (
     ("POST", "/v1/imports", "import"), ("POST", "/v1/simulations", "whatif"),
+    ("POST", "/v1/simulation-jobs", "whatif"),
     ("GET", "/v1/stream", "sse"),
 )
 DEFAULTS: dict[str, str] = {

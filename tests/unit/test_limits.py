@@ -37,6 +37,7 @@ def test_route_classes() -> None:
     assert route_class("POST", "/v1/imports") == "import"
     assert route_class("GET", "/v1/imports/123") == "read"
     assert route_class("POST", "/v1/simulations") == "whatif"
+    assert route_class("POST", "/v1/simulation-jobs") == "whatif"  # the job: the same bucket
     assert route_class("GET", "/v1/stream") == "sse"
     assert route_class("GET", "/metrics") is None and route_class("GET", "/readyz") is None
 
