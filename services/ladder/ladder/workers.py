@@ -2,15 +2,17 @@
 
 The job lives in `simulation_jobs` (any process of the ladder answers for it); the worker
 loads every firm itself, folds them, writes its progress every so often and the result at
-the end. One worker per ladder process: what-ifs queue behind each other rather than take
-both cores from the consumer and the API.
+the end. One worker per ladder process, at a lower CPU priority: what-ifs queue behind each other
+rather than take both cores from the consumer and the API.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -58,6 +60,16 @@ async def _run(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook,
         await pool.close()
 
 
+WORKER_NICENESS = 10  # the what-if yields the CPU to the service, its consumer and PostgreSQL
+
+
+def _lower_priority() -> None:
+    """The worker process's start: a lower CPU priority, so on a busy machine the service
+    answers first and the what-if takes what is left."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
+
+
 def run_job(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook, round_year: int,
             traces: bool, limit: int, today: date) -> str:
     """The worker process's entry: one what-if job, start to finish ("done" or "failed")."""
@@ -75,7 +87,8 @@ class WhatIfWorker:
     def submit(self, job_id: uuid.UUID, **job: Any) -> asyncio.Future[str]:
         """Run a stored job in the worker process; the future ends with its status."""
         if self.pool is None:  # spawn: a clean interpreter, not a fork of a running loop
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_lower_priority)
         future = asyncio.get_running_loop().run_in_executor(
             self.pool, run_job, self.dsn, job_id, job["baseline"], job["draft"],
             job["round_year"], job["traces"], job["limit"], job["today"])
