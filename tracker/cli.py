@@ -1,4 +1,4 @@
-"""`tracker`: up, status, wait, import, migrate, keys, outbox, backup, restore, docs."""
+"""`tracker`: up, status, wait, import, kafka, migrate, keys, outbox, backup, restore, docs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 from shared.auth import ROLES, create_key, new_token
 from shared.db import connect
 from tracker.backup import BackupError
-from tracker.envhelp import API, DATABASE, epilog
+from tracker.envhelp import API, DATABASE, KAFKA, epilog
 from tracker.locate import NoStack, locator
 
 
@@ -58,6 +58,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     where = locator()
     return run_import(where.service_url("registry"), where.token(), args.kind, Path(args.file),
                       chunk_rows=args.chunk_rows)
+
+
+def cmd_kafka(args: argparse.Namespace) -> int:
+    from tracker.kafka_tools import NoJava, command, run, tool_args
+
+    main_class, tool = tool_args(
+        args.kafka_cmd, locator().kafka_bootstrap(), group=getattr(args, "group", None),
+        topic=getattr(args, "topic", None), members=getattr(args, "members", False),
+        from_beginning=getattr(args, "from_beginning", False),
+        max_messages=getattr(args, "max_messages", None))
+    try:
+        argv = command(main_class, tool)
+    except (NoJava, RuntimeError) as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return 2
+    return run(argv)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -267,6 +283,24 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--chunk-rows", type=_positive, default=1000,
                      help="rows per request (default 1000)")
     imp.set_defaults(func=cmd_import)
+    kafka = _command(sub, "kafka", "Apache Kafka's own operator tools (kafka-tools from the "
+                     "pom, run with java) against the stack's broker", KAFKA)
+    kafka_cmds = kafka.add_subparsers(dest="kafka_cmd", required=True)
+    _command(kafka_cmds, "groups", "list the consumer groups (ConsumerGroupCommand --list)",
+             KAFKA).set_defaults(func=cmd_kafka)
+    describe = _command(kafka_cmds, "describe", "a group's partitions, committed offsets, lag "
+                        "and members' client ids (ConsumerGroupCommand --describe)", KAFKA)
+    describe.add_argument("group", help="e.g. ladder, notifier, entitlements")
+    describe.add_argument("--members", action="store_true",
+                          help="list the members (client id = service-host-pid) instead")
+    describe.set_defaults(func=cmd_kafka)
+    tail = _command(kafka_cmds, "tail", "print a topic's messages as they come, with key, "
+                    "partition, offset and time (ConsoleConsumer; Ctrl-C stops)", KAFKA)
+    tail.add_argument("topic", help="e.g. registry.firm-events, ladder.standing-events")
+    tail.add_argument("--from-beginning", action="store_true",
+                      help="start at the topic's first message, not its end")
+    tail.add_argument("--max-messages", type=_positive, help="stop after N messages")
+    tail.set_defaults(func=cmd_kafka)
     mig = _command(sub, "migrate", "apply pending migrations", DATABASE)
     mig.add_argument("services", nargs="*", help="only these services (registry, ladder, notifier)")
     mig.set_defaults(func=cmd_migrate)
