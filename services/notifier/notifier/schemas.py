@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -228,6 +228,12 @@ class Alert(BaseModel):
                                             examples=[None])
     escalated_at: datetime | None = Field(examples=[None])
     escalated_to: uuid.UUID | None = Field(examples=[None])
+    history: bool = Field(default=False, description="About something older than "
+                          "NOTIFIER_HISTORY_AFTER_DAYS when it arrived: kept on the firm's "
+                          "record, never in an inbox nor sent", examples=[False])
+    on: date | None = Field(default=None, description="The date of what it tells (the "
+                            "decision's, the list's, the deadline's), not when it was written",
+                            examples=["2022-05-10"])
 
 
 class Delivery(BaseModel):
