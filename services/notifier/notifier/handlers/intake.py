@@ -35,7 +35,7 @@ from notifier.domain.officers import Row, channel_keys, digest_time, route_of
 from notifier.domain.render import RenderedAlert, render
 from notifier.domain.routing import OfficerRoute, route, route_event
 from notifier.domain.schedule import decide_delivery
-from notifier.domain.wording import pick
+from notifier.domain.wording import Language, pick
 from notifier.queries import fallback_officer_id
 from notifier.repository import Repository
 from shared.events import AnyEvent
@@ -113,7 +113,7 @@ async def summarise_history(repo: Repository, officer_ids: list[uuid.UUID],
     after = settings.notifier_history_after_days
     for officer_id, (firms, since, by_kind) in (await repo.history_tallies(officer_ids)).items():
         officer = by_id.get(officer_id)
-        lang = officer["language"] if officer is not None else "zh"
+        lang: Language = "en" if officer is not None and officer["language"] == "en" else "zh"
         title, text, body = summary_words(lang, HistoryTally(firms, since, by_kind), after)
         sid = summary_id(officer_id)
         rendered = RenderedAlert(title=title, body_text=text, body_html=body, link=None,
