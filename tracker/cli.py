@@ -76,6 +76,25 @@ def cmd_kafka(args: argparse.Namespace) -> int:
     return run(argv)
 
 
+def cmd_import_template(args: argparse.Namespace) -> int:
+    from registry.import_spec import template_csv, template_xlsx
+
+    if args.xlsx and args.template_kind != "filings":
+        print("tracker: only filings are imported from xlsx; the other kinds are CSV",
+              file=sys.stderr)
+        return 2
+    if args.xlsx:
+        if not args.output:
+            print("tracker: an xlsx template needs --output FILE", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(template_xlsx(args.template_kind))
+    elif args.output:
+        Path(args.output).write_text(template_csv(args.template_kind), encoding="utf-8")
+    else:
+        sys.stdout.write(template_csv(args.template_kind))
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from tracker.services import migrate_all
 
@@ -276,13 +295,36 @@ def parser() -> argparse.ArgumentParser:
                     "the registry (by sequence); exit 1 on timeout", DATABASE)
     wait.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
     wait.set_defaults(func=cmd_wait)
-    imp = _command(sub, "import", "bulk import a CSV through the registry; rejected rows are "
-                   "printed and written beside it as <name>.errors.csv (exit 1 when any)", API)
-    imp.add_argument("kind", choices=("firms", "reports"))
-    imp.add_argument("file", help="UTF-8 CSV with a header row")
-    imp.add_argument("--chunk-rows", type=_positive, default=1000,
-                     help="rows per request (default 1000)")
-    imp.set_defaults(func=cmd_import)
+    from registry.import_spec import FORMATS, KINDS, help_text
+
+    columns = "\n\n".join(f"{kind} ({FORMATS[kind]}):\n{help_text(kind)}" for kind in KINDS)
+    imp = sub.add_parser(
+        "import", help="bulk import a CSV through the registry (firms, reports, filings, "
+        "applications), or write a kind's template",
+        description="Bulk import a UTF-8 CSV with a header row through the registry; rejected "
+        "rows are printed and written beside it as <name>.errors.csv (row: the data row; "
+        "line: the file's line), exit 1 when any. `tracker import template KIND` writes a "
+        "template whose first line (#, skipped on import) states these rules.",
+        epilog=f"columns of each kind (blank = not given):\n\n{columns}\n\n{epilog(API)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    kinds = imp.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind in KINDS:
+        one = kinds.add_parser(kind, help=f"import {kind} ({FORMATS[kind]})",
+                               description=f"import {kind} ({FORMATS[kind]})",
+                               epilog=f"columns:\n{help_text(kind)}\n\n{epilog(API)}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        one.add_argument("file", help="UTF-8 CSV with a header row")
+        one.add_argument("--chunk-rows", type=_positive, default=1000,
+                         help="rows per request (default 1000)")
+        one.set_defaults(func=cmd_import)
+    template = kinds.add_parser("template", help="write a kind's template (its rules in the "
+                                "first line, then the header and an example row)",
+                                description="write a kind's template; no stack needed")
+    template.add_argument("template_kind", metavar="KIND", choices=KINDS)
+    template.add_argument("--output", "-o", help="file to write (default: stdout)")
+    template.add_argument("--xlsx", action="store_true",
+                          help="an xlsx workbook (filings only: the one kind read from xlsx)")
+    template.set_defaults(func=cmd_import_template)
     kafka = _command(sub, "kafka", "Apache Kafka's own operator tools (kafka-tools from the "
                      "pom, run with java) against the stack's broker", KAFKA)
     kafka_cmds = kafka.add_subparsers(dest="kafka_cmd", required=True)

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from registry.domain.models import AnnualReportIn, FirmIn
+from registry.import_spec import skip_comments
 from shared.errors import Rejected
 
 ImportKind = Literal["firms", "reports", "filings", "applications"]
@@ -57,6 +58,7 @@ def read(text: str, kind: ImportKind) -> list[dict[str, str]]:
 
 
 def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
+    text, _ = skip_comments(text)  # a template's rules row
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise Rejected("file", "csv_header", "the CSV file is empty or has no header row")
