@@ -49,3 +49,16 @@ async def test_xlsx_only_for_filings(client: httpx.AsyncClient) -> None:
         "application/problem+json")
     unknown = await client.get("/v1/imports/template", params={"kind": "people"})
     assert unknown.status_code == 422 and "kind" in unknown.text
+
+
+async def test_a_rejected_row_names_the_files_line(client: httpx.AsyncClient) -> None:
+    template = (await client.get("/v1/imports/template", params={"kind": "firms"})).text
+    header = template.splitlines()[2].split(",")
+    good, bad = firm_payload(), firm_payload(district="atlantis")
+    body = "\n".join(",".join(str(f.get(c, "")) for c in header) for f in (good, bad))
+    text = template + "\n" + body + "\n"  # an empty line before the rows
+    files = {"file": ("firms.csv", text.encode(), "text/csv")}
+    report = (await client.post("/v1/imports", params={"kind": "firms"}, files=files)).json()
+    (error,) = report["errors"]
+    assert (error["row"], error["field"], error["line"]) == (2, "district", 6)
+    assert text.splitlines()[error["line"] - 1].startswith(bad["uscc"])

@@ -106,3 +106,10 @@ def test_import_template_writes_the_template(capsys: pytest.CaptureFixture[str])
     assert main(["import", "template", "reports"]) == 0
     assert capsys.readouterr().out == template_csv("reports")
     assert main(["import", "template", "firms", "--xlsx", "-o", "x.xlsx"]) == 2
+
+
+def test_each_row_knows_the_line_it_starts_on() -> None:
+    text = template_csv("firms") + "a,x\n\nb,\"two\nlines\"\r\nc,y\n"
+    rows, lines = csv_import.read_lines(text, "firms")
+    assert [r["uscc"] for r in rows] == ["a", "b", "c"]
+    assert lines == [4, 6, 8]  # 1-2: comments, 3: header, 5: empty, 6-7: one record
