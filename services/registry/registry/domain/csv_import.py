@@ -38,6 +38,7 @@ class RowError:
     row: int
     field: str
     reason: str
+    line: int | None = None  # the file's line the row starts on, when known
 
 
 def decode(raw: bytes) -> str:
