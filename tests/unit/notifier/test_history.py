@@ -21,7 +21,7 @@ from notifier.domain.history import (
 from notifier.handlers import intake
 from tests.unit.notifier import builders as b
 from tests.unit.notifier.conftest import NOW, add_officer
-from tests.unit.notifier.fakes import FakeRepository
+from tests.unit.notifier.fakes import FakeNotifierUow, FakeRepository
 
 pytestmark = pytest.mark.unit
 HOOK = {"kind": "webhook", "url": "https://hooks.example.com/a"}
@@ -70,7 +70,7 @@ def test_the_bureau_day_is_china_standard_time() -> None:
 async def test_a_recent_demotion_is_a_critical_alert_sent_now(
         repo: FakeRepository, history_settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
-    queued = await intake.handle_event(repo, demotion(TODAY - timedelta(days=3)),  # type: ignore[arg-type]
+    queued = await intake.handle_event(FakeNotifierUow(repo), demotion(TODAY - timedelta(days=3)),  # type: ignore[arg-type]
                                        settings=history_settings, now=NOW)
     (alert,) = repo.alerts_.values()
     assert alert["critical"] and not alert["history"] and len(queued) == 1
@@ -82,7 +82,7 @@ async def test_old_decisions_go_to_the_record_and_one_summary_per_officer(
     officer = await add_officer(repo, channels=[HOOK])
     events = [demotion(date(2016 + i, 5, 30)) for i in range(3)]
     events.append(b.standing_event(decided_on="2019-05-30"))  # a promotion
-    queued = await intake.handle_events(repo, events, settings=history_settings,  # type: ignore[arg-type]
+    queued = await intake.handle_events(FakeNotifierUow(repo), events, settings=history_settings,  # type: ignore[arg-type]
                                         now=NOW)
     assert queued == [[], [], [], []] and repo.deliveries_ == {}  # nothing sent
     records = [a for a in repo.alerts_.values() if a["kind"] != SUMMARY_KIND]
@@ -94,10 +94,10 @@ async def test_old_decisions_go_to_the_record_and_one_summary_per_officer(
     assert summary["occurred_on"] == date(2016, 5, 30)
 
     # more history later: the same summary, recounted; a replay adds nothing to it
-    await intake.handle_event(repo, demotion(date(2020, 5, 30)), settings=history_settings,  # type: ignore[arg-type]
+    await intake.handle_event(FakeNotifierUow(repo), demotion(date(2020, 5, 30)), settings=history_settings,  # type: ignore[arg-type]
                               now=NOW)
     for event in events:
-        await intake.handle_event(repo, event, settings=history_settings, now=NOW)  # type: ignore[arg-type]
+        await intake.handle_event(FakeNotifierUow(repo), event, settings=history_settings, now=NOW)  # type: ignore[arg-type]
     summaries = [a for a in repo.alerts_.values() if a["kind"] == SUMMARY_KIND]
     assert len(summaries) == 1
     assert summaries[0]["rendered"]["title"] == \
@@ -109,7 +109,7 @@ async def test_a_correction_of_an_old_decision_is_history_too(
         repo: FakeRepository, history_settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
     correction = demotion(date(2021, 5, 30), supersedes=str(uuid.uuid4()))
-    assert await intake.handle_event(repo, correction, settings=history_settings,  # type: ignore[arg-type]
+    assert await intake.handle_event(FakeNotifierUow(repo), correction, settings=history_settings,  # type: ignore[arg-type]
                                      now=NOW) == []
     record = next(a for a in repo.alerts_.values() if a["kind"] == "demotion")
     assert record["history"] and not record["critical"]
@@ -120,7 +120,7 @@ async def test_an_old_round_reminder_is_history_for_each_officer(
         repo: FakeRepository, history_settings: Settings) -> None:
     a = await add_officer(repo, districts=["hitech"], channels=[HOOK])
     c = await add_officer(repo, districts=["jinpu"], channels=[HOOK])
-    assert await intake.handle_event(repo, b.round_reminder(), settings=history_settings,
+    assert await intake.handle_event(FakeNotifierUow(repo), b.round_reminder(), settings=history_settings,
                                      now=NOW) == []
     records = [x for x in repo.alerts_.values() if x["kind"] == "round_reminder"]
     assert {x["officer_id"] for x in records} == {a, c} and all(x["history"] for x in records)
@@ -131,7 +131,7 @@ async def test_an_old_round_reminder_is_history_for_each_officer(
 async def test_undated_news_stays_news(repo: FakeRepository,
                                        history_settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
-    assert len(await intake.handle_event(repo, b.near_miss(), settings=history_settings,
+    assert len(await intake.handle_event(FakeNotifierUow(repo), b.near_miss(), settings=history_settings,
                                          now=NOW)) == 1
     assert not any(a["history"] for a in repo.alerts_.values())
 
