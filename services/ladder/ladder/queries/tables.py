@@ -88,7 +88,7 @@ async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
                              limit=100_000)).model_dump()
     rows = [{**{k: c[k] for k in ("firm_id", "name", "district", "industry", "current_tier",
                                   "failing_count", "conversion_probability")},
-             "missing": "; ".join(c["missing"])} for c in data["items"]]
+             "missing": "; ".join(c["missing"]), "gaps": c["gaps"]} for c in data["items"]]
     return Table("candidates", ("firm_id", "name", "district", "industry", "current_tier",
                                 "failing_count", "conversion_probability", "missing"), rows)
 

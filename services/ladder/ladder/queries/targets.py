@@ -64,6 +64,7 @@ async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date
             "failing_count": c.failing_count, "relative_gap_sum": round(c.relative_gap_sum, 4),
             "conversion_probability": conversion_probability(c.failing_count, c.relative_gap_sum),
             "missing": [m.sentence for m in c.missing],
+            "gaps": [{"kind": m.gap_kind, "params": m.params} for m in c.missing],
         } for c in page],
     })
 

@@ -100,6 +100,15 @@ class TargetsSet(BaseModel):
     targets: dict[str, int] = Field(examples=[{"gazelle": 40, "eaglet": 200}])
 
 
+class Gap(BaseModel):
+    """A gap sentence as the catalogue's key and its parameters (the page words it)."""
+
+    kind: str = Field(description="`gap.<kind>` in GET /v1/dashboard/catalogue",
+                      examples=["amount"])
+    params: dict[str, Any] = Field(description="Criterion key, fiscal year, value, threshold, "
+                                   "unit, gap...", examples=[{"key": "revenue_base", "fy": 2021}])
+
+
 class Candidate(BaseModel):
     """A firm close to a tier, with what it lacks."""
 
@@ -114,6 +123,8 @@ class Candidate(BaseModel):
     conversion_probability: float = Field(examples=[0.62])
     missing: list[str] = Field(description="Each gap as a sentence",
                                examples=[["Revenue CAGR is 19.8%, needs 20%"]])
+    gaps: list[Gap] = Field(default_factory=list, description="Each gap as a catalogue key "
+                            "(`gap.<kind>`) and its parameters, in the order of `missing`")
 
 
 class CandidatePage(Page[Candidate]):
