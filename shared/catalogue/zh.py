@@ -64,7 +64,7 @@ WORDS: dict[str, str] = {
     "col.forecast_low": "预测下限", "col.forecast_high": "预测上限",
     "col.forecast_method": "预测方法", "col.district": "区市县", "col.industry": "产业",
     "col.tier": "梯度", "col.firms": "企业数", "col.share_of_city": "占全市比重",
-    "col.filing_year": "备案年份", "col.eaglets": "雏鹰企业数", "col.firm_id": "企业编号",
+    "col.filing_year": "备案年份", "col.eaglets": "雏鹰企业数", "col.firm_id": "企业ID",
     "col.name": "企业名称", "col.current_tier": "当前梯度", "col.failing_count": "未达标项数",
     "col.conversion_probability": "转化概率", "col.missing": "欠缺条件",
     "col.unicorn_grade": "独角兽等级", "col.at_risk": "预警", "col.filed_on": "备案日期",

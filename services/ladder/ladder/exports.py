@@ -35,11 +35,14 @@ def value(column: str, row: dict[str, Any], lang: str) -> Any:
     raw = row.get(column)
     if raw is None:
         return None
+    if isinstance(raw, float):
+        return catalogue.figure(raw, 4 if column in _RATIOS else 2)
+    if lang != "zh":
+        return raw
     if column == "missing" and row.get("gaps") is not None:
-        return "；".join(gap_text(lang, g) for g in row["gaps"]) if lang == "zh" else \
-            "; ".join(gap_text(lang, g) for g in row["gaps"])
+        return "；".join(gap_text(lang, g) for g in row["gaps"])
     if column == "forecast_method" and row.get("forecast_key"):
-        return catalogue.text(lang, row["forecast_key"], **row.get("forecast_params", {}))
+        return catalogue.text(lang, row["forecast_key"], **(row.get("forecast_params") or {}))
     if isinstance(raw, bool):
         return catalogue.code(lang, "bool", raw)
     if column in _CODES:
@@ -48,8 +51,6 @@ def value(column: str, row: dict[str, Any], lang: str) -> Any:
         return catalogue.code(lang, "pace", raw)
     if column == "unicorn_grade":
         return catalogue.code(lang, "grade", raw)
-    if isinstance(raw, float):
-        return catalogue.figure(raw, 4 if column in _RATIOS else 2)
     return raw
 
 

@@ -57,6 +57,11 @@ class Forecast(BaseModel):
     run_rate: float | None = Field(default=None, description="The count at today's pace",
                                    examples=[22.0])
     method: str = Field(description="How it was computed, in words")
+    key: str | None = Field(default=None, description="The method as a catalogue key",
+                            examples=["label.forecastMethod"])
+    params: dict[str, Any] | None = Field(default=None, description="Its parameters",
+                                          examples=[{"achieved": 18, "conversions": 3.1,
+                                                     "daysLeft": 27}])
 
 
 class TargetItem(BaseModel):
