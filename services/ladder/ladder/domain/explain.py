@@ -190,6 +190,8 @@ def gap_of(c: Criterion, fy: int) -> dict[str, Any]:
     params: dict[str, Any] = {"key": c.key, "label": c.label, "fy": fy, "unit": c.unit,
                               "comparator": c.comparator, "value": _jsonable(c.value),
                               "threshold": _jsonable(c.threshold), "gap": _jsonable(c.gap)}
+    if c.key == "founded":
+        return {"kind": "not_founded", "params": {**params, "founded": c.threshold}}
     if c.value is None:
         key, note = note_of(c.note, fy)
         return {"kind": "unknown", "params": {**params, "note_key": key, "note_params": note}}
