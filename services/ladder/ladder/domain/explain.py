@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ladder.domain.decision import TIER_ORDER, TIER_RANK, Criterion, Decision
+from shared.catalogue.render import note_of, span_params
 
 # A failing criterion whose gap cannot be measured counts as a full threshold away.
 UNQUANTIFIED_GAP = 1.0
@@ -185,8 +186,6 @@ def sentence(c: Criterion, fy: int) -> str:
 def gap_of(c: Criterion, fy: int) -> dict[str, Any]:
     """The gap of a failing criterion as a catalogue key and parameters (the pages and the
     exports word it in the reader's language; `sentence` is the English wording)."""
-    from shared.catalogue.render import note_of, span_params  # noqa: PLC0415 (one use)
-
     params: dict[str, Any] = {"key": c.key, "label": c.label, "fy": fy, "unit": c.unit,
                               "comparator": c.comparator, "value": _jsonable(c.value),
                               "threshold": _jsonable(c.threshold), "gap": _jsonable(c.gap)}

@@ -80,13 +80,14 @@ def time_factor(elapsed_share: float) -> float:
     return min(1.0, left / FULL_CHANCE_SHARE_LEFT)
 
 
-def band(achieved: int, probabilities: Sequence[float]) -> tuple[int, int]:
+def band(achieved: int, probabilities: Sequence[float], slack: float = 1.0) -> tuple[int, int]:
     """What is still possible: at least `achieved`, at most achieved + every candidate, and
-    within the expected conversions +/- BAND_SPREAD standard deviations (one firm of slack)."""
+    within the expected conversions +/- BAND_SPREAD standard deviations (plus `slack` firms,
+    one while the time left allows every chance, less as the year runs out)."""
     mean = sum(probabilities)
     sd = math.sqrt(sum(p * (1 - p) for p in probabilities))
     count = sum(1 for p in probabilities if p > 0)
-    high = min(count, math.ceil(mean + BAND_SPREAD * sd + 1))
+    high = min(count, math.ceil(mean + BAND_SPREAD * sd + slack))
     low = min(high, max(0, math.floor(mean - BAND_SPREAD * sd)))
     return achieved + low, achieved + high
 
@@ -110,7 +111,7 @@ def forecast(achieved: int, candidates: int | Sequence[float],
     scaled = [p * factor for p in probabilities]
     conversions = sum(scaled)
     expected = achieved + conversions
-    low, high = band(achieved, scaled)
+    low, high = band(achieved, scaled, factor)
     run_rate = achieved / elapsed_share if elapsed_share > 0 else None
     rate_text = (f"Run-rate extrapolation: {achieved} / {elapsed_share:.2f} of the year elapsed "
                  f"= {run_rate:.1f}." if run_rate is not None
