@@ -151,7 +151,8 @@ function criteriaRows(list, fy, depth = 0) {
 
 function measure(c, value, against = null) {
   // composites count their passing children; the rest show their value in its unit
-  if (c.comparator === "any" || c.comparator === "all") return value == null ? "" : num(value);
+  if (c.children?.length) return value == null ? "" : num(value);
+  if (Array.isArray(value) && !value.length) return t("none");
   return valueText(value, c.unit, c.passed ? null : against, c.key);
 }
 
@@ -176,7 +177,7 @@ async function openFirm(firmId) {
   const tiers = Object.entries(standing.criteria || {}).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   $("drillBody").innerHTML = `<p><span class="badge pass">${esc(tierName(standing.tier))}</span> ${esc(districtName(standing.district))} · ${esc(industryName(standing.industry))}`
     + `${standing.fiscal_year ? ` · ${esc(t("fiscalYear", { fy: standing.fiscal_year }))}` : ""}${standing.filed_on ? ` · ${t("filed")} ${esc(standing.filed_on)}` : ""}${standing.expires_on ? ` · ${t("expires")} ${esc(standing.expires_on)}` : ""}</p>`
-    + (standing.next_tier ? `<p class="note next-tier">${esc(tierName(standing.next_tier.tier))}：${esc((standing.next_tier.missing || []).map((m) => (m.gap_kind ? gapText({ kind: m.gap_kind, params: m.params }) : m.hint || m.label)).join(currentLang() === "zh" ? "；" : "; "))}</p>` : "")
+    + (standing.next_tier ? `<p class="note next-tier">${esc(tierName(standing.next_tier.tier))}${currentLang() === "zh" ? "：" : ": "}${esc((standing.next_tier.missing || []).map((m) => (m.gap_kind ? gapText({ kind: m.gap_kind, params: m.params }) : m.hint || m.label)).join(currentLang() === "zh" ? "；" : "; "))}</p>` : "")
     + `<h3>${esc(t("criteria"))}</h3>` + tiers.map(([name, r]) => `<h4>${esc(tierName(name))} <span class="badge ${r.passed ? "pass" : "fail"}">${esc(r.passed ? t("passed") : t("failed"))}</span></h4>`
       + `<table class="grid"><thead><tr><th>${t("criterion")}</th><th>${t("value")}</th><th>${t("threshold")}</th><th></th><th>${t("gap")}</th></tr></thead><tbody>${criteriaRows(r.criteria, standing.fiscal_year)}</tbody></table>`).join("")
     + `<h3>${esc(t("timeline"))}</h3><ol class="timeline">${history.items.map((d) => `<li data-on="${esc(d.on)}"><time>${esc(cstDay(d.on))}</time> <b>${esc(tierName(d.from_tier))} → ${esc(tierName(d.to_tier))}</b> <span class="note">${esc(codeName("change", d.change))}</span></li>`).join("")}</ol>`
