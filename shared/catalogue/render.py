@@ -114,9 +114,11 @@ def gap_text(lang: str, gap: dict[str, Any]) -> str:
     if kind == "lever":
         span = (text(lang, "span.in_fy", fy=p.get("fy")) if unit == "rate"
                 else text(lang, "span.over", **{"from": p.get("from"), "to": p.get("to")}))
-        need_unit = "count" if key == "employee_cagr" else "yuan"
+        need = value_text(lang, p.get("need"), "count" if key == "employee_cagr" else "yuan")
+        if key == "employee_cagr" and lang == "zh":
+            need += "人"  # a headcount
         return text(lang, "gap.lever", label=label, value=value, threshold=threshold,
-                    need=value_text(lang, p.get("need"), need_unit), span=span,
+                    need=need, span=span,
                     what=text(lang, f"what.{key}") if f"what.{key}" in words(lang) else key)
     if kind == "too_old":
         return text(lang, "gap.too_old", label=label, value=value, threshold=threshold,

@@ -134,10 +134,13 @@ async function loadInbox() {
 }
 
 function alertTitle(a) {
-  // the notifier words each alert in its officer's language; another language gets the kind
-  // and the firm from the catalogue
+  // the notifier words each alert in its officer's language; a page in the other language
+  // words it from the alert's key and parameters through the catalogue
   if (a.language === currentLang() && a.title) return a.title;
-  return [alertName(a.kind), a.firm_name || ""].filter(Boolean).join(" · ");
+  const p = a.params || {};
+  const move = p.from_tier && p.to_tier ? `${tierName(p.from_tier)} → ${tierName(p.to_tier)}` : "";
+  const target = p.year && p.key ? `${p.year} ${tierName(p.key)}${p.milestone ? ` ${codeName("milestone", p.milestone)}` : ""}` : "";
+  return [p.firm, move, target, p.decided_on].filter(Boolean).join(" · ") || alertName(a.kind);
 }
 
 // ------------------------------------------------------------------ firm drill-down

@@ -120,7 +120,7 @@ export function gapText(gap) {
     }
     case "lever": {
       const span = unit === "rate" ? say("span.in_fy", { fy: p.fy }) : say("span.over", { from: p.from, to: p.to });
-      return say("gap.lever", { label, value, threshold, span, need: valueText(p.need, key === "employee_cagr" ? "count" : "yuan"),
+      return say("gap.lever", { label, value, threshold, span, need: key === "employee_cagr" ? (lang === "zh" ? `${num(p.need)}人` : num(p.need)) : valueText(p.need, "yuan"),
         what: has(`what.${key}`) ? say(`what.${key}`) : key });
     }
     case "too_old": return say("gap.too_old", { label, value, threshold, gap: p.gap });
