@@ -208,6 +208,8 @@ WORDS: dict[str, str] = {
     "{rules}: the province saw what our facts lack, or ours are late",
     "disc.qualifying_refused": "the rules give {rules}; the {year} round did not file it as "
     "{tier} ({reason})",
+    "code.amount_rule.fixed": "fixed amount", "code.amount_rule.share": "share of a figure",
+    "code.amount_rule.banded": "banded", "label.figureMissing": "FY{fy} {figure} not reported",
     "code.bool.true": "yes", "code.bool.false": "no",
     "code.company_kind.independent": "independent", "code.company_kind.branch": "branch",
     "code.company_kind.production_base": "production base", "code.company_kind.sales":

@@ -192,6 +192,8 @@ WORDS: dict[str, str] = {
     "disc.filed_above_rules": "{day}备案为{filed}（{list}）；当日规则评定为{rules}："
     "省里掌握了我们数据中缺少的情况，或我们的数据滞后",
     "disc.qualifying_refused": "规则评定为{rules}；{year}年度申报未按{tier}备案（{reason}）",
+    "code.amount_rule.fixed": "定额", "code.amount_rule.share": "按比例",
+    "code.amount_rule.banded": "分档", "label.figureMissing": "{fy}年度{figure}尚未报送",
     "code.bool.true": "是", "code.bool.false": "否",
     "code.company_kind.independent": "独立法人", "code.company_kind.branch": "分支机构",
     "code.company_kind.production_base": "生产基地", "code.company_kind.sales": "销售公司",

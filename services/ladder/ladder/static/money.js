@@ -67,6 +67,17 @@ export async function loadEntitlements(state) {
       + `<td><span class="badge state-${e.state}">${esc(stateName(e.state))}</span></td></tr>`));
 }
 
+function optionTrace(o) {
+  // how an amount was computed, in the page's language (the service's band and missing
+  // sentences are English: a Chinese page words them from the option's codes)
+  const zh = currentLang() === "zh";
+  const figure = o.figure && codeName("figure", o.figure);
+  return [codeName("amount_rule", o.rule),
+    o.figure && o.figure_value != null && `${figure} ${zh ? `${o.figure_year}年度` : `FY${o.figure_year}`} = ${wan(o.figure_value)}`,
+    !zh && o.band, o.capped_at && `${t("cap")} ${wan(o.capped_at)}`,
+    o.missing && (zh ? t("figureMissing", { fy: o.figure_year, figure }) : o.missing)].filter(Boolean).join(" · ");
+}
+
 export async function openEntitlement(state, id) {
   const base = state.me?.entitlements_url;
   if (!base) return;
@@ -75,7 +86,7 @@ export async function openEntitlement(state, id) {
   $("drillBody").innerHTML = `<p><span class="badge">${esc(stateName(e.state))}</span> ${wan(e.amount)} · ${esc(codeName("trigger", e.trigger_kind))} ${esc(cstDay(e.trigger_on))}`
     + `${e.review ? `<br><span class="error">${esc(e.review)}</span>` : ""}</p>`
     + `<h3>${esc(t("options"))}</h3><table class="grid"><thead><tr><th>${esc(t("options"))}</th><th>${esc(t("amount"))}</th><th>${esc(t("trace"))}</th></tr></thead><tbody>`
-    + e.options.map((o) => `<tr><td>${esc(o.name)}</td><td class="num">${wan(o.amount)}</td><td>${esc([o.rule, o.figure && `${codeName("figure", o.figure)} ${currentLang() === "zh" ? `${o.figure_year}年度` : `FY${o.figure_year}`} = ${wan(o.figure_value)}`, o.band, o.capped_at && `${t("cap")} ${wan(o.capped_at)}`, o.missing].filter(Boolean).join(" · "))}</td></tr>`).join("")
+    + e.options.map((o) => `<tr><td>${esc(o.name)}</td><td class="num">${wan(o.amount)}</td><td>${esc(optionTrace(o))}</td></tr>`).join("")
     + `</tbody></table><h3>${esc(t("timeline"))}</h3><ol class="timeline">`
     + e.steps.map((s) => `<li><time>${esc(s.on)}</time> <b>${esc(stateName(s.to_state))}</b> ${wan(s.amount)} <span class="note">${esc(s.by)}${s.note ? ` · ${esc(s.note)}` : ""}</span></li>`).join("")
     + "</ol>";
