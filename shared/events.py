@@ -359,12 +359,6 @@ class FailingCriterion(Frozen):
     threshold: Any = None
     gap: Any = None
     hint: str | None = Field(default=None, description="What would make it pass, in words.")
-    gap_kind: str | None = Field(
-        default=None, description="The catalogue key of the gap sentence (`gap.<kind>`): the "
-        "pages word it in the reader's language from `params`.", examples=["amount"])
-    params: dict[str, Any] | None = Field(
-        default=None, description="The parameters of the gap sentence (criterion key, fiscal "
-        "year, value, threshold, unit, gap...).", examples=[{"key": "revenue_base", "fy": 2021}])
 
 
 StandingChange = Literal["promoted", "demoted", "revoked", "at_risk", "renewed", "recovered",

@@ -214,11 +214,13 @@ GAP_KINDS = ("unknown", "lever", "too_old", "flag", "lacking", "amount", "compar
              "not_founded")
 
 
-def failing_of(step: NextStep) -> list[dict[str, Any]]:
-    """A next step's failing criteria as plain data (events, the stored standing, the API)."""
+def failing_of(step: NextStep, *, gaps: bool = False) -> list[dict[str, Any]]:
+    """A next step's failing criteria as plain data (events, the stored standing, the API);
+    `gaps` adds each gap's catalogue kind and parameters (the stored standing and the API:
+    the published events keep their contract)."""
     return [{"key": m.key, "label": m.label, "value": _jsonable(m.value),
              "threshold": _jsonable(m.threshold), "gap": _jsonable(m.gap), "hint": m.sentence,
-             "gap_kind": m.gap_kind, "params": m.params}
+             **({"gap_kind": m.gap_kind, "params": m.params} if gaps else {})}
             for m in step.missing]
 
 

@@ -82,7 +82,7 @@ async def _standing_on(repo: Repository, rulebook: Rulebook, row: asyncpg.Record
         "rulebook": rulebook.id, "provisional": trace.get("provisional", False),
         "override": {"tier": s.tier, "reason": s.override_reason, "by": steps[-1].by,
                      "at": None} if s.override and steps else None,
-        "criteria": trace["tiers"], "next_tier": _next_tier(evaluated, failing_of(nxt)),
+        "criteria": trace["tiers"], "next_tier": _next_tier(evaluated, failing_of(nxt, gaps=True)),
         "near_miss_tier": near_miss_tier(nxt) if timeline.evaluated and s.tier == last.tier
         else None,
         "sequence": row["last_sequence"], "updated_at": row["updated_at"],
