@@ -43,8 +43,8 @@ def code(lang: str, field: str, value: Any) -> str:
 
 
 def money(lang: str, yuan: float | int | None, currency: str = "CNY") -> str:
-    """Money as bureau staff write it: 万/亿 in Chinese, CNY with thousands separators in
-    English (USD amounts keep their currency)."""
+    """Money as bureau staff write it: 万/亿 in Chinese, yuan in full with thousands
+    separators in English (¥200,000; USD amounts keep their currency, US$)."""
     if yuan is None:
         return ""
     n = float(yuan)
@@ -57,7 +57,7 @@ def money(lang: str, yuan: float | int | None, currency: str = "CNY") -> str:
         if abs(n) >= 1e4:
             return f"{_trim(n / 1e4)}万{prefix or '元'}"
         return f"{_trim(n)}{prefix or '元'}"
-    return f"{'USD' if currency == 'USD' else 'CNY'} {n:,.0f}"
+    return f"{'US$' if currency == 'USD' else '¥'}{n:,.0f}"
 
 
 def _trim(x: float, places: int = 2) -> str:

@@ -135,7 +135,7 @@ def test_every_criterion_and_gap_renders_in_both_languages_and_zh_has_no_latin_r
 def test_money_and_ratios_read_as_bureau_staff_write_them() -> None:
     assert catalogue.money("zh", 15_117_647) == "1511.76万元"
     assert catalogue.money("zh", 250_000_000) == "2.5亿元"
-    assert catalogue.money("en", 15_117_647) == "CNY 15,117,647"
+    assert catalogue.money("en", 15_117_647) == "¥15,117,647"  # never ¥15.12M
     from shared.catalogue.render import ratio_text
 
     assert ratio_text(0.02496, 0.025) == "2.496%"  # a near miss never reads as the threshold

@@ -43,10 +43,10 @@ export const currentLang = () => lang;
 const trim = (x, places) => x.toFixed(places).replace(/\.?0+$/, "");
 
 export function money(amount, currency = "CNY") {
-  // 万/亿 in Chinese; CNY (or USD) with thousands separators in English
+  // 万/亿 in Chinese; yuan (¥, or US$) in full with thousands separators in English
   if (amount == null || amount === "") return "";
   const n = Number(amount);
-  if (lang !== "zh") return `${currency === "USD" ? "USD" : "CNY"} ${Math.round(n).toLocaleString("en")}`;
+  if (lang !== "zh") return `${currency === "USD" ? "US$" : "¥"}${Math.round(n).toLocaleString("en")}`;
   const unit = currency === "USD" ? "美元" : "元";
   if (n === 0) return `0${unit}`;
   if (Math.abs(n) >= 1e8) return `${trim(n / 1e8, 2)}亿${unit}`;
