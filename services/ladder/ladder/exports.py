@@ -25,9 +25,11 @@ _RATIOS = {"progress", "share_of_city", "conversion_probability",
 
 
 def headers(table: Table, lang: str) -> list[str]:
-    """Column titles from the catalogue, in the reader's language: Chinese (default) headers, codes and gap sentences, numbers rounded."""
-    found = catalogue.words(lang)
-    return [found.get(f"col.{c}", c.replace("_", " ")) for c in table.columns]
+    """Column titles: Chinese from the catalogue (default), or the column keys in English
+    (an English export stays machine-readable: codes and keys as the API gives them)."""
+    found = catalogue.words("zh")
+    return [found.get(f"col.{c}", c) if lang == "zh" else c.replace("_", " ")
+            for c in table.columns]
 
 
 def value(column: str, row: dict[str, Any], lang: str) -> Any:
