@@ -1,4 +1,6 @@
-"""Transactional outbox: events written with the change, published to Kafka by a relay."""
+"""Transactional outbox: events written with the change, published to Kafka by a relay. The one
+writer of outbox rows: `add_all` (numbering each subject from its stored sequence) and its fast
+path `add_sequenced` (events numbered by their writer, one statement with the caller's change)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any, TypeVar
 import asyncpg
 from pydantic import BaseModel
 
+from shared import audit
 from shared.db import DbConn
 from shared.events import Draft, EventEnvelope
 from shared.kafka import ensure_topics, new_producer, topic_end_offsets
@@ -58,9 +61,9 @@ async def add_all(conn: DbConn, drafts: Sequence[Draft[Any]]) -> list[EventEnvel
 
 
 # The fast path, for a writer that numbers its subjects' events itself under their locks (the
-# registry): sequences, outbox rows and the relay's wake-up as common table expressions, which
-# the caller joins to its own change in one statement (`WITH <SEQUENCED>, ... SELECT ...`).
-# Parameters $1-$9 come from `sequenced_args`; `s` (subject, before, last) is the subjects'
+# registry): sequences, outbox rows, audit entries and the relay's wake-up as common table
+# expressions, joined to the caller's own change in one statement, one round trip.
+# Parameters $1-$9 are `sequenced_args`; `s` (subject, before, last) is the subjects'
 # sequences. The guard: a subject's sequence moves only from the value its writer read under
 # the lock (drift from another writer makes `bumped` + `fresh` fall short of the subjects).
 SEQUENCED = (
@@ -77,6 +80,13 @@ SEQUENCED = (
     "  WITH ORDINALITY AS e(id, subject, type, sequence, payload, n) ORDER BY e.n),"
     " notified AS (SELECT pg_notify('outbox', '') WHERE EXISTS (SELECT 1 FROM s))")
 SEQUENCED_COUNT = "(SELECT count(*) FROM bumped) + (SELECT count(*) FROM fresh)"
+CHANGE_FIRST = 16  # the first parameter number of the caller's change in `add_sequenced`
+_COUNTS = f"{SEQUENCED_COUNT} AS sequenced, (SELECT count(*) FROM notified) AS notified"
+
+
+class SequenceDrift(RuntimeError):
+    """A subject's stored sequence was not what its writer read under its lock: another writer
+    moved it, and the write is refused."""
 
 
 def sequenced_args(topic: str, sequences: Mapping[str, tuple[int, int]],
@@ -90,6 +100,33 @@ def sequenced_args(topic: str, sequences: Mapping[str, tuple[int, int]],
             topic, [e.event_id for e in events], [e.subject for e in events],
             [e.event_type for e in events], [e.sequence for e in events],
             [e.model_dump_json() for e in events]]
+
+
+async def add_sequenced(
+    conn: DbConn, topic: str, sequences: Mapping[str, tuple[int, int]],
+    events: Sequence[EventEnvelope[Any]], *, actor: str, correlation_id: str | None,
+    audits: Sequence[audit.Entry] = (), change: str | None = None,
+    change_args: Sequence[Any] = (),
+) -> list[dict[str, Any]]:
+    """The writer's fast path: events already numbered by their writer (each subject's sequence
+    going from `before` to `last` under its lock), their audit entries and the caller's own
+    `change` written in one statement. `change` is a common table expression `changed AS
+    (...)` that may read `s` and takes its parameters from `$CHANGE_FIRST`; its rows come back.
+    Raises `SequenceDrift` when a subject's sequence was not the one read."""
+    if not sequences and not audits:
+        return []
+    parts = f"WITH {SEQUENCED}, {audit.entries(10)}"
+    statement = (f"{parts}, {change} SELECT changed.*, {_COUNTS} FROM changed" if change
+                 else f"{parts} SELECT {_COUNTS}")
+    written = await conn.fetch(
+        statement, *sequenced_args(topic, sequences, events),
+        *audit.entries_args(actor, correlation_id, audits), *change_args)
+    sequenced = written[0]["sequenced"] if written else 0
+    if sequenced != len(sequences):
+        raise SequenceDrift(f"subject sequences of {len(sequences)} subjects moved under their"
+                            " lock")
+    return [{k: v for k, v in r.items() if k not in ("sequenced", "notified")}
+            for r in written] if change else []
 
 
 class Outbox:

@@ -1,4 +1,5 @@
-"""The unit of work handlers receive: one transaction, and the repository bound to it."""
+"""The unit of work every service's handlers receive: one transaction, the service's repository
+and the outbox bound to it."""
 
 from __future__ import annotations
 
@@ -16,50 +17,65 @@ from shared.outbox import Outbox
 R = TypeVar("R")
 
 
-class PgUnitOfWork:
-    """One pooled connection in one transaction: committed when the block ends cleanly, rolled
-    back when it raises. Each service's subclass binds its repository (and outbox) in `bind`;
-    unit tests pass a fake with the same attributes instead (cosmicpython `unit_of_work.py`)."""
+class UnitOfWork(Generic[R]):
+    """One transaction, with the service's repository (`repo`) and the outbox on its
+    connection: committed when the `async with` block ends cleanly, rolled back when it raises.
+    A service names its `repository` class and its `producer` in a subclass that adds nothing
+    else; unit tests pass a fake with the same attributes instead (cosmicpython
+    `unit_of_work.py`).
 
-    def __init__(self, pool: asyncpg.Pool):
-        self.pool = pool
+    Built on a pool it takes a pooled connection for each block; `joined(conn)` builds one
+    inside a transaction the caller already holds (the consumer's, which records each event as
+    processed in it and gives each a savepoint): commit and rollback are then the caller's, so
+    the hot path pays no round trip for them."""
+
+    repository: Callable[[DbConn], R]
+    producer: str
+    conn: DbConn
+    repo: R
+    outbox: Outbox
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool: asyncpg.Pool | None = pool
+        self._held: DbConn | None = None
+
+    @classmethod
+    def joined(cls, conn: DbConn) -> Self:
+        """A unit of work on the caller's connection, inside the caller's transaction."""
+        uow = cls.__new__(cls)
+        uow.pool, uow._held = None, conn
+        return uow
 
     def bind(self, conn: DbConn) -> None:
-        """Build what handlers use on this transaction's connection."""
-        raise NotImplementedError
+        """Attach the repository and the outbox to the transaction's connection."""
+        self.conn = conn
+        self.repo = self.repository(conn)
+        self.outbox = Outbox(conn, self.producer)
 
     async def __aenter__(self) -> Self:
-        self.conn: PoolConnectionProxy = await self.pool.acquire()
-        self._tx: Transaction = self.conn.transaction()
+        if self._held is not None:
+            self.bind(self._held)
+            return self
+        assert self.pool is not None
+        self._lent: PoolConnectionProxy = await self.pool.acquire()
+        self._tx: Transaction = self._lent.transaction()
         try:
             await self._tx.start()
-            self.bind(self.conn)
+            self.bind(self._lent)
         except BaseException:
-            await self.pool.release(self.conn)
+            await self.pool.release(self._lent)
             raise
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
+        if self._held is not None:
+            return None  # a raise propagates: the caller's savepoint rolls this block back
+        assert self.pool is not None
         try:
             if exc_type is None:
                 await self._tx.commit()
             else:
                 await self._tx.rollback()
         finally:
-            await self.pool.release(self.conn)
-
-
-class OutboxUnitOfWork(PgUnitOfWork, Generic[R]):
-    """A unit of work with the service's repository and the outbox on its transaction's
-    connection; a subclass names its `repository` class and its `producer`."""
-
-    repository: Callable[[DbConn], R]
-    producer: str
-    repo: R
-    outbox: Outbox
-
-    def bind(self, conn: DbConn) -> None:
-        """Attach the repository and the outbox to the transaction's connection."""
-        self.repo = self.repository(conn)
-        self.outbox = Outbox(conn, self.producer)
+            await self.pool.release(self._lent)

@@ -77,7 +77,10 @@ async def test_registry_killed_mid_load_loses_no_accepted_write(
         await _kill_and_restart(chaos, "registry")
 
     counts = await run(request, "1 kill -9 registry mid-load", chaos, officer_id, receiver, fault)
-    assert counts.written > 2 * FLOW and counts.resent > 0  # the kill cut some writes off
+    # writes flowed before and after the kill; a write cut off is sent again (`resent`), but the
+    # supervisor holds the listening socket, so writes sent while the registry was down wait in
+    # its backlog and are answered by the new process: `resent` may be 0, and nothing is lost
+    assert chaos.kills["registry"] >= 1 and counts.written > 2 * FLOW
 
 
 async def _ladder_mid_batch(chaos: ChaosStack, load: Load) -> bool:

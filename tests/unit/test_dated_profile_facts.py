@@ -17,11 +17,11 @@ from ladder.domain.rulebook import default_rulebook
 from ladder.domain.timeline import fold
 from ladder.handlers.projection import project
 from registry.domain.models import AnnualReportIn, FactCorrectionIn, FirmIn, FirmPatch
-from registry.handlers import correct_fact, file_report, patch_firm, register_firm
 from registry.schemas import FirmPatched
 from shared.auth import Ctx, Principal
 from tests.factories import firm_payload, report_payload
 from tests.unit.ladder.fakes import FakeRepository as LadderRepo
+from tests.unit.registry.answers import correct_fact, file_report, patch_firm, register_firm
 from tests.unit.registry.fakes import FakeRegistryUoW
 
 pytestmark = pytest.mark.unit

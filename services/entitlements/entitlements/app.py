@@ -37,7 +37,7 @@ def build_app(settings: Settings | None = None, *,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with service_runtime(app, settings) as pool:
-            await install_shipped(pool)
+            await install_shipped(UnitOfWork(pool))
             today: Callable[[], date] = lambda: app.state.clock()  # noqa: E731 - read late
             broker = KafkaBroker(settings.kafka_bootstrap_servers)
             app.state.broker = broker  # its subscribers go into /asyncapi.json

@@ -10,11 +10,10 @@ from faststream.kafka import KafkaBroker
 
 from entitlements.config import Settings
 from entitlements.handlers import intake
-from entitlements.repository import PRODUCER, Repository
+from entitlements.repository import UnitOfWork
 from shared.consuming import Consumer
 from shared.db import DbConn
 from shared.events import AnyEvent
-from shared.outbox import Outbox
 from shared.topics import FIRM_EVENTS
 
 
@@ -27,8 +26,7 @@ def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
         return (await handle_batch(conn, [event]))[0]
 
     async def handle_batch(conn: DbConn, events: list[AnyEvent]) -> list[int]:
-        return await intake.apply_events(Repository(conn), Outbox(conn, PRODUCER), events,
-                                         today=today())
+        return await intake.apply_events(UnitOfWork.joined(conn), events, today=today())
 
     consumer = Consumer(broker=broker, pool=pool, topic=settings.entitlements_events_topic,
                         group_id=settings.entitlements_consumer_group, handle=handle,

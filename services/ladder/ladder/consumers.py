@@ -12,7 +12,7 @@ from faststream.kafka import KafkaBroker
 from ladder import handlers
 from ladder.config import Settings
 from ladder.handlers import Outcome, RulebookStore
-from ladder.repository import JoinedUnitOfWork
+from ladder.repository import UnitOfWork
 from shared.consuming import Consumer
 from shared.db import DbConn
 from shared.events import AnyEvent
@@ -28,11 +28,11 @@ def firm_events(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings, *,
     transaction, goes to the handler in a unit of work joined to that transaction."""
 
     async def handle(conn: DbConn, event: AnyEvent) -> Outcome:
-        return await handlers.on_firm_event(JoinedUnitOfWork(conn), event,
+        return await handlers.on_firm_event(UnitOfWork.joined(conn), event,
                                             rulebook=rulebooks().active, today=clock())
 
     async def handle_batch(conn: DbConn, events: list[AnyEvent]) -> list[Outcome]:
-        return await handlers.on_firm_events(JoinedUnitOfWork(conn), events,
+        return await handlers.on_firm_events(UnitOfWork.joined(conn), events,
                                              rulebook=rulebooks().active, today=clock())
 
     # a batch goes to the handler at once; when it fails, its events go one at a time

@@ -11,7 +11,7 @@ from faststream.kafka import KafkaBroker
 
 from notifier.config import Settings
 from notifier.handlers import entitlements, intake
-from notifier.repository import Repository
+from notifier.repository import UnitOfWork
 from shared.consuming import Consumer
 from shared.db import DbConn
 from shared.events import AnyEvent
@@ -21,14 +21,14 @@ from shared.topics import ENTITLEMENT_EVENTS, STANDING_EVENTS
 def build_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings: Settings,
                    clock: Callable[[], datetime], on_queued: Callable[[], None]) -> Consumer:
     """Subscribe to the standing events; the dedupe rows, alerts and deliveries commit together
-    (the consumer owns the transaction, so the handlers get the repository on its connection).
+    (the consumer owns the transaction; the handlers get a unit of work joined to it).
     A batch is routed at once; one that fails goes message by message (poison isolated)."""
 
     async def handle(conn: DbConn, event: AnyEvent) -> list[uuid.UUID]:
-        return await intake.handle_event(Repository(conn), event, settings=settings, now=clock())
+        return await intake.handle_event(UnitOfWork.joined(conn), event, settings=settings, now=clock())
 
     async def handle_batch(conn: DbConn, events: list[AnyEvent]) -> list[list[uuid.UUID]]:
-        return await intake.handle_events(Repository(conn), events, settings=settings,
+        return await intake.handle_events(UnitOfWork.joined(conn), events, settings=settings,
                                           now=clock())
 
     async def after_commit(event: AnyEvent, queued: list[uuid.UUID]) -> None:
@@ -53,7 +53,7 @@ def build_entitlement_consumer(broker: KafkaBroker, pool: asyncpg.Pool, settings
         return (await handle_batch(conn, [event]))[0]
 
     async def handle_batch(conn: DbConn, events: list[AnyEvent]) -> list[list[uuid.UUID]]:
-        return await entitlements.handle_events(Repository(conn), events, settings=settings,
+        return await entitlements.handle_events(UnitOfWork.joined(conn), events, settings=settings,
                                                 now=clock())
 
     async def after_commit(event: AnyEvent, queued: list[uuid.UUID]) -> None:

@@ -1,4 +1,4 @@
-"""Read models: what the GET routes answer, and the views handlers return after a change."""
+"""Read models: what the GET routes answer, and the views the API answers after a change."""
 
 from __future__ import annotations
 

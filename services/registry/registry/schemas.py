@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field
 
 from registry.domain import application_import as _applications
 from registry.domain import models as _requests
+from registry.domain import results
 from shared.codes import (
     CertificateKind,
     CompanyKind,
@@ -43,9 +44,9 @@ StepIn = _requests.StepIn
 # the columns of `POST /v1/imports?kind=applications`
 APPLICATION_COLUMNS = _applications.APPLICATION_COLUMNS
 
-ReportOutcome = Literal["filed", "restated", "unchanged"]
+ReportOutcome = results.ReportOutcome
 ImportKind = Literal["firms", "reports", "filings", "applications"]
-ImportStatus = Literal["running", "completed", "completed_with_errors"]
+ImportStatus = results.ImportStatus
 _AT = "2026-03-02T08:15:30.123456Z"
 
 
@@ -54,6 +55,11 @@ class Written(BaseModel):
 
     sequence: int = Field(description="The firm's event sequence after this request (a no-op "
                           "replay answers the current one)", examples=[3])
+
+    @classmethod
+    def of(cls, stored: results.Stored) -> Self:
+        """The answer to a write that stored (or found) this row."""
+        return cls(**stored.row, sequence=stored.sequence)
 
 
 class Firm(BaseModel):
@@ -114,6 +120,11 @@ class ReportWritten(Report, Written):
 
     outcome: ReportOutcome = Field(description="filed (201), restated (200) or unchanged (200)",
                                    examples=["filed"])
+
+    @classmethod
+    def of_report(cls, stored: results.ReportStored) -> Self:
+        """The answer to a PUT of a report."""
+        return cls(**stored.row, sequence=stored.sequence, outcome=stored.outcome)
 
 
 class ReportVersion(BaseModel):
@@ -227,6 +238,12 @@ class ApplicationWritten(Application, Written):
                                   examples=[["district_checked", "withdrawn"]])
     city_decides: bool = Field(description="Leader: the city is the last step", examples=[False])
 
+    @classmethod
+    def of_application(cls, stored: results.ApplicationStored) -> Self:
+        """The answer to a write of an application or its step."""
+        return cls(**stored.row, steps=stored.steps, sequence=stored.sequence,
+                   next_steps=list(stored.next_steps), city_decides=stored.city_decides)
+
 
 class FirmDetail(Firm):
     """One firm with every fact the registry holds about it."""
@@ -271,11 +288,23 @@ class PatchedFact(BaseModel):
     event_sequence: int | None = Field(
         description="The event that carries a recorded fact (none when unchanged)")
 
+    @classmethod
+    def of(cls, patched: results.FieldPatched) -> Self:
+        """What a PATCH did with one field."""
+        return cls(field=patched.field, outcome=patched.outcome,
+                   fact=ProfileFact.model_validate(patched.fact),
+                   event_sequence=patched.event_sequence)
+
 
 class FirmPatched(Firm):
     """The profile valid today after a PATCH, and what became of each field sent."""
 
     facts: list[PatchedFact] = Field(description="One per field sent, in the request's order")
+
+    @classmethod
+    def of(cls, patched: results.ProfilePatched) -> Self:
+        """The answer to a PATCH."""
+        return cls(**patched.firm, facts=[PatchedFact.of(f) for f in patched.facts])
 
 
 class FirmChanges(BaseModel):
@@ -327,6 +356,14 @@ class ImportReport(ImportCounts):
     """The answer to an import: every row applied, unchanged or rejected."""
 
     rejected: int = Field(description="Rows with at least one error", examples=[2])
+
+    @classmethod
+    def of(cls, done: results.ImportDone) -> Self:
+        """The answer to an import."""
+        return cls(id=done.id, kind=done.kind, status=done.status, total_rows=done.total_rows,
+                   applied=done.applied, unchanged=done.unchanged, rejected=done.rejected,
+                   errors=[ImportRowError(row=e.row, field=e.field, reason=e.reason)
+                           for e in done.errors])
 
 
 class ImportJob(ImportCounts):

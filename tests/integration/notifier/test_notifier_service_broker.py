@@ -40,12 +40,12 @@ async def test_duplicate_event_on_kafka_delivers_once_per_officer(
         async def both_delivered() -> bool:
             done = await deliveries(client, status="delivered")
             return len(done) == 2
-        await until(both_delivered, timeout=15, what="two deliveries")
+        await until(both_delivered, timeout=90, what="two deliveries")
 
         async def duplicate_seen() -> bool:
             r = await client.get("/metrics")
             return 'outcome="duplicate"' in r.text and settings.notifier_consumer_group in r.text
-        await until(duplicate_seen, timeout=10, what="the duplicate to be consumed")
+        await until(duplicate_seen, timeout=60, what="the duplicate to be consumed")
 
         assert len(receiver.calls) == 2
         keys = {c.headers["idempotency-key"] for c in receiver.calls}

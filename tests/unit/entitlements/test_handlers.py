@@ -26,8 +26,7 @@ OFFICER = Ctx(Principal(key_id="k2", role="officer"))
 
 
 async def consume(uow: FakeEntitlementsUnitOfWork, events: list[AnyEvent]) -> list[int]:
-    return await intake.apply_events(uow.repo, uow.outbox, events,  # type: ignore[arg-type]
-                                     today=TODAY)
+    return await intake.apply_events(uow, events, today=TODAY)  # type: ignore[arg-type]
 
 
 def gazelle_firm() -> tuple[str, list[AnyEvent], str, Firms]:

@@ -33,7 +33,7 @@ class Sender:
 
 async def _queued(repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
-    await intake.handle_event(repo, b.near_miss(), settings=settings, now=NOW)
+    await intake.handle_event(FakeNotifierUow(repo), b.near_miss(), settings=settings, now=NOW)
 
 
 async def test_a_delivered_row_is_settled_recorded_and_published(
@@ -106,7 +106,7 @@ async def test_a_digest_outcome_is_told_for_every_alert_it_carried(
         uow: FakeNotifierUow, repo: FakeRepository, settings: Settings) -> None:
     officer_id = await add_officer(repo, channels=[HOOK], preferences={"promotion": "digest"})
     for _ in range(2):
-        await intake.handle_event(repo, b.standing_event(), settings=settings, now=NOW)
+        await intake.handle_event(FakeNotifierUow(repo), b.standing_event(), settings=settings, now=NOW)
     due = max(d["next_attempt_at"] for d in repo.deliveries_.values())
     repo.officers_[officer_id]["next_digest_at"] = due
     await jobs.fold_digests(uow, settings, due)

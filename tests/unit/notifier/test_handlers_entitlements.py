@@ -10,7 +10,7 @@ from notifier.domain.alerts import alert_kind_for, severity_of
 from notifier.handlers import entitlements
 from shared.event_examples import example
 from tests.unit.notifier.conftest import NOW, add_officer
-from tests.unit.notifier.fakes import FakeRepository
+from tests.unit.notifier.fakes import FakeNotifierUow, FakeRepository
 
 pytestmark = pytest.mark.unit
 HOOK = {"kind": "webhook", "url": "https://hooks.example.com/a"}
@@ -23,7 +23,7 @@ async def test_an_offer_and_an_overdue_offer_alert_the_covering_officer(
     overdue = example("EntitlementAwaitingConfirmation",
                       event_id="22222222-2222-4333-8444-555555555555")
     computed = example("EntitlementComputed", event_id="33333333-2222-4333-8444-555555555555")
-    queued = await entitlements.handle_events(repo, [offered, overdue, computed],
+    queued = await entitlements.handle_events(FakeNotifierUow(repo), [offered, overdue, computed],
                                               settings=settings, now=NOW)
     assert [len(q) for q in queued] == [1, 1, 0]
     alerts = sorted(repo.alerts_.values(), key=lambda a: a["kind"])
@@ -39,7 +39,7 @@ async def test_an_offer_and_an_overdue_offer_alert_the_covering_officer(
 async def test_a_batch_without_offers_writes_nothing(
         repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
-    assert await entitlements.handle_events(repo, [example("EntitlementComputed")],
+    assert await entitlements.handle_events(FakeNotifierUow(repo), [example("EntitlementComputed")],
                                              settings=settings, now=NOW) == [[]]
     assert repo.alerts_ == {}
 

@@ -10,7 +10,7 @@ from notifier.config import Settings
 from notifier.handlers import intake
 from tests.unit.notifier import builders as b
 from tests.unit.notifier.conftest import NOW, add_officer
-from tests.unit.notifier.fakes import FakeRepository
+from tests.unit.notifier.fakes import FakeNotifierUow, FakeRepository
 
 pytestmark = pytest.mark.unit
 HOOK = {"kind": "webhook", "url": "https://hooks.example.com/a"}
@@ -22,7 +22,7 @@ async def test_an_event_alerts_the_covering_officer_once_per_channel(
     hitech = await add_officer(repo, districts=["hitech"], channels=[HOOK, MAIL, HOOK])
     await add_officer(repo, districts=["jinpu"], channels=[HOOK])  # covers elsewhere
     event = b.standing_event("TierDemoted", "demoted", "gazelle", "eaglet")
-    queued = await intake.handle_event(repo, event, settings=settings, now=NOW)
+    queued = await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW)
     (alert,) = repo.alerts_.values()
     assert alert["officer_id"] == hitech and alert["kind"] == "demotion" and alert["critical"]
     assert alert["routed_via"] == "coverage" and alert["source_event_id"] == event.event_id
@@ -37,15 +37,15 @@ async def test_a_replayed_event_writes_nothing_more(
         repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
     event = b.near_miss()
-    assert len(await intake.handle_event(repo, event, settings=settings, now=NOW)) == 1
-    assert await intake.handle_event(repo, event, settings=settings, now=NOW) == []
+    assert len(await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW)) == 1
+    assert await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW) == []
     assert len(repo.alerts_) == 1 and len(repo.deliveries_) == 1
 
 
 async def test_nobody_covering_flags_the_alert_unrouted_and_queues_nothing(
         repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, districts=["jinpu"], channels=[HOOK])
-    assert await intake.handle_event(repo, b.near_miss(), settings=settings, now=NOW) == []
+    assert await intake.handle_event(FakeNotifierUow(repo), b.near_miss(), settings=settings, now=NOW) == []
     (alert,) = repo.alerts_.values()
     assert alert["officer_id"] is None and alert["unrouted"] and alert["routed_via"] == "none"
 
@@ -55,7 +55,7 @@ async def test_the_fallback_officer_takes_what_nobody_covers(
     await add_officer(repo, districts=["jinpu"])
     fallback = await add_officer(repo, districts=["jinpu"], channels=[MAIL])
     repo.settings["fallback_officer"] = str(fallback)
-    queued = await intake.handle_event(repo, b.near_miss(), settings=settings, now=NOW)
+    queued = await intake.handle_event(FakeNotifierUow(repo), b.near_miss(), settings=settings, now=NOW)
     (alert,) = repo.alerts_.values()
     assert alert["officer_id"] == fallback and alert["unrouted"]
     assert alert["routed_via"] == "fallback" and len(queued) == 1
@@ -67,7 +67,7 @@ async def test_an_explicit_assignment_wins_over_coverage(
     assigned = await add_officer(repo, districts=["jinpu"], channels=[HOOK])
     event = b.near_miss()
     await repo.assign_firm(event.data.firm.id, assigned)  # type: ignore[attr-defined]
-    await intake.handle_event(repo, event, settings=settings, now=NOW)
+    await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW)
     (alert,) = repo.alerts_.values()
     assert alert["officer_id"] == assigned and alert["routed_via"] == "explicit"
 
@@ -76,8 +76,8 @@ async def test_preferences_decide_digest_or_nothing_but_the_inbox_keeps_the_aler
         repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK], preferences={"near_miss": "off",
                                                           "promotion": "digest"})
-    assert await intake.handle_event(repo, b.near_miss(), settings=settings, now=NOW) == []
-    (queued,) = await intake.handle_event(repo, b.standing_event(), settings=settings, now=NOW)
+    assert await intake.handle_event(FakeNotifierUow(repo), b.near_miss(), settings=settings, now=NOW) == []
+    (queued,) = await intake.handle_event(FakeNotifierUow(repo), b.standing_event(), settings=settings, now=NOW)
     assert repo.deliveries_[queued]["status"] == "digest" and len(repo.alerts_) == 2
 
 
@@ -85,7 +85,7 @@ async def test_an_event_that_raises_no_alert_writes_nothing(
         repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, channels=[HOOK])
     staying_behind = b.progress(pace="behind", previous_pace="behind")
-    assert await intake.handle_event(repo, staying_behind, settings=settings, now=NOW) == []
+    assert await intake.handle_event(FakeNotifierUow(repo), staying_behind, settings=settings, now=NOW) == []
     assert repo.alerts_ == {}
 
 
@@ -99,7 +99,7 @@ async def test_a_batch_is_routed_with_one_read_and_one_insert_per_table(
     ours, elsewhere = b.near_miss(), b.standing_event(firm=b.firm(district="xigang"))
     silent = b.progress(pace="behind", previous_pace="behind")
     repo.calls.clear()
-    queued = await intake.handle_events(repo, [ours, silent, elsewhere, ours],
+    queued = await intake.handle_events(FakeNotifierUow(repo), [ours, silent, elsewhere, ours],
                                         settings=settings, now=NOW)
     assert dict(repo.calls) == {"officers": 1, "firm_officers": 1, "insert_alerts": 1,
                                 "insert_deliveries": 1}
@@ -118,9 +118,9 @@ async def test_a_batch_gives_what_one_event_at_a_time_gives(
     await add_officer(repo, receives_targets=True, districts=["jinpu"], channels=[MAIL],
                       preferences={"promotion": "digest"})
     one_by_one = copy.deepcopy(repo)
-    await intake.handle_events(repo, events, settings=settings, now=NOW)
+    await intake.handle_events(FakeNotifierUow(repo), events, settings=settings, now=NOW)
     for event in events:
-        await intake.handle_event(one_by_one, event, settings=settings, now=NOW)
+        await intake.handle_event(FakeNotifierUow(one_by_one), event, settings=settings, now=NOW)
     assert repo.alerts_ == one_by_one.alerts_ and len(repo.alerts_) == 4
     assert repo.deliveries_ == one_by_one.deliveries_
     assert {d["status"] for d in repo.deliveries_.values()} == {"pending", "digest"}

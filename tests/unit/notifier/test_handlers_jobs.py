@@ -23,7 +23,7 @@ async def test_due_digest_alerts_fold_into_one_message_per_channel_once(
     officer_id = await add_officer(repo, channels=[HOOK, MAIL],
                                    preferences={"promotion": "digest"})
     for _ in range(3):
-        await intake.handle_event(repo, b.standing_event(), settings=settings, now=NOW)
+        await intake.handle_event(FakeNotifierUow(repo), b.standing_event(), settings=settings, now=NOW)
     members = [d for d in repo.deliveries_.values() if d["status"] == "digest"]
     due = max(d["next_attempt_at"] for d in members)
     repo.officers_[officer_id]["next_digest_at"] = due
@@ -41,7 +41,7 @@ async def test_due_digest_alerts_fold_into_one_message_per_channel_once(
 async def _critical_alert(repo: FakeRepository, settings: Settings, **officer: object) -> uuid.UUID:
     officer_id = await add_officer(repo, channels=[HOOK], **officer)
     event = b.standing_event("TierDemoted", "demoted", "gazelle", "eaglet")
-    await intake.handle_event(repo, event, settings=settings, now=NOW)
+    await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW)
     (alert_id,) = [a["id"] for a in repo.alerts_.values() if a["officer_id"] == officer_id]
     return alert_id
 

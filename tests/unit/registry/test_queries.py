@@ -7,13 +7,13 @@ import uuid
 import pytest
 
 from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn
-from registry.handlers import file_report, grant_certificate, register_firm, run_import
 from registry.queries import Queries
 from registry.schemas import Firm
 from shared.auth import Ctx
 from shared.errors import NotFound
 from shared.paging import position_of
 from tests.factories import firm_payload, report_payload
+from tests.unit.registry.answers import file_report, grant_certificate, register_firm, run_import
 from tests.unit.registry.conftest import TODAY
 from tests.unit.registry.fakes import FakeRegistryUoW
 

@@ -1,6 +1,6 @@
 """Registry events in: fold each firm's facts, then reconcile its entitlements.
 
-Runs on the consumer's transaction (the repository it is given), so the dedupe rows, the facts,
+Runs in a unit of work joined to the consumer's transaction, so the dedupe rows, the facts,
 the entitlements and their events commit together or not at all.
 """
 
@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 
 from entitlements.domain.facts import RELEVANT, fold, load
 from entitlements.handlers.reconcile import active_policies, reconcile
-from entitlements.repository import Repository
+from entitlements.repository import Repository, UnitOfWork
 from shared.events import AnyEvent
 from shared.outbox import Outbox
 
 
-async def apply_events(repo: Repository, outbox: Outbox, events: list[AnyEvent], *,
-                       today: date) -> list[int]:
+async def apply_events(uow: UnitOfWork, events: list[AnyEvent], *, today: date) -> list[int]:
     """Apply a consumed batch; returns, per event, how many entitlements its firm changed."""
     relevant = [e for e in events if isinstance(e, RELEVANT)]
     if not relevant:
         return [0 for _ in events]
+    async with uow:
+        changed = await _apply(uow.repo, uow.outbox, relevant, today=today)
+    return [changed.get(uuid.UUID(e.subject), 0) if isinstance(e, RELEVANT) else 0
+            for e in events]
+
+
+async def _apply(repo: Repository, outbox: Outbox, relevant: Sequence[AnyEvent], *,
+                 today: date) -> dict[uuid.UUID, int]:
     by_firm: dict[uuid.UUID, list[AnyEvent]] = defaultdict(list)
     for r in relevant:
         by_firm[uuid.UUID(r.subject)].append(r)
@@ -37,5 +45,4 @@ async def apply_events(repo: Repository, outbox: Outbox, events: list[AnyEvent],
         await repo.save_facts(fid, facts.model_dump(mode="json"))
         changed[fid] = await reconcile(repo, outbox, facts, policies, today=today,
                                        correlation_id=str(by_firm[fid][-1].event_id))
-    return [changed.get(uuid.UUID(e.subject), 0) if isinstance(e, RELEVANT) else 0
-            for e in events]
+    return changed

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
-import asyncpg
-
 from entitlements.domain.facts import load
 from entitlements.domain.policies import PolicySet, shipped
 from entitlements.handlers.reconcile import reconcile
-from entitlements.repository import Repository, UnitOfWork
+from entitlements.repository import UnitOfWork
 from shared.auth import Ctx
 from shared.errors import Conflict, NotFound
 
 
-async def install_shipped(pool: asyncpg.Pool) -> bool:
+async def install_shipped(uow: UnitOfWork) -> bool:
     """Make the shipped set the active one on a database that has none (first start)."""
     policies = shipped()
-    async with pool.acquire() as conn, conn.transaction():
-        return await Repository(conn).install_first(policies.id, policies.version,
-                                                    policies.model_dump(mode="json"))
+    async with uow:
+        return await uow.repo.install_first(policies.id, policies.version,
+                                            policies.model_dump(mode="json"))
 
 
 async def upload_draft(uow: UnitOfWork, draft: PolicySet, ctx: Ctx) -> None:

@@ -1,17 +1,10 @@
-"""What every part of the repository shares: the connection it works on."""
+"""The row type of the repository; its parts build on `shared.repository.Sql`."""
 
 from __future__ import annotations
 
 import asyncpg
 
-from shared.db import DbConn
+from shared.repository import Conn, Sql
 
-Conn = DbConn | asyncpg.Pool
 Row = asyncpg.Record
-
-
-class Sql:
-    """A part of the repository: statements on one connection (or the pool, for reads)."""
-
-    def __init__(self, conn: Conn) -> None:
-        self.conn = conn
+__all__ = ["Conn", "Row", "Sql"]

@@ -74,9 +74,10 @@ async def get_history(firm_id: FirmId, pool: PoolDep, day: AsOf, who: Reader,
              responses={404: {"description": "The ladder has no such firm"}})
 async def post_override(firm_id: FirmId, body: OverrideIn, uow: Uow, rulebooks: Rulebooks,
                         today: Today, ctx: WriterCtx) -> OverrideOut:
-    return await handlers.override(uow, ctx, firm_id, tier=body.tier,
+    done = await handlers.override(uow, ctx, firm_id, tier=body.tier,
                                    unicorn_grade=body.unicorn_grade, reason=body.reason,
                                    rulebook=rulebooks.active, today=today)
+    return OverrideOut.model_validate(done, from_attributes=True)
 
 
 @router.get("/firms/{firm_id}/readiness", response_model=ReadinessOut, responses=NOT_SEEN,

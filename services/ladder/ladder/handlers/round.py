@@ -26,7 +26,7 @@ from shared.events import (
 )
 
 if TYPE_CHECKING:
-    from ladder.handlers.timeline import Work
+    from ladder.repository import UnitOfWork
 
 MAX_ITEMS = 5000  # one message; beyond it the dashboard's worklist has the rest
 # which open applications a deadline's reminder names: those that must move by it
@@ -40,7 +40,7 @@ def _ref(r: Any) -> dict[str, Any]:
             "industry": r["industry"]}
 
 
-async def round_notices(uow: Work, *, today: date, reminder_days: Sequence[int],
+async def round_notices(uow: UnitOfWork, *, today: date, reminder_days: Sequence[int],
                         list_quiet_s: float) -> dict[str, int]:
     """Publish the reminders due today and the lists newly complete; counts of each."""
     counts = {"reminders": 0, "lists": 0}
@@ -68,7 +68,7 @@ async def round_notices(uow: Work, *, today: date, reminder_days: Sequence[int],
     return counts
 
 
-async def _reminder_items(uow: Work, row: Any, deadline: str,
+async def _reminder_items(uow: UnitOfWork, row: Any, deadline: str,
                           today: date) -> list[dict[str, Any]]:
     year = today.year
     tiers = list(row["tiers"])
@@ -90,7 +90,7 @@ async def _reminder_items(uow: Work, row: Any, deadline: str,
     return items
 
 
-async def _list_items(uow: Work, lst: Any) -> dict[str, Any]:
+async def _list_items(uow: UnitOfWork, lst: Any) -> dict[str, Any]:
     year, tier = lst["listed_on"].year, lst["tier"]
     filed = await uow.repo.list_firms(tier, lst["list_name"])
     items = [{"firm": _ref(r), "kind": "filed", "tier": tier} for r in filed]

@@ -10,7 +10,7 @@ from ladder.domain.rulebook import Rulebook, default_rulebook
 from shared.errors import Conflict, Rejected
 
 if TYPE_CHECKING:
-    from ladder.handlers.timeline import Work
+    from ladder.repository import UnitOfWork
 
 
 class RulebookStore:
@@ -20,7 +20,7 @@ class RulebookStore:
         self.active = active
 
 
-async def load_rulebooks(uow: Work) -> RulebookStore:
+async def load_rulebooks(uow: UnitOfWork) -> RulebookStore:
     """The active rulebook from the database; the shipped default stored on a first start."""
     async with uow:
         document = await uow.repo.active_rulebook()
@@ -32,7 +32,7 @@ async def load_rulebooks(uow: Work) -> RulebookStore:
     return RulebookStore(Rulebook.model_validate(document))
 
 
-async def upload_draft(uow: Work, store: RulebookStore, document: dict[str, Any],
+async def upload_draft(uow: UnitOfWork, store: RulebookStore, document: dict[str, Any],
                        actor: str) -> Rulebook:
     """Validate and store a draft; the active rulebook's id cannot be reused."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,25 +13,34 @@ from ladder.handlers.projection import project
 from ladder.handlers.round import round_notices
 from ladder.handlers.targets import publish_progress
 from ladder.handlers.timeline import Outcome, Trigger, firm_ref, recompute, recompute_many
-from ladder.schemas import OverrideOut
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
 from shared.events import AnyEvent, FilingExpiring, FilingExpiringData
 
 if TYPE_CHECKING:
     from ladder.domain.rulebook import Rulebook
-    from ladder.handlers.timeline import Work
+    from ladder.repository import UnitOfWork
 
 EXPIRY_NOTICE_DAYS = 90
 
 
-async def on_firm_event(uow: Work, event: AnyEvent, *, rulebook: Rulebook,
+@dataclass(frozen=True, slots=True)
+class Overridden:
+    """The standing after an override was set or cleared."""
+
+    firm_id: uuid.UUID
+    tier: str
+    override: bool  # an override now holds
+    decision_id: uuid.UUID | None
+
+
+async def on_firm_event(uow: UnitOfWork, event: AnyEvent, *, rulebook: Rulebook,
                         today: date) -> Outcome:
     """Project a registry event and recompute the firm's timeline up to today."""
     return (await on_firm_events(uow, [event], rulebook=rulebook, today=today))[0]
 
 
-async def on_firm_events(uow: Work, events: list[AnyEvent], *, rulebook: Rulebook,
+async def on_firm_events(uow: UnitOfWork, events: list[AnyEvent], *, rulebook: Rulebook,
                          today: date) -> list[Outcome]:
     """Project a batch of registry events, then recompute each firm they touch once, with
     all its new facts (the fold does not depend on their order); the outcome per event."""
@@ -43,9 +53,9 @@ async def on_firm_events(uow: Work, events: list[AnyEvent], *, rulebook: Ruleboo
     return [done[uuid.UUID(e.subject)] for e in events]
 
 
-async def override(uow: Work, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
+async def override(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
                    unicorn_grade: str | None, reason: str, rulebook: Rulebook,
-                   today: date) -> OverrideOut:
+                   today: date) -> Overridden:
     """Set a tier by hand (or clear the override with tier=None), dated today; audited and
     published through the firm's timeline."""
     async with uow:
@@ -70,11 +80,11 @@ async def override(uow: Work, ctx: Ctx, firm_id: uuid.UUID, *, tier: str | None,
             before={"tier": row["tier"], "override": row["override_tier"] is not None},
             after={"tier": outcome.tier, "override": tier is not None, "reason": reason},
             correlation_id=ctx.correlation_id)
-    return OverrideOut(firm_id=firm_id, tier=outcome.tier, override=tier is not None,
-                       decision_id=outcome.decision_id)
+    return Overridden(firm_id=firm_id, tier=outcome.tier, override=tier is not None,
+                      decision_id=outcome.decision_id)
 
 
-async def sweep(uow: Work, *, rulebook: Rulebook, today: date,
+async def sweep(uow: UnitOfWork, *, rulebook: Rulebook, today: date,
                 reminder_days: Sequence[int] = (14, 3),
                 list_quiet_s: float = 120.0) -> dict[str, int]:
     """Daily: apply the filing expiries the timeline holds, send expiry notices, recheck

@@ -18,10 +18,10 @@ from shared.events import (
 if TYPE_CHECKING:
     from datetime import date
 
-    from ladder.handlers.timeline import Work
+    from ladder.repository import UnitOfWork
 
 
-async def publish_progress(uow: Work, *, year: int, key: str, firm: FirmRef | None,
+async def publish_progress(uow: UnitOfWork, *, year: int, key: str, firm: FirmRef | None,
                            today: date, correlation_id: str | None,
                            previous: int | None) -> None:
     """TargetProgressChanged when the count (from `previous`) or the pace moved; milestones
@@ -60,7 +60,7 @@ async def publish_progress(uow: Work, *, year: int, key: str, firm: FirmRef | No
     await uow.repo.save_target_state(year, key, now_pace, reached + new_marks)
 
 
-async def put_targets(uow: Work, ctx: Ctx, year: int, values: dict[str, int]) -> None:
+async def put_targets(uow: UnitOfWork, ctx: Ctx, year: int, values: dict[str, int]) -> None:
     """Replace a year's targets (admin); audited."""
     async with uow:
         before = await uow.repo.targets(year)
@@ -69,7 +69,7 @@ async def put_targets(uow: Work, ctx: Ctx, year: int, values: dict[str, int]) ->
                              before=before, after=values, correlation_id=ctx.correlation_id)
 
 
-async def put_round(uow: Work, ctx: Ctx, year: int, body: dict[str, Any]) -> Any:
+async def put_round(uow: UnitOfWork, ctx: Ctx, year: int, body: dict[str, Any]) -> Any:
     """Set a year's round (tiers open and dates); audited."""
     async with uow:
         before = await uow.repo.round(year)

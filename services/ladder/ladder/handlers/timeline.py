@@ -12,8 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any
 
 import asyncpg
 
@@ -26,7 +25,7 @@ from ladder.domain.rulebook import Rulebook
 from ladder.domain.standing import Standing
 from ladder.domain.timeline import Step, Timeline, fold
 from ladder.handlers.targets import publish_progress
-from ladder.repository import Entry, Repository
+from ladder.repository import Entry, UnitOfWork
 from shared.events import (
     Draft,
     EventEnvelope,
@@ -44,26 +43,12 @@ from shared.events import (
     TierRenewed,
     TierRevoked,
 )
-from shared.outbox import Outbox
 
 # the event that publishes each kind of standing change (overrides: TierOverridden)
 EVENT_FOR: dict[str, type[EventEnvelope[StandingChangeData]]] = {
     "promoted": TierPromoted, "demoted": TierDemoted, "revoked": TierRevoked,
     "at_risk": TierAtRisk, "recovered": TierRecovered, "renewed": TierRenewed}
 Row = asyncpg.Record | Mapping[str, Any]  # a fake repository gives plain mappings
-
-
-class Work(Protocol):
-    """What the ladder's handlers use of a unit of work (the real one or a fake): entered,
-    it is one transaction; `repo` and `outbox` act in it."""
-
-    repo: Repository
-    outbox: Outbox
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +88,7 @@ class Trigger:
 
 
 async def recompute(
-    uow: Work, firm_id: uuid.UUID, *, rulebook: Rulebook, today: date,
+    uow: UnitOfWork, firm_id: uuid.UUID, *, rulebook: Rulebook, today: date,
     trigger_event_id: uuid.UUID | None = None, correlation_id: str | None = None,
 ) -> Outcome:
     """Fold the firm's facts up to `today` and store what changed in its timeline (inside the
@@ -113,7 +98,7 @@ async def recompute(
     return done[firm_id]
 
 
-async def recompute_many(uow: Work, firms: dict[uuid.UUID, Trigger], *, rulebook: Rulebook,
+async def recompute_many(uow: UnitOfWork, firms: dict[uuid.UUID, Trigger], *, rulebook: Rulebook,
                          today: date) -> dict[uuid.UUID, Outcome]:
     """Recompute many firms' timelines at once: one read of their facts and of their stored
     timelines, the fold in memory per firm, then one write per table."""
@@ -251,7 +236,7 @@ class _Publisher:
             decided_on=gone["on_date"], supersedes=gone["id"])
 
 
-async def _recount(uow: Work, plans: dict[uuid.UUID, _Plan],
+async def _recount(uow: UnitOfWork, plans: dict[uuid.UUID, _Plan],
                    before: dict[uuid.UUID, set[tuple[int, str, date, bool]]], today: date) -> None:
     """Publish the target counts the firms' new entries moved, once per target: `previous`
     is the count before this recomputation (the firms' old entries back in, new ones out)."""

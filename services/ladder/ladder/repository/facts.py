@@ -12,9 +12,9 @@ import asyncpg
 
 from ladder.domain.dated import DatedFacts
 from ladder.domain.facts import FirmFacts
-from ladder.repository.base import Bound
 from ladder.repository.round import RoundWrites, write_round
 from ladder.repository.rows import dated, json_rows
+from shared.repository import Sql
 
 PROFILE = ("name", "district", "industry", "founded_on", "company_kind", "listed",
            "abnormal_list", "dishonest_list")
@@ -71,7 +71,7 @@ def _dated_of(row: asyncpg.Record) -> DatedFacts:
                  json_rows(row["overrides_json"], "set_on"))
 
 
-class FactsSql(Bound):
+class FactsSql(Sql):
     """The firm facts the ladder keeps from `registry.firm-events`."""
 
     async def known_firms(self, firm_ids: list[uuid.UUID]) -> set[uuid.UUID]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from ladder.repository.base import Bound
+from shared.repository import Sql
 
 ORDER = ["eaglet", "gazelle", "unicorn", "leader"]
 STATE_AFTER = {"recommended": "recommended", "filed": "filed", "not_filed": "not_filed",
@@ -75,7 +75,7 @@ _APP_COLUMNS = ("a.application_id, a.firm_id, a.round_year, a.tier, a.applied_on
                 " a.decided_on, a.filing_id, a.reason, f.name, f.district, f.industry")
 
 
-class RoundSql(Bound):
+class RoundSql(Sql):
     """Rounds, applications and filings as the round's reads need them."""
 
     async def round(self, year: int) -> asyncpg.Record | None:

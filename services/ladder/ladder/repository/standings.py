@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from ladder.repository.base import Bound
+from shared.repository import Sql
 
 _AS_OF = """
 WITH last AS (
@@ -18,7 +18,7 @@ WITH last AS (
 """
 
 
-class StandingSql(Bound):
+class StandingSql(Sql):
     """Each firm's standing today, and the decisions that led to it."""
 
     async def standing(self, firm_id: uuid.UUID, *, lock: bool = False,

@@ -1,4 +1,4 @@
-"""SQL of targets, their entries and state, rulebooks, and the audit log."""
+"""SQL of targets, their entries and state, and rulebooks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from typing import Any
 
 import asyncpg
 
-from ladder.repository.base import Bound
-from shared import audit
+from shared.repository import Sql
 
 Entry = tuple[int, str, date, uuid.UUID | None, bool]  # year, key, day, decision, by override
 
 
-class TargetSql(Bound):
+class TargetSql(Sql):
     """The year's targets, what counts toward them, and what was published about them."""
 
     async def replace_entries(self, rows: dict[uuid.UUID, list[Entry]],
@@ -73,8 +72,8 @@ class TargetSql(Bound):
             year, key, pace, milestones)
 
 
-class RulebookSql(Bound):
-    """Stored rulebooks (the active one and drafts) and the audit log."""
+class RulebookSql(Sql):
+    """Stored rulebooks (the active one and drafts)."""
 
     async def rulebooks(self) -> list[asyncpg.Record]:
         """Every stored rulebook, oldest first."""
@@ -99,10 +98,3 @@ class RulebookSql(Bound):
             "INSERT INTO rulebooks (id, document, status, uploaded_by) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (id) DO UPDATE SET document = $2, status = $3, uploaded_by = $4,"
             " uploaded_at = now()", rulebook_id, document, status, actor)
-
-    async def audit(self, *, actor: str, action: str, subject: str | None, before: Any,
-                    after: Any, correlation_id: str | None) -> None:
-        """One audit log entry in this transaction."""
-        assert not isinstance(self.conn, asyncpg.Pool), "audit entries belong to a transaction"
-        await audit.record(self.conn, actor=actor, action=action, subject=subject,
-                           before=before, after=after, correlation_id=correlation_id)

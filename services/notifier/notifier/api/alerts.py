@@ -22,6 +22,7 @@ from notifier.api.deps import (
 )
 from notifier.domain.alerts import AlertKind
 from notifier.handlers import alerts
+from notifier.queries import alert_view
 from notifier.schemas import (
     Alert,
     AlertDetail,
@@ -69,7 +70,7 @@ async def get_alert(alert_id: uuid.UUID, who: Reader, reads: Reads) -> AlertDeta
 @router.post("/alerts/{alert_id}/ack", tags=["inbox"], responses=NO_ALERT,
              summary="Acknowledge an alert (marks it read; stops escalation)")
 async def ack(alert_id: uuid.UUID, ctx: WriterCtx, uow: Uow, now: Now) -> Alert:
-    return await alerts.ack(uow, ctx, alert_id, now=now)
+    return alert_view(await alerts.ack(uow, ctx, alert_id, now=now))
 
 
 @router.get("/deliveries", tags=["deliveries"], summary="The delivery queue, filtered")
@@ -93,4 +94,5 @@ async def get_delivery(delivery_id: uuid.UUID, who: Reader, reads: Reads) -> Del
              summary="Requeue a failed delivery with a fresh budget of attempts")
 async def retry(delivery_id: uuid.UUID, ctx: AdminCtx, uow: Uow, cfg: SettingsDep, now: Now,
                 wake: Wake) -> Delivery:
-    return await alerts.retry_delivery(uow, ctx, delivery_id, settings=cfg, now=now, wake=wake)
+    row = await alerts.retry_delivery(uow, ctx, delivery_id, settings=cfg, now=now, wake=wake)
+    return Delivery.model_validate(dict(row))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from notifier.api.deps import NO_OFFICER, Limit, Now, OfficerId, Reads, SettingsDep, Uow
 from notifier.handlers import officers, settings
+from notifier.queries import officer_view
 from notifier.schemas import (
     Allowlist,
     AllowlistIn,
@@ -29,7 +30,8 @@ router = APIRouter(prefix="/v1")
 @router.post("/officers", status_code=201, tags=["officers"], summary="Register a case officer")
 async def create_officer(body: OfficerIn, ctx: AdminCtx, uow: Uow, cfg: SettingsDep,
                          now: Now) -> Officer:
-    return await officers.create_officer(uow, ctx, body, settings=cfg, now=now)
+    row = await officers.create_officer(uow, ctx, body, settings=cfg, now=now)
+    return Officer.model_validate(officer_view(row, reveal=True))
 
 
 @router.get("/officers", tags=["officers"], summary="List officers (webhook URLs redacted)")
@@ -48,7 +50,8 @@ async def get_officer(officer_id: OfficerId, who: Reader, reads: Reads) -> Offic
               summary="Change an officer (an officer: own channels, quiet hours, preferences)")
 async def patch_officer(officer_id: OfficerId, body: OfficerPatch, ctx: WriterCtx, uow: Uow,
                         cfg: SettingsDep, now: Now) -> Officer:
-    return await officers.patch_officer(uow, ctx, officer_id, body, settings=cfg, now=now)
+    row = await officers.patch_officer(uow, ctx, officer_id, body, settings=cfg, now=now)
+    return Officer.model_validate(officer_view(row, reveal=True))
 
 
 @router.delete("/officers/{officer_id}", status_code=204, tags=["officers"], responses=NO_OFFICER,
@@ -62,7 +65,8 @@ async def delete_officer(officer_id: OfficerId, ctx: AdminCtx, uow: Uow) -> Resp
             summary="Assign a firm to one officer explicitly (null: back to coverage)")
 async def assign_firm(firm_id: uuid.UUID, body: AssignmentIn, ctx: AdminCtx,
                       uow: Uow) -> FirmAssignment:
-    return await officers.assign_firm(uow, ctx, firm_id, body.officer_id)
+    await officers.assign_firm(uow, ctx, firm_id, body.officer_id)
+    return FirmAssignment(firm_id=firm_id, officer_id=body.officer_id)
 
 
 @router.get("/firms/{firm_id}/officer", tags=["officers"], summary="A firm's explicit officer")
@@ -78,9 +82,10 @@ async def get_allowlist(ctx: AdminCtx, reads: Reads) -> Allowlist:
 
 @router.put("/settings/webhook-allowlist", tags=["settings"],
             summary="Replace the admin's webhook allowlist")
-async def put_allowlist(body: AllowlistIn, ctx: AdminCtx, uow: Uow,
-                        cfg: SettingsDep) -> Allowlist:
-    return await settings.put_allowlist(uow, ctx, body.hosts, settings=cfg)
+async def put_allowlist(body: AllowlistIn, ctx: AdminCtx, uow: Uow, cfg: SettingsDep,
+                        reads: Reads) -> Allowlist:
+    await settings.put_allowlist(uow, ctx, body.hosts, settings=cfg)
+    return await reads.allowlist()
 
 
 @router.get("/settings/fallback-officer", tags=["settings"],
@@ -91,6 +96,7 @@ async def get_fallback(ctx: AdminCtx, reads: Reads) -> FallbackOfficer:
 
 @router.put("/settings/fallback-officer", tags=["settings"],
             summary="Choose who receives alerts no officer covers")
-async def put_fallback(body: FallbackIn, ctx: AdminCtx, uow: Uow,
-                       cfg: SettingsDep) -> FallbackOfficer:
-    return await settings.put_fallback(uow, ctx, body.officer_id, settings=cfg)
+async def put_fallback(body: FallbackIn, ctx: AdminCtx, uow: Uow, cfg: SettingsDep,
+                       reads: Reads) -> FallbackOfficer:
+    await settings.put_fallback(uow, ctx, body.officer_id, settings=cfg)
+    return await reads.fallback()

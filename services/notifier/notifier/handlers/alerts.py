@@ -8,15 +8,14 @@ from datetime import datetime
 
 from notifier.access import Forbidden, may_see
 from notifier.config import Settings
-from notifier.queries import alert_view
+from notifier.domain.officers import Row
 from notifier.repository import UnitOfWork
-from notifier.schemas import Alert, Delivery
 from shared.auth import Ctx
 from shared.errors import Conflict, NotFound
 
 
-async def ack(uow: UnitOfWork, ctx: Ctx, alert_id: uuid.UUID, *, now: datetime) -> Alert:
-    """Acknowledge an alert (idempotent); stops its escalation."""
+async def ack(uow: UnitOfWork, ctx: Ctx, alert_id: uuid.UUID, *, now: datetime) -> Row:
+    """Acknowledge an alert (idempotent); stops its escalation. The alert as stored."""
     async with uow:
         row = await uow.repo.alert(alert_id, lock=True)
         if row is None:
@@ -28,13 +27,14 @@ async def ack(uow: UnitOfWork, ctx: Ctx, alert_id: uuid.UUID, *, now: datetime) 
             await uow.repo.audit(actor=ctx.actor, action="alert.ack", subject=str(alert_id),
                                  correlation_id=ctx.correlation_id)
             row = await uow.repo.alert(alert_id)
-    return alert_view(row)
+    return row
 
 
 async def retry_delivery(uow: UnitOfWork, ctx: Ctx, delivery_id: uuid.UUID, *,
                          settings: Settings, now: datetime,
-                         wake: Callable[[], None]) -> Delivery:
-    """Put a failed delivery back in the queue with a fresh budget of attempts."""
+                         wake: Callable[[], None]) -> Row:
+    """Put a failed delivery back in the queue with a fresh budget of attempts; the delivery
+    as stored."""
     async with uow:
         row = await uow.repo.delivery(delivery_id, lock=True)
         if row is None:
@@ -48,4 +48,4 @@ async def retry_delivery(uow: UnitOfWork, ctx: Ctx, delivery_id: uuid.UUID, *,
         after = await uow.repo.delivery(delivery_id)
     assert after is not None  # locked by this transaction since it was read: it is there
     wake()  # after the commit: the worker must see the row pending
-    return Delivery.model_validate(dict(after))
+    return after

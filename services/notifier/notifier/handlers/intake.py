@@ -1,6 +1,6 @@
 """From a standing event to alerts: route, render, write the inbox, queue the deliveries.
 
-Runs on the consumer's transaction (the repository it is given), so the alerts, their delivery
+Runs in a unit of work joined to the consumer's transaction, so the alerts, their delivery
 rows and the processed_events dedupe rows commit together or not at all. A consumed batch is
 routed set-based: a handful of statements for the whole batch, not several per event.
 """
@@ -29,7 +29,7 @@ from notifier.domain.routing import OfficerRoute, route, route_event
 from notifier.domain.schedule import decide_delivery
 from notifier.domain.wording import pick
 from notifier.queries import fallback_officer_id
-from notifier.repository import Repository
+from notifier.repository import Repository, UnitOfWork
 from shared.events import AnyEvent
 
 DEFAULT_PREFERENCE = "immediate"
@@ -43,11 +43,17 @@ class AlertPlan:
     deliveries: list[dict[str, Any]]
 
 
-async def handle_events(repo: Repository, events: list[AnyEvent], *, settings: Settings,
+async def handle_events(uow: UnitOfWork, events: list[AnyEvent], *, settings: Settings,
                         now: datetime) -> list[list[uuid.UUID]]:
     """Alert every officer each event concerns, for a whole consumed batch at once: one read
     of the officers and of the firms' assignments, one insert of alerts and one of deliveries.
     Returns, per event, the ids of the deliveries queued."""
+    async with uow:
+        return await _alert(uow.repo, events, settings=settings, now=now)
+
+
+async def _alert(repo: Repository, events: list[AnyEvent], *, settings: Settings,
+                 now: datetime) -> list[list[uuid.UUID]]:
     kinds = [(event, alert_kind_for(event)) for event in events]
     if not any(kind for _, kind in kinds):
         return [[] for _ in events]
@@ -116,10 +122,10 @@ async def _round_plans(repo: Repository, event: AnyEvent, kind: AlertKind,
     return plans
 
 
-async def handle_event(repo: Repository, event: AnyEvent, *, settings: Settings,
+async def handle_event(uow: UnitOfWork, event: AnyEvent, *, settings: Settings,
                        now: datetime) -> list[uuid.UUID]:
     """Alert every officer one event concerns; returns the ids of deliveries queued."""
-    return (await handle_events(repo, [event], settings=settings, now=now))[0]
+    return (await handle_events(uow, [event], settings=settings, now=now))[0]
 
 
 async def alert_officer(

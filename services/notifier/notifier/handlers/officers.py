@@ -22,10 +22,10 @@ from notifier.channels.ssrf import (
 from notifier.config import Settings
 from notifier.domain.alerts import ALERT_KINDS, is_critical
 from notifier.domain.officers import Row, to_columns
+from notifier.domain.requests import ADMIN_ONLY_FIELDS, OfficerIn, OfficerPatch
 from notifier.domain.schedule import next_digest_at, validate_preferences
 from notifier.queries import allowlist, officer_view
 from notifier.repository import Repository, UnitOfWork
-from notifier.schemas import ADMIN_ONLY_FIELDS, FirmAssignment, Officer, OfficerIn, OfficerPatch
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
 
@@ -94,8 +94,8 @@ async def _live_officer(repo: Repository, officer_id: uuid.UUID, lock: bool = Fa
 
 
 async def create_officer(uow: UnitOfWork, ctx: Ctx, body: OfficerIn, *, settings: Settings,
-                         now: datetime, resolver: Resolver = system_resolver) -> Officer:
-    """Register a case officer."""
+                         now: datetime, resolver: Resolver = system_resolver) -> Row:
+    """Register a case officer; the officer as stored."""
     officer_id = uuid.uuid4()
     fields = {name: getattr(body, name) for name in OfficerIn.model_fields}
     async with uow:
@@ -107,13 +107,14 @@ async def create_officer(uow: UnitOfWork, ctx: Ctx, body: OfficerIn, *, settings
         await uow.repo.audit(actor=ctx.actor, action="officer.create", subject=str(officer_id),
                              after=officer_view(row, reveal=False),
                              correlation_id=ctx.correlation_id)
-    return Officer.model_validate(officer_view(row, reveal=True))
+    return row
 
 
 async def patch_officer(uow: UnitOfWork, ctx: Ctx, officer_id: uuid.UUID, body: OfficerPatch,
                         *, settings: Settings, now: datetime,
-                        resolver: Resolver = system_resolver) -> Officer:
-    """Change an officer; an officer may change their own delivery settings only."""
+                        resolver: Resolver = system_resolver) -> Row:
+    """Change an officer (an officer may change their own delivery settings only); the officer
+    as stored."""
     # Only these two may be cleared with null; null elsewhere means "leave as is".
     fields = {name: getattr(body, name) for name in body.model_fields_set
               if getattr(body, name) is not None or name in ("quiet_hours", "supervisor_id")}
@@ -135,7 +136,7 @@ async def patch_officer(uow: UnitOfWork, ctx: Ctx, officer_id: uuid.UUID, body: 
                              before=officer_view(before, reveal=False),
                              after=officer_view(after, reveal=False),
                              correlation_id=ctx.correlation_id)
-    return Officer.model_validate(officer_view(after, reveal=True))
+    return after
 
 
 async def delete_officer(uow: UnitOfWork, ctx: Ctx, officer_id: uuid.UUID) -> None:
@@ -149,7 +150,7 @@ async def delete_officer(uow: UnitOfWork, ctx: Ctx, officer_id: uuid.UUID) -> No
 
 
 async def assign_firm(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
-                      officer_id: uuid.UUID | None) -> FirmAssignment:
+                      officer_id: uuid.UUID | None) -> None:
     """Make one officer (or nobody: null) explicitly responsible for a firm."""
     async with uow:
         if officer_id is not None and await uow.repo.officer(officer_id) is None:
@@ -160,4 +161,3 @@ async def assign_firm(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
                              before={"officer_id": before["officer_id"] if before else None},
                              after={"officer_id": officer_id},
                              correlation_id=ctx.correlation_id)
-    return FirmAssignment(firm_id=firm_id, officer_id=officer_id)

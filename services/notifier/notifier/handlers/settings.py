@@ -6,15 +6,14 @@ import uuid
 
 from notifier.channels.ssrf import normalize_host
 from notifier.config import Settings
-from notifier.queries import ALLOWLIST_KEY, FALLBACK_KEY, allowlist_view, fallback_view
+from notifier.queries import ALLOWLIST_KEY, FALLBACK_KEY
 from notifier.repository import UnitOfWork
-from notifier.schemas import Allowlist, FallbackOfficer
 from shared.auth import Ctx
 from shared.errors import Rejected
 
 
 async def put_allowlist(uow: UnitOfWork, ctx: Ctx, hosts: list[str], *,
-                        settings: Settings) -> Allowlist:
+                        settings: Settings) -> None:
     """Replace the admin's webhook allowlist (NOTIFIER_WEBHOOK_ALLOWLIST stays on top)."""
     normalized = []
     for i, host in enumerate(hosts):
@@ -28,11 +27,10 @@ async def put_allowlist(uow: UnitOfWork, ctx: Ctx, hosts: list[str], *,
         await uow.repo.audit(actor=ctx.actor, action="settings.webhook_allowlist",
                              subject=ALLOWLIST_KEY, before=before, after=sorted(set(normalized)),
                              correlation_id=ctx.correlation_id)
-        return await allowlist_view(uow.repo, settings)
 
 
 async def put_fallback(uow: UnitOfWork, ctx: Ctx, officer_id: uuid.UUID | None, *,
-                       settings: Settings) -> FallbackOfficer:
+                       settings: Settings) -> None:
     """Choose who receives unrouted alerts (null: back to NOTIFIER_FALLBACK_OFFICER)."""
     async with uow:
         if officer_id is not None and await uow.repo.officer(officer_id) is None:
@@ -42,4 +40,3 @@ async def put_fallback(uow: UnitOfWork, ctx: Ctx, officer_id: uuid.UUID | None, 
         await uow.repo.audit(actor=ctx.actor, action="settings.fallback_officer",
                              subject=FALLBACK_KEY, before=before, after=officer_id,
                              correlation_id=ctx.correlation_id)
-        return await fallback_view(uow.repo, settings)

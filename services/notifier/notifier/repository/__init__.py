@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import shared.uow
 from notifier.repository.alerts import AlertSql
 from notifier.repository.base import Conn, Row
 from notifier.repository.deliveries import DeliverySql
 from notifier.repository.officers import OfficerSql
-from shared import audit
-from shared.uow import OutboxUnitOfWork
 
 __all__ = ["Conn", "Repository", "Row", "UnitOfWork"]
 PRODUCER = "notifier"
@@ -18,16 +15,8 @@ PRODUCER = "notifier"
 class Repository(OfficerSql, AlertSql, DeliverySql):
     """The notifier's tables, read and written on one connection (or the pool, for reads)."""
 
-    async def audit(self, *, actor: str, action: str, subject: str | None, before: Any = None,
-                    after: Any = None, correlation_id: str | None = None) -> None:
-        """Append one audit entry in this connection's transaction."""
-        # arg-type: the unit of work's repository is on a connection; only reads use a pool
-        await audit.record(self.conn, actor=actor, action=action,  # type: ignore[arg-type]
-                           subject=subject, before=before, after=after,
-                           correlation_id=correlation_id)
 
-
-class UnitOfWork(OutboxUnitOfWork[Repository]):
+class UnitOfWork(shared.uow.UnitOfWork[Repository]):
     """One transaction: the repository and the outbox on its connection."""
 
     repository = Repository

@@ -1,4 +1,4 @@
-"""What every part of the repository shares: the connection it works on."""
+"""Row type and statement builders of the repository; its parts build on `shared.repository.Sql`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,10 @@ from typing import Any
 
 import asyncpg
 
-from shared.db import DbConn
+from shared.repository import Conn, Sql
 
-Conn = DbConn | asyncpg.Pool
 Row = asyncpg.Record
-
-
-class Sql:
-    """A part of the repository: statements on one connection (or the pool)."""
-
-    def __init__(self, conn: Conn) -> None:
-        self.conn = conn
+__all__ = ["Conn", "Row", "Sql"]
 
 
 def insert_rows_sql(table: str, columns: dict[str, str]) -> str:

@@ -35,22 +35,22 @@ async def post_filing(firm_id: FirmId, body: FilingIn, response: Response, ctx: 
     stored, created = await handlers.record_filing(uow, ctx, firm_id, body, today=today)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return stored
+    return FilingWritten.of(stored)
 
 
 @router.patch("/firms/{firm_id}/filings/{filing_id}", tags=["round"],
               summary="Correct a filing as recorded", responses=NO_FILING)
 async def patch_filing(firm_id: FirmId, filing_id: FilingId, body: FilingPatch, ctx: WriterCtx,
                        uow: Uow) -> FilingWritten:
-    return await handlers.correct_filing(uow, ctx, firm_id, filing_id, body)
+    return FilingWritten.of(await handlers.correct_filing(uow, ctx, firm_id, filing_id, body))
 
 
 @router.post("/firms/{firm_id}/filings/{filing_id}/revoke", tags=["round"],
              summary="Revoke a filing", responses=NO_FILING)
 async def revoke_filing(firm_id: FirmId, filing_id: FilingId, ctx: WriterCtx, uow: Uow,
                         today: Today, body: FilingRevokeIn | None = None) -> FilingWritten:
-    return await handlers.revoke_filing(uow, ctx, firm_id, filing_id, body or FilingRevokeIn(),
-                                        today=today)
+    return FilingWritten.of(await handlers.revoke_filing(
+        uow, ctx, firm_id, filing_id, body or FilingRevokeIn(), today=today))
 
 
 @router.post("/firms/{firm_id}/applications", status_code=201, tags=["round"],
@@ -61,7 +61,8 @@ async def revoke_filing(firm_id: FirmId, filing_id: FilingId, ctx: WriterCtx, uo
                        "outside the round"}})
 async def post_application(firm_id: FirmId, body: ApplicationIn, ctx: WriterCtx, uow: Uow,
                            today: Today) -> ApplicationWritten:
-    return await handlers.submit_application(uow, ctx, firm_id, body, today=today)
+    return ApplicationWritten.of_application(
+        await handlers.submit_application(uow, ctx, firm_id, body, today=today))
 
 
 @router.post("/firms/{firm_id}/applications/{application_id}/steps", status_code=201,
@@ -69,4 +70,5 @@ async def post_application(firm_id: FirmId, body: ApplicationIn, ctx: WriterCtx,
              response_model=ApplicationWritten, responses=NO_APPLICATION)
 async def post_step(firm_id: FirmId, application_id: ApplicationId, body: StepIn,
                     ctx: WriterCtx, uow: Uow, today: Today) -> ApplicationWritten:
-    return await handlers.record_step(uow, ctx, firm_id, application_id, body, today=today)
+    return ApplicationWritten.of_application(
+        await handlers.record_step(uow, ctx, firm_id, application_id, body, today=today))

@@ -58,7 +58,7 @@ def _replayed(response: Response, created: bool) -> None:
 async def register_firm(body: FirmIn, response: Response, ctx: WriterCtx, uow: Uow) -> Firm:
     firm, created = await handlers.register_firm(uow, ctx, body)
     _replayed(response, created)
-    return firm
+    return Firm.model_validate(firm)
 
 
 @router.get("/firms", tags=["firms"], summary="List firms, filtered and paged")
@@ -88,7 +88,7 @@ async def get_firm(
               responses=NO_FIRM)
 async def patch_firm(firm_id: FirmId, body: FirmPatch, ctx: WriterCtx, uow: Uow,
                      today: Today) -> FirmPatched:
-    return await handlers.patch_firm(uow, ctx, firm_id, body, today=today)
+    return FirmPatched.of(await handlers.patch_firm(uow, ctx, firm_id, body, today=today))
 
 
 @router.get("/firms/{firm_id}/changes", tags=["firms"], response_model=FirmChanges,
@@ -109,7 +109,7 @@ async def correct_fact(firm_id: FirmId, fact_id: uuid.UUID, body: FactCorrection
                        today: Today) -> ProfileFact:
     fact, created = await handlers.correct_fact(uow, ctx, firm_id, fact_id, body, today=today)
     _replayed(response, created)
-    return fact
+    return ProfileFact.model_validate(fact)
 
 
 @router.put("/firms/{firm_id}/reports/{fiscal_year}", status_code=201, tags=["reports"],
@@ -120,7 +120,7 @@ async def put_report(firm_id: FirmId, fiscal_year: FiscalYear, body: AnnualRepor
                      response: Response, ctx: WriterCtx, uow: Uow, today: Today) -> ReportWritten:
     written = await handlers.file_report(uow, ctx, firm_id, fiscal_year, body, today=today)
     _replayed(response, written.outcome == "filed")
-    return written
+    return ReportWritten.of_report(written)
 
 
 @router.get("/firms/{firm_id}/reports/{fiscal_year}", tags=["reports"],
@@ -140,7 +140,7 @@ async def post_round(firm_id: FirmId, body: FundingRoundIn, response: Response, 
                      uow: Uow) -> FundingRoundWritten:
     stored, created = await handlers.record_funding_round(uow, ctx, firm_id, body)
     _replayed(response, created)
-    return stored
+    return FundingRoundWritten.of(stored)
 
 
 @router.post("/firms/{firm_id}/certificates", status_code=201, tags=["certificates"],
@@ -152,7 +152,7 @@ async def post_certificate(firm_id: FirmId, body: CertificateIn, response: Respo
                            ctx: WriterCtx, uow: Uow) -> CertificateWritten:
     stored, created = await handlers.grant_certificate(uow, ctx, firm_id, body)
     _replayed(response, created)
-    return stored
+    return CertificateWritten.of(stored)
 
 
 @router.post("/firms/{firm_id}/certificates/{certificate_id}/revoke", tags=["certificates"],
@@ -161,8 +161,8 @@ async def post_certificate(firm_id: FirmId, body: CertificateIn, response: Respo
 async def revoke_certificate(firm_id: FirmId, certificate_id: uuid.UUID, ctx: WriterCtx,
                              uow: Uow, today: Today,
                              body: CertificateRevokeIn | None = None) -> CertificateWritten:
-    return await handlers.revoke_certificate(uow, ctx, firm_id, certificate_id,
-                                             body or CertificateRevokeIn(), today=today)
+    return CertificateWritten.of(await handlers.revoke_certificate(
+        uow, ctx, firm_id, certificate_id, body or CertificateRevokeIn(), today=today))
 
 
 @router.get("/firms/{firm_id}/events", tags=["firms"], summary="The firm's event history",
@@ -186,7 +186,8 @@ async def post_import(
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row; filings may "
                                      "be an xlsx workbook")],
 ) -> ImportReport:
-    return await handlers.run_import(uow, ctx, kind, await file.read(), today=today)
+    return ImportReport.of(await handlers.run_import(uow, ctx, kind, await file.read(),
+                                                     today=today))
 
 
 @router.get("/imports/{import_id}", tags=["imports"], summary="An earlier import's report",

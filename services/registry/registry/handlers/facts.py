@@ -6,9 +6,9 @@ import uuid
 from datetime import date
 
 from registry.domain.models import CertificateIn, CertificateRevokeIn, FundingRoundIn
+from registry.domain.results import Stored
 from registry.handlers.common import locked_firm, new_batch, record
 from registry.repository import UnitOfWork
-from registry.schemas import CertificateWritten, FundingRoundWritten
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
 from shared.events import (
@@ -22,7 +22,7 @@ from shared.events import (
 
 
 async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
-                               body: FundingRoundIn) -> tuple[FundingRoundWritten, bool]:
+                               body: FundingRoundIn) -> tuple[Stored, bool]:
     """Record a round; (round, created). An identical replay answers the stored one."""
     fields = body.model_dump()
     async with uow:
@@ -31,7 +31,7 @@ async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
             raise Rejected("closed_on", "after_founding", "a round cannot close before founding")
         same = await uow.repo.same_funding_round(firm_id, fields)
         if same is not None:
-            return FundingRoundWritten(**same, sequence=firm["sequence"]), False
+            return Stored(same, firm["sequence"]), False
         round_id = uuid.uuid4()
         stored = await uow.repo.insert_funding_round(round_id, firm_id, fields)
         batch = new_batch(ctx)
@@ -39,11 +39,11 @@ async def record_funding_round(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
                     FundingRoundRecordedData(firm_id=firm_id, round_id=round_id, **fields))
         batch.audit("funding_round.record", str(firm_id), after=fields)
         firm = await record(uow, batch, firm_id)
-    return FundingRoundWritten(**stored, sequence=firm["sequence"]), True
+    return Stored(stored, firm["sequence"]), True
 
 
 async def grant_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
-                            body: CertificateIn) -> tuple[CertificateWritten, bool]:
+                            body: CertificateIn) -> tuple[Stored, bool]:
     """Record a certificate or award; (certificate, created). An identical replay is a no-op."""
     fields = body.model_dump()
     async with uow:
@@ -53,7 +53,7 @@ async def grant_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
                            "a certificate cannot be issued before the firm was founded")
         same = await uow.repo.same_certificate(firm_id, fields)
         if same is not None:
-            return CertificateWritten(**same, sequence=firm["sequence"]), False
+            return Stored(same, firm["sequence"]), False
         cert_id = uuid.uuid4()
         stored = await uow.repo.insert_certificate(cert_id, firm_id, fields)
         batch = new_batch(ctx)
@@ -61,12 +61,12 @@ async def grant_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
                     CertificateGrantedData(firm_id=firm_id, certificate_id=cert_id, **fields))
         batch.audit("certificate.grant", str(firm_id), after=fields)
         firm = await record(uow, batch, firm_id)
-    return CertificateWritten(**stored, sequence=firm["sequence"]), True
+    return Stored(stored, firm["sequence"]), True
 
 
 async def revoke_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
                              cert_id: uuid.UUID, body: CertificateRevokeIn, *,
-                             today: date) -> CertificateWritten:
+                             today: date) -> Stored:
     """Revoke a certificate (idempotent: revoking twice keeps the first revocation)."""
     async with uow:
         firm = await locked_firm(uow, firm_id)
@@ -74,7 +74,7 @@ async def revoke_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
         if cert is None:
             raise NotFound(f"firm {firm_id} has no certificate {cert_id}")
         if cert["revoked_on"] is not None:
-            return CertificateWritten(**cert, sequence=firm["sequence"])
+            return Stored(cert, firm["sequence"])
         revoked_on = body.revoked_on or today
         if revoked_on < cert["issued_on"]:
             raise Rejected("revoked_on", "after_issue", "revoked_on cannot be before issued_on")
@@ -85,4 +85,4 @@ async def revoke_certificate(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
             reason=body.reason))
         batch.audit("certificate.revoke", str(firm_id), before=cert, after=stored)
         firm = await record(uow, batch, firm_id)
-    return CertificateWritten(**stored, sequence=firm["sequence"])
+    return Stored(stored, firm["sequence"])

@@ -9,10 +9,10 @@ from typing import Any
 
 from registry.domain.models import FactCorrectionIn, FirmIn, FirmPatch
 from registry.domain.profile_facts import from_json, profile_on, to_json, unchanged_fact
+from registry.domain.results import FieldPatched, ProfilePatched
 from registry.domain.rules import FLAGS, check_patch, registration
 from registry.handlers.common import locked_firm, new_batch, profile, record
 from registry.repository import EventBatch, Row, UnitOfWork
-from registry.schemas import Firm, FirmPatched, PatchedFact, ProfileFact
 from shared.auth import Ctx
 from shared.errors import Conflict, NotFound, Rejected
 from shared.events import (
@@ -35,7 +35,7 @@ def registered(batch: EventBatch, firm: Row, fields: dict[str, Any]) -> None:
     batch.audit("firm.register", str(firm["id"]), after=fields)
 
 
-async def register_firm(uow: UnitOfWork, ctx: Ctx, body: FirmIn) -> tuple[Firm, bool]:
+async def register_firm(uow: UnitOfWork, ctx: Ctx, body: FirmIn) -> tuple[Row, bool]:
     """Register a firm; (firm, created). The same USCC with identical data is a no-op replay."""
     fields = body.model_dump()
     async with uow:
@@ -45,11 +45,12 @@ async def register_firm(uow: UnitOfWork, ctx: Ctx, body: FirmIn) -> tuple[Firm, 
             if inserted:
                 batch = new_batch(ctx)
                 registered(batch, inserted[0], fields)
-                return Firm.model_validate(await record(uow, batch, inserted[0]["id"])), True
+                return await record(uow, batch, inserted[0]["id"]), True
             existing = await uow.repo.firm_by_uscc(body.uscc)  # registered meanwhile
             assert existing is not None
             registration(existing, fields)  # a 409 unless it is the same firm
-    return Firm.model_validate(existing), False
+    assert existing is not None  # `registration` asks for an insert when there is none
+    return existing, False
 
 
 def _fact(firm_id: uuid.UUID, field: str, value: Any, valid_from: date, ctx: Ctx, *,
@@ -91,7 +92,7 @@ def _events(batch: EventBatch, row: Row, firm_after: Row, new: list[Row], before
 
 
 async def patch_firm(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, body: FirmPatch, *,
-                     today: date) -> FirmPatched:
+                     today: date) -> ProfilePatched:
     """Record each field sent as a fact valid from `effective_on` (docs/rulebook.md "Time");
     a field whose value is already valid from that same date is unchanged (its fact is
     named). One event per kind of change; the firm's row keeps the profile valid today."""
@@ -104,7 +105,7 @@ async def patch_firm(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, body: FirmPa
                 if (f := unchanged_fact(facts, k, v, effective_on)) is not None}
         changes = {k: v for k, v in wanted.items() if k not in kept}
         if not changes:
-            return FirmPatched(**row, facts=[_patched(k, kept[k], None) for k in wanted])
+            return ProfilePatched(row, [FieldPatched(k, kept[k], None) for k in wanted])
         first = await uow.repo.earliest_report_year(firm_id) if "founded_on" in changes else None
         check_patch(row, changes, effective_on, first)
         new = [_fact(firm_id, k, v, effective_on, ctx) for k, v in changes.items()]
@@ -117,14 +118,9 @@ async def patch_firm(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, body: FirmPa
         batch.audit("firm.update", str(firm_id), before={k: before[k] for k in changes},
                     after={**changes, "effective_on": effective_on})
         after = await record(uow, batch, firm_id)
-    return FirmPatched(**after, facts=[
-        _patched(k, kept[k], None) if k in kept else _patched(k, stored[k], stored[k]["sequence"])
-        for k in wanted])
-
-
-def _patched(field: str, fact: Row, sequence: int | None) -> PatchedFact:
-    return PatchedFact(field=field, outcome="unchanged" if sequence is None else "recorded",
-                       fact=ProfileFact.model_validate(fact), event_sequence=sequence)
+    return ProfilePatched(after, [
+        FieldPatched(k, kept[k], None) if k in kept
+        else FieldPatched(k, stored[k], stored[k]["sequence"]) for k in wanted])
 
 
 async def _keep_current(uow: UnitOfWork, row: Row, current: Mapping[str, Any]) -> None:
@@ -135,7 +131,7 @@ async def _keep_current(uow: UnitOfWork, row: Row, current: Mapping[str, Any]) -
 
 
 async def correct_fact(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, fact_id: uuid.UUID,
-                       body: FactCorrectionIn, *, today: date) -> tuple[ProfileFact, bool]:
+                       body: FactCorrectionIn, *, today: date) -> tuple[Row, bool]:
     """Move a fact to its true valid date: a new fact corrects it (audited, published with
     the fact it corrects); (the fact now standing, whether it was corrected). The same date
     again is a no-op."""
@@ -149,7 +145,7 @@ async def correct_fact(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, fact_id: u
             raise Conflict(f"fact {fact_id} was already corrected",
                            corrected_by=str(old["corrected_by"]))
         if old["valid_from"] == body.effective_on:
-            return ProfileFact.model_validate(old), False
+            return old, False
         if old["source"] == "registered":
             raise Rejected("fact_id", "not_registration",
                            "a registration's values hold from the founding date; "
@@ -172,4 +168,4 @@ async def correct_fact(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, fact_id: u
                     after={"fact_id": str(stored["id"]), "valid_from": body.effective_on,
                            "field": old["field"], "reason": body.reason})
         await record(uow, batch, firm_id)
-    return ProfileFact.model_validate(stored), True
+    return stored, True

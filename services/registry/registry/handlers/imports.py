@@ -20,13 +20,13 @@ from registry.domain.application_import import ApplicationRow, validate_applicat
 from registry.domain.csv_import import ImportKind, ReportRow, RowError, decode, read, validate
 from registry.domain.filing_import import FilingRow, is_xlsx, read_xlsx, validate_filing
 from registry.domain.models import FirmIn
+from registry.domain.results import ImportDone, ImportStatus
 from registry.domain.rules import registration, report_version
 from registry.handlers.common import new_batch
 from registry.handlers.firms import registered
 from registry.handlers.reports import reported
 from registry.handlers.round import file_one, filing_fields, step_one, submit
 from registry.repository import EventBatch, Row, UnitOfWork
-from registry.schemas import ImportReport, ImportRowError, ImportStatus
 from shared.auth import Ctx
 from shared.errors import DomainError, Rejected
 
@@ -48,7 +48,7 @@ class _Tally:
 
 
 async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
-                     today: date) -> ImportReport:
+                     today: date) -> ImportDone:
     """Validate and apply a CSV upload (a list of filings may be an xlsx workbook); the answer
     lists every rejected row."""
     rows = read_xlsx(raw) if kind == "filings" and is_xlsx(raw) else read(decode(raw), kind)
@@ -81,16 +81,17 @@ async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
 
 
 async def _finish(uow: UnitOfWork, import_id: uuid.UUID, kind: ImportKind, total: int,
-                  tally: _Tally) -> ImportReport:
+                  tally: _Tally) -> ImportDone:
     errors = sorted(tally.errors, key=lambda e: e.row)
-    listed = [ImportRowError(row=e.row, field=e.field, reason=e.reason) for e in errors]
     status: ImportStatus = "completed" if not errors else "completed_with_errors"
     async with uow:
         await uow.repo.finish_import(import_id, applied=tally.applied, unchanged=tally.unchanged,
-                                     status=status, errors=[e.model_dump() for e in listed])
-    return ImportReport(id=import_id, kind=kind, status=status, total_rows=total,
-                        applied=tally.applied, unchanged=tally.unchanged,
-                        rejected=len({e.row for e in errors}), errors=listed)
+                                     status=status,
+                                     errors=[{"row": e.row, "field": e.field, "reason": e.reason}
+                                             for e in errors])
+    return ImportDone(id=import_id, kind=kind, status=status, total_rows=total,
+                      applied=tally.applied, unchanged=tally.unchanged,
+                      rejected=len({e.row for e in errors}), errors=errors)
 
 
 def _waves(items: list[T], key: Callable[[T], Hashable]) -> Iterator[list[T]]:

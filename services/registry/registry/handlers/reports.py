@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from registry.domain.models import AnnualReportIn
+from registry.domain.results import ReportOutcome, ReportStored
 from registry.domain.rules import report_version
 from registry.handlers.common import new_batch, record
 from registry.repository import REPORT_KEEPS, EventBatch, Row, UnitOfWork
-from registry.schemas import ReportOutcome, ReportWritten
 from shared.auth import Ctx
 from shared.errors import NotFound
 from shared.events import (
@@ -40,7 +40,7 @@ def reported(batch: EventBatch, firm: Row, fiscal_year: int, data: dict[str, Any
 
 
 async def file_report(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, fiscal_year: int,
-                      body: AnnualReportIn, *, today: date) -> ReportWritten:
+                      body: AnnualReportIn, *, today: date) -> ReportStored:
     """File or restate a year's report; its `outcome` says which (or `unchanged`)."""
     async with uow:
         firm, old = await uow.repo.firm_and_report(firm_id, fiscal_year)
@@ -50,10 +50,9 @@ async def file_report(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, fiscal_year
                               old, today)
         if data is None:
             assert old is not None  # only a stored version can be the same
-            return ReportWritten(**old, sequence=firm["sequence"], outcome="unchanged")
+            return ReportStored(old, firm["sequence"], "unchanged")
         saved = await uow.repo.save_reports([(firm_id, fiscal_year, data, old)])
         batch = new_batch(ctx)
         outcome = reported(batch, firm, fiscal_year, data, old)
         firm = await record(uow, batch, firm_id)
-    return ReportWritten(**saved[(firm_id, fiscal_year)], sequence=firm["sequence"],
-                         outcome=outcome)
+    return ReportStored(saved[(firm_id, fiscal_year)], firm["sequence"], outcome)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from registry.domain.models import ApplicationIn, FilingIn, FilingPatch, FilingRevokeIn, StepIn
+from registry.domain.results import ApplicationStored, Stored
 from registry.domain.round import (
     Application,
     allowed_steps,
@@ -25,7 +26,6 @@ from registry.domain.round import (
 from registry.domain.round import StepIn as Step
 from registry.handlers.common import locked_firm, new_batch, record
 from registry.repository import EventBatch, Row, UnitOfWork
-from registry.schemas import ApplicationWritten, FilingWritten
 from shared.auth import Ctx
 from shared.errors import NotFound, Rejected
 from shared.events import (
@@ -116,7 +116,7 @@ async def file_one(uow: UnitOfWork, batch: EventBatch, firm: Row, fields: dict[s
 
 
 async def record_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, body: FilingIn, *,
-                        today: date) -> tuple[FilingWritten, bool]:
+                        today: date) -> tuple[Stored, bool]:
     """Record a filing by hand; (filing, created). The same list naming the firm again for the
     same tier answers the stored filing."""
     fields = filing_fields(body, source="manual")
@@ -125,15 +125,15 @@ async def record_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, body: Fil
         same = (await uow.repo.standing_filings([(firm_id, body.tier, body.list_name)])).get(
             (firm_id, body.tier, body.list_name))
         if same is not None:
-            return FilingWritten(**same, sequence=firm["sequence"]), False
+            return Stored(same, firm["sequence"]), False
         batch = new_batch(ctx)
         stored = await file_one(uow, batch, firm, fields, today=today)
         firm = await record(uow, batch, firm_id)
-    return FilingWritten(**stored, sequence=firm["sequence"]), True
+    return Stored(stored, firm["sequence"]), True
 
 
 async def correct_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_id: uuid.UUID,
-                         body: FilingPatch) -> FilingWritten:
+                         body: FilingPatch) -> Stored:
     """Correct a filing as recorded (a wrong date, tier or list name); unchanged is a no-op."""
     async with uow:
         firm = await locked_firm(uow, firm_id)
@@ -150,7 +150,7 @@ async def correct_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_i
             None if "listed_on" in body.model_fields_set else old["expires_on"])
         new["expires_on"] = filing_expiry(new["listed_on"], expires)
         if all(new[k] == old[k] for k in FILING_EVENT_FIELDS):
-            return FilingWritten(**old, sequence=firm["sequence"])
+            return Stored(old, firm["sequence"])
         stored = await uow.repo.update_filing(filing_id, new)
         batch = new_batch(ctx)
         batch.event(firm, FilingCorrected, FilingCorrectedData.model_validate({"firm_id": firm_id, "filing": filing_data(stored),
@@ -158,11 +158,11 @@ async def correct_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_i
         batch.audit("filing.correct", str(firm_id), before=filing_data(old),
                     after=filing_data(stored))
         firm = await record(uow, batch, firm_id)
-    return FilingWritten(**stored, sequence=firm["sequence"])
+    return Stored(stored, firm["sequence"])
 
 
 async def revoke_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_id: uuid.UUID,
-                        body: FilingRevokeIn, *, today: date) -> FilingWritten:
+                        body: FilingRevokeIn, *, today: date) -> Stored:
     """Revoke a filing (idempotent: revoking twice keeps the first revocation)."""
     async with uow:
         firm = await locked_firm(uow, firm_id)
@@ -170,7 +170,7 @@ async def revoke_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_id
         if old is None:
             raise NotFound(f"firm {firm_id} has no filing {filing_id}")
         if old["revoked_on"] is not None:
-            return FilingWritten(**old, sequence=firm["sequence"])
+            return Stored(old, firm["sequence"])
         revoked_on = body.revoked_on or today
         if revoked_on < old["listed_on"]:
             raise Rejected("revoked_on", "after_listed", "revoked_on cannot be before listed_on")
@@ -181,11 +181,11 @@ async def revoke_filing(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, filing_id
                                             "reason": body.reason}))
         batch.audit("filing.revoke", str(firm_id), before=filing_data(old), after=filing_data(stored))
         firm = await record(uow, batch, firm_id)
-    return FilingWritten(**stored, sequence=firm["sequence"])
+    return Stored(stored, firm["sequence"])
 
 
 async def submit_application(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID,
-                             body: ApplicationIn, *, today: date) -> ApplicationWritten:
+                             body: ApplicationIn, *, today: date) -> ApplicationStored:
     """Record a firm's application in a round; a second one for the same round and tier is
     refused (after a withdrawal it may apply again)."""
     async with uow:
@@ -216,7 +216,7 @@ async def submit(uow: UnitOfWork, batch: EventBatch, firm: Row, body: Applicatio
 
 
 async def record_step(uow: UnitOfWork, ctx: Ctx, firm_id: uuid.UUID, application_id: uuid.UUID,
-                      body: StepIn, *, today: date) -> ApplicationWritten:
+                      body: StepIn, *, today: date) -> ApplicationStored:
     """Record the next step of an application; out of order, dated before the previous step, or
     missing what it must carry: a 422 saying why."""
     async with uow:
@@ -257,7 +257,6 @@ async def step_one(uow: UnitOfWork, batch: EventBatch, firm: Row, app: Row, body
     return stored
 
 
-def _written(app: Row, steps: list[Row], sequence: int) -> ApplicationWritten:
-    return ApplicationWritten(**app, steps=steps, sequence=sequence,
-                              next_steps=list(allowed_steps(_machine(app))),
-                              city_decides=city_decides(app["tier"]))
+def _written(app: Row, steps: list[Row], sequence: int) -> ApplicationStored:
+    return ApplicationStored(app, steps, sequence, allowed_steps(_machine(app)),
+                             city_decides(app["tier"]))

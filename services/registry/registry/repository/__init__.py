@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shared.uow
 from registry.repository.base import (
     FIRM_COLUMNS,
     PRODUCER,
@@ -10,15 +11,14 @@ from registry.repository.base import (
     REPORT_KEEPS,
     Row,
 )
-from registry.repository.events import EventBatch, EventSql, SequenceDrift
+from registry.repository.events import EventBatch, EventSql
 from registry.repository.facts import FactSql
 from registry.repository.firms import FirmSql
 from registry.repository.imports import ImportSql
 from registry.repository.profile import ProfileSql
 from registry.repository.reports import ReportSql
 from registry.repository.round import RoundSql
-from shared.db import DbConn
-from shared.uow import PgUnitOfWork
+from shared.outbox import SequenceDrift
 
 __all__ = ["FIRM_COLUMNS", "PRODUCER", "PROFILE_FIELDS", "REPORT_FIELDS", "REPORT_KEEPS",
            "EventBatch", "Repository", "Row", "SequenceDrift", "UnitOfWork"]
@@ -28,13 +28,10 @@ class Repository(FirmSql, ProfileSql, ReportSql, FactSql, RoundSql, EventSql, Im
     """The registry's tables on one connection (a transaction's, or the pool for reads)."""
 
 
-class UnitOfWork(PgUnitOfWork):
-    """One transaction with the registry's repository bound to it. Events go through
-    `repo.record` (the outbox rows in the same statement as the sequences and the audit
-    entries), not `shared.outbox.Outbox`, to keep a write to a few round trips."""
+class UnitOfWork(shared.uow.UnitOfWork[Repository]):
+    """One transaction with the registry's repository and the outbox bound to it. Handlers
+    write events through `repo.record` (the outbox's fast path: events, sequences and audit
+    entries in one statement), to keep a write to a few round trips."""
 
-    repo: Repository
-
-    def bind(self, conn: DbConn) -> None:
-        """Handlers reach the tables through this transaction's connection."""
-        self.repo = Repository(conn)
+    repository = Repository
+    producer = PRODUCER

@@ -1,4 +1,4 @@
-"""What every part of the repository shares: the connection, column lists, row helpers."""
+"""What every part of the repository shares: column lists, row helpers, the `Sql` base."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.db import DbConn
+from shared.repository import Sql
 
 PRODUCER = "registry"
 PROFILE_FIELDS = (
@@ -22,6 +22,8 @@ REPORT_KEEPS = (*REPORT_FIELDS, "filed_on")
 FIRM_COLUMNS = ("id", *PROFILE_FIELDS, "sequence", "created_at", "updated_at")
 FIRM = ", ".join(FIRM_COLUMNS)
 Row = dict[str, Any]
+__all__ = ["FIRM", "FIRM_COLUMNS", "PRODUCER", "PROFILE_FIELDS", "REPORT_FIELDS", "REPORT_KEEPS",
+           "Row", "Sql", "one", "rows"]
 
 
 def one(row: asyncpg.Record | None) -> Row:
@@ -33,10 +35,3 @@ def one(row: asyncpg.Record | None) -> Row:
 def rows(records: list[asyncpg.Record]) -> list[Row]:
     """Rows as plain dicts, so the fake repository answers the same types."""
     return [dict(r) for r in records]
-
-
-class Sql:
-    """Statements on one connection: a transaction's, or the pool for reads."""
-
-    def __init__(self, db: DbConn | asyncpg.Pool):
-        self.db = db

@@ -15,7 +15,7 @@ class FactSql(Sql):
 
     async def same_funding_round(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row | None:
         """A round of the firm identical to `fields`, if recorded before."""
-        return record(await self.db.fetchrow(
+        return record(await self.conn.fetchrow(
             "SELECT * FROM funding_rounds WHERE firm_id = $1 AND closed_on = $2 AND amount = $3"
             " AND currency = $4 AND post_money_valuation = $5 AND investor_kind = $6",
             firm_id, fields["closed_on"], fields["amount"], fields["currency"],
@@ -24,7 +24,7 @@ class FactSql(Sql):
     async def insert_funding_round(self, round_id: uuid.UUID, firm_id: uuid.UUID,
                                    fields: dict[str, Any]) -> Row:
         """Record a round."""
-        return one(await self.db.fetchrow(
+        return one(await self.conn.fetchrow(
             "INSERT INTO funding_rounds (id, firm_id, closed_on, amount, currency,"
             " post_money_valuation, investor_kind) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
             round_id, firm_id, fields["closed_on"], fields["amount"], fields["currency"],
@@ -32,7 +32,7 @@ class FactSql(Sql):
 
     async def same_certificate(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row | None:
         """A standing certificate of the firm identical to `fields`, if granted before."""
-        return record(await self.db.fetchrow(
+        return record(await self.conn.fetchrow(
             "SELECT * FROM certificates WHERE firm_id = $1 AND kind = $2 AND issued_on = $3"
             " AND number IS NOT DISTINCT FROM $4 AND revoked_on IS NULL",
             firm_id, fields["kind"], fields["issued_on"], fields["number"]))
@@ -40,7 +40,7 @@ class FactSql(Sql):
     async def insert_certificate(self, cert_id: uuid.UUID, firm_id: uuid.UUID,
                                  fields: dict[str, Any]) -> Row:
         """Record a certificate or award."""
-        return one(await self.db.fetchrow(
+        return one(await self.conn.fetchrow(
             "INSERT INTO certificates (id, firm_id, kind, issued_on, expires_on, number)"
             " VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
             cert_id, firm_id, fields["kind"], fields["issued_on"], fields["expires_on"],
@@ -48,12 +48,12 @@ class FactSql(Sql):
 
     async def certificate(self, firm_id: uuid.UUID, cert_id: uuid.UUID) -> Row | None:
         """One certificate of the firm."""
-        return record(await self.db.fetchrow(
+        return record(await self.conn.fetchrow(
             "SELECT * FROM certificates WHERE firm_id = $1 AND id = $2", firm_id, cert_id))
 
     async def revoke_certificate(self, cert_id: uuid.UUID, revoked_on: date,
                                  reason: str | None) -> Row:
         """Mark a certificate revoked."""
-        return one(await self.db.fetchrow(
+        return one(await self.conn.fetchrow(
             "UPDATE certificates SET revoked_on = $2, revoke_reason = $3 WHERE id = $1 RETURNING *",
             cert_id, revoked_on, reason))

@@ -18,12 +18,12 @@ class FirmSql(Sql):
 
     async def firm(self, firm_id: uuid.UUID) -> Row | None:
         """One firm."""
-        return record(await self.db.fetchrow(f"SELECT {FIRM} FROM firms WHERE id = $1", firm_id))
+        return record(await self.conn.fetchrow(f"SELECT {FIRM} FROM firms WHERE id = $1", firm_id))
 
     async def firm_detail(self, firm_id: uuid.UUID) -> Row | None:
         """One firm with its reports, rounds and certificates, in one statement (a GET's one
         round trip, where four queries on four pool acquires were eight)."""
-        return record(await self.db.fetchrow(
+        return record(await self.conn.fetchrow(
             f"SELECT {FIRM},"
             " (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.fiscal_year), '[]')"
             "  FROM annual_reports r WHERE r.firm_id = f.id) AS reports,"
@@ -44,18 +44,18 @@ class FirmSql(Sql):
 
     async def firm_by_uscc(self, uscc: str) -> Row | None:
         """The firm holding this USCC."""
-        return record(await self.db.fetchrow(f"SELECT {FIRM} FROM firms WHERE uscc = $1", uscc))
+        return record(await self.conn.fetchrow(f"SELECT {FIRM} FROM firms WHERE uscc = $1", uscc))
 
     async def firms_by_uscc(self, usccs: list[str]) -> dict[str, Row]:
         """The firms holding these USCCs, by USCC."""
-        found = await self.db.fetch(f"SELECT {FIRM} FROM firms WHERE uscc = ANY($1::text[])",
+        found = await self.conn.fetch(f"SELECT {FIRM} FROM firms WHERE uscc = ANY($1::text[])",
                                     usccs)
         return {r["uscc"]: dict(r) for r in found}
 
     async def lock_firms(self, firm_ids: list[uuid.UUID]) -> dict[uuid.UUID, Row]:
         """These firms (those that exist), locked for this transaction; in id order, so two
         writers of overlapping firms cannot deadlock."""
-        found = await self.db.fetch(
+        found = await self.conn.fetch(
             f"SELECT {FIRM} FROM firms WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
             firm_ids)
         return {r["id"]: dict(r) for r in found}
@@ -66,7 +66,7 @@ class FirmSql(Sql):
         arrays = [[f[name] for _, f in firms] for name in PROFILE_FIELDS]
         casts = ", ".join(f"${i}::{_TYPES.get(n, 'text')}[]"
                           for i, n in enumerate(PROFILE_FIELDS, start=2))
-        return rows(await self.db.fetch(
+        return rows(await self.conn.fetch(
             f"WITH ins AS (INSERT INTO firms (id, {', '.join(PROFILE_FIELDS)})"
             f" SELECT * FROM unnest($1::uuid[], {casts})"
             f" ON CONFLICT (uscc) DO NOTHING RETURNING {FIRM}),"
@@ -81,14 +81,14 @@ class FirmSql(Sql):
     async def update_firm(self, firm_id: uuid.UUID, fields: dict[str, Any]) -> Row:
         """Set the profile valid today (the profile facts decide it)."""
         sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
-        return one(await self.db.fetchrow(
+        return one(await self.conn.fetchrow(
             f"UPDATE firms SET {sets}, updated_at = now() WHERE id = $1 RETURNING {FIRM}",
             firm_id, *fields.values()))
 
     async def list_firms(self, *, district: str | None, industry: str | None, q: str | None,
                          after_row: int, limit: int) -> list[Row]:
         """Firms in registration order after `after_row`, filtered (with their `row_no`)."""
-        return rows(await self.db.fetch(
+        return rows(await self.conn.fetch(
             f"SELECT row_no, {FIRM} FROM firms"
             " WHERE row_no > $1 AND ($2::text IS NULL OR district = $2)"
             " AND ($3::text IS NULL OR industry = $3)"

@@ -21,13 +21,13 @@ class ProfileSql(Sql):
 
     async def profile_facts(self, firm_id: uuid.UUID) -> list[Row]:
         """Every fact of the firm, corrected ones included, in recording order."""
-        return [_row(r) for r in rows(await self.db.fetch(
+        return [_row(r) for r in rows(await self.conn.fetch(
             f"SELECT {FACT_COLUMNS} FROM profile_facts WHERE firm_id = $1 ORDER BY n", firm_id))]
 
     async def insert_profile_facts(self, facts: list[Row]) -> list[Row]:
         """Record new facts (id, firm_id, field, value, valid_from, source, sequence,
         recorded_by, corrects), in the list's order."""
-        return [_row(r) for r in rows(await self.db.fetch(
+        return [_row(r) for r in rows(await self.conn.fetch(
             "INSERT INTO profile_facts (id, firm_id, field, value, valid_from, source, sequence,"
             " recorded_by, corrects)"
             " SELECT id, firm_id, field, value::jsonb, valid_from, source, sequence, recorded_by, corrects"
@@ -42,6 +42,6 @@ class ProfileSql(Sql):
 
     async def mark_corrected(self, fact_id: uuid.UUID, by: uuid.UUID) -> Row:
         """Mark a fact corrected by another."""
-        return _row(one(await self.db.fetchrow(
+        return _row(one(await self.conn.fetchrow(
             "UPDATE profile_facts SET corrected_by = $2, corrected_at = now() WHERE id = $1"
             f" RETURNING {FACT_COLUMNS}", fact_id, by)))

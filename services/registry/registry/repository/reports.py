@@ -49,7 +49,7 @@ class ReportSql(Sql):
                               fiscal_year: int) -> tuple[Row | None, Row | None]:
         """The firm, locked for this transaction, and its report for the year (one round
         trip for what every report PUT reads)."""
-        found = await self.db.fetchrow(_FIRM_AND_REPORT, firm_id, fiscal_year)
+        found = await self.conn.fetchrow(_FIRM_AND_REPORT, firm_id, fiscal_year)
         if found is None:
             return None, None
         firm = {c: found[f"firm__{c}"] for c in FIRM_COLUMNS}
@@ -58,13 +58,13 @@ class ReportSql(Sql):
 
     async def report(self, firm_id: uuid.UUID, fiscal_year: int) -> Row | None:
         """A year's report, current version."""
-        return record(await self.db.fetchrow(
+        return record(await self.conn.fetchrow(
             "SELECT * FROM annual_reports WHERE firm_id = $1 AND fiscal_year = $2",
             firm_id, fiscal_year))
 
     async def reports_of(self, keys: list[tuple[uuid.UUID, int]]) -> dict[tuple[uuid.UUID, int], Row]:
         """The stored reports among these (firm, fiscal year) pairs."""
-        found = await self.db.fetch(
+        found = await self.conn.fetch(
             "SELECT r.* FROM annual_reports r JOIN unnest($1::uuid[], $2::int[]) AS k(f, y)"
             " ON r.firm_id = k.f AND r.fiscal_year = k.y",
             [f for f, _ in keys], [y for _, y in keys])
@@ -72,7 +72,7 @@ class ReportSql(Sql):
 
     async def earliest_report_year(self, firm_id: uuid.UUID) -> int | None:
         """The first fiscal year the firm reported, if any."""
-        year: int | None = await self.db.fetchval(
+        year: int | None = await self.conn.fetchval(
             "SELECT min(fiscal_year) FROM annual_reports WHERE firm_id = $1", firm_id)
         return year
 
@@ -81,7 +81,7 @@ class ReportSql(Sql):
         """File or restate reports, each given as (firm, year, data, the version it replaces
         or None); at most one per (firm, year). The reports as stored now."""
         olds = [old for *_, old in reports]
-        saved = await self.db.fetch(
+        saved = await self.conn.fetch(
             _SAVE, [r[0] for r in reports], [r[1] for r in reports],
             [old["version"] if old is not None else None for old in olds],
             [version_data(old) if old is not None else None for old in olds],
@@ -90,7 +90,7 @@ class ReportSql(Sql):
 
     async def report_history(self, firm_id: uuid.UUID, fiscal_year: int) -> list[Row]:
         """The versions restatements replaced, oldest first."""
-        return rows(await self.db.fetch(
+        return rows(await self.conn.fetch(
             "SELECT version, data, replaced_at FROM annual_report_history"
             " WHERE firm_id = $1 AND fiscal_year = $2 ORDER BY version", firm_id, fiscal_year))
 
