@@ -51,6 +51,7 @@ WORDS: dict[str, str] = {
     "label.forecastRound": "Official filings: {filed} filed + the open applications at earlier "
     "rounds' pass rates = {expected}; low {low} (nothing more filed), high {high} (every open "
     "application filed).",
+    "label.notFoundedThen": "The firm did not exist at the end of {year}: this is where it stands now.",
     "label.decisionOn": "Decided on", "label.reason": "Reason",
     "label.round": "The round", "label.noRound": "No round set for this year",
     "label.daysLeft": "{n} days left", "label.daysAgo": "{n} days ago", "label.tier": "Tier",

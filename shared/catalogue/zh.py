@@ -47,6 +47,7 @@ WORDS: dict[str, str] = {
     "label.forecastFinal": "{year}年度已结束：预测即最终完成数。",
     "label.forecastRound": "按正式备案测算：已备案 {filed} 家 + 在途申报按往年通过率折算"
     " = {expected}；下限 {low}（不再新增备案），上限 {high}（在途申报全部备案）。",
+    "label.notFoundedThen": "该企业{year}年底尚未成立：以下为其当前情况。",
     "label.decisionOn": "决定日期", "label.reason": "原因",
     "label.round": "年度申报", "label.noRound": "该年度尚未设置申报批次",
     "label.daysLeft": "剩 {n} 天", "label.daysAgo": "已过 {n} 天",

@@ -170,16 +170,25 @@ async function firmName(id) {
 }
 
 async function openFirm(firmId) {
-  const [standing, history] = await Promise.all([getJson(`/v1/firms/${firmId}/standing`), getJson(`/v1/firms/${firmId}/history`)]);
+  // a past year's view opens the firm as it stood at that year's end
+  const current = new Date(state.me.today).getFullYear();
+  const asOf = state.year < current ? `${state.year}-12-31` : null;
+  const [standing, history] = await Promise.all([
+    getJson(`/v1/firms/${firmId}/standing`, { as_of: asOf }).catch((error) => {
+      if (!(error instanceof HttpError) || error.status !== 422) throw error;
+      return getJson(`/v1/firms/${firmId}/standing`).then((s) => ({ ...s, notYet: true }));  // founded later
+    }),
+    getJson(`/v1/firms/${firmId}/history`)]);
   let alerts = [];
   if (state.me.notifier_url) {
     try { alerts = (await getJson(`${state.me.notifier_url}/v1/alerts`, { firm_id: firmId, limit: 20 })).items; } catch (e) { alerts = []; }
   }
-  $("drillTitle").textContent = standing.name;
+  $("drillTitle").textContent = `${standing.name} · ${t("asOf", { day: standing.as_of })}`;
   const order = ["eaglet", "gazelle", "unicorn", "leader"];
   const tiers = Object.entries(standing.criteria || {}).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   $("drillBody").innerHTML = `<p><span class="badge pass">${esc(tierName(standing.tier))}</span> ${esc(districtName(standing.district))} · ${esc(industryName(standing.industry))}`
     + `${standing.fiscal_year ? ` · ${esc(t("fiscalYear", { fy: standing.fiscal_year }))}` : ""}${standing.filed_on ? ` · ${t("filed")} ${esc(standing.filed_on)}` : ""}${standing.expires_on ? ` · ${t("expires")} ${esc(standing.expires_on)}` : ""}</p>`
+    + (standing.notYet ? `<p class="note">${esc(t("notFoundedThen", { year: state.year }))}</p>` : "")
     + (standing.next_tier ? `<p class="note next-tier">${esc(tierName(standing.next_tier.tier))}${currentLang() === "zh" ? "：" : ": "}${esc((standing.next_tier.missing || []).map((m) => (m.gap_kind ? gapText({ kind: m.gap_kind, params: m.params }) : m.hint || m.label)).join(currentLang() === "zh" ? "；" : "; "))}</p>` : "")
     + `<h3>${esc(t("criteria"))}</h3>` + tiers.map(([name, r]) => `<h4>${esc(tierName(name))} <span class="badge ${r.passed ? "pass" : "fail"}">${esc(r.passed ? t("passed") : t("failed"))}</span></h4>`
       + `<table class="grid"><thead><tr><th>${t("criterion")}</th><th>${t("value")}</th><th>${t("threshold")}</th><th></th><th>${t("gap")}</th></tr></thead><tbody>${criteriaRows(r.criteria, standing.fiscal_year)}</tbody></table>`).join("")
