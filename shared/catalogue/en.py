@@ -80,6 +80,15 @@ WORDS: dict[str, str] = {
     "col.gazelle_within_3y": "Gazelle within 3y", "col.share_within_1y": "Share within 1y",
     "col.share_within_2y": "Share within 2y", "col.share_within_3y": "Share within 3y",
     "col.open_1y": "1y open", "col.open_2y": "2y open", "col.open_3y": "3y open",
+    "col.entitlement.id": "id", "col.entitlement.firm_id": "firm_id",
+    "col.entitlement.firm_name": "firm_name", "col.entitlement.district": "district",
+    "col.entitlement.policy_id": "policy_id", "col.entitlement.policy_name": "policy_name",
+    "col.entitlement.trigger_on": "trigger_on", "col.entitlement.year": "year",
+    "col.entitlement.state": "state", "col.entitlement.amount": "amount",
+    "col.entitlement.chosen_option": "chosen_option", "col.entitlement.paid_amount":
+    "paid_amount", "col.entitlement.paid_on": "paid_on", "col.entitlement.budget_line":
+    "budget_line", "col.entitlement.provisional": "provisional", "col.entitlement.review":
+    "review",
     # ---------------------------------------------------------------- tiers
     "tier.none": "None", "tier.eaglet": "Eaglet", "tier.gazelle": "Gazelle",
     "tier.unicorn": "Unicorn", "tier.leader": "Leader", "tier.unicorn:seed": "Seed unicorn",

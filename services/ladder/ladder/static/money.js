@@ -95,7 +95,7 @@ export async function openEntitlement(state, id) {
 
 export async function exportEntitlements(state) {
   const base = state.me?.entitlements_url;
-  return download(`${base}/v1/exports/entitlements.csv`, { year: state.year, state: $("entitlementState").value || null },
+  return download(`${base}/v1/exports/entitlements.csv`, { year: state.year, state: $("entitlementState").value || null, lang: currentLang() },
     `entitlements-${state.year}.csv`);
 }
 
