@@ -74,7 +74,8 @@ def alert_view(row: Row) -> Alert:
         created_at=row["created_at"], read=row["acknowledged_at"] is not None,
         acknowledged_at=row["acknowledged_at"], acknowledged_by=row["acknowledged_by"],
         escalation_of=row["escalation_of"], escalated_at=row["escalated_at"],
-        escalated_to=row["escalated_to"], history=row.get("history", False),
+        escalated_to=row["escalated_to"], key=r.get("key") or f"alert.{row['kind']}",
+        params=r.get("params") or {}, history=row.get("history", False),
         on=row.get("occurred_on"))
 
 

@@ -92,6 +92,8 @@ async def test_old_decisions_go_to_the_record_and_one_summary_per_officer(
     assert not summary["critical"] and not summary["history"] and summary["severity"] == "info"
     assert summary["rendered"]["title"] == "【历史记录】导入的历史：4 家企业，自 2016 年起 3 次降级"
     assert summary["occurred_on"] == date(2016, 5, 30)
+    assert summary["rendered"]["key"] == "alert.history_summary"
+    assert summary["rendered"]["params"]["demotions"] == 3
 
     # more history later: the same summary, recounted; a replay adds nothing to it
     await intake.handle_event(FakeNotifierUow(repo), demotion(date(2020, 5, 30)), settings=history_settings,  # type: ignore[arg-type]

@@ -122,9 +122,12 @@ async def summarise_history(repo: Repository, officer_ids: list[uuid.UUID],
         lang: Language = "en" if officer is not None and officer["language"] == "en" else "zh"
         title, text, body = summary_words(lang, HistoryTally(firms, since, by_kind), after)
         sid = summary_id(officer_id)
-        rendered = RenderedAlert(title=title, body_text=text, body_html=body, link=None,
-                                 severity="info", kind=SUMMARY_KIND, language=lang,
-                                 event_id=str(sid))
+        rendered = RenderedAlert(
+            title=title, body_text=text, body_html=body, link=None, severity="info",
+            kind=SUMMARY_KIND, language=lang, event_id=str(sid), key=f"alert.{SUMMARY_KIND}",
+            params={"firms": firms, "since": since.year if since else None,
+                    "demotions": by_kind.get("demotion", 0), "by_kind": by_kind,
+                    "after_days": after})
         await repo.upsert_summary({
             "id": sid, "subject": f"officer:{officer_id}", "officer_id": officer_id,
             "kind": SUMMARY_KIND, "rendered": rendered.model_dump(mode="json"),
