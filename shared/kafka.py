@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import socket
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -12,6 +15,14 @@ from aiokafka.errors import TopicAlreadyExistsError
 from shared.topics import dead_letter
 
 log = logging.getLogger(__name__)
+
+
+def client_id(service: str, *, pid: int | None = None, host: str | None = None) -> str:
+    """The Kafka client id of one service process, `<service>-<host>-<pid>`: the broker's
+    group and connection listings (`tracker kafka describe`) then say who each member is,
+    not FastStream's generic `faststream-<version>`."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "_", host if host is not None else socket.gethostname())
+    return f"{service}-{host}-{pid if pid is not None else os.getpid()}"
 
 
 async def ensure_topics(bootstrap: str, topics: list[str], partitions: int) -> None:

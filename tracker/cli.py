@@ -1,4 +1,4 @@
-"""`tracker`: up, status, wait, import, migrate, keys, outbox, backup, restore, docs."""
+"""`tracker`: up, status, wait, import, kafka, migrate, keys, outbox, backup, restore, docs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 from shared.auth import ROLES, create_key, new_token
 from shared.db import connect
 from tracker.backup import BackupError
-from tracker.envhelp import API, DATABASE, epilog
+from tracker.envhelp import API, DATABASE, KAFKA, epilog
 from tracker.locate import NoStack, locator
 
 
@@ -75,6 +75,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(summary, indent=2))
     return 1 if summary["rejected"] else 0
+
+
+def cmd_kafka(args: argparse.Namespace) -> int:
+    from tracker.kafka_tools import NoJava, command, run, tool_args
+
+    main_class, tool = tool_args(
+        args.kafka_cmd, locator().kafka_bootstrap(), group=getattr(args, "group", None),
+        topic=getattr(args, "topic", None), members=getattr(args, "members", False),
+        from_beginning=getattr(args, "from_beginning", False),
+        max_messages=getattr(args, "max_messages", None))
+    try:
+        argv = command(main_class, tool)
+    except (NoJava, RuntimeError) as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return 2
+    return run(argv)
+
+
+def cmd_import_template(args: argparse.Namespace) -> int:
+    from registry.import_spec import template_csv, template_xlsx
+
+    if args.xlsx and args.template_kind != "filings":
+        print("tracker: only filings are imported from xlsx; the other kinds are CSV",
+              file=sys.stderr)
+        return 2
+    if args.xlsx:
+        if not args.output:
+            print("tracker: an xlsx template needs --output FILE", file=sys.stderr)
+            return 2
+        Path(args.output).write_bytes(template_xlsx(args.template_kind))
+    elif args.output:
+        Path(args.output).write_text(template_csv(args.template_kind), encoding="utf-8")
+    else:
+        sys.stdout.write(template_csv(args.template_kind))
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -287,13 +322,54 @@ def parser() -> argparse.ArgumentParser:
                     "the registry (by sequence); exit 1 on timeout", DATABASE)
     wait.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
     wait.set_defaults(func=cmd_wait)
-    imp = _command(sub, "import", "bulk import a CSV through the registry; rejected rows are "
-                   "printed and written beside it as <name>.errors.csv (exit 1 when any)", API)
-    imp.add_argument("kind", choices=("firms", "reports"))
-    imp.add_argument("file", help="UTF-8 CSV with a header row")
-    imp.add_argument("--chunk-rows", type=_positive, default=1000,
-                     help="rows per request (default 1000)")
-    imp.set_defaults(func=cmd_import)
+    from registry.import_spec import FORMATS, KINDS, help_text
+
+    columns = "\n\n".join(f"{kind} ({FORMATS[kind]}):\n{help_text(kind)}" for kind in KINDS)
+    imp = sub.add_parser(
+        "import", help="bulk import a CSV through the registry (firms, reports, filings, "
+        "applications), or write a kind's template",
+        description="Bulk import a UTF-8 CSV with a header row through the registry; rejected "
+        "rows are printed and written beside it as <name>.errors.csv (row: the data row; "
+        "line: the file's line), exit 1 when any. `tracker import template KIND` writes a "
+        "template whose first line (#, skipped on import) states these rules.",
+        epilog=f"columns of each kind (blank = not given):\n\n{columns}\n\n{epilog(API)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    kinds = imp.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind in KINDS:
+        one = kinds.add_parser(kind, help=f"import {kind} ({FORMATS[kind]})",
+                               description=f"import {kind} ({FORMATS[kind]})",
+                               epilog=f"columns:\n{help_text(kind)}\n\n{epilog(API)}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        one.add_argument("file", help="UTF-8 CSV with a header row")
+        one.add_argument("--chunk-rows", type=_positive, default=1000,
+                         help="rows per request (default 1000)")
+        one.set_defaults(func=cmd_import)
+    template = kinds.add_parser("template", help="write a kind's template (its rules in the "
+                                "first line, then the header and an example row)",
+                                description="write a kind's template; no stack needed")
+    template.add_argument("template_kind", metavar="KIND", choices=KINDS)
+    template.add_argument("--output", "-o", help="file to write (default: stdout)")
+    template.add_argument("--xlsx", action="store_true",
+                          help="an xlsx workbook (filings only: the one kind read from xlsx)")
+    template.set_defaults(func=cmd_import_template)
+    kafka = _command(sub, "kafka", "Apache Kafka's own operator tools (kafka-tools from the "
+                     "pom, run with java) against the stack's broker", KAFKA)
+    kafka_cmds = kafka.add_subparsers(dest="kafka_cmd", required=True)
+    _command(kafka_cmds, "groups", "list the consumer groups (ConsumerGroupCommand --list)",
+             KAFKA).set_defaults(func=cmd_kafka)
+    describe = _command(kafka_cmds, "describe", "a group's partitions, committed offsets, lag "
+                        "and members' client ids (ConsumerGroupCommand --describe)", KAFKA)
+    describe.add_argument("group", help="e.g. ladder, notifier, entitlements")
+    describe.add_argument("--members", action="store_true",
+                          help="list the members (client id = service-host-pid) instead")
+    describe.set_defaults(func=cmd_kafka)
+    tail = _command(kafka_cmds, "tail", "print a topic's messages as they come, with key, "
+                    "partition, offset and time (ConsoleConsumer; Ctrl-C stops)", KAFKA)
+    tail.add_argument("topic", help="e.g. registry.firm-events, ladder.standing-events")
+    tail.add_argument("--from-beginning", action="store_true",
+                      help="start at the topic's first message, not its end")
+    tail.add_argument("--max-messages", type=_positive, help="stop after N messages")
+    tail.set_defaults(func=cmd_kafka)
     from tracker.demo import DALIAN, DALIAN_FIRMS, DEMO_FIRMS, MAX_FIRMS, MIN_FIRMS, SHAPES
 
     demo = _command(sub, "demo", "load a demo city of another size into the running stack "

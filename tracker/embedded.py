@@ -4,6 +4,7 @@ Java 17+ is found — no Docker needed."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -84,10 +85,18 @@ class EmbeddedPostgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
                    user=self._server.system_user)
-        # the wheel keeps one handle per data dir and hands it back without starting anything:
-        # forget it, so a later start() really starts the server again
-        type(self._server)._instances.pop(self._server.pgdata, None)
+        forget(self._server)
         self._server = None
+
+
+def forget(server: Any) -> None:
+    """Drop the wheel's handle of a server we stopped ourselves: its per-data-dir instance (so a
+    later start() really starts the server again), this process's entry in its handle list, and
+    its atexit hook, whose `del _instances[pgdata]` raised a KeyError on every clean stop."""
+    atexit.unregister(server._cleanup)
+    with contextlib.suppress(Exception):  # a handle list already gone is fine: nothing to drop
+        server.global_process_id_list.get_and_remove(os.getpid())
+    type(server)._instances.pop(server.pgdata, None)
 
 
 class TansuBroker:

@@ -12,6 +12,7 @@ MEANING = {
     "DATABASE_URL": "PostgreSQL server to use instead of the running stack's (for `up`: instead "
                     "of the embedded one)",
     "KAFKA_BOOTSTRAP_SERVERS": "Kafka cluster to use instead of the embedded broker",
+    "JAVA_HOME": "Java 17+ to run Apache Kafka's tools and broker with (default: java on PATH)",
     "KAFKA_PORT": "port of the embedded broker (default 9092; 0: any free one)",
     "TRACKER_BROKER": "embedded broker: auto (Apache Kafka where Java 17+ is found, else "
                       "Tansu), kafka or tansu",
@@ -36,6 +37,7 @@ MEANING = {
 # what the commands that talk to a running stack read
 DATABASE = ("TRACKER_DATA_DIR", "DATABASE_URL")
 API = ("TRACKER_DATA_DIR", "REGISTRY_URL", "TRACKER_TOKEN", "TRACKER_ADMIN_TOKEN")
+KAFKA = ("TRACKER_DATA_DIR", "KAFKA_BOOTSTRAP_SERVERS", "JAVA_HOME")
 
 
 def epilog(names: Iterable[str]) -> str:

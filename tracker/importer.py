@@ -1,5 +1,7 @@
-"""`tracker import firms|reports FILE.csv`: the file through the registry's POST /v1/imports,
-in chunks so progress shows, and the per-row error report as a table and as CSV."""
+"""`tracker import firms|reports|filings|applications FILE.csv`: the file through the
+registry's POST /v1/imports, in chunks so progress shows, and the per-row error report as a
+table and as CSV (`line`: the line of the file the row starts on). `tracker import template
+KIND`: the registry's template for a kind."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from registry.import_spec import skip_comments
 from tracker.client import ApiProblem, Registry
 from tracker.client.registry import ImportKind
 from tracker.progress import OnProgress
 
-ERROR_COLUMNS = ("row", "uscc", "fiscal_year", "field", "reason")
+# row: the data row (1 = the first after the header); line: the file's line it starts on
+ERROR_COLUMNS = ("row", "uscc", "fiscal_year", "field", "reason", "line")
 
 
 class ImportRefused(Exception):
@@ -42,19 +46,33 @@ class ImportReport:
 
 def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """(header, data rows) of a UTF-8 CSV file."""
+    header, rows, _ = read_lines(path)
+    return header, rows
+
+
+def read_lines(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """(header, data rows, the file line each data row starts on) of a UTF-8 CSV file; a
+    template's comment lines (#) before the header are skipped, blank lines too."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(f"{path} is not UTF-8 text") from None
     if "\x00" in text:
         raise ImportRefused(f"{path} contains NUL characters; it is not CSV text")
+    text, skipped = skip_comments(text)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        done = 0  # lines read so far: a record starts on the line after the last one's end
+        for record in reader:
+            if record:  # csv.DictReader skips blank lines too
+                records.append((skipped + done + 1, record))
+            done = reader.line_num
     except csv.Error as exc:
         raise ImportRefused(f"{path} is not valid CSV: {exc}") from None
     if not records:
         raise ImportRefused(f"{path} is empty; it needs a header row")
-    return records[0], [r for r in records[1:] if r]  # csv.DictReader skips blank lines too
+    return records[0][1], [r for _, r in records[1:]], [line for line, _ in records[1:]]
 
 
 def _csv_text(header: list[str], rows: list[list[str]]) -> bytes:
@@ -74,7 +92,7 @@ def _refusal(problem: ApiProblem) -> str:
 async def import_file(registry: Registry, kind: ImportKind, path: Path, *,
                       chunk_rows: int = 1000, progress: OnProgress | None = None) -> ImportReport:
     """Send the file in chunks of `chunk_rows` rows, one import each, in file order."""
-    header, rows = read_rows(path)
+    header, rows, lines = read_lines(path)
     names = [h.strip() for h in header]
     report = ImportReport(total_rows=len(rows))
     for start in range(0, max(len(rows), 1), chunk_rows):
@@ -90,7 +108,8 @@ async def import_file(registry: Registry, kind: ImportKind, path: Path, *,
             values = dict(zip(names, chunk[err.row - 1], strict=False))
             report.errors.append({"row": start + err.row, "uscc": values.get("uscc", ""),
                                   "fiscal_year": values.get("fiscal_year", ""),
-                                  "field": err.field, "reason": err.reason})
+                                  "field": err.field, "reason": err.reason,
+                                  "line": lines[start + err.row - 1]})
         if progress is not None:
             progress(f"{kind}", start + len(chunk), len(rows))
     return report

@@ -24,6 +24,7 @@ class CliSettings(_ServiceUrls):  # fields per service come from SERVICES
 
     tracker_data_dir: Path = Path(".tracker")
     database_url: str | None = None
+    kafka_bootstrap_servers: str | None = None
     tracker_token: SecretStr | None = None
     tracker_admin_token: SecretStr | None = None
     tracker_backup_dir: Path = Path("backups")
@@ -52,6 +53,11 @@ class Locator:
     def database_url(self) -> str:
         """The PostgreSQL server URL."""
         return self.settings.database_url or self.stack("DATABASE_URL").database_url
+
+    def kafka_bootstrap(self) -> str:
+        """The Kafka bootstrap address: KAFKA_BOOTSTRAP_SERVERS, else the running stack's."""
+        return (self.settings.kafka_bootstrap_servers
+                or self.stack("KAFKA_BOOTSTRAP_SERVERS").kafka_bootstrap)
 
     def service_url(self, service: str) -> str:
         """The base URL of one service."""

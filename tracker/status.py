@@ -51,20 +51,31 @@ def service_states(info: StackInfo) -> dict[str, dict[str, Any]]:
 
 
 def status_table(info: StackInfo, states: dict[str, dict[str, Any]]) -> Table:
-    """The states as a table, titled with the stack's own facts."""
-    table = Table(title=f"stack in {info.data_dir} (supervisor pid {info.supervisor_pid}, up "
-                        f"{uptime(info.started_at)}; restarts on {info.metrics_url})",
-                  title_justify="left")
-    # processes last: scripts read the columns before it by position
-    for column in ("service", "pid", "uptime", "restarts", "last exit", "readiness", "url",
-                   "processes"):
-        table.add_column(column, justify="right" if column in ("pid", "processes", "restarts")
-                         else "left")
+    """The states as a table that fits 80 columns, titled with the stack's own facts: where it
+    keeps its data, its supervisor, and the Kafka address (for `tracker kafka` and clients)."""
+    broker = f" ({info.broker})" if info.broker else ""
+    table = Table(title=f"stack in {info.data_dir}\n"
+                        f"supervisor pid {info.supervisor_pid}, up {uptime(info.started_at)}; "
+                        f"restarts on {_short(info.metrics_url or '–')}\n"
+                        f"kafka {info.kafka_bootstrap}{broker}",
+                  title_justify="left", collapse_padding=True)
+    # the first six by position (scripts read them), processes last; short headers, and only
+    # the readiness text wraps, so the table fits 80 columns
+    for column, justify in (("service", "left"), ("pid", "right"), ("up", "left"),
+                            ("rst", "right"), ("exit", "right"), ("ready", "left"),
+                            ("url", "left"), ("n", "right")):
+        table.add_column(column, justify=justify,  # type: ignore[arg-type]
+                         overflow="fold", no_wrap=column != "ready")
     for name, state in states.items():
         pid = state["pid"]
         table.add_row(name, str(pid or "–"),
                       uptime(info.services[name].started_at) if pid else "–",
                       str(state["restarts"]),
                       "–" if state["last_exit"] is None else str(state["last_exit"]),
-                      state["readiness"], state["url"], str(state["processes"]))
+                      state["readiness"], _short(state["url"]), str(state["processes"]))
     return table
+
+
+def _short(url: str) -> str:
+    """A local URL without its scheme (`127.0.0.1:8001`): the table then fits 80 columns."""
+    return url.removeprefix("http://")

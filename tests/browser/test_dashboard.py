@@ -132,7 +132,8 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     sheet = load_workbook(xlsx).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("指标", "目标", "已完成")
-    assert ("eaglet", 170) in {(r[0], r[1]) for r in rows[1:]}
+    # issue 19: a Chinese export names its codes in Chinese (雏鹰, not eaglet)
+    assert ("雏鹰", 170) in {(r[0], r[1]) for r in rows[1:]}
     page.select_option("#funnelDistrict", "hitech")
     page.wait_for_timeout(500)
     with page.expect_download() as got:
@@ -141,7 +142,7 @@ def test_dashboard_morning(stack: RunningStack, browser: Any, artifacts: Path) -
     got.value.save_as(funnel_csv)
     lines = list(csv.reader(funnel_csv.read_text(encoding="utf-8-sig").splitlines()))
     assert lines[0][0] == "区市县" and len(lines) > 1
-    assert {line[0] for line in lines[1:]} == {"hitech"}
+    assert {line[0] for line in lines[1:]} == {"高新区"}  # issue 19: codes in Chinese
 
     # drill into a near-miss candidate: criteria trace, timeline, alerts
     page.click("#candidateTable tbody tr[data-firm]")

@@ -18,6 +18,7 @@ from entitlements.handlers.policies import install_shipped
 from entitlements.repository import UnitOfWork
 from entitlements.workers import ReminderSweep
 from shared.consuming import Subscription
+from shared.kafka import client_id
 from shared.runtime import service_runtime
 from shared.web import allow_origins, create_app
 
@@ -39,7 +40,8 @@ def build_app(settings: Settings | None = None, *,
         async with service_runtime(app, settings) as pool:
             await install_shipped(UnitOfWork(pool))
             today: Callable[[], date] = lambda: app.state.clock()  # noqa: E731 - read late
-            broker = KafkaBroker(settings.kafka_bootstrap_servers)
+            broker = KafkaBroker(settings.kafka_bootstrap_servers,
+                                 client_id=client_id(settings.service_name))
             app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.consumer = build_consumer(broker, pool, settings, today)
             subscription = Subscription(

@@ -30,6 +30,7 @@ from entitlements.schemas import (
     SimulationOut,
     StepOut,
 )
+from shared import catalogue
 from shared.errors import NotFound
 from shared.paging import joined, page_of, parts_of
 
@@ -103,12 +104,31 @@ async def year_budget(repo: Repository, year: int) -> BudgetOut:
         by_month=[line(k, s) for k, s in sorted(b.by_month.items())])
 
 
-async def export_csv(repo: Repository, *, year: int | None, state: str | None) -> str:
-    """Every entitlement matching, as CSV (UTF-8 with a BOM, so Excel reads the Chinese)."""
+def _cell(column: str, value: Any, lang: str) -> Any:
+    """One cell: in Chinese, codes named and amounts as they are (yuan); in English, raw."""
+    if value is None:
+        return ""
+    if lang != "zh":
+        return value
+    if isinstance(value, bool):
+        return catalogue.code(lang, "bool", value)
+    if column == "district":
+        return catalogue.words(lang).get(f"district.{value}", value)
+    if column == "state":
+        return catalogue.code(lang, "entitlement_state", value)
+    return value
+
+
+async def export_csv(repo: Repository, *, year: int | None, state: str | None,
+                     lang: str = "en") -> str:
+    """Every entitlement matching, as CSV (UTF-8 with a BOM, so Excel reads the Chinese);
+    `lang=zh`: Chinese headers and codes named in Chinese."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    zh = catalogue.words("zh")
+    writer.writerow([zh.get(f"col.entitlement.{c}", c) if lang == "zh" else c
+                     for c in EXPORT_COLUMNS])
     after: tuple[date, uuid.UUID] | None = None
     while True:
         rows = await repo.listed(year=year, state=state, district=None, policy_id=None,
@@ -116,7 +136,7 @@ async def export_csv(repo: Repository, *, year: int | None, state: str | None) -
         for r in rows:
             firm = r["firm"]
             values = {**dict(r), "firm_id": firm["id"], "firm_name": firm["name"]}
-            writer.writerow(["" if values[c] is None else values[c] for c in EXPORT_COLUMNS])
+            writer.writerow([_cell(c, values[c], lang) for c in EXPORT_COLUMNS])
         if len(rows) < 1000:
             return out.getvalue()
         after = (rows[-1]["trigger_on"], rows[-1]["id"])

@@ -18,6 +18,7 @@ from ladder.config import Settings, get_settings
 from ladder.repository import Repository, UnitOfWork
 from ladder.workers import WhatIfWorker
 from shared.consuming import Subscription
+from shared.kafka import client_id
 from shared.runtime import service_runtime
 from shared.stream import StreamHub
 from shared.topics import FIRM_EVENTS, STANDING_EVENTS
@@ -75,7 +76,8 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
         async with service_runtime(app, settings) as pool:
             app.state.rulebooks = await handlers.load_rulebooks(UnitOfWork(pool))
             app.state.whatif_worker = WhatIfWorker(settings.service_database_url)
-            broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all", logger=log,
+            broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all",
+                                 client_id=client_id(settings.service_name), logger=log,
                                  log_level=logging.DEBUG)
             app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.consumer = consumers.firm_events(

@@ -1,5 +1,5 @@
 """A dashboard table as CSV or Excel (.xlsx, written by openpyxl), with its headers in the
-reader's language."""
+reader's language: Chinese (default) headers, codes and gap sentences, numbers rounded."""
 
 from __future__ import annotations
 
@@ -14,27 +14,47 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ladder.queries.tables import Table
+from shared import catalogue
+from shared.catalogue.render import gap_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ZH = {
-    "key": "指标", "target": "目标", "achieved": "已完成", "progress": "完成率", "pace": "进度",
-    "expected_by_now": "按时序应完成", "forecast_expected": "预测", "forecast_low": "预测下限",
-    "forecast_high": "预测上限", "forecast_method": "预测方法", "district": "区市县",
-    "industry": "产业", "tier": "梯度", "firms": "企业数", "share_of_city": "占全市比重",
-    "filing_year": "备案年份", "eaglets": "雏鹰企业数", "firm_id": "企业ID", "name": "企业名称",
-    "current_tier": "当前梯度", "failing_count": "未达标项数",
-    "conversion_probability": "转化概率", "missing": "欠缺条件", "unicorn_grade": "独角兽等级",
-    "at_risk": "预警", "filed_on": "备案日期", "expires_on": "到期日期", "round_year": "评价年度",
-    "overridden": "人工调整", "near_miss_tier": "临近梯度",
-    **{f"gazelle_within_{n}y": f"{n}年内成长为瞪羚" for n in (1, 2, 3)},
-    **{f"share_within_{n}y": f"{n}年内转化率" for n in (1, 2, 3)},
-    **{f"open_{n}y": f"{n}年期未满" for n in (1, 2, 3)},
-}
+# columns whose values are codes: the reader's language names them
+_CODES = {"key": "tier", "tier": "tier", "current_tier": "tier", "near_miss_tier": "tier",
+          "district": "district", "industry": "industry"}
+_RATIOS = {"progress", "share_of_city", "conversion_probability",
+           *(f"share_within_{n}y" for n in (1, 2, 3))}
 
 
 def headers(table: Table, lang: str) -> list[str]:
-    """Column titles: Chinese (default) or the column keys in English."""
-    return [ZH.get(c, c) if lang == "zh" else c.replace("_", " ") for c in table.columns]
+    """Column titles: Chinese from the catalogue (default), or the column keys in English
+    (an English export stays machine-readable: codes and keys as the API gives them)."""
+    found = catalogue.words("zh")
+    return [found.get(f"col.{c}", c) if lang == "zh" else c.replace("_", " ")
+            for c in table.columns]
+
+
+def value(column: str, row: dict[str, Any], lang: str) -> Any:
+    """One cell in the reader's language: codes named, numbers rounded, gaps in words."""
+    raw = row.get(column)
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        return catalogue.figure(raw, 4 if column in _RATIOS else 2)
+    if lang != "zh":
+        return raw
+    if column == "missing" and row.get("gaps") is not None:
+        return "；".join(gap_text(lang, g) for g in row["gaps"])
+    if column == "forecast_method" and row.get("forecast_key"):
+        return catalogue.text(lang, row["forecast_key"], **(row.get("forecast_params") or {}))
+    if isinstance(raw, bool):
+        return catalogue.code(lang, "bool", raw)
+    if column in _CODES:
+        return catalogue.words(lang).get(f"{_CODES[column]}.{raw}", raw)
+    if column == "pace":
+        return catalogue.code(lang, "pace", raw)
+    if column == "unicorn_grade":
+        return catalogue.code(lang, "grade", raw)
+    return raw
 
 
 def _cell(value: Any) -> Any:
@@ -43,12 +63,13 @@ def _cell(value: Any) -> Any:
     return str(value)  # uuids
 
 
-def csv_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
-    """Rows as CSV text (no header)."""
+def csv_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]], lang: str) -> str:
+    """Rows as CSV text in the reader's language (no header)."""
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+        cells = [value(c, row, lang) for c in columns]
+        writer.writerow(["" if v is None else _cell(v) for v in cells])
     return out.getvalue()
 
 
@@ -59,7 +80,7 @@ async def stream_csv(table: Table, pages: AsyncIterator[list[dict[str, Any]]],
     csv.writer(out).writerow(headers(table, lang))
     yield out.getvalue().encode("utf-8-sig")
     async for page in pages:
-        yield csv_rows(table.columns, page).encode("utf-8")
+        yield csv_rows(table.columns, page, lang).encode("utf-8")
 
 
 def to_csv(table: Table, lang: str) -> bytes:
@@ -67,9 +88,7 @@ def to_csv(table: Table, lang: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers(table, lang))
-    for row in table.rows:
-        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in table.columns])
-    return out.getvalue().encode("utf-8-sig")
+    return (out.getvalue() + csv_rows(table.columns, table.rows, lang)).encode("utf-8-sig")
 
 
 def to_xlsx(table: Table, lang: str) -> bytes:
@@ -81,7 +100,7 @@ def to_xlsx(table: Table, lang: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([_cell(row.get(c)) for c in table.columns])
+        sheet.append([_cell(value(c, row, lang)) for c in table.columns])
     sheet.freeze_panes = "A2"
     for i, title in enumerate(headers(table, lang), start=1):
         longest = max([len(str(title)) * 2] + [len(str(r.get(table.columns[i - 1], "")))

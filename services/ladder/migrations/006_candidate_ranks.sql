@@ -10,6 +10,7 @@ CREATE TABLE candidate_ranks (
     current_tier      text NOT NULL,
     unicorn_grade     text,
     missing           text[] NOT NULL,           -- the sentences of what it lacks
+    gaps              text[] NOT NULL,           -- the same as catalogue keys: JSON objects
     judged_on         date NOT NULL,
     PRIMARY KEY (firm_id, tier)
 );

@@ -19,6 +19,7 @@ from notifier.consumers import build_consumer, build_entitlement_consumer
 from notifier.repository import UnitOfWork
 from notifier.workers import DeliveryWorker
 from shared.consuming import Subscription
+from shared.kafka import client_id
 from shared.runtime import service_runtime
 from shared.topics import ALERT_EVENTS
 from shared.web import allow_origins, create_app
@@ -50,7 +51,8 @@ def build_app(settings: Settings | None = None, *,
             # trust_env=False: an environment proxy must not carry webhook traffic elsewhere.
             now: Callable[[], datetime] = lambda: app.state.clock()  # noqa: E731 - read late
             worker = build_worker(pool, settings, now, http)
-            broker = KafkaBroker(settings.kafka_bootstrap_servers)
+            broker = KafkaBroker(settings.kafka_bootstrap_servers,
+                                 client_id=client_id(settings.service_name))
             app.state.broker = broker  # its subscribers go into /asyncapi.json
             app.state.worker = worker
             app.state.consumer = build_consumer(broker, pool, settings, now, worker.wake)

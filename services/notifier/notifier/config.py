@@ -41,6 +41,10 @@ class Settings(ServiceSettings):
     notifier_escalation_after: timedelta = Field(
         default=timedelta(hours=24), description="ISO 8601 duration ('PT24H') or seconds."
     )
+    notifier_history_after_days: int = Field(
+        default=30, ge=0, description="An event about something older than this many days when "
+        "it arrives (a history import, a late correction) goes to the firm's record and the "
+        "officer's one history summary, never to the inbox as an immediate or critical alert.")
     notifier_worker_enabled: bool = Field(default=True, description="Run the delivery worker.")
     notifier_worker_poll_s: float = Field(default=1.0, gt=0)
     notifier_worker_batch: int = Field(default=20, ge=1, le=500)

@@ -74,7 +74,9 @@ def alert_view(row: Row) -> Alert:
         created_at=row["created_at"], read=row["acknowledged_at"] is not None,
         acknowledged_at=row["acknowledged_at"], acknowledged_by=row["acknowledged_by"],
         escalation_of=row["escalation_of"], escalated_at=row["escalated_at"],
-        escalated_to=row["escalated_to"])
+        escalated_to=row["escalated_to"], key=r.get("key") or f"alert.{row['kind']}",
+        params=r.get("params") or {}, history=row.get("history", False),
+        on=row.get("occurred_on"))
 
 
 # ---------------------------------------------------------------- settings
@@ -171,7 +173,7 @@ class Queries:
             raise NotFound(f"no officer with id {officer_id}")
         rows = await self.repo.alerts(officer_id=officer_id, unrouted=None, kind=kind,
                                       unread=unread, since=since, limit=limit + 1,
-                                      after=parts_of(cursor, *_ALERT_KEY))
+                                      after=parts_of(cursor, *_ALERT_KEY), history=False)
         page = page_of(rows, limit, _alert_position)
         return InboxPage(items=[alert_view(r) for r in page.items], next_cursor=page.next_cursor,
                          unread=await self.repo.unread_count(officer_id))
@@ -179,12 +181,13 @@ class Queries:
     async def alerts(self, principal: Principal, *, officer_id: uuid.UUID | None,
                      unrouted: bool | None, kind: str | None, unread: bool | None,
                      cursor: str | None, limit: int,
-                     firm_id: uuid.UUID | None = None) -> Page[Alert]:
-        """Alerts across officers (an officer sees only their own)."""
+                     firm_id: uuid.UUID | None = None,
+                     history: bool | None = None) -> Page[Alert]:
+        """Alerts across officers (an officer sees only their own); with a firm, its record."""
         rows = await self.repo.alerts(
             officer_id=scoped(principal, officer_id, "alerts"), unrouted=unrouted, kind=kind,
             unread=unread, since=None, limit=limit + 1, after=parts_of(cursor, *_ALERT_KEY),
-            firm_id=firm_id)
+            firm_id=firm_id, history=history)
         page = page_of(rows, limit, _alert_position)
         return Page[Alert](items=[alert_view(r) for r in page.items],
                            next_cursor=page.next_cursor)

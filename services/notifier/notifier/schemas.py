@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
-from typing import Annotated, Literal
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -155,6 +155,20 @@ class Alert(BaseModel):
                                             examples=[None])
     escalated_at: datetime | None = Field(examples=[None])
     escalated_to: uuid.UUID | None = Field(examples=[None])
+    key: str = Field(default="", description="The kind's word in GET /v1/dashboard/catalogue "
+                     "(ladder), for a page in another language than `language`",
+                     examples=["alert.demotion"])
+    params: dict[str, Any] = Field(default_factory=dict, description="The alert's facts as "
+                                   "codes (firm name, tiers, year, target key...), empty on "
+                                   "alerts stored before they were kept",
+                                   examples=[{"firm": "大连某科技有限公司", "from_tier": "gazelle",
+                                              "to_tier": "eaglet"}])
+    history: bool = Field(default=False, description="About something older than "
+                          "NOTIFIER_HISTORY_AFTER_DAYS when it arrived: kept on the firm's "
+                          "record, never in an inbox nor sent", examples=[False])
+    on: date | None = Field(default=None, description="The date of what it tells (the "
+                            "decision's, the list's, the deadline's), not when it was written",
+                            examples=["2022-05-10"])
 
 
 class Delivery(BaseModel):

@@ -338,6 +338,9 @@ class ImportRowError(BaseModel):
     row: int = Field(description="1-based data row (the header is row 0)", examples=[2])
     field: str = Field(examples=["uscc"])
     reason: str = Field(examples=["check character is '4', GB 32100-2015 gives '3'"])
+    line: int | None = Field(default=None, description="The file's line the row starts on "
+                             "(comment and blank lines counted); null for an xlsx workbook",
+                             examples=[4])
 
 
 class ImportCounts(BaseModel):
@@ -362,7 +365,7 @@ class ImportReport(ImportCounts):
         """The answer to an import."""
         return cls(id=done.id, kind=done.kind, status=done.status, total_rows=done.total_rows,
                    applied=done.applied, unchanged=done.unchanged, rejected=done.rejected,
-                   errors=[ImportRowError(row=e.row, field=e.field, reason=e.reason)
+                   errors=[ImportRowError(row=e.row, field=e.field, reason=e.reason, line=e.line)
                            for e in done.errors])
 
 

@@ -39,6 +39,9 @@ def make_settings(pg_server_url: str, notifier_db: str,
             # Joining a consumer group takes seconds; tests that hand events to
             # `consumer.process` directly skip it (the broker test turns it on).
             "notifier_subscribe": False,
+            # the builders' events are dated years ago and these tests are about alerts for
+            # now; test_notifier_history.py runs the default (30 days)
+            "notifier_history_after_days": 36500,
         }
         settings: Settings = service_settings(
             Settings, server_url=pg_server_url, database=notifier_db, bootstrap=kafka_bootstrap,

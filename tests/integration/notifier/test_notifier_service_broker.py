@@ -61,8 +61,9 @@ async def test_duplicate_event_on_kafka_delivers_once_per_officer(
             and e["data"]["alert_id"] in alert_ids)
         assert {e["data"]["alert_id"] for e in published} == alert_ids
 
-        ready = await client.get("/readyz")
-        assert ready.status_code == 200, ready.text
+        async def ready() -> bool:  # every subscriber (standings, entitlements) has joined
+            return (await client.get("/readyz")).status_code == 200
+        await until(ready, timeout=60, what="/readyz to answer 200")
         metrics = (await client.get("/metrics")).text
         assert 'notifier_deliveries_total{channel="webhook",status="delivered"}' in metrics
         assert "notifier_delivery_queue_depth" in metrics

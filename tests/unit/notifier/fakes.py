@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections import Counter
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from tests.fakes import FakeOutbox, FakeUnitOfWork
@@ -21,7 +21,8 @@ OFFICER_DEFAULTS: Row = {
     "digest_at": time(9), "deleted_at": None,
 }
 ALERT_DEFAULTS: Row = {"acknowledged_at": None, "acknowledged_by": None, "escalated_at": None,
-                       "escalated_to": None, "escalation_of": None, "unrouted": False}
+                       "escalated_to": None, "escalation_of": None, "unrouted": False,
+                       "history": False, "occurred_on": None}
 DELIVERY_DEFAULTS: Row = {"attempts": 0, "lease_until": None, "digest_id": None,
                           "rendered": None, "last_status_code": None, "last_error": None,
                           "delivered_at": None}
@@ -117,6 +118,33 @@ class FakeRepository:
                 self.alerts_[fields["id"]] = {**ALERT_DEFAULTS, **copy.deepcopy(fields)}
                 inserted.add(fields["id"])
         return inserted
+
+    async def history_tallies(self, officer_ids: list[uuid.UUID]
+                              ) -> dict[uuid.UUID, tuple[int, date | None, dict[str, int]]]:
+        tallies: dict[uuid.UUID, tuple[int, date | None, dict[str, int]]] = {}
+        for officer_id in officer_ids:
+            past = [a for a in self.alerts_.values()
+                    if a.get("history") and a["officer_id"] == officer_id]
+            if past:
+                dates = [a["occurred_on"] for a in past if a.get("occurred_on")]
+                tallies[officer_id] = (len({a["firm_id"] for a in past if a["firm_id"]}),
+                                       min(dates) if dates else None,
+                                       dict(Counter(a["kind"] for a in past)))
+        return tallies
+
+    async def upsert_summary(self, row: Row) -> None:
+        self.calls["upsert_summary"] += 1
+        old = self.alerts_.get(row["id"])
+        if old is not None:
+            old.update(rendered=copy.deepcopy(row["rendered"]), occurred_on=row["occurred_on"])
+            return
+        self.alerts_[row["id"]] = {
+            **ALERT_DEFAULTS, "id": row["id"], "idempotency_key": str(row["id"]),
+            "source_event_id": row["id"], "source_event": {}, "subject": row["subject"],
+            "officer_id": row["officer_id"], "kind": row["kind"], "severity": "info",
+            "critical": False, "firm_id": None, "routed_via": "coverage",
+            "rendered": copy.deepcopy(row["rendered"]), "created_at": row["created_at"],
+            "history": False, "occurred_on": row["occurred_on"]}
 
     async def alert(self, alert_id: uuid.UUID, *, lock: bool = False) -> Row | None:
         row = self.alerts_.get(alert_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -81,7 +81,7 @@ async def import_payments(
                              "content": {"text/csv": {"schema": {"type": "string"}}}}},
             summary="Export entitlements (CSV, UTF-8 with BOM for Excel)")
 async def export(repo: Reads, who: Reader, year: YearQ = None,
-                 state: StateQ = None) -> Response:
-    body = await queries.export_csv(repo, year=year, state=state)
+                 state: StateQ = None, lang: Literal["zh", "en"] = "en") -> Response:
+    body = await queries.export_csv(repo, year=year, state=state, lang=lang)
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="entitlements-{year or "all"}.csv"'})

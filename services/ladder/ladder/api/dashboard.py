@@ -15,6 +15,8 @@ from ladder import exports
 from ladder.api.deps import Rulebooks, Today
 from ladder.queries import tables
 from ladder.schemas import Me, TableOut
+from ladder.schemas.dashboard import CatalogueOut
+from shared import catalogue
 from shared.auth import Reader
 from shared.codes import District, Industry, Tier
 from shared.deps import PoolDep, get_settings
@@ -51,6 +53,16 @@ async def me(who: Reader, today: Today,
              settings: Annotated[Any, Depends(get_settings)]) -> Me:
     return Me(role=who.role, officer_id=who.officer_id, notifier_url=settings.notifier_url,
               entitlements_url=settings.entitlements_url, today=today)
+
+
+@router.get("/v1/dashboard/catalogue", tags=["dashboard"], response_model=CatalogueOut,
+            summary="Every word the pages show, in one language: labels, criteria, gap "
+            "sentences, alert kinds, event types, tiers and code values, keyed")
+async def get_catalogue(lang: Literal["zh", "en"] = "zh") -> Response:
+    # public like the page itself: the login form needs its words before a token exists
+    body = CatalogueOut(lang=lang, words=catalogue.words(lang)).model_dump_json()
+    return Response(body, media_type="application/json",
+                    headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/v1/dashboard/tables/{name}", tags=["dashboard"], response_model=TableOut,

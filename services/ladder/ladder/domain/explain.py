@@ -1,4 +1,5 @@
-"""What is missing for the next tier up, with one English sentence per criterion."""
+"""What is missing for the next tier up: one English sentence per criterion, and its gap as a
+catalogue key with parameters for the pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ladder.domain.decision import TIER_ORDER, TIER_RANK, Criterion, Decision
+from shared.catalogue.render import note_of, span_params
 
 # A failing criterion whose gap cannot be measured counts as a full threshold away.
 UNQUANTIFIED_GAP = 1.0
@@ -42,6 +44,8 @@ class Missing:
     provisional: bool
     required: int | None  # the money/headcount level that would pass, when computable
     sentence: str
+    gap_kind: str = "compare"
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -109,11 +113,17 @@ def next_tier(decision: Decision, target: str | None = None,
     missing = [
         Missing(leaf.key, leaf.label, leaf.value, leaf.threshold, leaf.comparator, leaf.gap,
                 leaf.relative_gap, leaf.unit, leaf.provisional,
-                leaf.lever[1] if leaf.lever else _required(leaf), sentence(leaf, fy))
+                leaf.lever[1] if leaf.lever else _required(leaf), sentence(leaf, fy),
+                *_gap_pair(leaf, fy))
         for c in criteria
         for leaf in failing_leaves(c)
     ]
     return NextStep(decision.firm_id, decision.tier, target, grade, passed, missing)
+
+
+def _gap_pair(c: Criterion, fy: int) -> tuple[str, dict[str, Any]]:
+    found = gap_of(c, fy)
+    return found["kind"], found["params"]
 
 
 def _required(c: Criterion) -> int | None:
@@ -173,10 +183,44 @@ def sentence(c: Criterion, fy: int) -> str:
     return head
 
 
-def failing_of(step: NextStep) -> list[dict[str, Any]]:
-    """A next step's failing criteria as plain data (events, the stored standing, the API)."""
+def gap_of(c: Criterion, fy: int) -> dict[str, Any]:
+    """The gap of a failing criterion as a catalogue key and parameters (the pages and the
+    exports word it in the reader's language; `sentence` is the English wording)."""
+    params: dict[str, Any] = {"key": c.key, "label": c.label, "fy": fy, "unit": c.unit,
+                              "comparator": c.comparator, "value": _jsonable(c.value),
+                              "threshold": _jsonable(c.threshold), "gap": _jsonable(c.gap)}
+    if c.key == "founded":
+        return {"kind": "not_founded", "params": {**params, "founded": c.threshold}}
+    if c.value is None:
+        key, note = note_of(c.note, fy)
+        return {"kind": "unknown", "params": {**params, "note_key": key, "note_params": note}}
+    if c.lever is not None:
+        now, need = c.lever
+        return {"kind": "lever", "params": {**params, "need": need - now,
+                                            **span_params(c.note, fy)}}
+    if c.unit == "years":
+        return {"kind": "too_old", "params": params}
+    if c.unit == "flag":
+        return {"kind": "flag", "params": params}
+    if c.unit == "kinds":
+        lacking = [k for k in c.threshold if k not in c.value]
+        return {"kind": "lacking", "params": {**params, "lacking": lacking}}
+    if c.gap is not None and c.unit in ("yuan", "usd", "count"):
+        return {"kind": "amount", "params": params}
+    return {"kind": "compare", "params": params}
+
+
+GAP_KINDS = ("unknown", "lever", "too_old", "flag", "lacking", "amount", "compare",
+             "not_founded")
+
+
+def failing_of(step: NextStep, *, gaps: bool = False) -> list[dict[str, Any]]:
+    """A next step's failing criteria as plain data (events, the stored standing, the API);
+    `gaps` adds each gap's catalogue kind and parameters (the stored standing and the API:
+    the published events keep their contract)."""
     return [{"key": m.key, "label": m.label, "value": _jsonable(m.value),
-             "threshold": _jsonable(m.threshold), "gap": _jsonable(m.gap), "hint": m.sentence}
+             "threshold": _jsonable(m.threshold), "gap": _jsonable(m.gap), "hint": m.sentence,
+             **({"gap_kind": m.gap_kind, "params": m.params} if gaps else {})}
             for m in step.missing]
 
 

@@ -13,7 +13,7 @@ filings and the rules' verdicts. No I/O.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -157,6 +157,8 @@ class Stall:
     at: str  # the step it waits for
     since: date
     reason: str
+    key: str = "stall.deadline"  # the catalogue's sentence, with `params`
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def stalled(app: AppRow, dates: Mapping[str, date | None], listed: bool,
@@ -173,10 +175,13 @@ def stalled(app: AppRow, dates: Mapping[str, date | None], listed: bool,
     }[app.state]
     if deadline is not None and today > deadline:
         return Stall(waiting, app.last_on, f"waiting for {waiting} since {app.last_on}; the "
-                     f"deadline was {deadline}")
+                     f"deadline was {deadline}", "stall.deadline",
+                     {"waiting": waiting, "since": app.last_on.isoformat(),
+                      "deadline": deadline.isoformat()})
     if today - app.last_on > timedelta(days=STALL_DAYS):
-        return Stall(waiting, app.last_on, f"no step for {(today - app.last_on).days} days "
-                     f"(waiting for {waiting})")
+        days = (today - app.last_on).days
+        return Stall(waiting, app.last_on, f"no step for {days} days (waiting for {waiting})",
+                     "stall.idle", {"waiting": waiting, "days": days})
     return None
 
 

@@ -245,5 +245,9 @@ def _deep_merge(base: dict[Any, Any], overrides: dict[Any, Any]) -> dict[Any, An
 
 
 def rulebook_with_overrides(base: Rulebook, overrides: dict[str, Any]) -> Rulebook:
-    """A what-if draft: base deep-merged with overrides, then validated."""
-    return Rulebook.model_validate(_deep_merge(base.model_dump(), overrides))
+    """A what-if draft: base deep-merged with overrides, then validated; it never carries the
+    base's id (a draft named like the baseline would read as the baseline)."""
+    merged = _deep_merge(base.model_dump(), overrides)
+    if merged.get("id") == base.id:
+        merged["id"] = f"{base.id}-what-if"[:40]
+    return Rulebook.model_validate(merged)

@@ -204,6 +204,14 @@ def _leader(c: CompiledRulebook, facts: FirmFacts, fy: int, r0: AnnualReport | N
     return TierResult("leader", passed, c.l_prov, top)
 
 
+NOT_FOUNDED = "not founded yet"
+
+
+def _not_founded(founded_on: date) -> Criterion:
+    return Criterion("founded", "founding date", None, founded_on.isoformat(), "le", False, None,
+                     None, False, "A firm exists from its founding day", NOT_FOUNDED, "date")
+
+
 def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_year: int,
              as_of: date | None = None, *, age_year: int | None = None) -> Decision:
     """Evaluate one firm for round year fiscal_year+1 using reports up to fiscal_year;
@@ -218,6 +226,12 @@ def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_yea
     gazelle = _gazelle(c, facts, fiscal_year, age)
     unicorn = _unicorn(c, facts, age, on)
     leader = _leader(c, facts, fiscal_year, r0, certs[0])
+    if on < facts.founded_on:
+        # before its founding a firm does not exist: no tier passes, whatever the age says
+        gate = _not_founded(facts.founded_on)
+        eaglet, gazelle, unicorn, leader = (
+            TierResult(r.tier, False, r.provisional, (gate, *r.criteria), None)
+            for r in (eaglet, gazelle, unicorn, leader))
     if leader.passed:
         tier = "leader"
     elif unicorn.passed:

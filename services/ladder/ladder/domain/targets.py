@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,11 @@ PACE_TOLERANCE = 0.10
 # Used when only a candidate count is known (no per-candidate probabilities).
 FLAT_PROBABILITY = 0.2
 MILESTONES = (25, 50, 75, 100)
+# A candidate's chance is for a whole round of evaluation; a conversion needs facts and a
+# decision, which take time: with less than this share of the year left, the chance shrinks
+# in proportion to the time left (none on the last day).
+FULL_CHANCE_SHARE_LEFT = 0.5
+BAND_SPREAD = 3.0  # the band spans the expected conversions +/- 3 standard deviations
 TARGET_KEYS = ("eaglet", "gazelle", "unicorn", "leader", *CERTIFICATION_KEYS)
 
 
@@ -64,6 +70,26 @@ class Forecast:
     high: int
     run_rate: float | None
     method: str
+    key: str = "label.forecastMethod"  # the method in the catalogue's words, with `params`
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def time_factor(elapsed_share: float) -> float:
+    """How much of a candidate's chance the days left still allow (1 up to mid-year)."""
+    left = max(0.0, 1.0 - elapsed_share)
+    return min(1.0, left / FULL_CHANCE_SHARE_LEFT)
+
+
+def band(achieved: int, probabilities: Sequence[float], slack: float = 1.0) -> tuple[int, int]:
+    """What is still possible: at least `achieved`, at most achieved + every candidate, and
+    within the expected conversions +/- BAND_SPREAD standard deviations (plus `slack` firms,
+    one while the time left allows every chance, less as the year runs out)."""
+    mean = sum(probabilities)
+    sd = math.sqrt(sum(p * (1 - p) for p in probabilities))
+    count = sum(1 for p in probabilities if p > 0)
+    high = min(count, math.ceil(mean + BAND_SPREAD * sd + slack))
+    low = min(high, max(0, math.floor(mean - BAND_SPREAD * sd)))
+    return achieved + low, achieved + high
 
 
 def forecast(achieved: int, candidates: int | Sequence[float],
@@ -81,19 +107,29 @@ def forecast(achieved: int, candidates: int | Sequence[float],
         how = ("per-candidate conversion chances from how close each is "
                "(1 failing criterion within 10% -> 50%, within 25% -> 30%, else 15%; "
                "2 failing -> 10%; 3 or more -> 2%)")
-    conversions = sum(probabilities)
+    factor = time_factor(elapsed_share)
+    scaled = [p * factor for p in probabilities]
+    conversions = sum(scaled)
     expected = achieved + conversions
+    low, high = band(achieved, scaled, factor)
     run_rate = achieved / elapsed_share if elapsed_share > 0 else None
     rate_text = (f"Run-rate extrapolation: {achieved} / {elapsed_share:.2f} of the year elapsed "
                  f"= {run_rate:.1f}." if run_rate is not None
                  else "Run-rate extrapolation: not available before the year starts.")
+    days_left = round(365 * max(0.0, 1.0 - elapsed_share))
+    timing = ("" if factor >= 1.0 else
+              f" With about {days_left} days left, each chance is scaled by {factor:.2f} (a "
+              f"conversion needs facts and a decision).")
     method = (
         f"Expected = {achieved} achieved + {conversions:.2f} expected conversions from "
-        f"{count} current candidates, using {how} = {expected:.2f}. "
-        f"Low = {achieved} (no candidate converts); high = {achieved + count} "
-        f"(every candidate converts). {rate_text}"
+        f"{count} current candidates, using {how} = {expected:.2f}.{timing} "
+        f"Low = {low}, high = {high}: what is still possible (never below what is achieved, "
+        f"never above every candidate converting), within {BAND_SPREAD:g} standard deviations "
+        f"of the expected conversions. {rate_text}"
     )
-    return Forecast(expected, achieved, achieved + count, run_rate, method)
+    return Forecast(expected, low, high, run_rate, method, "label.forecastMethod",
+                    {"achieved": achieved, "conversions": round(conversions, 1),
+                     "daysLeft": days_left})
 
 
 def milestones_crossed(prev_achieved: int, new_achieved: int, target: int) -> list[str]:
@@ -123,6 +159,7 @@ def target_items(targets: dict[str, int], achieved: dict[str, tuple[int, int]], 
             "progress": progress(done, target) if target is not None else None,
             "pace": pace(done, target, as_of, year) if target is not None else None,
             "elapsed_share": round(share, 4),
-            "expected_by_now": round(target * share, 2) if target is not None else None,
+            # a count of firms: whole, like the target it is a share of
+            "expected_by_now": round(target * share) if target is not None else None,
         })
     return items

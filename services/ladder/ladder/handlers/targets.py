@@ -46,8 +46,9 @@ async def publish_progress(uow: UnitOfWork, *, year: int, key: str, firm: FirmRe
                 progress=progress(achieved, target) or 0, pace=now_pace,
                 previous_pace=previous_pace))
     new_marks = []
-    if previous is not None and achieved > previous:
-        crossed = milestones_crossed(previous, achieved, target or 0)
+    if target and previous is not None and achieved > previous:
+        # a milestone is a step toward a target: a year without one (or with 0) has none
+        crossed = milestones_crossed(previous, achieved, target)
         if key == "unicorn" and previous == 0:
             crossed.append("first_unicorn")
         new_marks = [m for m in crossed if m not in reached]

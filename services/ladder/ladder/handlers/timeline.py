@@ -150,7 +150,9 @@ def _plan(rulebook: Rulebook, facts: DatedFacts, row: Row, stored: Sequence[Row]
         k += 1
     old, new = stored[k:], timeline.steps[k:]
     ids = [r["id"] for r in stored[:k]] + [uuid.uuid4() for _ in new]
-    plan = _Plan(row, correlation_id=trigger.correlation_id, candidates=judged(timeline.last))
+    born = facts.firm.founded_on <= today  # a firm founded later is no candidate yet
+    plan = _Plan(row, correlation_id=trigger.correlation_id,
+                 candidates=judged(timeline.last) if born else [])
     plan.superseded = [(r["id"], ids[k + j] if j < len(new) else None)
                        for j, r in enumerate(old)]
     publish = _Publisher(plan, rulebook, trigger.event_id)
@@ -269,6 +271,7 @@ def _standing_of(plan: _Plan, timeline: Timeline, decision_id: uuid.UUID | None,
     new, last = timeline.standing, timeline.last
     step = next_tier(last)
     missing = failing_of(step)
+    stored = failing_of(step, gaps=True)  # the page words the gaps; the event keeps its shape
     # a near miss needs facts to judge by: a firm with no recent report is just incomplete
     near_miss = near_miss_tier(step) if timeline.evaluated and new.tier == last.tier else None
     steps = timeline.steps
@@ -278,7 +281,7 @@ def _standing_of(plan: _Plan, timeline: Timeline, decision_id: uuid.UUID | None,
         "fiscal_year": last.fiscal_year if timeline.evaluated else None,
         "round_year": steps[-1].round_year if steps else timeline.until.year,
         "rulebook_id": rulebook.id, "evaluated_tier": last.tier if timeline.evaluated else "none",
-        "trace": last.to_dict(), "next_tier": missing, "near_miss_tier": near_miss,
+        "trace": last.to_dict(), "next_tier": stored, "near_miss_tier": near_miss,
         "decision_id": decision_id, "decided_on": steps[-1].on if steps else None,
         "override_tier": new.tier if new.override else None,
         "override_reason": new.override_reason,

@@ -114,11 +114,13 @@ async def worklist(pool: asyncpg.Pool, year: int, today: date, *, district: str 
         app = app_row(a)
         if a["state"] == "not_filed" or left_off(app, a["tier"] in listed):
             why = a["reason"] or "left off the published list"
-            unfiled.append(_line(a, reason=why))
+            unfiled.append(_line(a, reason=why, stall_key="stall.refused" if a["reason"]
+                                 else "stall.left_off", stall_params={"reason": why}))
             continue
         stall = stalled(app, dates, a["tier"] in listed, today)
         if stall is not None:
-            stalls.append(_line(a, waiting_for=stall.at, reason=stall.reason))
+            stalls.append(_line(a, waiting_for=stall.at, reason=stall.reason,
+                                stall_key=stall.key, stall_params=stall.params))
     return Worklist.model_validate({
         "year": year, "as_of": today, "not_applied": not_applied,
         "not_applied_more": len(found) > limit, "stalled": stalls, "not_filed": unfiled})
@@ -139,6 +141,9 @@ async def discrepancies(pool: asyncpg.Pool, year: int, today: date, *,
             "explanation": f"filed {r['filed_tier']} on {r['listed_on']} ({r['list_name']}); "
                            f"that day the rules gave {r['rules_tier']}: the province saw what "
                            "our facts lack, or ours are late",
+            "explanation_key": "disc.filed_above_rules",
+            "explanation_params": {"filed": r["filed_tier"], "day": str(r["listed_on"]),
+                                   "list": r["list_name"], "rules": r["rules_tier"] or "none"},
             "trace": _json(r["trace"])})
     listed = {r["tier"] for r in await repo.lists(year)}
     refused = [a for a in await repo.round_applications(year, district=district)
@@ -157,5 +162,8 @@ async def discrepancies(pool: asyncpg.Pool, year: int, today: date, *,
             "application_id": a["application_id"], "decision_id": s["decision_id"] if s else None,
             "explanation": f"the rules give {rules_tier}; the {year} round did not file it as "
                            f"{a['tier']} ({a['reason'] or 'left off the published list'})",
+            "explanation_key": "disc.qualifying_refused",
+            "explanation_params": {"rules": rules_tier, "year": year, "tier": a["tier"],
+                                   "reason": a["reason"] or ""},
             "trace": (trace.get("tiers") or {}).get(a["tier"])})
     return Discrepancies.model_validate({"year": year, "as_of": today, "items": items})

@@ -16,7 +16,7 @@ from ladder.domain.rulebook import Rulebook
 from ladder.domain.timeline import fold
 from ladder.repository import Repository
 from ladder.schemas import FilingHeld, HistoryPage, ReadinessOut, Standing, StandingsPage, Summary
-from shared.errors import NotFound
+from shared.errors import NotFound, Rejected
 from shared.paging import page_of, parts_of, position_of
 
 ORDER = ("none", "eaglet", "gazelle", "unicorn", "leader")
@@ -65,6 +65,10 @@ async def _standing_on(repo: Repository, rulebook: Rulebook, row: asyncpg.Record
     """The standing on another day: the same fold, stopped at `as_of`."""
     found = await repo.dated_state(row["firm_id"], lock=False)
     assert found is not None
+    founded = found[0].firm.founded_on
+    if as_of < founded:  # before its founding a firm does not exist: no standing
+        raise Rejected("as_of", "before_founding", f"the firm was founded on {founded}: it had "
+                       f"no standing on {as_of}")
     timeline = fold(rulebook, found[0], as_of)
     s, last = timeline.standing, timeline.last
     evaluated = last.tier if timeline.evaluated else "none"
@@ -82,7 +86,7 @@ async def _standing_on(repo: Repository, rulebook: Rulebook, row: asyncpg.Record
         "rulebook": rulebook.id, "provisional": trace.get("provisional", False),
         "override": {"tier": s.tier, "reason": s.override_reason, "by": steps[-1].by,
                      "at": None} if s.override and steps else None,
-        "criteria": trace["tiers"], "next_tier": _next_tier(evaluated, failing_of(nxt)),
+        "criteria": trace["tiers"], "next_tier": _next_tier(evaluated, failing_of(nxt, gaps=True)),
         "near_miss_tier": near_miss_tier(nxt) if timeline.evaluated and s.tier == last.tier
         else None,
         "sequence": row["last_sequence"], "updated_at": row["updated_at"],

@@ -52,7 +52,8 @@ async def target_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
                      "progress": i["progress"], "pace": i["pace"],
                      "expected_by_now": i["expected_by_now"],
                      "forecast_expected": band.get("expected"), "forecast_low": band.get("low"),
-                     "forecast_high": band.get("high"), "forecast_method": band.get("method")})
+                     "forecast_high": band.get("high"), "forecast_method": band.get("method"),
+                     "forecast_key": band.get("key"), "forecast_params": band.get("params")})
     return Table("targets", ("key", "target", "achieved", "progress", "pace", "expected_by_now",
                              "forecast_expected", "forecast_low", "forecast_high",
                              "forecast_method"), rows)
@@ -96,7 +97,7 @@ async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
                              limit=100_000)).model_dump()
     rows = [{**{k: c[k] for k in ("firm_id", "name", "district", "industry", "current_tier",
                                   "failing_count", "conversion_probability")},
-             "missing": "; ".join(c["missing"])} for c in data["items"]]
+             "missing": "; ".join(c["missing"]), "gaps": c["gaps"]} for c in data["items"]]
     return Table("candidates", ("firm_id", "name", "district", "industry", "current_tier",
                                 "failing_count", "conversion_probability", "missing"), rows)
 

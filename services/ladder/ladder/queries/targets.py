@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,8 @@ async def live_decisions(repo: Repository, rulebook: Rulebook, on: date, *,
     facts = await repo.all_dated(district=district, industry=industry)
 
     def run() -> list[Any]:
-        return [decide(rulebook, f, on)[0] for f in facts.values()]
+        # a firm founded after `on` did not exist then: no verdict, no candidate
+        return [decide(rulebook, f, on)[0] for f in facts.values() if f.firm.founded_on <= on]
 
     return await asyncio.to_thread(run)  # keep the event loop (heartbeats, API) responsive
 
@@ -65,6 +67,7 @@ async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date
         total, rows = await repo.candidate_page(tier, district=district, industry=industry,
                                                 by_gap=sort == "gap", offset=offset, limit=limit)
         items = [{**dict(r), "firm_id": str(r["firm_id"]),
+                  "gaps": [json.loads(g) for g in r["gaps"]],
                   "relative_gap_sum": round(r["relative_gap_sum"], 4),
                   "conversion_probability": conversion_probability(r["failing_count"],
                                                                    r["relative_gap_sum"])}
@@ -87,6 +90,7 @@ async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date
             "conversion_probability": conversion_probability(c.failing_count,
                                                              c.relative_gap_sum),
             "missing": [m.sentence for m in c.missing],
+            "gaps": [{"kind": m.gap_kind, "params": m.params} for m in c.missing],
         } for c in found[offset:offset + limit]]
     more = offset + limit < total
     return CandidatePage.model_validate({
@@ -105,7 +109,8 @@ async def judge_city(pool: asyncpg.Pool, rulebook: Rulebook, today: date) -> int
     facts = await repo.all_dated()
 
     def run() -> dict[str, list[Any]]:
-        return {firm_id: judged(decide(rulebook, f, today)[0]) for firm_id, f in facts.items()}
+        return {firm_id: judged(decide(rulebook, f, today)[0]) if f.firm.founded_on <= today
+                else [] for firm_id, f in facts.items()}
 
     rows = await asyncio.to_thread(run)
     same_rulebook = judgement is not None and judgement["rulebook_id"] == rulebook.id
@@ -135,7 +140,8 @@ async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date
         if not open_year:
             item["forecast"] = {"expected": item["achieved"], "low": item["achieved"],
                                 "high": item["achieved"],
-                                "method": f"{year} is over: the forecast is the final count."}
+                                "method": f"{year} is over: the forecast is the final count.",
+                                "key": "label.forecastFinal", "params": {"year": year}}
             continue
         if item["target"] is None:
             item["forecast"] = None
@@ -143,7 +149,7 @@ async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date
         f = forecast(item["achieved"], probabilities, share)
         item["forecast"] = {"expected": round(f.expected, 2), "low": f.low, "high": f.high,
                             "run_rate": None if f.run_rate is None else round(f.run_rate, 2),
-                            "method": f.method}
+                            "method": f.method, "key": f.key, "params": f.params}
     return TargetsOut.model_validate({"year": year, "as_of": as_of,
                                       "targets_set": bool(configured), "items": items})
 
@@ -180,12 +186,15 @@ class _Official:
             item["forecast"] = {"expected": item["achieved"], "low": item["achieved"],
                                 "high": item["achieved"],
                                 "method": f"{self.year} is over: the forecast is the final "
-                                f"count ({item['basis']})."}
+                                f"count ({item['basis']}).", "key": "label.forecastFinal",
+                                "params": {"year": self.year}}
             return True
         f = round_forecast(tier, self.year, item["filed"], waiting,
                            rates(self.earlier.get(tier, {})))
         item["forecast"] = {"expected": f.expected, "low": f.low, "high": f.high,
-                            "run_rate": None, "method": f.method}
+                            "run_rate": None, "method": f.method, "key": "label.forecastRound",
+                            "params": {"filed": item["filed"], "expected": f.expected,
+                                       "low": f.low, "high": f.high}}
         return True
 
 

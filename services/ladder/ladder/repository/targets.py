@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -79,7 +80,9 @@ class CandidateSql(Sql):
     @staticmethod
     def _rows(judged: Mapping[Any, Sequence[Any]], on: date) -> list[tuple[Any, ...]]:
         return [(uuid.UUID(str(firm_id)), c.target, c.failing_count, c.relative_gap_sum,
-                 c.current_tier, c.unicorn_grade, [m.sentence for m in c.missing], on)
+                 c.current_tier, c.unicorn_grade, [m.sentence for m in c.missing],
+                 [json.dumps({"kind": m.gap_kind, "params": m.params}, default=str)
+                  for m in c.missing], on)
                 for firm_id, found in judged.items() for c in found]
 
     async def save_candidates(self, judged: Mapping[uuid.UUID, Sequence[Any]], on: date) -> None:
@@ -90,8 +93,8 @@ class CandidateSql(Sql):
         if rows:
             await self.conn.executemany(
                 "INSERT INTO candidate_ranks (firm_id, tier, failing_count, relative_gap_sum,"
-                " current_tier, unicorn_grade, missing, judged_on)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", rows)
+                " current_tier, unicorn_grade, missing, gaps, judged_on)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", rows)
 
     async def replace_candidates(self, judged: Mapping[str, Sequence[Any]], on: date,
                                  rulebook_id: str, *, keep_fresh: bool = True) -> None:
@@ -107,7 +110,7 @@ class CandidateSql(Sql):
             await conn.copy_records_to_table(
                 "candidate_ranks", records=rows,
                 columns=["firm_id", "tier", "failing_count", "relative_gap_sum", "current_tier",
-                         "unicorn_grade", "missing", "judged_on"])
+                         "unicorn_grade", "missing", "gaps", "judged_on"])
             await conn.execute(
                 "INSERT INTO candidate_judgement (judged_on, rulebook_id) VALUES ($1, $2)"
                 " ON CONFLICT (only_row) DO UPDATE SET judged_on = $1, rulebook_id = $2",
@@ -136,7 +139,7 @@ class CandidateSql(Sql):
         total = await self.conn.fetchval(f"SELECT count(*) {where}", tier, district, industry)
         rows = await self.conn.fetch(
             "SELECT c.firm_id, c.current_tier, c.unicorn_grade, c.failing_count,"
-            " c.relative_gap_sum, c.missing,"
+            " c.relative_gap_sum, c.missing, c.gaps,"
             " CASE WHEN s.firm_id IS NULL THEN NULL ELSE f.name END AS name,"
             " CASE WHEN s.firm_id IS NULL THEN NULL ELSE f.district END AS district,"
             " CASE WHEN s.firm_id IS NULL THEN NULL ELSE f.industry END AS industry"

@@ -38,3 +38,12 @@ class TableOut(BaseModel):
                                           "share_of_city"]])
     rows: list[dict[str, Any]]
     filters: TableFilters
+
+
+class CatalogueOut(BaseModel):
+    """The catalogue of one language: key -> template with `{name}` parameters."""
+
+    lang: str = Field(examples=["zh"])
+    words: dict[str, str] = Field(examples=[{"tier.eaglet": "雏鹰",
+                                             "gap.amount": "{label}为{value}，要求{cmp}{threshold}："
+                                             "再增加{gap}即可达标"}])

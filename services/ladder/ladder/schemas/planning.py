@@ -58,6 +58,11 @@ class Forecast(BaseModel):
     run_rate: float | None = Field(default=None, description="The count at today's pace",
                                    examples=[22.0])
     method: str = Field(description="How it was computed, in words")
+    key: str | None = Field(default=None, description="The method as a catalogue key",
+                            examples=["label.forecastMethod"])
+    params: dict[str, Any] | None = Field(default=None, description="Its parameters",
+                                          examples=[{"achieved": 18, "conversions": 3.1,
+                                                     "daysLeft": 27}])
 
 
 class TargetItem(BaseModel):
@@ -101,6 +106,15 @@ class TargetsSet(BaseModel):
     targets: dict[str, int] = Field(examples=[{"gazelle": 40, "eaglet": 200}])
 
 
+class Gap(BaseModel):
+    """A gap sentence as the catalogue's key and its parameters (the page words it)."""
+
+    kind: str = Field(description="`gap.<kind>` in GET /v1/dashboard/catalogue",
+                      examples=["amount"])
+    params: dict[str, Any] = Field(description="Criterion key, fiscal year, value, threshold, "
+                                   "unit, gap...", examples=[{"key": "revenue_base", "fy": 2021}])
+
+
 class Candidate(BaseModel):
     """A firm close to a tier, with what it lacks."""
 
@@ -115,6 +129,8 @@ class Candidate(BaseModel):
     conversion_probability: float = Field(examples=[0.62])
     missing: list[str] = Field(description="Each gap as a sentence",
                                examples=[["Revenue CAGR is 19.8%, needs 20%"]])
+    gaps: list[Gap] = Field(default_factory=list, description="Each gap as a catalogue key "
+                            "(`gap.<kind>`) and its parameters, in the order of `missing`")
 
 
 class CandidatePage(Page[Candidate]):

@@ -169,6 +169,11 @@ class AppLine(FirmLine):
     waiting_for: str | None = Field(default=None, examples=["recommended"])
     reason: str | None = Field(default=None, description="Why it is listed (stalled) or why "
                                "the province refused it", examples=["no step for 25 days"])
+    stall_key: str | None = Field(default=None, description="`reason` as a catalogue key "
+                                  "(stall.*)", examples=["stall.idle"])
+    stall_params: dict[str, Any] | None = Field(default=None, description="Its parameters",
+                                                examples=[{"days": 25,
+                                                           "waiting": "recommended"}])
 
 
 class Worklist(BaseModel):
@@ -191,6 +196,12 @@ class Discrepancy(FirmLine):
         examples=["filed_above_rules"])
     explanation: str = Field(examples=["filed gazelle on 2022-12-20 (辽宁省2022年第一批瞪羚企业); "
                                        "the rules give eaglet"])
+    explanation_key: str | None = Field(default=None, description="`explanation` as a "
+                                        "catalogue key (disc.*)",
+                                        examples=["disc.filed_above_rules"])
+    explanation_params: dict[str, Any] | None = Field(default=None, examples=[{
+        "filed": "gazelle", "day": "2022-12-20", "list": "辽宁省2022年第一批瞪羚企业",
+        "rules": "eaglet"}])
     official_tier: str | None = Field(examples=["gazelle"])
     rules_tier: str = Field(examples=["eaglet"])
     round_year: int | None = Field(default=None, examples=[2022])

@@ -24,6 +24,10 @@ class Missing(BaseModel):
     gap: Any = Field(description="How far the value is from the threshold", examples=[0.002])
     hint: str = Field(description="The gap as a sentence", examples=["Revenue CAGR is 19.8%, "
                                                                      "needs 20%"])
+    gap_kind: str | None = Field(default=None, description="The catalogue key of the gap "
+                                 "sentence (`gap.<kind>`)", examples=["lever"])
+    params: dict[str, Any] | None = Field(default=None, description="The gap sentence's "
+                                          "parameters", examples=[{"key": "revenue_cagr"}])
 
 
 class NextTier(BaseModel):

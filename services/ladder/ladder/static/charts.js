@@ -1,5 +1,5 @@
 // ECharts options for the dashboard's charts (pure functions of the tables).
-import { t, tierName, districtName } from "./i18n.js";
+import { codeName, districtName, say, t, tierName } from "./i18n.js";
 
 const PALETTE = ["#1565c0", "#2e7d32", "#8e24aa", "#6a1b9a", "#c62828", "#ef6c00", "#00838f"];
 export const FUNNEL_TIERS = ["eaglet", "gazelle", "unicorn:seed", "unicorn:potential", "unicorn:unicorn", "leader"];
@@ -19,9 +19,9 @@ export function targetsOption(rows) {
       formatter(items) {
         const r = rows[items[0].dataIndex];
         return `<b>${tierName(r.key)}</b><br>${t("achieved")}: ${r.achieved} / ${r.target} (${pct(r.achieved, r.target)}%)`
-          + `<br>${t("expected")}: ${r.expected_by_now}<br>${t("pace")}: ${t(r.pace)}`
-          + `<br>${t("forecast")}: ${r.forecast_low} – ${r.forecast_expected} – ${r.forecast_high}`
-          + `<div style="max-width:360px;white-space:normal;color:#555">${t("method")}: ${r.forecast_method}</div>`;
+          + `<br>${t("expected")}: ${Math.round(r.expected_by_now)}<br>${t("pace")}: ${codeName("pace", r.pace)}`
+          + `<br>${t("forecast")}: ${r.forecast_low} – ${Math.round(r.forecast_expected)} – ${r.forecast_high}`
+          + `<div style="max-width:360px;white-space:normal;color:#555">${t("method")}: ${r.forecast_key ? say(r.forecast_key, r.forecast_params || {}) : r.forecast_method}</div>`;
       },
     },
     xAxis: { type: "category", data: names },

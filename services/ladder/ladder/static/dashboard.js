@@ -3,7 +3,8 @@ import { download, dropToken, follow, getJson, HttpError, saveToken, takeToken }
 import { cohortOption, districtOption, funnelOption, targetsOption } from "./charts.js";
 import { loadBudget, loadEntitlements, wireMoney } from "./money.js";
 import { loadRound } from "./round.js";
-import { currentLang, districtKeys, districtName, eventName, industryKeys, industryName, setLang, t, tierName } from "./i18n.js";
+import { alertName, codeName, criterionLabel, cstDay, cstTime, currentLang, districtKeys, districtName, eventName, gapOfCriterion, gapText,
+  industryKeys, industryName, say, setLang, t, tierName, valueText } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { me: null, year: null, candidateTier: "gazelle", tables: {}, stream: null, events: 0, feed: [] };
@@ -13,6 +14,8 @@ window.dashboard = { state, charts };  // for the browser tests and for curious 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (n) => (n == null ? "" : Number(n).toLocaleString(currentLang() === "zh" ? "zh-CN" : "en"));
 const percent = (x) => (x == null ? "" : `${Math.round(x * 1000) / 10}%`);
+const whole = (x) => (x == null ? "—" : num(Math.round(x)));  // counts of firms are whole
+const method = (r) => (r.forecast_key ? say(r.forecast_key, r.forecast_params || {}) : r.forecast_method || "");
 
 function chart(id, option) {
   charts[id] ??= echarts.init($(id), null, { renderer: "canvas" });
@@ -68,8 +71,8 @@ async function loadTargets() {
   table($("targetsTable"), [t("indicator"), t("achieved"), t("target"), t("progress"), t("pace"), t("expected"), t("forecast")],
     data.rows.map((r) => `<tr data-key="${r.key}"><td>${esc(tierName(r.key))}</td><td class="num achieved">${num(r.achieved)}</td>`
       + `<td class="num">${r.target == null ? "—" : num(r.target)}</td><td class="num">${percent(r.progress)}</td>`
-      + `<td class="pace-${r.pace}">${esc(t(r.pace))}</td><td class="num">${num(r.expected_by_now)}</td>`
-      + `<td class="num" title="${esc(r.forecast_method)}">${num(r.forecast_low)} – ${num(r.forecast_high)}</td></tr>`));
+      + `<td class="pace-${r.pace}">${esc(r.pace ? codeName("pace", r.pace) : "—")}</td><td class="num">${whole(r.expected_by_now)}</td>`
+      + `<td class="num" title="${esc(method(r))}">${r.forecast_low == null ? "—" : `${num(r.forecast_low)} – ${num(r.forecast_high)}`}</td></tr>`));
 }
 
 function funnelFilters() {
@@ -112,61 +115,85 @@ async function loadCandidates() {
   table($("candidateTable"), [t("name"), t("district"), t("industry"), t("currentTier"), t("failing"), t("probability"), t("missing")],
     data.rows.slice(0, 15).map((r) => `<tr data-firm="${r.firm_id}"><td>${esc(r.name)}</td><td>${esc(districtName(r.district))}</td>`
       + `<td>${esc(industryName(r.industry))}</td><td>${esc(tierName(r.current_tier))}</td><td class="num">${r.failing_count}</td>`
-      + `<td class="num">${percent(r.conversion_probability)}</td><td><ul class="missing">${r.missing.split("; ").filter(Boolean).map((m) => `<li>${esc(m)}</li>`).join("")}</ul></td></tr>`));
+      + `<td class="num">${percent(r.conversion_probability)}</td><td><ul class="missing">${missingOf(r).map((m) => `<li>${esc(m)}</li>`).join("")}</ul></td></tr>`));
+}
+
+function missingOf(r) {
+  // each gap from its catalogue key and parameters; the English sentence only if none came
+  if (Array.isArray(r.gaps)) return r.gaps.map(gapText);
+  return (Array.isArray(r.missing) ? r.missing : String(r.missing || "").split("; ")).filter(Boolean);
 }
 
 async function loadInbox() {
   if (state.me.role !== "officer" || !state.me.notifier_url || !state.me.officer_id) return;
   $("inboxCard").hidden = false;
   const data = await getJson(`${state.me.notifier_url}/v1/officers/${state.me.officer_id}/inbox`, { limit: 20 });
-  $("inbox").innerHTML = data.items.map((a) => `<li><time>${esc((a.created_at || "").slice(5, 16).replace("T", " "))}</time>`
-    + `<span class="kind">${esc(eventName(a.kind))}</span><span>${esc(a.title || a.rendered?.title || a.subject || "")}</span></li>`).join("")
+  $("inbox").innerHTML = data.items.map((a) => `<li data-kind="${esc(a.kind)}"${a.firm_id ? ` data-firm="${a.firm_id}"` : ""}><time>${esc(cstTime(a.created_at))}</time>`
+    + `<span class="kind ${a.critical ? "bad" : ""}">${esc(alertName(a.kind))}</span><span>${esc(alertTitle(a))}</span></li>`).join("")
     || `<li class="empty">${esc(t("none"))}</li>`;
+}
+
+function alertTitle(a) {
+  // the notifier words each alert in its officer's language; a page in the other language
+  // words it from the alert's key and parameters through the catalogue
+  if (a.language === currentLang() && a.title) return a.title;
+  const p = a.params || {};
+  const move = p.from_tier && p.to_tier ? `${tierName(p.from_tier)} → ${tierName(p.to_tier)}` : "";
+  const target = p.year && p.key ? `${p.year} ${tierName(p.key)}${p.milestone ? ` ${codeName("milestone", p.milestone)}` : ""}` : "";
+  return [p.firm, move, target, p.decided_on].filter(Boolean).join(" · ") || alertName(a.kind);
 }
 
 // ------------------------------------------------------------------ firm drill-down
 
-function money(n, unit) {
-  const sign = unit === "usd" ? "US$" : "¥";
-  if (currentLang() === "zh" && unit !== "usd") {
-    return Math.abs(n) >= 1e8 ? `${(n / 1e8).toFixed(2)}亿` : Math.abs(n) >= 1e4 ? `${(n / 1e4).toFixed(1)}万` : String(n);
+function criteriaRows(list, fy, depth = 0) {
+  return list.map((c) => `<tr data-criterion="${esc(c.key)}"><td style="padding-left:${8 + depth * 16}px">${esc(criterionLabel(c.key, c.label, fy))}</td>`
+    + `<td class="num">${esc(measure(c, c.value, c.threshold))}</td><td class="num">${esc(measure(c, c.threshold))}</td>`
+    + `<td><span class="badge ${c.passed ? "pass" : "fail"}">${esc(c.passed ? t("passed") : t("failed"))}</span></td>`
+    + `<td class="num">${esc(gapOfCriterion(c, fy))}</td></tr>${criteriaRows(c.children || [], fy, depth + 1)}`).join("");
+}
+
+function measure(c, value, against = null) {
+  // composites count their passing children; the rest show their value in its unit
+  if (c.children?.length) return value == null ? "" : num(value);
+  if (Array.isArray(value) && !value.length) return t("none");
+  return valueText(value, c.unit, c.passed ? null : against, c.key);
+}
+
+const nameCache = new Map();
+
+async function firmName(id) {
+  // reports and funding rounds name their firm by id: the page names it
+  if (!nameCache.has(id)) {
+    nameCache.set(id, getJson(`/v1/firms/${id}/standing`).then((s) => s.name).catch(() => null));
   }
-  return Math.abs(n) >= 1e6 ? `${sign}${(n / 1e6).toFixed(2)}M` : `${sign}${num(n)}`;
-}
-
-function measure(value, unit) {
-  // criteria carry their unit: show money, rates and ratios as a reader would write them
-  if (value == null || value === "") return "";
-  if (Array.isArray(value)) return value.map((v) => tierName(v)).join(", ");
-  const n = Number(value);
-  if (typeof value === "boolean" || Number.isNaN(n)) return String(value);
-  if (unit === "ratio" || unit === "rate") return `${Math.round(n * 1000) / 10}%`;
-  if (unit === "yuan" || unit === "usd") return money(n, unit);
-  return num(n);
-}
-
-function criteriaRows(list, depth = 0) {
-  return list.map((c) => `<tr><td style="padding-left:${8 + depth * 16}px">${esc(c.label)}</td><td class="num">${esc(measure(c.value, c.unit))}</td>`
-    + `<td class="num">${esc(measure(c.threshold, c.unit))}</td><td><span class="badge ${c.passed ? "pass" : "fail"}">${esc(c.passed ? t("passed") : t("failed"))}</span></td>`
-    + `<td class="num">${esc(c.passed || c.gap == null ? "" : measure(c.gap, c.unit))}</td></tr>${criteriaRows(c.children || [], depth + 1)}`).join("");
+  return nameCache.get(id);
 }
 
 async function openFirm(firmId) {
-  const [standing, history] = await Promise.all([getJson(`/v1/firms/${firmId}/standing`), getJson(`/v1/firms/${firmId}/history`)]);
+  // a past year's view opens the firm as it stood at that year's end
+  const current = new Date(state.me.today).getFullYear();
+  const asOf = state.year < current ? `${state.year}-12-31` : null;
+  const [standing, history] = await Promise.all([
+    getJson(`/v1/firms/${firmId}/standing`, { as_of: asOf }).catch((error) => {
+      if (!(error instanceof HttpError) || error.status !== 422) throw error;
+      return getJson(`/v1/firms/${firmId}/standing`).then((s) => ({ ...s, notYet: true }));  // founded later
+    }),
+    getJson(`/v1/firms/${firmId}/history`)]);
   let alerts = [];
   if (state.me.notifier_url) {
     try { alerts = (await getJson(`${state.me.notifier_url}/v1/alerts`, { firm_id: firmId, limit: 20 })).items; } catch (e) { alerts = []; }
   }
-  $("drillTitle").textContent = standing.name;
+  $("drillTitle").textContent = `${standing.name} · ${t("asOf", { day: standing.as_of })}`;
   const order = ["eaglet", "gazelle", "unicorn", "leader"];
   const tiers = Object.entries(standing.criteria || {}).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
   $("drillBody").innerHTML = `<p><span class="badge pass">${esc(tierName(standing.tier))}</span> ${esc(districtName(standing.district))} · ${esc(industryName(standing.industry))}`
-    + `${standing.filed_on ? ` · ${t("filed")} ${esc(standing.filed_on)}` : ""}${standing.expires_on ? ` · ${t("expires")} ${esc(standing.expires_on)}` : ""}</p>`
-    + (standing.next_tier ? `<p class="note">${esc(tierName(standing.next_tier.tier))}: ${esc((standing.next_tier.missing || []).map((m) => m.sentence || m.label || m).join("; "))}</p>` : "")
+    + `${standing.fiscal_year ? ` · ${esc(t("fiscalYear", { fy: standing.fiscal_year }))}` : ""}${standing.filed_on ? ` · ${t("filed")} ${esc(standing.filed_on)}` : ""}${standing.expires_on ? ` · ${t("expires")} ${esc(standing.expires_on)}` : ""}</p>`
+    + (standing.notYet ? `<p class="note">${esc(t("notFoundedThen", { year: state.year }))}</p>` : "")
+    + (standing.next_tier ? `<p class="note next-tier">${esc(tierName(standing.next_tier.tier))}${currentLang() === "zh" ? "：" : ": "}${esc((standing.next_tier.missing || []).map((m) => (m.gap_kind ? gapText({ kind: m.gap_kind, params: m.params }) : m.hint || m.label)).join(currentLang() === "zh" ? "；" : "; "))}</p>` : "")
     + `<h3>${esc(t("criteria"))}</h3>` + tiers.map(([name, r]) => `<h4>${esc(tierName(name))} <span class="badge ${r.passed ? "pass" : "fail"}">${esc(r.passed ? t("passed") : t("failed"))}</span></h4>`
-      + `<table class="grid"><thead><tr><th>${t("criterion")}</th><th>${t("value")}</th><th>${t("threshold")}</th><th></th><th>${t("gap")}</th></tr></thead><tbody>${criteriaRows(r.criteria)}</tbody></table>`).join("")
-    + `<h3>${esc(t("timeline"))}</h3><ol class="timeline">${history.items.map((d) => `<li><time>${esc(String(d.at).slice(0, 10))}</time> <b>${esc(tierName(d.from_tier))} → ${esc(tierName(d.to_tier))}</b> <span class="note">${esc(d.reason)}</span></li>`).join("")}</ol>`
-    + `<h3>${esc(t("alerts"))}</h3><ol class="feed">${alerts.map((a) => `<li><time>${esc(String(a.created_at).slice(0, 16).replace("T", " "))}</time><span class="kind">${esc(eventName(a.kind))}</span><span>${esc(a.severity || "")}</span></li>`).join("") || `<li class="empty">${esc(t("noAlerts"))}</li>`}</ol>`;
+      + `<table class="grid"><thead><tr><th>${t("criterion")}</th><th>${t("value")}</th><th>${t("threshold")}</th><th></th><th>${t("gap")}</th></tr></thead><tbody>${criteriaRows(r.criteria, standing.fiscal_year)}</tbody></table>`).join("")
+    + `<h3>${esc(t("timeline"))}</h3><ol class="timeline">${history.items.map((d) => `<li data-on="${esc(d.on)}"><time>${esc(cstDay(d.on))}</time> <b>${esc(tierName(d.from_tier))} → ${esc(tierName(d.to_tier))}</b> <span class="note">${esc(codeName("change", d.change))}</span></li>`).join("")}</ol>`
+    + `<h3>${esc(t("alerts"))}</h3><ol class="feed">${alerts.map((a) => `<li><time>${esc(cstTime(a.created_at))}</time><span class="kind">${esc(alertName(a.kind))}</span><span>${esc(a.severity ? say(`severity.${a.severity}`) : "")}</span></li>`).join("") || `<li class="empty">${esc(t("noAlerts"))}</li>`}</ol>`;
   $("drill").hidden = false;
 }
 
@@ -180,14 +207,21 @@ const REFRESH = new Set(["TierPromoted", "TierDemoted", "TierAtRisk", "TierRenew
 let refreshTimer = null;
 
 function feedItem(type, event) {
-  const firm = event.data?.firm || event.data?.entitlement?.firm;
-  const what = firm?.name || (event.data?.year ? `${event.data.year} ${tierName(event.data.key)} ${event.data.achieved}/${event.data.target}` : event.subject);
+  const firm = event.data?.firm || event.data?.entitlement?.firm || (event.data?.firm_id ? { id: event.data.firm_id } : null);
+  if (firm?.name) nameCache.set(firm.id, Promise.resolve(firm.name));
+  const what = firm?.name || (event.data?.year ? `${event.data.year} ${tierName(event.data.key)} ${event.data.achieved}/${event.data.target}` : "");
   const detail = event.data?.to_tier ? `${tierName(event.data.from_tier)} → ${tierName(event.data.to_tier)}` : "";
   const item = document.createElement("li");
   item.dataset.type = type;
-  item.innerHTML = `<time>${esc(new Date(event.occurred_at).toLocaleTimeString(currentLang() === "zh" ? "zh-CN" : "en"))}</time>`
-    + `<span class="kind ${GOOD.has(type) ? "good" : BAD.has(type) ? "bad" : ""}">${esc(eventName(type))}</span><span>${esc(what)} ${esc(detail)}</span>`;
-  if (firm?.id) { item.dataset.firm = firm.id; item.style.cursor = "pointer"; }
+  item.innerHTML = `<time>${esc(cstTime(event.occurred_at, true).slice(11))}</time>`
+    + `<span class="kind ${GOOD.has(type) ? "good" : BAD.has(type) ? "bad" : ""}">${esc(eventName(type))}</span><span class="what">${esc(what)} ${esc(detail)}</span>`;
+  if (firm?.id) {
+    item.dataset.firm = firm.id;
+    item.style.cursor = "pointer";
+    if (!firm.name) {
+      firmName(firm.id).then((name) => { item.querySelector(".what").textContent = `${name || "…"} ${detail}`; });
+    }
+  }
   return item;
 }
 
@@ -232,7 +266,7 @@ function drawFilters() {
   $("funnelIndustry").innerHTML = `<option value="">${esc(t("allIndustries"))}</option>` + industryKeys().map((k) => `<option value="${k}">${esc(industryName(k))}</option>`).join("");
   $("funnelDistrict").innerHTML = `<option value="">${esc(t("allDistricts"))}</option>` + districtKeys().map((k) => `<option value="${k}">${esc(districtName(k))}</option>`).join("");
   for (const el of document.querySelectorAll(".exports")) {
-    el.innerHTML = `<button type="button" data-fmt="csv">CSV</button> <button type="button" data-fmt="xlsx">Excel</button>`;
+    el.innerHTML = `<button type="button" data-fmt="csv">CSV</button> <button type="button" data-fmt="xlsx">${esc(t("excel"))}</button>`;
   }
 }
 
@@ -250,7 +284,7 @@ function wire() {
   $("candidateTabs").addEventListener("click", (e) => {
     if (e.target.dataset.tier) { state.candidateTier = e.target.dataset.tier; loadCandidates().catch(report); }
   });
-  for (const id of ["candidateTable", "feed", "roundCard"]) {
+  for (const id of ["candidateTable", "feed", "inbox", "roundCard"]) {
     $(id).addEventListener("click", (e) => { const row = e.target.closest("[data-firm]"); if (row) openFirm(row.dataset.firm).catch(report); });
   }
   $("drillClose").addEventListener("click", () => { $("drill").hidden = true; });
@@ -261,8 +295,8 @@ function wire() {
     const filters = { targets: { year: state.year }, funnel: { ...funnelFilters(), year: state.year }, cohorts: {}, candidates: { tier: state.candidateTier } }[name];
     try { toast(`${t("downloaded")}: ${await download(`/v1/exports/${name}.${fmt}`, { ...filters, lang: currentLang() })}`); } catch (err) { report(err); }
   });
-  $("lang").addEventListener("click", () => {
-    setLang(currentLang() === "zh" ? "en" : "zh");
+  $("lang").addEventListener("click", async () => {
+    await setLang(currentLang() === "zh" ? "en" : "zh");
     $("lang").textContent = currentLang() === "zh" ? "EN" : "中文";
     drawFilters();
     $("who").textContent = t(state.me.role);
@@ -275,7 +309,7 @@ function wire() {
 }
 
 async function start() {
-  setLang(currentLang());
+  await setLang(currentLang());
   $("lang").textContent = currentLang() === "zh" ? "EN" : "中文";
   if (!takeToken()) {
     $("login").hidden = false;

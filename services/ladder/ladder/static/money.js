@@ -1,20 +1,17 @@
 // Money: the year's budget and the entitlements list, read from the entitlements service
 // (its URL comes from /v1/dashboard/me; it allows this page's origin by CORS; same token).
 import { download, getJson } from "./api.js";
-import { currentLang, districtName, t } from "./i18n.js";
+import { codeName, cstDay, currentLang, districtName, money, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function wan(yuan) {
-  // money as bureau staff write it: 万 (and 亿) in Chinese, yuan with separators in English
-  if (yuan == null) return "";
-  if (currentLang() !== "zh") return `¥${Number(yuan).toLocaleString("en")}`;
-  const n = Number(yuan);
-  if (n === 0) return "0";
-  if (Math.abs(n) >= 1e8) return `${(n / 1e8).toFixed(2).replace(/\.?0+$/, "")}亿`;
-  return `${(n / 1e4).toFixed(2).replace(/\.?0+$/, "")}万`;
+  // money as bureau staff write it: 万/亿 in Chinese, CNY with separators in English
+  return money(yuan);
 }
+
+const stateName = (s) => codeName("entitlement_state", s);
 
 function grid(el, headers, rows) {
   el.innerHTML = `<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>`
@@ -58,7 +55,7 @@ export async function loadEntitlements(state) {
   const chosen = select.value;  // redrawn each time: the words follow the language
   select.innerHTML = `<option value="">${esc(t("allStates"))}</option>`
     + ["computed", "offered", "confirmed", "approved", "paid", "declined", "expired", "cancelled"]
-      .map((s) => `<option value="${s}" ${s === chosen ? "selected" : ""}>${esc(t(`state_${s}`))}</option>`).join("");
+      .map((s) => `<option value="${s}" ${s === chosen ? "selected" : ""}>${esc(stateName(s))}</option>`).join("");
   const data = await getJson(`${base}/v1/entitlements`, { year: state.year, state: select.value || null, limit: 100 });
   state.tables.entitlements = data.items;
   $("entitlementsYear").textContent = state.year;
@@ -67,7 +64,18 @@ export async function loadEntitlements(state) {
       + `<td>${esc(e.policy_name)}${e.provisional ? ` <small class="note">${esc(t("provisional"))}</small>` : ""}</td>`
       + `<td>${esc(e.trigger_on)}</td><td class="num">${wan(e.amount)}</td>`
       + `<td>${e.options.map((o) => `${esc(o.name)} ${wan(o.amount)}`).join(" / ")}</td>`
-      + `<td><span class="badge state-${e.state}">${esc(t(`state_${e.state}`))}</span></td></tr>`));
+      + `<td><span class="badge state-${e.state}">${esc(stateName(e.state))}</span></td></tr>`));
+}
+
+function optionTrace(o) {
+  // how an amount was computed, in the page's language (the service's band and missing
+  // sentences are English: a Chinese page words them from the option's codes)
+  const zh = currentLang() === "zh";
+  const figure = o.figure && codeName("figure", o.figure);
+  return [codeName("amount_rule", o.rule),
+    o.figure && o.figure_value != null && `${figure} ${zh ? `${o.figure_year}年度` : `FY${o.figure_year}`} = ${wan(o.figure_value)}`,
+    !zh && o.band, o.capped_at && `${t("cap")} ${wan(o.capped_at)}`,
+    o.missing && (zh ? t("figureMissing", { fy: o.figure_year, figure }) : o.missing)].filter(Boolean).join(" · ");
 }
 
 export async function openEntitlement(state, id) {
@@ -75,19 +83,19 @@ export async function openEntitlement(state, id) {
   if (!base) return;
   const e = await getJson(`${base}/v1/entitlements/${id}`);
   $("drillTitle").textContent = `${e.firm.name} · ${e.policy_name}`;
-  $("drillBody").innerHTML = `<p><span class="badge">${esc(t(`state_${e.state}`))}</span> ${wan(e.amount)} · ${esc(e.trigger_kind)} ${esc(e.trigger_on)}`
+  $("drillBody").innerHTML = `<p><span class="badge">${esc(stateName(e.state))}</span> ${wan(e.amount)} · ${esc(codeName("trigger", e.trigger_kind))} ${esc(cstDay(e.trigger_on))}`
     + `${e.review ? `<br><span class="error">${esc(e.review)}</span>` : ""}</p>`
     + `<h3>${esc(t("options"))}</h3><table class="grid"><thead><tr><th>${esc(t("options"))}</th><th>${esc(t("amount"))}</th><th>${esc(t("trace"))}</th></tr></thead><tbody>`
-    + e.options.map((o) => `<tr><td>${esc(o.name)}</td><td class="num">${wan(o.amount)}</td><td>${esc([o.rule, o.figure && `${o.figure} FY${o.figure_year} = ${wan(o.figure_value)}`, o.band, o.capped_at && `${t("cap")} ${wan(o.capped_at)}`, o.missing].filter(Boolean).join(" · "))}</td></tr>`).join("")
+    + e.options.map((o) => `<tr><td>${esc(o.name)}</td><td class="num">${wan(o.amount)}</td><td>${esc(optionTrace(o))}</td></tr>`).join("")
     + `</tbody></table><h3>${esc(t("timeline"))}</h3><ol class="timeline">`
-    + e.steps.map((s) => `<li><time>${esc(s.on)}</time> <b>${esc(t(`state_${s.to_state}`))}</b> ${wan(s.amount)} <span class="note">${esc(s.by)}${s.note ? ` · ${esc(s.note)}` : ""}</span></li>`).join("")
+    + e.steps.map((s) => `<li><time>${esc(s.on)}</time> <b>${esc(stateName(s.to_state))}</b> ${wan(s.amount)} <span class="note">${esc(s.by)}${s.note ? ` · ${esc(s.note)}` : ""}</span></li>`).join("")
     + "</ol>";
   $("drill").hidden = false;
 }
 
 export async function exportEntitlements(state) {
   const base = state.me?.entitlements_url;
-  return download(`${base}/v1/exports/entitlements.csv`, { year: state.year, state: $("entitlementState").value || null },
+  return download(`${base}/v1/exports/entitlements.csv`, { year: state.year, state: $("entitlementState").value || null, lang: currentLang() },
     `entitlements-${state.year}.csv`);
 }
 

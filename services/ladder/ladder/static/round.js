@@ -1,40 +1,16 @@
 // The round view: deadlines with days left, the funnel per tier and district, the worklist
 // (with a CSV export) and the discrepancies between the official lists and the rules.
-// Its words live here, one dict per language, until the bureau's message catalogue lands.
+// Its words come from the bureau's catalogue, like every page's.
 import { getJson } from "./api.js";
-import { currentLang, districtKeys, districtName, tierName } from "./i18n.js";
+import { codeName, criterionLabel, districtKeys, districtName, has, say, t, tierName, valueText } from "./i18n.js";
 
-const ROUND_WORDS = {
-  zh: {
-    round: "年度申报", noRound: "该年度尚未设置申报批次", daysLeft: (n) => (n >= 0 ? `剩 ${n} 天` : `已过 ${-n} 天`),
-    firm_deadline: "企业申报截止", district_deadline: "区县推荐截止", city_deadline: "市级推荐截止",
-    publication_expected: "预计公布名单", tier: "梯度", district: "区市县", qualified: "符合条件",
-    applied: "已申报", district_checked: "区县已审", recommended: "已推荐", filed: "已备案",
-    not_filed: "未备案", passRate: "省级通过率", earlier: "往年通过率", worklist: "工作清单",
-    notApplied: "符合条件未申报", stalled: "申报停滞", notFiled: "推荐未备案", discrepancies: "差异核对",
-    name: "企业名称", evidence: "申报依据", reason: "说明", state: "状态", kind: "类型",
-    filed_above_rules: "备案高于规则", qualifying_refused: "符合条件未获备案", rulesTier: "规则评定",
-    officialTier: "官方备案", export: "导出 CSV", none: "暂无", lists: "已公布名单",
-    allDistricts: "全部区市县",
-  },
-  en: {
-    round: "The round", noRound: "No round set for this year", daysLeft: (n) => (n >= 0 ? `${n} days left` : `${-n} days ago`),
-    firm_deadline: "Firms apply by", district_deadline: "Districts recommend by", city_deadline: "City recommends by",
-    publication_expected: "List expected", tier: "Tier", district: "District", qualified: "Qualified",
-    applied: "Applied", district_checked: "District-checked", recommended: "Recommended", filed: "Filed",
-    not_filed: "Not filed", passRate: "Province pass rate", earlier: "Earlier rounds", worklist: "Worklist",
-    notApplied: "Qualifying, not applied", stalled: "Stalled", notFiled: "Recommended, not filed",
-    discrepancies: "Discrepancies", name: "Firm", evidence: "What the application must show",
-    reason: "Why", state: "State", kind: "Kind", filed_above_rules: "Filed above the rules",
-    qualifying_refused: "Qualifies, refused", rulesTier: "Rules say", officialTier: "Filed as",
-    export: "Export CSV", none: "None", lists: "Published lists", allDistricts: "All districts",
-  },
-};
 const STAGES = ["qualified", "applied", "district_checked", "recommended", "filed", "not_filed"];
 
-const w = (key, ...args) => {
-  const value = ROUND_WORDS[currentLang()][key] ?? ROUND_WORDS.zh[key] ?? key;
-  return typeof value === "function" ? value(...args) : value;
+const w = (key, n) => {
+  // stages, deadlines and discrepancy kinds are codes; the rest are the page's labels
+  for (const field of ["stage", "deadline", "discrepancy"]) if (has(`code.${field}.${key}`)) return codeName(field, key);
+  if (key === "daysLeft") return n >= 0 ? t("daysLeft", n) : t("daysAgo", -n);
+  return t(key, n);
 };
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (x) => (x == null ? "—" : `${Math.round(x * 1000) / 10}%`);
@@ -60,10 +36,32 @@ function funnel(data) {
   }).join("");
 }
 
+function localize(params = {}) {
+  // codes inside a sentence's parameters are named too
+  const out = { ...params };
+  if (out.waiting) out.waiting = codeName("stage", out.waiting);
+  for (const k of ["filed", "rules", "tier"]) if (out[k]) out[k] = tierName(out[k]);
+  return out;
+}
+
+function stallText(a) {
+  // the ladder says why in English; the page says it from the catalogue when it can
+  if (a.stall_key) return say(a.stall_key, localize(a.stall_params));
+  return a.reason || "";
+}
+
+function evidenceLabel(e) {
+  return has(`criterion.${e.key}`) ? criterionLabel(e.key, e.label, e.fy) : e.label;
+}
+
+function evidenceValue(e) {
+  return valueText(e.value, e.unit, null, e.key);
+}
+
 function worklist(data) {
-  const evidence = (items) => `<ul class="missing">${items.slice(0, 4).map((e) => `<li>${esc(e.label)}${e.value != null ? `: ${esc(e.value)}` : ""}</li>`).join("")}</ul>`;
+  const evidence = (items) => `<ul class="missing">${items.slice(0, 4).map((e) => `<li>${esc(evidenceLabel(e))}${e.value != null ? `：${esc(evidenceValue(e))}` : ""}</li>`).join("")}</ul>`;
   const apps = (list) => list.map((a) => `<tr data-firm="${a.firm_id}"><td>${esc(a.name)}</td><td>${esc(districtName(a.district))}</td>`
-    + `<td>${esc(tierName(a.tier))}</td><td>${esc(a.state)}</td><td>${esc(a.reason)}</td></tr>`);
+    + `<td>${esc(tierName(a.tier))}</td><td>${esc(codeName("app_state", a.state))}</td><td>${esc(stallText(a))}</td></tr>`);
   return `<h3>${esc(w("notApplied"))} (${data.not_applied.length}${data.not_applied_more ? "+" : ""})</h3>`
     + grid([w("name"), w("district"), w("tier"), w("evidence")], data.not_applied.map((n) => `<tr data-firm="${n.firm_id}">`
       + `<td>${esc(n.name)}</td><td>${esc(districtName(n.district))}</td><td>${esc(tierName(n.tier))}</td><td>${evidence(n.evidence)}</td></tr>`))
@@ -74,7 +72,7 @@ function worklist(data) {
 function discrepancies(data) {
   return grid([w("kind"), w("name"), w("district"), w("officialTier"), w("rulesTier"), w("reason")],
     data.items.map((d) => `<tr data-firm="${d.firm_id}"><td>${esc(w(d.kind))}</td><td>${esc(d.name)}</td><td>${esc(districtName(d.district))}</td>`
-      + `<td>${esc(d.official_tier ? tierName(d.official_tier) : "—")}</td><td>${esc(tierName(d.rules_tier))}</td><td>${esc(d.explanation)}</td></tr>`));
+      + `<td>${esc(d.official_tier ? tierName(d.official_tier) : "—")}</td><td>${esc(tierName(d.rules_tier))}</td><td>${esc(d.explanation_key ? say(d.explanation_key, localize(d.explanation_params)) : d.explanation)}</td></tr>`));
 }
 
 export function worklistCsv() {
@@ -83,9 +81,9 @@ export function worklistCsv() {
   if (!data) return "";
   const quote = (v) => `"${String(v ?? "").replace(/"/g, '""')}"`;
   const lines = [[w("kind"), w("name"), w("district"), w("tier"), w("state"), w("reason")].map(quote).join(",")];
-  for (const n of data.not_applied) lines.push([w("notApplied"), n.name, districtName(n.district), tierName(n.tier), "", n.evidence.map((e) => e.label).join("; ")].map(quote).join(","));
+  for (const n of data.not_applied) lines.push([w("notApplied"), n.name, districtName(n.district), tierName(n.tier), "", n.evidence.map(evidenceLabel).join("；")].map(quote).join(","));
   for (const [key, list] of [["stalled", data.stalled], ["notFiled", data.not_filed]]) {
-    for (const a of list) lines.push([w(key), a.name, districtName(a.district), tierName(a.tier), a.state, a.reason].map(quote).join(","));
+    for (const a of list) lines.push([w(key), a.name, districtName(a.district), tierName(a.tier), codeName("app_state", a.state), stallText(a)].map(quote).join(","));
   }
   return "\ufeff" + lines.join("\r\n") + "\r\n";  // a BOM, so Excel reads the Chinese right
 }

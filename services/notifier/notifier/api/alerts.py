@@ -56,9 +56,13 @@ async def list_alerts(
     who: Reader, reads: Reads, officer_id: uuid.UUID | None = None,
     unrouted: bool | None = None, kind: AlertKind | None = None, unread: bool | None = None,
     firm_id: uuid.UUID | None = None, cursor: str | None = None, limit: Limit = 50,
+    history: Annotated[bool | None, Query(
+        description="true: only past events kept on the firms' records; false: only the "
+        "inboxes' alerts; absent: both (a firm's whole record)")] = None,
 ) -> Page[Alert]:
     return await reads.alerts(who, officer_id=officer_id, unrouted=unrouted, kind=kind,
-                              unread=unread, cursor=cursor, limit=limit, firm_id=firm_id)
+                              unread=unread, cursor=cursor, limit=limit, firm_id=firm_id,
+                              history=history)
 
 
 @router.get("/alerts/{alert_id}", tags=["inbox"], summary="One alert with its deliveries",

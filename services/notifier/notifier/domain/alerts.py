@@ -29,6 +29,7 @@ AlertKind = Literal[
     "promotion", "demotion", "revocation", "at_risk", "renewal", "recovery", "override",
     "filing_expiring", "near_miss", "target_milestone", "pace_behind",
     "round_reminder", "list_published", "entitlement_offered", "entitlement_overdue",
+    "history_summary",
 ]
 # one event about many firms: each officer gets one message with their own firms
 ROUND_KINDS: frozenset[str] = frozenset({"round_reminder", "list_published"})

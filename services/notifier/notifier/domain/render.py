@@ -29,6 +29,26 @@ class RenderedAlert(BaseModel):
     language: Language = "zh"
     firm_id: str | None = None
     event_id: str | None = None
+    key: str = ""  # the catalogue's word for the kind (`alert.<kind>`), with `params`
+    params: dict[str, Any] = {}
+
+
+def alert_params(data: Any) -> dict[str, Any]:
+    """What a page needs to word an alert in its own language: the firm, the tiers, the
+    year and target, the day decided (codes, not words)."""
+    out: dict[str, Any] = {}
+    firm = getattr(data, "firm", None)
+    if firm is not None and getattr(firm, "name", None):
+        out["firm"] = firm.name
+    for name in ("from_tier", "to_tier", "year", "key", "milestone", "achieved", "target",
+                 "pace"):
+        value = getattr(data, name, None)
+        if isinstance(value, (str, int)):
+            out[name] = value
+    decided = getattr(data, "decided_on", None)
+    if decided is not None:
+        out["decided_on"] = decided.isoformat()
+    return out
 
 
 def standing_link(standing_url_base: str, event_data: Any, kind: str) -> str:
@@ -60,7 +80,7 @@ def render(
         body_html=_html(language, content, link, severity),
         link=link, severity=severity, kind=kind, language=language,
         firm_id=str(firm.id) if firm is not None else None,
-        event_id=str(event.event_id),
+        event_id=str(event.event_id), key=f"alert.{kind}", params=alert_params(data),
     )
 
 

@@ -23,11 +23,19 @@ from notifier.domain.alerts import (
     firm_of,
     is_critical,
 )
+from notifier.domain.history import (
+    SUMMARY_KIND,
+    HistoryTally,
+    event_date,
+    is_history,
+    summary_id,
+    summary_words,
+)
 from notifier.domain.officers import Row, channel_keys, digest_time, route_of
 from notifier.domain.render import RenderedAlert, render
 from notifier.domain.routing import OfficerRoute, route, route_event
 from notifier.domain.schedule import decide_delivery
-from notifier.domain.wording import pick
+from notifier.domain.wording import Language, pick
 from notifier.queries import fallback_officer_id
 from notifier.repository import Repository, UnitOfWork
 from shared.events import AnyEvent
@@ -85,8 +93,45 @@ async def _alert(repo: Repository, events: list[AnyEvent], *, settings: Settings
             recipients, via = fallback, "fallback" if fallback[0] else "none"
         per_event.append([plan_alert(event, kind, officer, settings=settings, now=now, via=via,
                                      unrouted=result.unrouted) for officer in recipients])
+    # the past goes to the firms' records, not to the inboxes: no delivery, never critical
+    after = settings.notifier_history_after_days
+    per_event = [[as_history(p) for p in plans] if plans and is_history(event, now, after)
+                 else plans for (event, _), plans in zip(kinds, per_event, strict=True)]
     queued = iter(await write(repo, [p for plans in per_event for p in plans]))
+    officers = {p.alert["officer_id"] for plans in per_event for p in plans
+                if p.alert["history"] and p.alert["officer_id"] is not None}
+    if officers:
+        await summarise_history(repo, sorted(officers), by_id, settings=settings, now=now)
     return [[d for _ in plans for d in next(queued)] for plans in per_event]
+
+
+def as_history(plan: AlertPlan) -> AlertPlan:
+    """An alert about the past: kept on the firm's record, out of the inbox, sent to nobody,
+    never critical (so never escalated)."""
+    return AlertPlan({**plan.alert, "history": True, "critical": False}, [])
+
+
+async def summarise_history(repo: Repository, officer_ids: list[uuid.UUID],
+                            by_id: dict[uuid.UUID, Row], *, settings: Settings,
+                            now: datetime) -> None:
+    """Each officer's one history summary, recounted from their firms' records: a replayed
+    event added no record, so it changes no count (idempotent by event id)."""
+    after = settings.notifier_history_after_days
+    for officer_id, (firms, since, by_kind) in (await repo.history_tallies(officer_ids)).items():
+        officer = by_id.get(officer_id)
+        lang: Language = "en" if officer is not None and officer["language"] == "en" else "zh"
+        title, text, body = summary_words(lang, HistoryTally(firms, since, by_kind), after)
+        sid = summary_id(officer_id)
+        rendered = RenderedAlert(
+            title=title, body_text=text, body_html=body, link=None, severity="info",
+            kind=SUMMARY_KIND, language=lang, event_id=str(sid), key=f"alert.{SUMMARY_KIND}",
+            params={"firms": firms, "since": since.year if since else None,
+                    "demotions": by_kind.get("demotion", 0), "by_kind": by_kind,
+                    "after_days": after})
+        await repo.upsert_summary({
+            "id": sid, "subject": f"officer:{officer_id}", "officer_id": officer_id,
+            "kind": SUMMARY_KIND, "rendered": rendered.model_dump(mode="json"),
+            "created_at": now, "occurred_on": since})
 
 
 async def _round_plans(repo: Repository, event: AnyEvent, kind: AlertKind,
@@ -175,6 +220,7 @@ def plan_alert(
         "critical": is_critical(kind), "firm_id": firm.id if firm else None,
         "unrouted": unrouted, "routed_via": via, "rendered": rendered.model_dump(mode="json"),
         "created_at": now, "escalation_of": escalation_of["id"] if escalation_of else None,
+        "history": False, "occurred_on": event_date(event),
     }
     if officer is None:
         return AlertPlan(alert, [])

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 
-from registry import handlers
+from registry import handlers, import_spec
 from registry.api.deps import Reads, Today, Uow
 from registry.domain.models import (
     AnnualReportIn,
@@ -35,8 +35,10 @@ from registry.schemas import (
 )
 from shared.auth import ReaderCtx, WriterCtx
 from shared.codes import District, Industry
+from shared.errors import Rejected
 from shared.paging import BIGINT_MAX, Page, position_of
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 router = APIRouter(prefix="/v1")
 FirmId = Annotated[uuid.UUID, Path(description="The firm's id")]
 FiscalYear = Annotated[int, Path(ge=1949, le=2100, description="Fiscal year, e.g. 2021")]
@@ -188,6 +190,27 @@ async def post_import(
 ) -> ImportReport:
     return ImportReport.of(await handlers.run_import(uow, ctx, kind, await file.read(),
                                                      today=today))
+
+
+@router.get("/imports/template", tags=["imports"], response_class=Response,
+            summary="A template for one import kind: its first row is a comment (#) of every "
+            "column's unit, codes and rules, then the header and an example row",
+            responses={200: {"content": {"text/csv": {}, XLSX: {}},
+                             "description": "The template file"}})
+async def import_template(
+    ctx: ReaderCtx, kind: Literal["firms", "reports", "filings", "applications"],
+    format: Annotated[Literal["csv", "xlsx"], Query(
+        description="xlsx: for filings, the one kind the import reads as a workbook")] = "csv",
+) -> Response:
+    if format == "xlsx":
+        if kind != "filings":
+            raise Rejected("format", "xlsx_filings_only", "only filings are imported from "
+                           "xlsx; the other kinds are CSV")
+        body, media = import_spec.template_xlsx(kind), XLSX
+    else:
+        body, media = import_spec.template_csv(kind).encode("utf-8"), "text/csv; charset=utf-8"
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{kind}-template.{format}"'})
 
 
 @router.get("/imports/{import_id}", tags=["imports"], summary="An earlier import's report",

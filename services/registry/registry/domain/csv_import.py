@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import ValidationError
 
 from registry.domain.models import AnnualReportIn, FirmIn
+from registry.import_spec import skip_comments
 from shared.errors import Rejected
 
 ImportKind = Literal["firms", "reports", "filings", "applications"]
@@ -36,6 +38,7 @@ class RowError:
     row: int
     field: str
     reason: str
+    line: int | None = None  # the file's line the row starts on, when known
 
 
 def decode(raw: bytes) -> str:
@@ -48,6 +51,12 @@ def decode(raw: bytes) -> str:
 
 def read(text: str, kind: ImportKind) -> list[dict[str, str]]:
     """The CSV's rows as column → stripped text; a 422 naming `file` when it is not our CSV."""
+    return read_lines(text, kind)[0]
+
+
+def read_lines(text: str, kind: ImportKind) -> tuple[list[dict[str, str]], list[int]]:
+    """(rows, the file line each row starts on): comment lines before the header, blank lines
+    and quoted multi-line cells counted, so an error names the line an editor shows."""
     if "\x00" in text:
         raise Rejected("file", "no_nul", "the file contains NUL characters; it is not CSV text")
     try:
@@ -56,8 +65,16 @@ def read(text: str, kind: ImportKind) -> list[dict[str, str]]:
         raise Rejected("file", "csv", f"the file is not valid CSV: {exc}") from None
 
 
-def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _parse(text: str, kind: ImportKind) -> tuple[list[dict[str, str]], list[int]]:
+    text, skipped = skip_comments(text)  # a template's rules row
+    blank: list[bool] = []  # per line the reader has taken: is it an empty line?
+
+    def taken() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            blank.append(line in ("\n", "\r\n", "\r"))
+            yield line
+
+    reader = csv.DictReader(taken())
     if not reader.fieldnames:
         raise Rejected("file", "csv_header", "the CSV file is empty or has no header row")
     if kind in ("filings", "applications"):  # imported here: they import this module
@@ -73,10 +90,19 @@ def _parse(text: str, kind: ImportKind) -> list[dict[str, str]]:
     if unknown:
         raise Rejected("file", "csv_columns", f"unknown columns: {', '.join(unknown)}; "
                        f"allowed: {', '.join(sorted(allowed))}")
-    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    while True:
+        mark = len(blank)
+        record = next(reader, None)
+        if record is None:
+            break
+        rows.append({k.strip(): (v or "").strip() for k, v in record.items() if k})
+        # a record starts on the first non-empty line it took (empty ones are skipped rows)
+        lines.append(skipped + 1 + next(i for i in range(mark, len(blank)) if not blank[i]))
     if len(rows) > MAX_ROWS:
         raise Rejected("file", "max_rows", f"{len(rows)} rows; at most {MAX_ROWS} per import")
-    return rows
+    return rows, lines
 
 
 def validate(number: int, kind: ImportKind, raw: dict[str, str]

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from registry.domain.csv_import import MAX_ROWS, RowError
 from registry.domain.models import FilingIn
+from registry.import_spec import is_comment
 from shared.errors import Rejected
 
 FILING_COLUMNS = ("uscc", "name", "tier", "grade", "listed_on", "list_name", "expires_on")
@@ -46,6 +47,9 @@ def read_xlsx(raw: bytes) -> list[dict[str, str]]:
     sheet = book.worksheets[0]
     cells = [list(r) for r in sheet.iter_rows(values_only=True)]
     book.close()
+    while cells and isinstance(cells[0][0] if cells[0] else None, str) and \
+            is_comment(str(cells[0][0])):
+        cells = cells[1:]  # a template's rules row
     if not cells or not any(c is not None for c in cells[0]):
         raise Rejected("file", "header", "the sheet is empty or has no header row")
     header = [str(c).strip() if c is not None else "" for c in cells[0]]

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Hashable, Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
 from registry.domain.application_import import ApplicationRow, validate_application
-from registry.domain.csv_import import ImportKind, ReportRow, RowError, decode, read, validate
+from registry.domain.csv_import import ImportKind, ReportRow, RowError, decode, read_lines, validate
 from registry.domain.filing_import import FilingRow, is_xlsx, read_xlsx, validate_filing
 from registry.domain.models import FirmIn
 from registry.domain.results import ImportDone, ImportStatus
@@ -51,7 +52,10 @@ async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
                      today: date) -> ImportDone:
     """Validate and apply a CSV upload (a list of filings may be an xlsx workbook); the answer
     lists every rejected row."""
-    rows = read_xlsx(raw) if kind == "filings" and is_xlsx(raw) else read(decode(raw), kind)
+    if kind == "filings" and is_xlsx(raw):
+        rows, lines = read_xlsx(raw), None
+    else:
+        rows, lines = read_lines(decode(raw), kind)
     import_id = uuid.uuid4()
     async with uow:
         await uow.repo.create_import(import_id, kind, len(rows), ctx.actor)
@@ -77,18 +81,19 @@ async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
             else:
                 await _reports(uow, batch, chunk, tally, today)
             await uow.repo.record(batch)
-    return await _finish(uow, import_id, kind, len(rows), tally)
+    return await _finish(uow, import_id, kind, len(rows), tally, lines)
 
 
 async def _finish(uow: UnitOfWork, import_id: uuid.UUID, kind: ImportKind, total: int,
-                  tally: _Tally) -> ImportDone:
-    errors = sorted(tally.errors, key=lambda e: e.row)
+                  tally: _Tally, lines: list[int] | None = None) -> ImportDone:
+    errors = [replace(e, line=lines[e.row - 1]) if lines and 0 < e.row <= len(lines) else e
+              for e in sorted(tally.errors, key=lambda e: e.row)]
     status: ImportStatus = "completed" if not errors else "completed_with_errors"
     async with uow:
         await uow.repo.finish_import(import_id, applied=tally.applied, unchanged=tally.unchanged,
                                      status=status,
-                                     errors=[{"row": e.row, "field": e.field, "reason": e.reason}
-                                             for e in errors])
+                                     errors=[{"row": e.row, "field": e.field, "reason": e.reason,
+                                              "line": e.line} for e in errors])
     return ImportDone(id=import_id, kind=kind, status=status, total_rows=total,
                       applied=tally.applied, unchanged=tally.unchanged,
                       rejected=len({e.row for e in errors}), errors=errors)

@@ -1,0 +1,138 @@
+"""Criteria, values and gap sentences in words, from the keys and parameters the ladder's
+traces carry (the dashboard's JavaScript renders them the same way)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shared.catalogue import code, money, text, words
+
+_NUMBER = re.compile(r"(\d+)")
+_NOTES = (  # the ladder's notes on missing inputs, as (pattern, key, params)
+    (re.compile(r"^missing report FY(?:-(\d))?$"), "note.missing_report"),
+    (re.compile(r"^base year FY-(\d) is 0$"), "note.base_zero"),
+    (re.compile(r"^no revenue in (.+)$"), "note.no_revenue"),
+    (re.compile(r"^no VC/PE round closed in (.+)$"), "note.no_vc_round"),
+    (re.compile(r"^no funding rounds$"), "note.no_rounds"),
+)
+_SPAN = re.compile(r"^FY(\d{4})-FY(\d{4})$|^FY(\d{4}) only$")
+FLAG_KEYS = ("independent", "not_abnormal", "not_dishonest", "high_tech_certificate",
+             "vc_pe_backed", "not_listed")
+
+
+def label_params(label: str, fy: int | None) -> dict[str, Any]:
+    """What a criterion's label template needs: the fiscal years and the one number the
+    English label names (a window or an age)."""
+    fy = fy or 0
+    found = _NUMBER.search(label.replace("FY", ""))
+    return {"fy": fy, "fy1": fy - 1, "fy3": fy - 3, "n": int(found.group(1)) if found else ""}
+
+
+def span_params(span: str | None, fy: int) -> dict[str, Any]:
+    """`FY2019-FY2022` or `FY2022 only` as {from, to}."""
+    m = _SPAN.match(span or "")
+    if m is None:
+        return {"from": fy, "to": fy}
+    if m.group(3):
+        return {"from": int(m.group(3)), "to": int(m.group(3))}
+    return {"from": int(m.group(1)), "to": int(m.group(2))}
+
+
+def note_of(note: str | None, fy: int) -> tuple[str, dict[str, Any]]:
+    """The catalogue key and parameters of a note on a missing input."""
+    for pattern, key in _NOTES:
+        m = pattern.match(note or "")
+        if m is None:
+            continue
+        if key in ("note.missing_report", "note.base_zero"):
+            return key, {"fy": fy - int(m.group(1) or 0)}
+        if key in ("note.no_revenue", "note.no_vc_round"):
+            return key, {"span": m.group(1), **span_params(m.group(1), fy)}
+        return key, {}
+    return "note.unknown", {}
+
+
+def criterion_label(lang: str, key: str, label: str, fy: int | None) -> str:
+    """A criterion's label in `lang` (the English label when the key is not catalogued)."""
+    if f"criterion.{key}" not in words(lang):
+        return label
+    return text(lang, f"criterion.{key}", **label_params(label, fy))
+
+
+def _trim(x: float, places: int) -> str:
+    return f"{x:.{places}f}".rstrip("0").rstrip(".")
+
+
+def ratio_text(value: float, against: float | None = None) -> str:
+    """A ratio as a percentage with one decimal, or as many more (up to 4) as it takes not to
+    read equal to `against` when it is not equal (2.496% never shows as 2.5%)."""
+    for places in range(1, 5):
+        shown = _trim(value * 100, places)
+        if against is None or value == against or shown != _trim(against * 100, places):
+            return f"{shown}%"
+    return f"{_trim(value * 100, 4)}%"
+
+
+def value_text(lang: str, value: Any, unit: str, against: Any = None, key: str = "") -> str:
+    """A criterion's value (or threshold, or gap) in its unit, in words."""
+    if value is None:
+        return text(lang, "label.unknown")
+    if isinstance(value, bool):
+        return code(lang, "bool", value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(code(lang, "certificate", v) for v in value) if lang == "zh" else \
+            ", ".join(code(lang, "certificate", v) for v in value)
+    if isinstance(value, str):
+        field = "company_kind" if key == "independent" else "certificate"
+        return code(lang, field, value)
+    if unit in ("ratio", "rate"):
+        return ratio_text(float(value), float(against) if isinstance(against, (int, float))
+                          else None)
+    if unit in ("yuan", "usd"):
+        return money(lang, value, "USD" if unit == "usd" else "CNY")
+    if unit == "years":
+        return f"{value}年" if lang == "zh" else f"{value} years"
+    if isinstance(value, float):
+        return _trim(value, 2)
+    return f"{value:,}" if lang == "en" else str(value)
+
+
+def gap_text(lang: str, gap: dict[str, Any]) -> str:
+    """One gap sentence from the kind and parameters `ladder.domain.explain.gap_of` gives."""
+    kind, p = gap["kind"], gap["params"]
+    unit, key = p.get("unit", ""), p.get("key", "")
+    label = criterion_label(lang, key, p.get("label", key), p.get("fy"))
+    value = value_text(lang, p.get("value"), unit, p.get("threshold"), key)
+    threshold = value_text(lang, p.get("threshold"), unit, None, key)
+    cmp = words(lang).get(f"cmp.{p.get('comparator')}", p.get("comparator", ""))
+    if kind == "unknown":
+        note_key, note_params = p.get("note_key", "note.unknown"), p.get("note_params", {})
+        if "span" in note_params:
+            note_params = {**note_params, "span": text(lang, "note.window", **note_params)}
+        return text(lang, "gap.unknown", label=label, note=text(lang, note_key, **note_params))
+    if kind == "lever":
+        span = (text(lang, "span.in_fy", fy=p.get("fy")) if unit == "rate"
+                else text(lang, "span.over", **{"from": p.get("from"), "to": p.get("to")}))
+        need = value_text(lang, p.get("need"), "count" if key == "employee_cagr" else "yuan")
+        if key == "employee_cagr" and lang == "zh":
+            need += "人"  # a headcount
+        return text(lang, "gap.lever", label=label, value=value, threshold=threshold,
+                    need=need, span=span,
+                    what=text(lang, f"what.{key}") if f"what.{key}" in words(lang) else key)
+    if kind == "too_old":
+        return text(lang, "gap.too_old", label=label, value=value, threshold=threshold,
+                    gap=p.get("gap"))
+    if kind == "flag":
+        which = f"gap.flag.{key}" if key in FLAG_KEYS else "gap.flag.other"
+        return text(lang, which, label=label, value=value, threshold=threshold)
+    if kind == "lacking":
+        sep = "、" if lang == "zh" else ", "
+        return text(lang, "gap.lacking", label=label,
+                    kinds=sep.join(code(lang, "certificate", k) for k in p.get("lacking", [])))
+    if kind == "amount":
+        return text(lang, "gap.amount", label=label, value=value, threshold=threshold, cmp=cmp,
+                    gap=value_text(lang, p.get("gap"), unit))
+    if kind == "not_founded":
+        return text(lang, "gap.not_founded", founded=p.get("founded", ""))
+    return text(lang, "gap.compare", label=label, value=value, threshold=threshold, cmp=cmp)
