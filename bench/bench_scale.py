@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import sys
 import time
@@ -185,6 +186,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             out["steps"].append(step)
     finally:
         running.stop()
+        shutil.rmtree(running.data_dir, ignore_errors=True)  # gigabytes at these sizes
     steps = out["steps"]
     out["growth"] = {
         f"{a['firms']}->{b['firms']}": {
