@@ -19,8 +19,11 @@ log = logging.getLogger(__name__)
 
 # the database is away (stopped, restarting, out of connections): nobody's input is at fault,
 # and the same request later will do
+# (asyncpg's InternalClientError "cannot switch to state N; another operation (2) is in
+# progress" is what a connection the server ended mid-transaction raises: MagicStack/asyncpg#784)
 UNAVAILABLE = (OSError, ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-               asyncpg.TooManyConnectionsError, asyncpg.OperatorInterventionError)
+               asyncpg.InternalClientError, asyncpg.TooManyConnectionsError,
+               asyncpg.OperatorInterventionError)
 
 COMMON_MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_301_001  # advisory lock id: one migrator at a time per database

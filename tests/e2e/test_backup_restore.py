@@ -74,6 +74,9 @@ async def test_back_up_while_writing_lose_the_folder_restore_and_find_it_all(
 
 
 async def _journey(stack: RunningStack, dest: Path, receiver: DedupingReceiver) -> None:
+    # the firms' decisions are dated 2022: alerts (not the record of history) for this journey
+    # about deliveries surviving a restore, whatever today's date
+    stack.env["NOTIFIER_HISTORY_AFTER_DAYS"] = "36500"
     stack.start()
     async with stack.notifier() as notifier, stack.ladder() as ladder:
         await notifier.set_webhook_allowlist(AllowlistIn(hosts=["127.0.0.1"]))

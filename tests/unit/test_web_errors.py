@@ -22,6 +22,11 @@ def _app() -> httpx.AsyncClient:
     async def shutdown() -> None:  # a query cut off by the server's fast shutdown
         raise asyncpg.AdminShutdownError("terminating connection due to administrator command")
 
+    @app.get("/cut")
+    async def cut() -> None:  # a transaction's connection the server ended (asyncpg#784)
+        raise asyncpg.InternalClientError(
+            "cannot switch to state 15; another operation (2) is in progress")
+
     @app.get("/refused")
     async def refused() -> None:
         raise ConnectionRefusedError(111, "Connection refused")
@@ -36,7 +41,7 @@ def _app() -> httpx.AsyncClient:
 
 async def test_database_away_is_503_and_a_bug_is_500() -> None:
     async with _app() as client:
-        for path in ("/away", "/shutdown", "/refused"):
+        for path in ("/away", "/shutdown", "/cut", "/refused"):
             r = await client.get(path)
             assert r.status_code == 503, (path, r.text)
             assert r.headers["retry-after"] == "1"

@@ -175,8 +175,11 @@ async def test_filters_token_and_bad_input(pg_server_url: str, fresh_broker: str
         await publish(fresh_broker, [(FIRM_EVENTS, registered), (STANDING_EVENTS, other),
                                      (FIRM_EVENTS, report), (STANDING_EVENTS, promoted)])
         await asyncio.wait_for(asyncio.gather(*tasks), 30)
-        assert [m[1] for m in by_district.messages] == [
-            "FirmRegistered", "AnnualReportFiled", "TierPromoted"]
+        # one topic keeps its order (the registration before the report); two topics interleave
+        firm_events = [m[1] for m in by_district.messages if m[1] != "TierPromoted"]
+        assert firm_events == ["FirmRegistered", "AnnualReportFiled"]
+        assert sorted(m[1] for m in by_district.messages) == [
+            "AnnualReportFiled", "FirmRegistered", "TierPromoted"]
         assert by_type.event_ids == [str(promoted.event_id)]
 
         assert (await anon.get("/v1/stream")).status_code == 401

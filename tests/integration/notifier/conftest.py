@@ -32,6 +32,7 @@ def make_settings(pg_server_url: str, notifier_db: str,
         defaults: dict[str, Any] = {
             "notifier_webhook_allowlist": "127.0.0.1",
             "notifier_events_topic": f"test.standing.{tag}",
+            "notifier_entitlements_topic": f"test.entitlement-events.{tag}",
             "notifier_consumer_group": f"notifier-{tag}",
             "notifier_worker_poll_s": 0.05, "notifier_backoff_base_s": 0.05,
             "notifier_backoff_cap_s": 0.2, "notifier_delivery_timeout_s": 2.0,
