@@ -41,12 +41,25 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _counts(groups: list[asyncpg.Record], listed: bool) -> dict[str, int]:
+    """The funnel's stage counts of applications counted in groups (round_stage_groups):
+    each group's stages as one application's, times how many it holds."""
+    total = dict.fromkeys(STAGE_KEYS, 0)
+    for g in groups:
+        one = stage_counts([AppRow(tier=g["tier"], state=g["state"], last_on=date.min,
+                                   district_passed=g["district_passed"],
+                                   recommended=g["recommended"])], listed)
+        for k, v in one.items():
+            total[k] += v * g["n"]
+    return total
+
+
 async def round_out(pool: asyncpg.Pool, year: int, as_of: date, *,
                     district: str | None = None) -> RoundOut:
     """The year's round: its dates with days left, and per tier the funnel by district."""
     repo = Repository(pool)
     row = await repo.round(year)
-    apps = await repo.round_applications(year, district=district)
+    groups = await repo.round_stage_groups(year, district=district)
     qualified = await repo.qualified_by_district(year, district=district)
     lists = await repo.lists(year)
     by_year = await repo.earlier_by_year(year)
@@ -54,16 +67,16 @@ async def round_out(pool: asyncpg.Pool, year: int, as_of: date, *,
     listed = {r["tier"] for r in lists}
     tiers = []
     for tier in ROUND_TIERS:
-        mine = [a for a in apps if a["tier"] == tier]
-        per_district: dict[str, list[AppRow]] = defaultdict(list)
-        for a in mine:
-            per_district[a["district"]].append(app_row(a))
+        mine = [g for g in groups if g["tier"] == tier]
+        per_district: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for g in mine:
+            per_district[g["district"]].append(g)
         q = {r["district"]: r["n"] for r in qualified if r["tier"] == tier}
         districts = []
         for d in sorted(set(per_district) | set(q)):
-            counts = stage_counts(per_district.get(d, []), tier in listed)
+            counts = _counts(per_district.get(d, []), tier in listed)
             districts.append({"district": d, "qualified": q.get(d, 0), **counts})
-        total = stage_counts([app_row(a) for a in mine], tier in listed)
+        total = _counts(mine, tier in listed)
         earlier = [{"year": r["round_year"], "recommended": r["recommended"], "filed": r["filed"],
                     "pass_rate": pass_rate(r["filed"], r["recommended"])}
                    for r in by_year if r["tier"] == tier]
@@ -92,38 +105,54 @@ def _line(a: asyncpg.Record, **extra: Any) -> dict[str, Any]:
 
 
 async def worklist(pool: asyncpg.Pool, year: int, today: date, *, district: str | None,
-                   tier: str | None, limit: int) -> Worklist:
+                   tier: str | None, limit: int, offset: int = 0) -> Worklist:
     """Qualifying firms that have not applied (highest tier first, with the evidence each
-    criterion rests on), stalled applications, and recommended firms left unfiled."""
+    criterion rests on), stalled applications, and recommended firms left unfiled: a page of
+    each (`offset`, `limit`) with each list's total."""
     repo = Repository(pool)
     row = await repo.round(year)
     tiers = [t for t in (list(row["tiers"]) if row else list(ROUND_TIERS))
              if tier is None or t == tier]
     found = await repo.not_applied(year, tiers, today, district=district, tier=tier,
-                                   limit=limit + 1) if tiers else []
+                                   limit=limit, offset=offset) if tiers else []
+    if found:
+        total = int(found[0]["total"])
+    elif offset and tiers:  # past the end: count without a page
+        first = await repo.not_applied(year, tiers, today, district=district, tier=tier,
+                                       limit=1, offset=0)
+        total = int(first[0]["total"]) if first else 0
+    else:
+        total = 0
     not_applied = [{
         "firm_id": r["firm_id"], "name": r["name"], "district": r["district"],
         "industry": r["industry"], "tier": r["tier"], "unicorn_grade": r["unicorn_grade"],
         "filed_tier": r["filed_tier"], "decision_id": r["decision_id"],
         "evidence": evidence(_json(r["trace"])),
-    } for r in found[:limit]]
+    } for r in found]
     listed = {r["tier"] for r in await repo.lists(year)}
     dates = {k: row[k] for k in DEADLINES} if row else {}
     stalls, unfiled = [], []
-    for a in await repo.round_applications(year, district=district, tier=tier):
+    for a in await repo.worklist_applications(year, district=district, tier=tier):
         app = app_row(a)
         if a["state"] == "not_filed" or left_off(app, a["tier"] in listed):
-            why = a["reason"] or "left off the published list"
-            unfiled.append(_line(a, reason=why, stall_key="stall.refused" if a["reason"]
-                                 else "stall.left_off", stall_params={"reason": why}))
+            unfiled.append(a)
             continue
         stall = stalled(app, dates, a["tier"] in listed, today)
         if stall is not None:
-            stalls.append(_line(a, waiting_for=stall.at, reason=stall.reason,
-                                stall_key=stall.key, stall_params=stall.params))
+            stalls.append((a, stall))
+    stalled_page = [_line(a, waiting_for=st.at, reason=st.reason, stall_key=st.key,
+                          stall_params=st.params) for a, st in stalls[offset:offset + limit]]
+    unfiled_page = []
+    for a in unfiled[offset:offset + limit]:
+        why = a["reason"] or "left off the published list"
+        unfiled_page.append(_line(a, reason=why, stall_key="stall.refused" if a["reason"]
+                                  else "stall.left_off", stall_params={"reason": why}))
     return Worklist.model_validate({
-        "year": year, "as_of": today, "not_applied": not_applied,
-        "not_applied_more": len(found) > limit, "stalled": stalls, "not_filed": unfiled})
+        "year": year, "as_of": today, "offset": offset, "limit": limit,
+        "not_applied": not_applied, "not_applied_total": total,
+        "not_applied_more": offset + len(found) < total,
+        "stalled": stalled_page, "stalled_total": len(stalls),
+        "not_filed": unfiled_page, "not_filed_total": len(unfiled)})
 
 
 async def discrepancies(pool: asyncpg.Pool, year: int, today: date, *,

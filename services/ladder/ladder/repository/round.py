@@ -110,6 +110,30 @@ class RoundSql(Sql):
             " AND ($3::text IS NULL OR a.tier = $3) ORDER BY a.applied_on, f.name",
             year, district, tier)
 
+    async def worklist_applications(self, year: int, *, district: str | None = None,
+                                    tier: str | None = None) -> list[asyncpg.Record]:
+        """One round's applications the worklist can name: open ones (they may stall or be
+        left off a list) and those not filed; the filed and the withdrawn, most of a round
+        once it closes, are not read."""
+        return await self.conn.fetch(
+            f"SELECT {_APP_COLUMNS} FROM applications a JOIN firms f ON f.id = a.firm_id"
+            " WHERE a.round_year = $1"
+            " AND a.state IN ('applied', 'district_passed', 'recommended', 'not_filed')"
+            " AND ($2::text IS NULL OR f.district = $2)"
+            " AND ($3::text IS NULL OR a.tier = $3) ORDER BY a.applied_on, f.name",
+            year, district, tier)
+
+    async def round_stage_groups(self, year: int, *, district: str | None = None
+                                 ) -> list[asyncpg.Record]:
+        """One round's applications counted per tier, district and what the funnel reads of
+        each (state, district check, recommended): a few rows however large the round."""
+        return await self.conn.fetch(
+            "SELECT a.tier, f.district, a.state, a.district_passed,"
+            " a.recommended_on IS NOT NULL AS recommended, count(*) AS n"
+            " FROM applications a JOIN firms f ON f.id = a.firm_id WHERE a.round_year = $1"
+            " AND ($2::text IS NULL OR f.district = $2)"
+            " GROUP BY 1, 2, 3, 4, 5", year, district)
+
     async def earlier_counts(self, year: int) -> list[asyncpg.Record]:
         """Per tier, the rounds before `year`: how many applied, passed the district, were
         recommended and filed (left-off firms count as recommended and not filed)."""
@@ -164,14 +188,18 @@ class RoundSql(Sql):
         return {r["tier"]: r["n"] for r in rows}
 
     async def not_applied(self, year: int, tiers: list[str], on: date, *,
-                          district: str | None, tier: str | None, limit: int
+                          district: str | None, tier: str | None, limit: int, offset: int = 0
                           ) -> list[asyncpg.Record]:
         """Firms the rules put in a round tier above their standing filing that have not
-        applied in the round, highest tier first, with the rules' trace of that tier."""
+        applied in the round, highest tier first, with the rules' trace of that tier; each row
+        carries `total`, every such firm however many the page holds. The page is chosen on
+        narrow columns first and only its rows read their trace: the trace (a large jsonb)
+        of every qualifying firm of the city was read and sorted before."""
         return await self.conn.fetch(
-            "SELECT s.firm_id, f.name, f.district, f.industry, s.evaluated_tier AS tier,"
-            " s.unicorn_grade, s.decision_id, s.trace -> 'tiers' -> s.evaluated_tier AS trace,"
-            " fl.tier AS filed_tier FROM standings s JOIN firms f ON f.id = s.firm_id"
+            "WITH q AS (SELECT s.firm_id, f.name, f.district, f.industry,"
+            " s.evaluated_tier AS tier, s.unicorn_grade, s.decision_id, fl.tier AS filed_tier,"
+            " array_position($6::text[], s.evaluated_tier) AS rank,"
+            " count(*) OVER () AS total FROM standings s JOIN firms f ON f.id = s.firm_id"
             " LEFT JOIN LATERAL (SELECT x.tier FROM filings x WHERE x.firm_id = s.firm_id"
             "  AND x.revoked_on IS NULL AND x.listed_on <= $3 AND x.expires_on > $3"
             "  ORDER BY array_position($6::text[], x.tier) DESC LIMIT 1) fl ON true"
@@ -182,8 +210,10 @@ class RoundSql(Sql):
             "  > coalesce(array_position($6::text[], fl.tier), 0)"
             " AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.firm_id = s.firm_id"
             "  AND a.round_year = $1 AND a.state <> 'withdrawn')"
-            " ORDER BY array_position($6::text[], s.evaluated_tier) DESC, f.name, s.firm_id"
-            " LIMIT $7", year, tiers, on, district, tier, ORDER, limit)
+            " ORDER BY rank DESC, f.name, s.firm_id LIMIT $7 OFFSET $8)"
+            " SELECT q.*, s.trace -> 'tiers' -> q.tier AS trace FROM q"
+            " JOIN standings s ON s.firm_id = q.firm_id ORDER BY q.rank DESC, q.name, q.firm_id",
+            year, tiers, on, district, tier, ORDER, limit, offset)
 
     async def filed_above_rules(self, year: int, *, district: str | None
                                 ) -> list[asyncpg.Record]:
