@@ -124,10 +124,13 @@ class Ladder(ServiceClient):
         return await self._call(ROUND, {"year": year}, params={"district": district})
 
     async def worklist(self, year: int, *, district: District | None = None,
-                       tier: CandidateTier | None = None, limit: int | None = None) -> Worklist:
-        """GET the round's worklist: not applied, stalled, not filed."""
+                       tier: CandidateTier | None = None, limit: int | None = None,
+                       offset: int | None = None) -> Worklist:
+        """GET the round's worklist: a page of not applied, stalled, not filed (`*_total`
+        counts every page)."""
         return await self._call(WORKLIST, {"year": year},
-                                params={"district": district, "tier": tier, "limit": limit})
+                                params={"district": district, "tier": tier, "limit": limit,
+                                        "offset": offset})
 
     async def discrepancies(self, year: int, *, district: District | None = None
                             ) -> Discrepancies:

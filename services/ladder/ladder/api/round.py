@@ -39,9 +39,13 @@ async def get_round(year: Year, pool: PoolDep, today: Today, who: Reader,
 async def get_worklist(
     year: Year, pool: PoolDep, today: Today, who: Reader, district: District | None = None,
     tier: FiledTier | None = None,
-    limit: Annotated[int, Query(ge=1, le=2000, description="Most qualifying firms listed")] = 200,
+    limit: Annotated[int, Query(ge=1, le=2000, description="Most lines of each list on a "
+                                "page")] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many lines of "
+                                 "each list (`*_total` counts every page)")] = 0,
 ) -> Worklist:
-    return await queries.worklist(pool, year, today, district=district, tier=tier, limit=limit)
+    return await queries.worklist(pool, year, today, district=district, tier=tier, limit=limit,
+                                  offset=offset)
 
 
 @router.get("/rounds/{year}/discrepancies", tags=["round"], response_model=Discrepancies,

@@ -183,10 +183,19 @@ class Worklist(BaseModel):
     as_of: date = Field(examples=["2024-12-04"])
     not_applied: list[NotApplied] = Field(description="Qualifying, not applied; highest tier "
                                           "first")
-    not_applied_more: bool = Field(description="More qualifying firms than `limit`",
+    not_applied_more: bool = Field(description="More qualifying firms after this page",
                                    examples=[False])
     stalled: list[AppLine] = Field(description="Open applications past their step's deadline")
     not_filed: list[AppLine] = Field(description="Recommended firms the province did not file")
+    offset: int = Field(default=0, description="Where each list's page starts", examples=[0])
+    limit: int = Field(default=200, description="Most lines of each list on a page",
+                       examples=[200])
+    not_applied_total: int = Field(default=0, description="Qualifying firms not applied, "
+                                   "every page", examples=[12])
+    stalled_total: int = Field(default=0, description="Stalled applications, every page",
+                               examples=[3])
+    not_filed_total: int = Field(default=0, description="Not filed, every page",
+                                 examples=[1])
 
 
 class Discrepancy(FirmLine):

@@ -62,11 +62,11 @@ function worklist(data) {
   const evidence = (items) => `<ul class="missing">${items.slice(0, 4).map((e) => `<li>${esc(evidenceLabel(e))}${e.value != null ? `：${esc(evidenceValue(e))}` : ""}</li>`).join("")}</ul>`;
   const apps = (list) => list.map((a) => `<tr data-firm="${a.firm_id}"><td>${esc(a.name)}</td><td>${esc(districtName(a.district))}</td>`
     + `<td>${esc(tierName(a.tier))}</td><td>${esc(codeName("app_state", a.state))}</td><td>${esc(stallText(a))}</td></tr>`);
-  return `<h3>${esc(w("notApplied"))} (${data.not_applied.length}${data.not_applied_more ? "+" : ""})</h3>`
+  return `<h3>${esc(w("notApplied"))} (${data.not_applied_total ?? data.not_applied.length})</h3>`
     + grid([w("name"), w("district"), w("tier"), w("evidence")], data.not_applied.map((n) => `<tr data-firm="${n.firm_id}">`
       + `<td>${esc(n.name)}</td><td>${esc(districtName(n.district))}</td><td>${esc(tierName(n.tier))}</td><td>${evidence(n.evidence)}</td></tr>`))
-    + `<h3>${esc(w("stalled"))} (${data.stalled.length})</h3>` + grid([w("name"), w("district"), w("tier"), w("state"), w("reason")], apps(data.stalled))
-    + `<h3>${esc(w("notFiled"))} (${data.not_filed.length})</h3>` + grid([w("name"), w("district"), w("tier"), w("state"), w("reason")], apps(data.not_filed));
+    + `<h3>${esc(w("stalled"))} (${data.stalled_total ?? data.stalled.length})</h3>` + grid([w("name"), w("district"), w("tier"), w("state"), w("reason")], apps(data.stalled))
+    + `<h3>${esc(w("notFiled"))} (${data.not_filed_total ?? data.not_filed.length})</h3>` + grid([w("name"), w("district"), w("tier"), w("state"), w("reason")], apps(data.not_filed));
 }
 
 function discrepancies(data) {
