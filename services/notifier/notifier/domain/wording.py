@@ -20,12 +20,6 @@ def clean(value: Any) -> str:
     return _WS.sub(" ", str(value)).strip()
 
 
-def pick(language: Language, zh: str, en: str) -> str:
-    """The phrase in the requested language (for text that is not the bureau's words, such
-    as the history summary's counts)."""
-    return zh if language == "zh" else en
-
-
 def say(language: Language, msg_key: str, /, **params: Any) -> str:
     """The catalogue's words for `key` with `params` filled (KeyError on a missing key)."""
     return catalogue.text(language, msg_key, **params)
