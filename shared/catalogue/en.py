@@ -379,4 +379,11 @@ WORDS: dict[str, str] = {
     'msg.history.entitlement_overdue': 'unconfirmed offers',
     'msg.escalated.note': '{officer} did not acknowledge this critical alert in time; escalated to you.',
     'msg.escalated.title': '[Escalated] {title}',
+    # ---------------------------------------------------------------- entitlement bands
+    'band.share': '{rate} of {figure}',
+    'band.range': '{figure} over {over}, up to {up_to}',
+    'band.over': '{figure} over {over}',
+    'band.up_to': '{figure} up to {up_to}',
+    'band.any': '{figure} of any amount',
+    'band.none': '{figure} in no band',
 }

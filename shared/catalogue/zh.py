@@ -361,4 +361,11 @@ WORDS: dict[str, str] = {
     'msg.history.entitlement_overdue': '待确认提醒',
     'msg.escalated.note': '{officer} 未在规定时间内确认此紧急提醒，现上报给您。',
     'msg.escalated.title': '【升级】{title}',
+    # ---------------------------------------------------------------- entitlement bands
+    'band.share': '{figure}的{rate}',
+    'band.range': '{figure}超过{over}、不超过{up_to}',
+    'band.over': '{figure}超过{over}',
+    'band.up_to': '{figure}不超过{up_to}',
+    'band.any': '{figure}任意金额',
+    'band.none': '{figure}不在任何档位',
 }

@@ -11,7 +11,7 @@ from typing import Any
 from entitlements.domain.compute import Computed, compute
 from entitlements.domain.facts import FirmFacts
 from entitlements.domain.policies import PolicySet, parse_body, shipped
-from entitlements.domain.reconcile import shape, step
+from entitlements.domain.reconcile import comparable, shape, step
 from entitlements.repository import Repository, Row
 from shared.events import (
     AnyEvent,
@@ -93,7 +93,7 @@ async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies
         c, h = computed.get(eid), held.get(eid)
         view = None if h is None else {
             "state": h["state"], "review": h["review"], "cancel_reason": h["cancel_reason"],
-            "shape": {"options": h["options"], "trigger_on": h["trigger_on"].isoformat(),
+            "shape": {"options": comparable(h["options"]), "trigger_on": h["trigger_on"].isoformat(),
                       "district": h["district"]}}
         todo = step(view, c)
         if todo.action == "insert":
