@@ -386,4 +386,8 @@ WORDS: dict[str, str] = {
     'band.up_to': '{figure} up to {up_to}',
     'band.any': '{figure} of any amount',
     'band.none': '{figure} in no band',
+    # ---------------------------------------------------------------- the officer's inbox
+    'label.alertArrived': 'arrived (China Standard Time)',
+    'label.alertOn': 'dated {on}',
+    'label.alertOnHint': 'the date of what it tells (the decision, list or deadline), not when it arrived',
 }

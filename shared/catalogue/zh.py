@@ -368,4 +368,8 @@ WORDS: dict[str, str] = {
     'band.up_to': '{figure}不超过{up_to}',
     'band.any': '{figure}任意金额',
     'band.none': '{figure}不在任何档位',
+    # ---------------------------------------------------------------- the officer's inbox
+    'label.alertArrived': '收到时间（中国标准时间）',
+    'label.alertOn': '事由日期 {on}',
+    'label.alertOnHint': '所述事项的日期（决定、名单或截止日），不是收到的时间',
 }
