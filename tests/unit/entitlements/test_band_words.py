@@ -78,3 +78,15 @@ def test_rows_written_before_the_wording_are_not_a_change() -> None:
     held = {"state": "paid", "review": None, "cancel_reason": None,
             "shape": {**shape(c), "options": comparable(old)}}
     assert step(held, c).action == "none"
+
+
+def test_a_stored_entitlement_keeps_its_band_words() -> None:
+    """The row's options keep the wording (the pages read it), while comparisons ignore it."""
+    from entitlements.handlers.reconcile import values_of
+    fid, events, firms = firm_with(2_000_000)
+    events.append(firms.certificate(fid, "high_tech_enterprise", "2020-11-01")[0])
+    events.append(firms.certificate(fid, "high_tech_enterprise", "2023-11-01")[0])
+    c = next(c for c in compute(shipped(), facts_of(fid, events)) if c.policy_id ==
+             "dl.hte.again")
+    (stored,) = values_of(c, {"id": fid})["options"]
+    assert stored["band_key"] == "band.over" and stored["band_params"]["over"] == 1_000_000
