@@ -4,6 +4,7 @@ a topic's messages are printed with their keys."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -21,10 +22,13 @@ pytestmark = [pytest.mark.integration,
                                  reason="Tansu answers no group admin APIs")]
 
 
-def tracker(bootstrap: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+async def tracker(bootstrap: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in a thread: the event loop keeps the test's consumer heartbeating meanwhile
+    (a JVM tool takes seconds to start; a member silent for the session timeout is dropped)."""
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "TRACKER_DATA_DIR": str(cwd)}
-    return subprocess.run([sys.executable, "-m", "tracker.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=120, check=False)
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "tracker.cli", *args], capture_output=True,
+        text=True, cwd=cwd, env=env, timeout=120, check=False)
 
 
 async def test_groups_describe_and_tail_through_kafkas_own_tools(
@@ -48,16 +52,16 @@ async def test_groups_describe_and_tail_through_kafkas_own_tools(
             got = await consumer.getmany(timeout_ms=10_000)
         await consumer.commit()
 
-        listed = tracker(kafka_bootstrap, "kafka", "groups", cwd=tmp_path)
+        listed = await tracker(kafka_bootstrap, "kafka", "groups", cwd=tmp_path)
         assert listed.returncode == 0, listed.stderr
         assert group in listed.stdout.split()
-        described = tracker(kafka_bootstrap, "kafka", "describe", group, cwd=tmp_path)
+        described = await tracker(kafka_bootstrap, "kafka", "describe", group, cwd=tmp_path)
         assert described.returncode == 0, described.stderr
         assert topic in described.stdout and member in described.stdout, described.stdout
     finally:
         await consumer.stop()
 
-    tailed = tracker(kafka_bootstrap, "kafka", "tail", topic, "--from-beginning",
+    tailed = await tracker(kafka_bootstrap, "kafka", "tail", topic, "--from-beginning",
                      "--max-messages", "3", cwd=tmp_path)
     assert tailed.returncode == 0, tailed.stderr
     for i in range(3):
