@@ -28,7 +28,7 @@ def words(lang: str) -> dict[str, str]:
     return CATALOGUE.get(lang, zh.WORDS)
 
 
-def text(lang: str, key: str, **params: Any) -> str:
+def text(lang: str, key: str, /, **params: Any) -> str:
     """The template of `key` with its parameters filled; KeyError when the key is unknown."""
     template = words(lang)[key]
     return _PARAM.sub(lambda m: str(params.get(m.group(1), m.group(0))), template)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.catalogue import code, money, text, words
+from shared.catalogue import code, money, percent, text, words
 
 _NUMBER = re.compile(r"(\d+)")
 _NOTES = (  # the ladder's notes on missing inputs, as (pattern, key, params)
@@ -136,3 +136,15 @@ def gap_text(lang: str, gap: dict[str, Any]) -> str:
     if kind == "not_founded":
         return text(lang, "gap.not_founded", founded=p.get("founded", ""))
     return text(lang, "gap.compare", label=label, value=value, threshold=threshold, cmp=cmp)
+
+
+def band_text(lang: str, key: str, params: dict[str, Any]) -> str:
+    """An entitlement option's band (`band.*` with the entitlements service's parameters:
+    a figure code, a rate as a ratio, bounds in yuan); the money page does the same."""
+    filled = {"figure": code(lang, "figure", params.get("figure", ""))}
+    if "rate" in params:
+        filled["rate"] = percent(float(params["rate"]), 2)
+    for bound in ("over", "up_to"):
+        if bound in params:
+            filled[bound] = money(lang, params[bound])
+    return text(lang, key, **filled)

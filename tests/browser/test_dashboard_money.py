@@ -89,3 +89,56 @@ def test_budget_and_entitlements_on_the_dashboard(stack: RunningStack, browser: 
                 "Origin": origin, "Access-Control-Request-Method": "GET",
                 "Access-Control-Request-Headers": "authorization"})
             assert (pre.headers.get("access-control-allow-origin") == origin) is allowed
+
+
+def test_an_option_band_is_worded_in_both_languages(stack: RunningStack, browser: Any,
+                                                    artifacts: Path) -> None:
+    """A banded amount's band comes from the catalogue: in Chinese on a zh page (it was
+    English and hidden there), in English on an en page (issue 19)."""
+    stack.start(demo=False)
+    banded = _recertified_firm(stack)
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    _watch_console(page, problems)
+    page.goto(f"{stack.url('ladder')}/dashboard#token={ADMIN_TOKEN}")
+    band_row = f"#entitlementTable tr[data-entitlement='{banded['id']}']"
+    page.click(band_row)
+    page.wait_for_function("document.querySelector('#drillBody').textContent"
+                           ".includes('研发费用超过100万元')")
+    page.screenshot(path=str(artifacts / "09-band-zh.png"), full_page=True)
+    page.click("#drillClose")
+    page.click("#lang")
+    page.wait_for_function("document.querySelector('#budgetCard h2').textContent"
+                           ".startsWith('Budget')")
+    page.click(band_row)
+    page.wait_for_function("document.querySelector('#drillBody').textContent"
+                           ".includes('R&D expense over ¥1,000,000')")
+    page.screenshot(path=str(artifacts / "10-band-en.png"), full_page=True)
+    context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def _recertified_firm(stack: RunningStack) -> dict[str, Any]:
+    """A firm certified high-tech three years ago and again now: the re-certification award
+    is banded on last year's R&D expense (2.4 million: over the 1 million band)."""
+    with _api(stack, "registry") as registry:
+        firm = registry.post("/v1/firms", json=firm_payload()).json()
+        r = registry.put(f"/v1/firms/{firm['id']}/reports/{YEAR - 1}",
+                         json=report_payload(filed_on=f"{YEAR}-04-20"))
+        assert r.status_code in (200, 201), r.text
+        for days in (3 * 365 + 5, 5):
+            r = registry.post(f"/v1/firms/{firm['id']}/certificates", json={
+                "kind": "high_tech_enterprise",
+                "issued_on": str(date.today() - timedelta(days=days))})
+            assert r.status_code == 201, r.text
+    with _api(stack, "entitlements") as money:
+        deadline = time.monotonic() + 90
+        while True:
+            items = money.get("/v1/entitlements", params={"firm_id": firm["id"]}).json()["items"]
+            again = [e for e in items if e["policy_id"] == "dl.hte.again"]
+            if again:
+                return dict(again[0])
+            assert time.monotonic() < deadline, f"no re-certification award: {items}"
+            time.sleep(0.5)

@@ -69,6 +69,17 @@ def test_every_page_in_one_language(stack: RunningStack, browser: Any, artifacts
         for year in (YEAR, 2022):
             page = _open(browser, stack, token, lang, year, problems)
             tag = f"{lang}-{year}"
+            # the inbox shows each alert's date (what it tells, ISO) beside when it arrived
+            shown_on = dict(page.locator("#inbox li[data-alert]").evaluate_all(
+                "els => els.map(li => [li.dataset.alert,"
+                " li.querySelector('time.on')?.getAttribute('datetime') ?? null])"))
+            with _api(stack, "notifier") as notifier:
+                told = {str(a["id"]): a["on"] for a in notifier.get(
+                    f"/v1/officers/{officer_id}/inbox", params={"limit": 100}).json()["items"]}
+            assert shown_on and any(shown_on.values()), shown_on
+            assert {k: told.get(k) for k in shown_on} == shown_on
+            for text in page.locator("#inbox li time.on").all_inner_texts():
+                assert re.fullmatch(r"(事由日期|dated) \d{4}-\d{2}-\d{2}", text), text
             if lang == "zh" and year == YEAR:
                 # a report filed now: the feed names the firm, never its id
                 with _api(stack, "registry") as registry:

@@ -9,7 +9,8 @@ import pytest
 
 from tests.e2e.conftest import RunningStack, eventually
 from tests.factories import ADMIN_TOKEN
-from tracker.demo import load_demo
+from tracker.demo import load_demo, seed_targets
+from tracker.demo.loader import CURRENT_TARGETS, targets_for
 
 pytestmark = pytest.mark.e2e
 FIRMS = 480
@@ -57,3 +58,24 @@ async def test_the_demo_rounds_from_2019_to_now(stack: RunningStack) -> None:
     assert second["rejected"] == 0, second["problems"]
     assert second["rounds"].get("applications", 0) == 0
     assert second["rounds"].get("filings", 0) == 0
+
+
+async def test_a_smaller_dalian_city_is_measured_against_its_scaled_targets(
+        stack: RunningStack) -> None:
+    """The ladder ships Dalian's 2022 targets; a demo city of a third the size replaces them
+    with its own scale, but never replaces targets the bureau set."""
+    stack.start()
+    scaled = targets_for(2000, "dalian")
+    assert scaled != CURRENT_TARGETS
+    async with stack.ladder() as ladder:
+        assert {i.tier: i.target for i in (await ladder.targets(2022)).items
+                if i.target} == CURRENT_TARGETS
+        await ladder.set_targets(2023, {"eaglet": 99})
+    assert await seed_targets(stack.url("ladder"), ADMIN_TOKEN, 2022, scaled)
+    assert not await seed_targets(stack.url("ladder"), ADMIN_TOKEN, 2022, scaled)
+    assert not await seed_targets(stack.url("ladder"), ADMIN_TOKEN, 2023, scaled)
+    async with stack.ladder() as ladder:
+        assert {i.tier: i.target for i in (await ladder.targets(2022)).items
+                if i.target} == scaled
+        assert {i.tier: i.target for i in (await ladder.targets(2023)).items
+                if i.target} == {"eaglet": 99}

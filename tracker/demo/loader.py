@@ -110,12 +110,19 @@ def targets_for(firms: int, shape: str) -> dict[str, int]:
 
 async def seed_targets(ladder_url: str, token: str, year: int,
                        targets: dict[str, int] | None = None) -> bool:
-    """PUT `year`'s targets on the ladder unless some are set already; True when seeded."""
+    """PUT `year`'s targets on the ladder unless the bureau has set its own; True when seeded.
+
+    The ladder ships Dalian's published 2022 figures (CURRENT_TARGETS); a demo city of another
+    size replaces them with its scaled ones, so its 2022 is measured against targets its size.
+    """
+    wanted = targets or CURRENT_TARGETS
     async with Ladder(ladder_url, token) as ladder:
         try:
-            if (await ladder.targets(year, as_of=date(year, 1, 1))).targets_set:
+            now = await ladder.targets(year, as_of=date(year, 1, 1))
+            stored = {i.tier: i.target for i in now.items if i.target}
+            if now.targets_set and (stored != CURRENT_TARGETS or stored == wanted):
                 return False
-            await ladder.set_targets(year, targets or CURRENT_TARGETS)
+            await ladder.set_targets(year, wanted)
         except ApiProblem as exc:
             raise DemoLoadError(f"targets of {year}: {exc}") from None
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -61,7 +61,15 @@ class OptionOut(BaseModel):
     figure: str | None = None
     figure_year: int | None = None
     figure_value: int | None = None
-    band: str | None = None
+    band: str | None = Field(default=None, description="The band in English")
+    band_key: str | None = Field(
+        default=None, examples=["band.range"],
+        description="The band in the catalogue's words (GET /v1/dashboard/catalogue): "
+        "band.share, band.range, band.over, band.up_to, band.any or band.none")
+    band_params: dict[str, Any] = Field(
+        default={}, examples=[{"figure": "rd_expense", "over": 1000000, "up_to": 5000000}],
+        description="The band's parameters: `figure` a figure code, `rate` a ratio, `over` and "
+        "`up_to` yuan")
     capped_at: int | None = None
     missing: str | None = Field(default=None, description="The figure not yet reported")
     ceiling: int | None = Field(default=None, description="Most it may come to once reported")

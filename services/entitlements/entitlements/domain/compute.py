@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -54,7 +55,9 @@ class OptionAmount(Out):
     figure: str | None = None
     figure_year: int | None = None
     figure_value: int | None = None
-    band: str | None = None
+    band: str | None = None  # the band in English, for logs and old clients
+    band_key: str | None = None  # the same in the catalogue's words (`band.*`) ...
+    band_params: dict[str, Any] = {}  # ... and its parameters as codes and yuan
     capped_at: int | None = None
     missing: str | None = None
     ceiling: int | None = None
@@ -145,7 +148,10 @@ def option_amount(option: Option, policy: Policy, facts: FirmFacts, year: int) -
                             missing=f"FY{fy} {FIGURE_LABELS[rule.figure]} not reported")
     if isinstance(rule, Share):
         return _capped(OptionAmount(**where, amount=_share(rule.rate, value),
-                                    band=f"{rule.rate:%} of {rule.figure}"),
+                                    band=f"{rule.rate:%} of {rule.figure}",
+                                    band_key="band.share",
+                                    band_params={"figure": rule.figure,
+                                                 "rate": float(rule.rate)}),
                        rule.cap, policy.cap)
     assert isinstance(rule, Banded)
     for band in rule.bands:
@@ -155,9 +161,21 @@ def option_amount(option: Option, policy: Policy, facts: FirmFacts, year: int) -
                                                                          value)
             label = (f"({'-' if band.over is None else band.over}, "
                      f"{'+' if band.up_to is None else band.up_to}]")
-            return _capped(OptionAmount(**where, amount=amount, band=label), rule.cap,
-                           policy.cap)
-    return OptionAmount(**where, amount=0, band="no band")
+            return _capped(OptionAmount(**where, amount=amount, band=label,
+                                        **band_words(rule.figure, band.over, band.up_to)),
+                           rule.cap, policy.cap)
+    return OptionAmount(**where, amount=0, band="no band", band_key="band.none",
+                        band_params={"figure": rule.figure})
+
+
+def band_words(figure: str, over: int | None, up_to: int | None) -> dict[str, Any]:
+    """The catalogue key and parameters of a band of `figure`: over and/or up to an amount."""
+    key = ("band.range" if over is not None and up_to is not None else
+           "band.over" if over is not None else "band.up_to" if up_to is not None else
+           "band.any")
+    params: dict[str, Any] = {"figure": figure}
+    params.update({k: v for k, v in (("over", over), ("up_to", up_to)) if v is not None})
+    return {"band_key": key, "band_params": params}
 
 
 def compute(policies: PolicySet, facts: FirmFacts) -> list[Computed]:

@@ -22,9 +22,17 @@ class Step:
     reason: str | None = None
 
 
+WORDING = ("band_key", "band_params")  # how a band is worded: not a fact, never a change
+
+
+def comparable(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Options as compared: without their wording, so rows written before it compare equal."""
+    return [{k: v for k, v in o.items() if k not in WORDING} for o in options]
+
+
 def shape(c: Computed) -> dict[str, Any]:
     """What a held entitlement is compared on."""
-    return {"options": [o.model_dump(mode="json") for o in c.options],
+    return {"options": comparable([o.model_dump(mode="json") for o in c.options]),
             "trigger_on": c.trigger.on.isoformat(), "district": c.district}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from entitlements.domain.compute import Computed, compute
 from entitlements.domain.facts import FirmFacts
 from entitlements.domain.policies import PolicySet, parse_body, shipped
-from entitlements.domain.reconcile import shape, step
+from entitlements.domain.reconcile import comparable, step
 from entitlements.repository import Repository, Row
 from shared.events import (
     AnyEvent,
@@ -50,7 +50,8 @@ def values_of(c: Computed, firm: dict[str, Any], chosen: str | None = None) -> d
             "policy_version": c.policy_version, "budget_line": c.budget_line,
             "provisional": c.provisional, "trigger_kind": c.trigger.kind,
             "trigger_on": c.trigger.on, "year": c.year, "amount": amount,
-            "options": shape(c)["options"], "complete": c.complete, "ceiling": c.ceiling}
+            "options": [o.model_dump(mode="json") for o in c.options],  # with their wording
+            "complete": c.complete, "ceiling": c.ceiling}
 
 
 def entitlement_data(row: Row | dict[str, Any], state: str | None = None) -> dict[str, Any]:
@@ -93,7 +94,7 @@ async def reconcile(repo: Repository, outbox: Outbox, facts: FirmFacts, policies
         c, h = computed.get(eid), held.get(eid)
         view = None if h is None else {
             "state": h["state"], "review": h["review"], "cancel_reason": h["cancel_reason"],
-            "shape": {"options": h["options"], "trigger_on": h["trigger_on"].isoformat(),
+            "shape": {"options": comparable(h["options"]), "trigger_on": h["trigger_on"].isoformat(),
                       "district": h["district"]}}
         todo = step(view, c)
         if todo.action == "insert":

@@ -128,7 +128,10 @@ async function loadInbox() {
   if (state.me.role !== "officer" || !state.me.notifier_url || !state.me.officer_id) return;
   $("inboxCard").hidden = false;
   const data = await getJson(`${state.me.notifier_url}/v1/officers/${state.me.officer_id}/inbox`, { limit: 20 });
-  $("inbox").innerHTML = data.items.map((a) => `<li data-kind="${esc(a.kind)}"${a.firm_id ? ` data-firm="${a.firm_id}"` : ""}><time>${esc(cstTime(a.created_at))}</time>`
+  // when it arrived (China Standard Time) and, beside it, the date of what it tells (ISO)
+  $("inbox").innerHTML = data.items.map((a) => `<li data-alert="${esc(a.id)}" data-kind="${esc(a.kind)}"${a.firm_id ? ` data-firm="${a.firm_id}"` : ""}>`
+    + `<time title="${esc(t("alertArrived"))}">${esc(cstTime(a.created_at))}</time>`
+    + (a.on ? `<time class="on" datetime="${esc(a.on)}" title="${esc(t("alertOnHint"))}">${esc(t("alertOn", { on: cstDay(a.on) }))}</time>` : "")
     + `<span class="kind ${a.critical ? "bad" : ""}">${esc(alertName(a.kind))}</span><span>${esc(alertTitle(a))}</span></li>`).join("")
     || `<li class="empty">${esc(t("none"))}</li>`;
 }

@@ -1,7 +1,7 @@
 // Money: the year's budget and the entitlements list, read from the entitlements service
 // (its URL comes from /v1/dashboard/me; it allows this page's origin by CORS; same token).
 import { download, getJson } from "./api.js";
-import { codeName, cstDay, currentLang, districtName, money, t } from "./i18n.js";
+import { codeName, cstDay, currentLang, districtName, has, money, say, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,14 +67,28 @@ export async function loadEntitlements(state) {
       + `<td><span class="badge state-${e.state}">${esc(stateName(e.state))}</span></td></tr>`));
 }
 
+export function bandText(o) {
+  // an option's band in the page's language, from the catalogue's `band.*` key and the
+  // service's parameters (a figure code, a rate as a ratio, bounds in yuan); rows computed
+  // before the key existed keep the service's English sentence, on English pages only
+  const p = o.band_params || {};
+  if (!o.band_key || !has(o.band_key)) return currentLang() === "zh" ? "" : o.band;
+  return say(o.band_key, {
+    figure: codeName("figure", p.figure),
+    rate: p.rate == null ? undefined : `${Number((p.rate * 100).toFixed(2))}%`,
+    over: p.over == null ? undefined : money(p.over),
+    up_to: p.up_to == null ? undefined : money(p.up_to),
+  });
+}
+
 function optionTrace(o) {
-  // how an amount was computed, in the page's language (the service's band and missing
-  // sentences are English: a Chinese page words them from the option's codes)
+  // how an amount was computed, in the page's language (the service's missing sentence is
+  // English: a Chinese page words it from the option's codes)
   const zh = currentLang() === "zh";
   const figure = o.figure && codeName("figure", o.figure);
   return [codeName("amount_rule", o.rule),
     o.figure && o.figure_value != null && `${figure} ${zh ? `${o.figure_year}年度` : `FY${o.figure_year}`} = ${wan(o.figure_value)}`,
-    !zh && o.band, o.capped_at && `${t("cap")} ${wan(o.capped_at)}`,
+    bandText(o), o.capped_at && `${t("cap")} ${wan(o.capped_at)}`,
     o.missing && (zh ? t("figureMissing", { fy: o.figure_year, figure }) : o.missing)].filter(Boolean).join(" · ");
 }
 

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from notifier.domain.render import RenderedAlert
+from notifier.domain.wording import say
 
 # Vendor size limits: WeCom markdown content ≤ 4096 bytes; Feishu request body ≤ 20 KB;
 # DingTalk documents no figure we trust, so it gets the Feishu margin too.
@@ -31,7 +32,7 @@ def truncate_utf8(text: str, max_bytes: int) -> str:
 
 def markdown(rendered: RenderedAlert) -> str:
     """Title as a heading, body lines as paragraphs, the link as a markdown link."""
-    label = "查看详情" if rendered.language == "zh" else "Open details"
+    label = say(rendered.language, "msg.open")
     # Skip the body's first line (the title) and its last (the plain link): both are
     # rendered better below. Blank lines between lines because DingTalk ignores single \n.
     lines = [ln for ln in rendered.body_text.splitlines()[1:] if ln.strip()]
@@ -87,7 +88,7 @@ def feishu_payload(
     lines = truncate_utf8("\n".join(lines), BOT_MAX_BYTES).splitlines()
     content: list[list[dict[str, str]]] = [[{"tag": "text", "text": ln}] for ln in lines]
     if rendered.link:
-        label = "查看详情" if rendered.language == "zh" else "Open details"
+        label = say(rendered.language, "msg.open")
         content.append([{"tag": "a", "text": label, "href": rendered.link}])
     payload: dict[str, Any] = {
         "msg_type": "post",

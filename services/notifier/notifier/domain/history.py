@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from notifier.domain.wording import Language, pick
+from notifier.domain.wording import Language, say, word
 from shared.events import (
     AnyEvent,
     EntitlementAwaitingConfirmationData,
@@ -81,40 +81,19 @@ class HistoryTally:
         return sum(self.by_kind.values())
 
 
-_KIND_WORDS: dict[str, tuple[str, str]] = {
-    "promotion": ("晋级", "promotions"), "demotion": ("降级", "demotions"),
-    "revocation": ("撤销", "revocations"), "at_risk": ("风险预警", "at-risk warnings"),
-    "renewal": ("续期", "renewals"), "recovery": ("恢复", "recoveries"),
-    "override": ("人工调整", "overrides"), "filing_expiring": ("到期提示", "expiry notices"),
-    "near_miss": ("临近达标", "near misses"), "target_milestone": ("目标进展", "milestones"),
-    "pace_behind": ("进度落后", "behind-pace notices"),
-    "round_reminder": ("申报提醒", "round reminders"),
-    "list_published": ("名单公布", "published lists"),
-    "entitlement_offered": ("政策兑现告知", "entitlement offers"),
-    "entitlement_overdue": ("待确认提醒", "unconfirmed offers"),
-}
-
-
 def summary_words(lang: Language, tally: HistoryTally, after_days: int
                   ) -> tuple[str, str, str]:
     """(title, plain text, HTML) of an officer's history summary."""
     since = f"{tally.since.year}" if tally.since else "?"
     demotions = tally.by_kind.get("demotion", 0)
-    title = pick(lang, f"【历史记录】导入的历史：{tally.firms:,} 家企业，自 {since} 年起 "
-                       f"{demotions:,} 次降级",
-                 f"Imported history: {tally.firms:,} firms, {demotions:,} demotions since "
-                 f"{since}")
-    parts = [pick(lang, f"{_KIND_WORDS.get(k, (k, k))[0]} {n:,} 次",
-                  f"{n:,} {_KIND_WORDS.get(k, (k, k))[1]}")
+    title = say(lang, "msg.history_summary.title", firms=f"{tally.firms:,}", since=since,
+                demotions=f"{demotions:,}")
+    parts = [say(lang, "msg.history_summary.part", n=f"{n:,}",
+                 kind=word(lang, f"msg.history.{k}", k))
              for k, n in sorted(tally.by_kind.items(), key=lambda kv: (-kv[1], kv[0]))]
-    what = pick(lang, f"共 {tally.total:,} 条历史决定或通知（{'、'.join(parts)}），"
-                      f"其日期早于收到时 {after_days} 天以上。",
-                f"{tally.total:,} past decisions or notices ({', '.join(parts)}), each dated "
-                f"more than {after_days} days before it arrived.")
-    nxt = pick(lang, "它们已记入各企业的档案（企业详情中的提醒记录），不作为即时或紧急提醒发送，"
-                     "也不会升级。无需处理。",
-               "They are on each firm's record (the firm's alerts), not sent as immediate or "
-               "critical alerts and never escalated. No action needed.")
+    what = say(lang, "msg.history_summary.what", total=f"{tally.total:,}", days=after_days,
+               parts=say(lang, "msg.history_summary.part_sep").join(parts))
+    nxt = say(lang, "msg.history_summary.next")
     text = f"{title}\n\n{what}\n{nxt}"
     body = (f'<div class="alert alert-info"><h3>{html.escape(title)}</h3>'
             f"<p>{html.escape(what)}</p><p>{html.escape(nxt)}</p></div>")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from notifier.domain.alerts import ROUND_KINDS, AlertKind, Severity, is_target_kind, severity_of
 from notifier.domain.content import Content, build_content
-from notifier.domain.wording import LANGUAGES, Language, pick
+from notifier.domain.wording import LANGUAGES, Language, say
 from shared.events import AnyEvent
 
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -92,12 +92,8 @@ def render_digest(items: list[RenderedAlert], language: Language) -> RenderedAle
     ordered = sorted(items, key=lambda a: _SEVERITY_ORDER[a.severity])
     critical = sum(1 for a in items if a.severity == "critical")
     n = len(items)
-    title = pick(
-        language,
-        f"【每日汇总】共 {n} 条提醒" + (f"（其中 {critical} 条紧急）" if critical else ""),
-        f"Daily digest: {n} alert{'' if n == 1 else 's'}"
-        + (f" ({critical} critical)" if critical else ""),
-    )
+    title = say(language, "msg.digest.title_one" if n == 1 else "msg.digest.title", n=n) + (
+        say(language, "msg.digest.critical", n=critical) if critical else "")
     lines = [title, ""]
     for i, a in enumerate(ordered, 1):
         lines.append(f"{i}. {a.title}")
@@ -116,12 +112,12 @@ def render_digest(items: list[RenderedAlert], language: Language) -> RenderedAle
 def _text(language: Language, c: Content, link: str) -> str:
     lines = [c.title, "", c.what]
     if c.why:
-        lines.append(pick(language, "原因：", "Why: ") + c.why)
+        lines.append(say(language, "msg.why") + c.why)
     if c.failing:
-        lines.append(pick(language, "未满足的条件：", "Criteria not met:"))
+        lines.append(say(language, "msg.not_met"))
         lines.extend(f"- {f}" for f in c.failing)
-    lines.append(pick(language, "下一步：", "Next step: ") + c.next)
-    lines.append(pick(language, "详情：", "Details: ") + link)
+    lines.append(say(language, "msg.next") + c.next)
+    lines.append(say(language, "msg.details") + link)
     return "\n".join(lines)
 
 
@@ -134,11 +130,11 @@ def _html(language: Language, c: Content, link: str, severity: str) -> str:
     parts = [f"<div class=\"alert alert-{severity}\">", f"<h2>{e(c.title)}</h2>",
              f"<p>{e(c.what)}</p>"]
     if c.why or c.failing:
-        parts.append(f"<h3>{pick(language, '原因', 'Why')}</h3>")
+        parts.append(f"<h3>{say(language, 'msg.why_head')}</h3>")
     if c.why:
         parts.append(f"<p>{e(c.why)}</p>")
     if c.failing:
         parts.append("<ul>" + "".join(f"<li>{e(f)}</li>" for f in c.failing) + "</ul>")
-    parts.append(f"<h3>{pick(language, '下一步', 'Next step')}</h3><p>{e(c.next)}</p>")
-    parts.append(f"<p>{_a(link, pick(language, '查看详情', 'Open details'))}</p></div>")
+    parts.append(f"<h3>{say(language, 'msg.next_head')}</h3><p>{e(c.next)}</p>")
+    parts.append(f"<p>{_a(link, say(language, 'msg.open'))}</p></div>")
     return "".join(parts)

@@ -35,7 +35,7 @@ from notifier.domain.officers import Row, channel_keys, digest_time, route_of
 from notifier.domain.render import RenderedAlert, render
 from notifier.domain.routing import OfficerRoute, route, route_event
 from notifier.domain.schedule import decide_delivery
-from notifier.domain.wording import Language, pick
+from notifier.domain.wording import Language, say
 from notifier.queries import fallback_officer_id
 from notifier.repository import Repository, UnitOfWork
 from shared.events import AnyEvent
@@ -254,10 +254,8 @@ def _delivery(delivery_id: uuid.UUID, alert_id: uuid.UUID, officer_id: uuid.UUID
 def escalated(rendered: RenderedAlert, officer_name: str) -> RenderedAlert:
     """The alert as a supervisor gets it when the officer did not acknowledge it in time."""
     lang = rendered.language
-    note = pick(lang, f"{officer_name} 未在规定时间内确认此紧急提醒，现上报给您。",
-                f"{officer_name} did not acknowledge this critical alert in time; "
-                "escalated to you.")
-    title = pick(lang, "【升级】", "[Escalated] ") + rendered.title
+    note = say(lang, "msg.escalated.note", officer=officer_name)
+    title = say(lang, "msg.escalated.title", title=rendered.title)
     rest = rendered.body_text.partition("\n")[2]  # the first line is the old title
     return rendered.model_copy(update={
         "title": title, "body_text": f"{title}\n\n{note}\n{rest}",
