@@ -53,10 +53,20 @@ def note_of(note: str | None, fy: int) -> tuple[str, dict[str, Any]]:
     return "note.unknown", {}
 
 
-def criterion_label(lang: str, key: str, label: str, fy: int | None) -> str:
-    """A criterion's label in `lang` (the English label when the key is not catalogued)."""
+_NO_YEAR = "\x00"
+# the year words of a label, as the zh and en templates write them around {fy}/{fy1}/{fy3}
+_YEAR_WORDS = re.compile("（较\x00年度）|（\x00年度）|\x00年度|\\s*\\(vs FY\x00\\)|\\s+in\\s+FY\x00|\\s*FY\x00|\x00")
+
+
+def criterion_label(lang: str, key: str, label: str, fy: int | None,
+                    *, bare: bool = False) -> str:
+    """A criterion's label in `lang` (the English label when the key is not catalogued).
+    `bare`: when `fy` is unknown, the words without their year ("营业收入", not "0年度营业收入")."""
     if f"criterion.{key}" not in words(lang):
         return label
+    if fy is None and bare:
+        params = {**label_params(label, None), "fy": _NO_YEAR, "fy1": _NO_YEAR, "fy3": _NO_YEAR}
+        return " ".join(_YEAR_WORDS.sub("", text(lang, f"criterion.{key}", **params)).split())
     return text(lang, f"criterion.{key}", **label_params(label, fy))
 
 

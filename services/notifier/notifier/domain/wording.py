@@ -7,12 +7,14 @@ import re
 from typing import Any, Literal
 
 from shared import catalogue
+from shared.catalogue.render import criterion_label
 from shared.events import FailingCriterion
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[str, ...] = catalogue.LANGS
 
 _WS = re.compile(r"\s+")
+_FY = re.compile(r"FY(?:-(\d))?")
 
 
 def clean(value: Any) -> str:
@@ -47,9 +49,39 @@ def _num(value: Any) -> str:
     return clean(value)
 
 
-def failing_line(language: Language, c: FailingCriterion) -> str:
-    """One unmet criterion: label, value vs threshold, gap and hint when known."""
-    parts = [clean(c.label)]
+def _fiscal_year(c: FailingCriterion) -> int | None:
+    """The fiscal year the ladder judged, read back from its hint: the hint starts with the
+    label with each `FY` / `FY-k` filled in (`revenue in FY` -> `revenue in FY2021 ...`)."""
+    if not c.hint or "FY" not in c.label:
+        return None
+    offsets: list[int] = []
+
+    def year(m: re.Match[str]) -> str:
+        offsets.append(int(m.group(1) or 0))
+        return r"FY(\d{4})"
+
+    pattern = _FY.sub(year, re.escape(c.label).replace(r"\-", "-"))
+    found = re.match(pattern, c.hint)
+    return int(found.group(1)) + offsets[0] if found and offsets else None
+
+
+def criterion_name(language: Language, c: FailingCriterion, fy: int | None = None) -> str:
+    """A failing criterion's name: the catalogue's words for its key in zh (the key may carry
+    its tier, `gazelle.st_intensity`); the ladder's own English label in en. `fy` is the
+    fallback fiscal year when the hint does not name it; a template that needs a year it
+    cannot have is said without the year."""
+    if language == "en":
+        return clean(c.label)
+    known = catalogue.words(language)
+    key = next((k for k in (c.key, c.key.rsplit(".", 1)[-1]) if f"criterion.{k}" in known), None)
+    if key is None:
+        return clean(c.label)
+    return clean(criterion_label(language, key, c.label, _fiscal_year(c) or fy, bare=True))
+
+
+def failing_line(language: Language, c: FailingCriterion, fy: int | None = None) -> str:
+    """One unmet criterion: its name, value vs threshold, gap and hint when known."""
+    parts = [criterion_name(language, c, fy)]
     for part, value in (("value", c.value), ("threshold", c.threshold), ("gap", c.gap)):
         if value is not None:
             parts.append(say(language, f"msg.failing.{part}", v=_num(value)))
@@ -60,9 +92,10 @@ def failing_line(language: Language, c: FailingCriterion) -> str:
     return line + (say(language, "msg.failing.hint", hint=clean(c.hint)) if c.hint else "")
 
 
-def missing_summary(language: Language, failing: list[FailingCriterion]) -> str:
-    """Short 'what is missing' list: each criterion's hint, else its label."""
-    items = [clean(c.hint or c.label) for c in failing]
+def missing_summary(language: Language, failing: list[FailingCriterion],
+                    fy: int | None = None) -> str:
+    """Short 'what is missing' list: each criterion's hint, else its name."""
+    items = [clean(c.hint) if c.hint else criterion_name(language, c, fy) for c in failing]
     if not items:
         return say(language, "msg.see_trace")
     return say(language, "msg.list_sep").join(items)
