@@ -254,6 +254,20 @@ WORDS: dict[str, str] = {
     "code.entitlement_state.paid": "paid", "code.entitlement_state.declined": "declined",
     "code.entitlement_state.expired": "expired", "code.entitlement_state.cancelled": "cancelled",
     "code.trigger.filing_recorded": "filing", "code.trigger.certificate_granted": "certificate",
+    "code.actor.system": "system", "code.role.admin": "administrator", "code.role.officer": "officer",
+    "code.role.viewer": "viewer",
+    # the entitlement steps' notes: the en words are exactly what the entitlements service
+    # writes, so a page reads a note back into its key and words it in its own language
+    "code.step.computed": "{trigger} {day}",
+    "code.step.trigger_revoked": "the trigger was revoked before payment",
+    "code.step.trigger_revoked_after_payment": "the trigger was revoked after payment: "
+    "recovery is for finance to decide",
+    "code.step.trigger_holds_again": "the trigger holds again",
+    "code.step.changed_after_approval": "the facts changed after approval; the approved "
+    "amount stands",
+    "code.step.facts_changed": "the facts or the policy changed",
+    "code.step.not_confirmed": "not confirmed within {n} days of the offer",
+    "code.step.payment_row": "payment list row {row}",
     "code.figure.rd_expense": "R&D expense", "code.figure.revenue": "revenue",
     "code.figure.sales_revenue": "sales revenue", "code.figure.high_tech_revenue":
     "high-tech revenue",

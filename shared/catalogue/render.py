@@ -158,3 +158,43 @@ def band_text(lang: str, key: str, params: dict[str, Any]) -> str:
         if bound in params:
             filled[bound] = money(lang, params[bound])
     return text(lang, key, **filled)
+
+
+# What each parameter of an entitlement step's note can be (money.js reads notes the same way).
+_NOTE_PARAMS = {"trigger": r"([a-z_]+)", "day": r"(\d{4}-\d{2}-\d{2})", "n": r"(\d+)",
+                "row": r"(\d+)"}
+_NOTE_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def step_note_of(note: str | None) -> tuple[str, dict[str, str]] | None:
+    """The catalogue key and parameters of an entitlement step's note: the entitlements
+    service writes the en words of a `code.step.*` key; an officer's own note is None."""
+    for key, template in words("en").items():
+        if not key.startswith("code.step."):
+            continue
+        names = _NOTE_PARAM.findall(template)
+        pattern = _NOTE_PARAM.sub(lambda m: _NOTE_PARAMS[m.group(1)], re.escape(template)
+                                  .replace(r"\{", "{").replace(r"\}", "}"))
+        found = re.fullmatch(pattern, note or "")
+        if found:
+            return key, dict(zip(names, found.groups(), strict=True))
+    return None
+
+
+def step_note(lang: str, note: str | None) -> str:
+    """An entitlement step's note in `lang`; an officer's own note as written."""
+    found = step_note_of(note)
+    if found is None:
+        return note or ""
+    key, params = found
+    if "trigger" in params:
+        params["trigger"] = code(lang, "trigger", params["trigger"])
+    return text(lang, key, **params)
+
+
+def actor_name(lang: str, by: str | None) -> str:
+    """Who took a step: the system, or a role and its key id (`officer:k7` -> 业务人员 k7)."""
+    if by == "system":
+        return text(lang, "code.actor.system")
+    role, _, key_id = (by or "").partition(":")
+    return f"{code(lang, 'role', role)} {key_id}".strip() if key_id else by or ""

@@ -64,6 +64,10 @@ def test_budget_and_entitlements_on_the_dashboard(stack: RunningStack, browser: 
     page.click(row)  # the trace and the steps
     page.wait_for_selector("#drill:not([hidden]) #drillBody table.grid")
     assert "20万" in page.locator("#drillBody").inner_text()
+    # the step is worded, not coded: "系统 · 获得资质（…）", never "system · certificate_granted"
+    steps = page.locator("#drillBody ol.timeline").inner_text()
+    assert "系统 · 获得资质（" in steps, steps
+    assert "system" not in steps and "certificate_granted" not in steps, steps
     page.click("#drillClose")
 
     with page.expect_download() as got:

@@ -142,3 +142,84 @@ def test_money_and_ratios_read_as_bureau_staff_write_them() -> None:
     assert ratio_text(0.025, 0.025) == "2.5%"
     assert ratio_text(0.031, 0.025) == "3.1%"
     assert catalogue.figure(1.511764705882353) == 1.51
+
+
+ENTITLEMENTS = ROOT / "services/entitlements/entitlements"
+
+
+def _trigger_kinds() -> set[str]:
+    from entitlements.domain.policies import CertificateTrigger, FilingTrigger
+
+    return {k for t in (CertificateTrigger, FilingTrigger)
+            for k in _args(t.model_fields["kind"].annotation)}
+
+
+def _service_notes() -> list[tuple[str, list[str]]]:
+    """Every note the entitlements service writes on a step: (where, its literal parts).
+    A plain string is one part; an f-string is its text between the values."""
+    import ast
+
+    found: list[tuple[str, list[str]]] = []
+    for name in ("domain/reconcile.py", "handlers/reconcile.py", "handlers/reminders.py",
+                 "handlers/steps.py"):
+        tree = ast.parse((ENTITLEMENTS / name).read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Step" \
+                    and len(node.args) == 3 and isinstance(node.args[2], ast.Constant):
+                found.append((name, [node.args[2].value]))
+            values = [k.value for k in getattr(node, "keywords", []) if k.arg == "note"]
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "reason":
+                values.append(node.value)
+            for v in values:
+                if isinstance(v, ast.JoinedStr):
+                    found.append((name, [p.value for p in v.values
+                                         if isinstance(p, ast.Constant)]))
+    return found
+
+
+def test_every_step_and_trigger_code_has_words_in_both_languages() -> None:
+    from shared.auth import Role
+
+    keys = {f"code.trigger.{k}" for k in _trigger_kinds()}
+    keys |= {"code.actor.system"} | {f"code.role.{r}" for r in _args(Role)}
+    assert catalogue.missing_keys(keys) == {"zh": [], "en": []}
+    steps = {k for k in catalogue.words("zh") if k.startswith("code.step.")}
+    assert len(steps) >= 8 and catalogue.missing_keys(steps) == {"zh": [], "en": []}
+    for key in steps:
+        zh = catalogue.text("zh", key, trigger="获得资质", day="2026-12-02", n=14, row=3)
+        assert not LATIN_RUN.search(zh) and "{" not in zh, (key, zh)
+
+
+def test_every_note_the_entitlements_service_writes_has_a_step_key() -> None:
+    """The en words of code.step.* are what the service writes; a reworded note fails."""
+    templates = [re.sub(r"\{\w+\}", "\x00", catalogue.words("en")[k])
+                 for k in catalogue.words("en") if k.startswith("code.step.")]
+    notes = _service_notes()
+    assert len(notes) >= 7, notes
+    for where, parts in notes:
+        assert any([p for p in t.split("\x00") if p] == [p for p in parts if p]
+                   for t in templates), (where, parts)
+
+
+@pytest.mark.parametrize(("note", "zh", "en"), [
+    ("certificate_granted 2026-12-02", "获得资质（2026-12-02）", "certificate 2026-12-02"),
+    ("filing_recorded 2024-06-30", "备案（2024-06-30）", "filing 2024-06-30"),
+    ("not confirmed within 14 days of the offer", "告知后14天内未确认",
+     "not confirmed within 14 days of the offer"),
+    ("payment list row 3", "拨付清单第3行", "payment list row 3"),
+    ("the trigger holds again", "触发事项重新成立", "the trigger holds again"),
+    ("called the firm on Monday", "called the firm on Monday", "called the firm on Monday"),
+])
+def test_a_step_note_reads_back_into_its_words(note: str, zh: str, en: str) -> None:
+    from shared.catalogue.render import step_note
+
+    assert step_note("zh", note) == zh
+    assert step_note("en", note) == en
+
+
+def test_an_actor_is_worded() -> None:
+    from shared.catalogue.render import actor_name
+
+    assert actor_name("zh", "system") == "系统"
+    assert actor_name("zh", "officer:k7") == "业务人员 k7"
+    assert actor_name("en", "admin:k1") == "administrator k1"

@@ -1,7 +1,7 @@
 // Money: the year's budget and the entitlements list, read from the entitlements service
 // (its URL comes from /v1/dashboard/me; it allows this page's origin by CORS; same token).
 import { download, getJson } from "./api.js";
-import { codeName, cstDay, currentLang, districtName, has, money, say, t } from "./i18n.js";
+import { codeName, cstDay, currentLang, districtName, has, loadCatalogue, money, say, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -12,6 +12,31 @@ export function wan(yuan) {
 }
 
 const stateName = (s) => codeName("entitlement_state", s);
+
+// A step's note: the entitlements service writes the en words of a code.step.* key (as
+// shared/catalogue/render.py step_note reads them); an officer's own note stays as written.
+const NOTE_PARAMS = { trigger: "([a-z_]+)", day: "(\\d{4}-\\d{2}-\\d{2})", n: "(\\d+)", row: "(\\d+)" };
+
+function stepNote(en, note) {
+  for (const [key, template] of Object.entries(en)) {
+    if (!key.startsWith("code.step.")) continue;
+    const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (w, name) => NOTE_PARAMS[name] ?? w);
+    const found = new RegExp(`^${pattern}$`).exec(note);
+    if (!found) continue;
+    const params = Object.fromEntries(names.map((name, i) => [name, found[i + 1]]));
+    if (params.trigger) params.trigger = codeName("trigger", params.trigger);
+    return say(key, params);
+  }
+  return note;
+}
+
+function actorName(by) {
+  // the system, or a role and its key id (officer:k7 -> 业务人员 k7)
+  if (by === "system") return say("code.actor.system");
+  const [role, ...rest] = String(by ?? "").split(":");
+  return rest.length ? `${codeName("role", role)} ${rest.join(":")}` : String(by ?? "");
+}
 
 function grid(el, headers, rows) {
   el.innerHTML = `<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>`
@@ -96,13 +121,14 @@ export async function openEntitlement(state, id) {
   const base = state.me?.entitlements_url;
   if (!base) return;
   const e = await getJson(`${base}/v1/entitlements/${id}`);
+  const en = await loadCatalogue("en");  // the words the service writes its notes in
   $("drillTitle").textContent = `${e.firm.name} · ${e.policy_name}`;
   $("drillBody").innerHTML = `<p><span class="badge">${esc(stateName(e.state))}</span> ${wan(e.amount)} · ${esc(codeName("trigger", e.trigger_kind))} ${esc(cstDay(e.trigger_on))}`
     + `${e.review ? `<br><span class="error">${esc(e.review)}</span>` : ""}</p>`
     + `<h3>${esc(t("options"))}</h3><table class="grid"><thead><tr><th>${esc(t("options"))}</th><th>${esc(t("amount"))}</th><th>${esc(t("trace"))}</th></tr></thead><tbody>`
     + e.options.map((o) => `<tr><td>${esc(o.name)}</td><td class="num">${wan(o.amount)}</td><td>${esc(optionTrace(o))}</td></tr>`).join("")
     + `</tbody></table><h3>${esc(t("timeline"))}</h3><ol class="timeline">`
-    + e.steps.map((s) => `<li><time>${esc(s.on)}</time> <b>${esc(stateName(s.to_state))}</b> ${wan(s.amount)} <span class="note">${esc(s.by)}${s.note ? ` · ${esc(s.note)}` : ""}</span></li>`).join("")
+    + e.steps.map((s) => `<li><time>${esc(s.on)}</time> <b>${esc(stateName(s.to_state))}</b> ${wan(s.amount)} <span class="note">${esc(actorName(s.by))}${s.note ? ` · ${esc(stepNote(en, s.note))}` : ""}</span></li>`).join("")
     + "</ol>";
   $("drill").hidden = false;
 }
