@@ -29,7 +29,6 @@ STALL_DAYS = 21  # without the round's dates, an open application with no step t
 DEADLINES = ("firm_deadline", "district_deadline", "city_deadline", "publication_expected")
 
 
-
 @dataclass(frozen=True, slots=True)
 class AppRow:
     """An application as the funnel and the worklist read it."""

@@ -28,7 +28,6 @@ NEXT_STEPS: dict[tuple[str, bool], tuple[str, ...]] = {
 }
 
 
-
 @dataclass(frozen=True, slots=True)
 class Application:
     """What the state machine needs of an application: its tier, state and last step's date."""
