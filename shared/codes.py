@@ -26,3 +26,9 @@ TargetKey = Literal["eaglet", "gazelle", "unicorn", "leader", "high_tech_enterpr
 DISTRICTS: tuple[str, ...] = District.__args__  # type: ignore[attr-defined]
 INDUSTRIES: tuple[str, ...] = Industry.__args__  # type: ignore[attr-defined]
 TIER_ORDER: tuple[str, ...] = Tier.__args__  # type: ignore[attr-defined]
+
+
+def city_decides(tier: str) -> bool:
+    """Leader 领军 is Dalian's own tier: after a passed district check the city, not the
+    province, decides and files it (docs/rulebook.md, "The round")."""
+    return tier == "leader"

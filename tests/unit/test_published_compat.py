@@ -1,6 +1,6 @@
 """The OpenAPI and AsyncAPI documents stay compatible with the published ones
-(tests/contracts/baseline/, written when this round began): nothing a client sent or read
-breaks. A deliberate break is listed in ALLOWED with its reason and the new way."""
+(tests/contracts/baseline/, written when this round began; the entitlements service's when
+it was first published, 2026-12-05): nothing a client sent or read breaks. A deliberate break is listed in ALLOWED with its reason and the new way."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from entitlements.app import build_app as entitlements_app
 from ladder.app import build_app as ladder_app
 from notifier.app import build_app as notifier_app
 from registry.app import build_app as registry_app
@@ -20,7 +21,8 @@ from tests.contracts.compat import asyncapi_breaks, openapi_breaks
 pytestmark = pytest.mark.unit
 
 BASELINE = Path(__file__).resolve().parents[1] / "contracts" / "baseline"
-APPS = {"registry": registry_app, "ladder": ladder_app, "notifier": notifier_app}
+APPS = {"registry": registry_app, "ladder": ladder_app, "notifier": notifier_app,
+        "entitlements": entitlements_app}
 # "<service>: <break>" -> why it is allowed (and what clients use instead)
 ALLOWED: dict[str, str] = {}
 

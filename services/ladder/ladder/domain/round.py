@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from shared.codes import city_decides
+
 ROUND_TIERS = ("eaglet", "gazelle", "unicorn", "leader")
 RANK = {"none": 0, "eaglet": 1, "gazelle": 2, "unicorn": 3, "leader": 4}
 OPEN_STATES = ("applied", "district_passed", "recommended")
@@ -25,11 +27,6 @@ STAGES = ("applied", "district_checked", "district_passed", "district_failed", "
 DEFAULT_PASS_RATE = 0.8  # no earlier round to learn from: a stated assumption
 STALL_DAYS = 21  # without the round's dates, an open application with no step this long
 DEADLINES = ("firm_deadline", "district_deadline", "city_deadline", "publication_expected")
-
-
-def city_decides(tier: str) -> bool:
-    """Leader 领军 is the city's own: a passed district check goes to the city's decision."""
-    return tier == "leader"
 
 
 @dataclass(frozen=True, slots=True)

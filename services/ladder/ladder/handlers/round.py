@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 from ladder.domain.round import (
     DEADLINES,
     ROUND_TIERS,
-    city_decides,
     left_off,
     reminders_due,
     stalled,
 )
 from ladder.queries.round import app_row
+from shared.codes import city_decides
 from shared.events import (
     FilingListPublished,
     FilingListPublishedData,

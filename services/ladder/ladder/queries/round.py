@@ -15,7 +15,6 @@ from ladder.domain.round import (
     DEADLINES,
     ROUND_TIERS,
     AppRow,
-    city_decides,
     discrepancy,
     evidence,
     left_off,
@@ -25,6 +24,7 @@ from ladder.domain.round import (
 )
 from ladder.repository import Repository
 from ladder.schemas import Discrepancies, RoundOut, Worklist
+from shared.codes import city_decides
 
 STAGE_KEYS = ("applied", "district_checked", "district_passed", "district_failed",
               "recommended", "filed", "not_filed", "left_off", "withdrawn")

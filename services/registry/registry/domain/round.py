@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from shared.codes import city_decides
 from shared.errors import Rejected
 
 FILING_YEARS = 3  # a filing is valid 3 years (辽科创办发〔2021〕2号)
@@ -25,11 +26,6 @@ NEXT_STEPS: dict[tuple[str, bool], tuple[str, ...]] = {
     ("district_passed", True): ("filed", "not_filed", "withdrawn"),
     ("recommended", False): ("filed", "not_filed", "withdrawn"),
 }
-
-
-def city_decides(tier: str) -> bool:
-    """Leader 领军 is Dalian's own tier: the city, not the province, files it."""
-    return tier == "leader"
 
 
 @dataclass(frozen=True, slots=True)

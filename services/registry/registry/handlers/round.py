@@ -18,7 +18,6 @@ from registry.domain.round import (
     allowed_steps,
     check_application,
     check_grade,
-    city_decides,
     filing_expiry,
     next_state,
     second_application,
@@ -27,6 +26,7 @@ from registry.domain.round import StepIn as Step
 from registry.handlers.common import locked_firm, new_batch, record
 from registry.repository import EventBatch, Row, UnitOfWork
 from shared.auth import Ctx
+from shared.codes import city_decides
 from shared.errors import NotFound, Rejected
 from shared.events import (
     ApplicationStepRecorded,
