@@ -62,12 +62,13 @@ def test_a_share_is_priced_at_the_years_mean_else_its_cap() -> None:
     assert e.delta == round(4 * 0.5 * 150_000)
 
 
-def test_district_and_out_of_date_policies_are_not_priced() -> None:
+def test_district_out_of_date_and_unchanged_are_not_priced() -> None:
     district = _with("dl.gazelle_unicorn.filed", scope={"level": "district",
                                                         "district": "jinpu"})
     assert spend_changes(district, {"gazelle": -5}, 2026, rates={}, amounts={}) == []
     assert spend_changes(shipped(), {"gazelle": -5}, 2030, rates={}, amounts={}) == []
     assert spend_changes(shipped(), {"leader": 5}, 2026, rates={}, amounts={}) == []
+    assert spend_changes(shipped(), {"unicorn": 0}, 2026, rates={}, amounts={}) == []
 
 
 def test_the_earlier_rounds_filing_rate_counts_decided_applications_only() -> None:

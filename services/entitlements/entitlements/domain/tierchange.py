@@ -124,10 +124,12 @@ def priced_policies(policies: PolicySet, tier: str, year: int) -> list[Policy]:
 def spend_changes(policies: PolicySet, changes: Mapping[FiledTier, int], year: int, *,
                   rates: Mapping[str, FilingRate],
                   amounts: Mapping[str, list[int]]) -> list[SpendChange]:
-    """Each (tier, policy)'s expected spend change; `amounts`: the year's computed amounts
-    per policy id."""
+    """Each (tier, policy)'s expected spend change (tiers that do not change are left out);
+    `amounts`: the year's computed amounts per policy id."""
     out: list[SpendChange] = []
     for tier, firms in sorted(changes.items()):
+        if firms == 0:
+            continue
         rate = rates.get(tier, FilingRate(rate=DEFAULT_FILING_RATE, basis="default"))
         for policy in priced_policies(policies, tier, year):
             each = per_firm(policy, amounts.get(policy.id, []))
