@@ -91,7 +91,7 @@ class Entitlements(ServiceClient):
         return await self._call(SIMULATE, json=simulation.model_dump(mode="json",
                                                                      exclude=absent))
 
-    async def budget_effect(self, year: int, effect_on_tiers: Mapping[str, Any]
+    async def budget_effect(self, year: int, effect_on_tiers: dict[str, Any]
                             ) -> SimulationOut:
         """The budget effect of the ladder's what-if: its `effect_on_tiers` (each tier's
         `delta`, as models or dicts) priced for `year`."""
