@@ -4,11 +4,13 @@ filing rate, times what a filing pays per firm, within the policy's cap."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from entitlements import queries
 from entitlements.domain.facts import FirmFacts, fold
 from entitlements.domain.policies import PolicySet, shipped
 from entitlements.domain.tierchange import (
@@ -113,3 +115,39 @@ def test_bad_changes_are_refused_by_field(body: dict[str, Any], field: str | Non
 def test_a_tier_change_alone_is_a_valid_what_if() -> None:
     body = SimulationIn.model_validate({"year": 2026, "qualified_changes": {"gazelle": -12}})
     assert body.policies is None and body.qualified_changes == {"gazelle": -12}
+
+
+class _Held:
+    """Just what the what-if reads: two gazelle entitlements owed this year, no applications."""
+
+    def __init__(self, year: int) -> None:
+        self.rows = [{"id": uuid.uuid4(), "policy_id": "dl.gazelle_unicorn.filed",
+                      "policy_name": "瞪羚", "district": "jinpu", "trigger_on": date(year, 3, 1),
+                      "state": "offered", "amount": 800_000, "paid_amount": None,
+                      "complete": True, "ceiling": 800_000, "cancel_reason": None}
+                     for _ in range(2)]
+
+    async def of_year(self, year: int) -> list[dict[str, Any]]:
+        return self.rows
+
+    async def active_body(self) -> None:
+        return None
+
+    async def facts_with_applications(self) -> list[dict[str, Any]]:
+        return []
+
+    async def all_facts(self) -> list[dict[str, Any]]:
+        return []
+
+
+async def test_the_what_if_adds_the_tier_change_to_the_draft_side() -> None:
+    out = await queries.what_if(_Held(2026), None, 2026,  # type: ignore[arg-type]
+                                {"gazelle": -3, "unicorn": 0})
+    assert out.current.expected == 1_600_000
+    assert out.delta_from_tiers == out.delta_expected == -1_200_000
+    assert out.draft.expected == 400_000 and out.draft.pipeline == -1_200_000
+    assert [(p.key, p.current_expected, p.draft_expected) for p in out.by_policy] == [
+        ("dl.gazelle_unicorn.filed", 1_600_000, 400_000)]
+    assert [t.tier for t in out.tier_changes] == ["gazelle"] and "filing rate" in out.method
+    plain = await queries.what_if(_Held(2026), None, 2026, {})  # type: ignore[arg-type]
+    assert (plain.delta_expected, plain.tier_changes) == (0, [])
