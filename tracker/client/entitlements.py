@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any, get_args
 
 from entitlements.schemas import (
     Activated,
@@ -18,6 +20,7 @@ from entitlements.schemas import (
     SimulationIn,
     SimulationOut,
 )
+from shared.codes import FiledTier
 from shared.paging import Page
 from tracker.client.base import Operation, ServiceClient
 from tracker.client.paging import Pages
@@ -33,6 +36,7 @@ MOVE = Operation("POST", ENTITLEMENT + "/steps", EntitlementDetail)
 IMPORT_PAYMENTS = Operation("POST", "/v1/imports/payments", PaymentsImported)
 BUDGET = Operation("GET", "/v1/budget/{year}", BudgetOut)
 SIMULATE = Operation("POST", "/v1/simulations", SimulationOut)
+FILED_TIERS = frozenset(get_args(FiledTier))
 
 
 class Entitlements(ServiceClient):
@@ -81,8 +85,20 @@ class Entitlements(ServiceClient):
         return await self._call(BUDGET, {"year": year})
 
     async def simulate(self, simulation: SimulationIn) -> SimulationOut:
-        """POST /v1/simulations: the budget effect of a draft policy set (nothing written)."""
-        return await self._call(SIMULATE, json=simulation.model_dump(mode="json"))
+        """POST /v1/simulations: the budget effect of a draft policy set and/or a draft
+        rulebook's change in qualifying firms per tier (nothing written)."""
+        absent = {k for k in ("policies", "qualified_changes") if getattr(simulation, k) is None}
+        return await self._call(SIMULATE, json=simulation.model_dump(mode="json",
+                                                                     exclude=absent))
+
+    async def budget_effect(self, year: int, effect_on_tiers: dict[str, Any]
+                            ) -> SimulationOut:
+        """The budget effect of the ladder's what-if: its `effect_on_tiers` (each tier's
+        `delta`, as models or dicts) priced for `year`."""
+        changes = {tier: e["delta"] if isinstance(e, Mapping) else e.delta
+                   for tier, e in effect_on_tiers.items() if tier in FILED_TIERS}
+        return await self.simulate(SimulationIn.model_validate(
+            {"year": year, "qualified_changes": changes}))
 
 
 __all__ = ["Entitlements"]

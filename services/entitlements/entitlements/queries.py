@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from entitlements.domain.budget import METHOD, Sums, budget
+from entitlements.domain.budget import COUNTED, METHOD, Sums, budget
 from entitlements.domain.compute import compute
 from entitlements.domain.facts import load
 from entitlements.domain.pipeline import Prospect, prospects
 from entitlements.domain.policies import PolicySet
 from entitlements.domain.states import LABELS
+from entitlements.domain.tierchange import METHOD as TIER_METHOD
+from entitlements.domain.tierchange import SpendChange, filing_rates, spend_changes
 from entitlements.domain.whatif import compare
 from entitlements.handlers.reconcile import active_policies
 from entitlements.repository import Repository, Row
@@ -29,8 +32,10 @@ from entitlements.schemas import (
     PolicySetSummary,
     SimulationOut,
     StepOut,
+    TierSpend,
 )
 from shared import catalogue
+from shared.codes import FiledTier
 from shared.errors import NotFound
 from shared.paging import joined, page_of, parts_of
 
@@ -145,28 +150,64 @@ async def export_csv(repo: Repository, *, year: int | None, state: str | None,
 WHATIF_METHOD = (
     "every firm's entitlements (and the round's open applications) computed under the draft "
     "from the facts held, for the year; approved and paid entitlements stand as they are, "
-    "declined and expired ones stay out; the budget's method then applies to both sides. A draft rulebook's effect "
-    "(who the ladder would promote) is the ladder's what-if: filings are the province's.")
+    "declined and expired ones stay out; the budget's method then applies to both sides. A "
+    "draft rulebook's effect on who qualifies is the ladder's what-if; its change per tier, "
+    "given as `qualified_changes`, is priced here (see below when given).")
 
 
-async def what_if(repo: Repository, draft: PolicySet, year: int) -> SimulationOut:
-    """The year's budget as held and under a draft policy set."""
-    computed = [c for r in await repo.all_facts()
-                for c in compute(draft, load(str(r["firm_id"]), r["facts"]))]
-    pipelines = (await _prospects(repo, await active_policies(repo)),
-                 await _prospects(repo, draft))
-    current, drafted = compare(year, [dict(r) for r in await repo.of_year(year)], computed,
-                               pipelines)
+async def what_if(repo: Repository, draft: PolicySet | None, year: int,
+                  qualified_changes: Mapping[FiledTier, int] | None = None) -> SimulationOut:
+    """The year's budget as held and under a draft policy set and/or a draft rulebook's change
+    in qualifying firms per tier."""
+    held = [dict(r) for r in await repo.of_year(year)]
+    active = await active_policies(repo)
+    if draft is not None:
+        computed = [c for r in await repo.all_facts()
+                    for c in compute(draft, load(str(r["firm_id"]), r["facts"]))]
+        pipelines = (await _prospects(repo, active), await _prospects(repo, draft))
+        current, drafted = compare(year, held, computed, pipelines)
+    else:
+        current = drafted = budget(year, held, await _prospects(repo, active))
     now, then = current.total.view(), drafted.total.view()
     names = {**current.names, **drafted.names}
-    keys = sorted(set(current.by_policy) | set(drafted.by_policy))
+    changes: list[SpendChange] = []
+    if qualified_changes:
+        facts = [load(str(r["firm_id"]), r["facts"])
+                 for r in await repo.facts_with_applications()]
+        amounts: dict[str, list[int]] = {}
+        for row in held:
+            if row["state"] in COUNTED:
+                amounts.setdefault(row["policy_id"], []).append(row["amount"])
+        changes = spend_changes(draft or active, qualified_changes, year,
+                                rates=filing_rates(facts, year), amounts=amounts)
+    by_tiers: dict[str, int] = {}
+    for ch in changes:
+        by_tiers[ch.policy_id] = by_tiers.get(ch.policy_id, 0) + ch.delta
+        names.setdefault(ch.policy_id, ch.policy_name)
+    from_tiers = sum(by_tiers.values())
+    then = {**then, "pipeline": then["pipeline"] + from_tiers,
+            "expected": then["expected"] + from_tiers,
+            "expected_high": then["expected_high"] + from_tiers}
+    keys = sorted(set(current.by_policy) | set(drafted.by_policy) | set(by_tiers))
     effects = []
     for key in keys:
         before = current.by_policy.get(key, Sums()).view()["expected"]
-        after = drafted.by_policy.get(key, Sums()).view()["expected"]
+        after = drafted.by_policy.get(key, Sums()).view()["expected"] + by_tiers.get(key, 0)
         effects.append(PolicyEffect(key=key, name=names.get(key), current_expected=before,
                                     draft_expected=after, delta=after - before))
+    label = " + ".join(
+        ([f"{draft.id} v{draft.version}"] if draft is not None else [])
+        + (["qualified_changes"] if qualified_changes else []))
     return SimulationOut(
-        year=year, method=WHATIF_METHOD, current=BudgetLine(key="current", **now),
-        draft=BudgetLine(key="draft", name=f"{draft.id} v{draft.version}", **then),
-        delta_expected=then["expected"] - now["expected"], by_policy=effects)
+        year=year, method=WHATIF_METHOD + (" " + TIER_METHOD if qualified_changes else ""),
+        current=BudgetLine(key="current", **now), draft=BudgetLine(key="draft", name=label, **then),
+        delta_expected=then["expected"] - now["expected"], by_policy=effects,
+        tier_changes=[_tier_spend(ch) for ch in changes], delta_from_tiers=from_tiers)
+
+
+def _tier_spend(ch: SpendChange) -> TierSpend:
+    return TierSpend(
+        tier=ch.tier, policy_id=ch.policy_id, policy_name=ch.policy_name, firms=ch.firms,
+        filing_rate=ch.filing_rate.rate, filing_rate_basis=ch.filing_rate.basis,
+        filed=ch.filing_rate.filed, decided=ch.filing_rate.decided,
+        per_firm=ch.per_firm.amount, per_firm_basis=ch.per_firm.basis, delta=ch.delta)

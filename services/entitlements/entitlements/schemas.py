@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from entitlements.domain.policies import Policy, PolicySet
+from shared.codes import FiledTier
 from shared.events import EntitlementState, FirmRef
 from shared.paging import Page, Strict
 
@@ -182,11 +183,44 @@ class BudgetOut(BaseModel):
     by_month: list[BudgetLine]
 
 
+FirmCount = Annotated[int, Field(strict=True, ge=-1_000_000, le=1_000_000)]
+
+
 class SimulationIn(Strict):
-    """A draft policy set and the budget year to weigh it on."""
+    """The budget year and what to weigh on it: a draft policy set, a draft rulebook's change
+    in qualifying firms per tier (from the ladder's what-if), or both."""
 
     year: int = Field(ge=2000, le=2100)
-    policies: PolicySetIn
+    policies: PolicySetIn | None = Field(default=None, description="A draft policy set")
+    qualified_changes: dict[FiledTier, FirmCount] | None = Field(
+        default=None, description="Per tier, the change in firms qualifying under a draft "
+        "rulebook: the `delta` of each tier in the ladder's what-if `effect_on_tiers`",
+        examples=[{"gazelle": -12}])
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.policies is None and self.qualified_changes is None:
+            raise ValueError("give `policies` (a draft policy set), `qualified_changes` "
+                             "(the ladder what-if's change per tier) or both")
+        return self
+
+
+class TierSpend(BaseModel):
+    """One policy's expected spend change from one tier's change in qualifying firms."""
+
+    tier: FiledTier = Field(examples=["gazelle"])
+    policy_id: str = Field(examples=["dl.gazelle_unicorn.filed"])
+    policy_name: str
+    firms: int = Field(description="Change in firms qualifying", examples=[-12])
+    filing_rate: float = Field(description="Share of qualifying firms expected to be filed",
+                               examples=[0.5])
+    filing_rate_basis: Literal["earlier_rounds", "default"]
+    filed: int = Field(description="Earlier rounds: applications filed", examples=[0])
+    decided: int = Field(description="Earlier rounds: applications decided", examples=[0])
+    per_firm: int | None = Field(description="Expected amount per filed firm, yuan; null when "
+                                 "no cap bounds a share", examples=[800000])
+    per_firm_basis: Literal["fixed", "mean", "cap", "unpriced"]
+    delta: int = Field(description="Expected spend change, yuan", examples=[-4800000])
 
 
 class PolicyEffect(BaseModel):
@@ -208,3 +242,7 @@ class SimulationOut(BaseModel):
     draft: BudgetLine
     delta_expected: int
     by_policy: list[PolicyEffect]
+    tier_changes: list[TierSpend] = Field(
+        default=[], description="With `qualified_changes`: each tier's change priced per "
+        "policy (already inside `draft`, `delta_expected` and `by_policy`)")
+    delta_from_tiers: int = Field(default=0, description="The sum of `tier_changes`")

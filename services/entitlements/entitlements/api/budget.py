@@ -19,6 +19,7 @@ async def year_budget(year: Year, repo: Reads, who: Reader) -> BudgetOut:
 
 
 @router.post("/simulations", response_model=SimulationOut, tags=["what-if"],
-             summary="The budget effect of a draft policy set (nothing is written)")
+             summary="The budget effect of a draft policy set and/or of a draft rulebook's "
+             "change in qualifying firms per tier (nothing is written)")
 async def simulate(body: SimulationIn, repo: Reads, who: Reader) -> SimulationOut:
-    return await queries.what_if(repo, body.policies, body.year)
+    return await queries.what_if(repo, body.policies, body.year, body.qualified_changes)
