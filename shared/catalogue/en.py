@@ -90,7 +90,7 @@ WORDS: dict[str, str] = {
     "budget_line", "col.entitlement.provisional": "provisional", "col.entitlement.review":
     "review",
     # ---------------------------------------------------------------- tiers
-    "tier.none": "None", "tier.eaglet": "Eaglet", "tier.gazelle": "Gazelle",
+    "tier.none": "No tier", "tier.eaglet": "Eaglet", "tier.gazelle": "Gazelle",
     "tier.unicorn": "Unicorn", "tier.leader": "Leader", "tier.unicorn:seed": "Seed unicorn",
     "tier.unicorn:potential": "Potential unicorn", "tier.unicorn:unicorn": "Unicorn",
     "tier.high_tech_enterprise": "High-tech enterprises", "tier.tech_sme": "Tech SMEs",
