@@ -54,6 +54,19 @@ def report_payload(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def gazelle_reports(fy: int, filed_on: str) -> list[tuple[int, dict[str, Any]]]:
+    """Four years of reports, FY fy-3 .. fy, whose revenue grows 26% a year from 20 million
+    yuan (a gazelle by the rulebook's growth rule; a 30% rule fails it): (fiscal year, body)."""
+    base = 20_000_000
+    out = []
+    for offset, factor in ((3, 4), (2, 5), (1, 6), (0, 8)):
+        revenue = base * factor // 4
+        out.append((fy - offset, report_payload(
+            revenue=revenue, sales_revenue=revenue, high_tech_revenue=revenue // 2,
+            st_activity_investment=revenue // 25, ip_class1=1, filed_on=filed_on)))
+    return out
+
+
 def auth(token: str = ADMIN_TOKEN) -> dict[str, str]:
     """Authorization header."""
     return {"Authorization": f"Bearer {token}"}

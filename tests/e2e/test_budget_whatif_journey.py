@@ -13,7 +13,7 @@ import pytest
 from ladder.schemas import SimulationIn
 from registry.domain.models import AnnualReportIn, FirmIn
 from tests.e2e.conftest import RunningStack, caught_up, eventually
-from tests.factories import auth, firm_payload, report_payload
+from tests.factories import auth, firm_payload, gazelle_reports
 
 pytestmark = pytest.mark.e2e
 GAZELLE_POLICY = "dl.gazelle_unicorn.filed"
@@ -30,14 +30,9 @@ async def test_a_stricter_gazelle_rule_shows_the_lower_expected_spend(
         for _ in range(2):
             firm = (await registry.register_firm(FirmIn.model_validate(
                 firm_payload(founded_on=f"{fy - 5}-01-15", district="jinpu")))).item
-            base = 20_000_000
-            for offset, factor in ((3, 4), (2, 5), (1, 6), (0, 8)):  # revenue CAGR 26%
-                revenue = base * factor // 4
-                seq = (await registry.file_report(firm.id, fy - offset, AnnualReportIn.model_validate(
-                    report_payload(revenue=revenue, sales_revenue=revenue,
-                                   high_tech_revenue=revenue // 2,
-                                   st_activity_investment=revenue // 25, ip_class1=1,
-                                   filed_on=today.isoformat())))).sequence
+            for year_filed, body in gazelle_reports(fy, today.isoformat()):
+                seq = (await registry.file_report(
+                    firm.id, year_filed, AnnualReportIn.model_validate(body))).sequence
             assert (await caught_up(ladder, firm.id, seq)).tier == "gazelle"
             firms.append(firm)
         listed_on = today - timedelta(days=3)

@@ -9,7 +9,7 @@ import pytest
 from registry.domain.models import AnnualReportIn, FirmIn
 from shared.topics import STANDING_EVENTS
 from tests.e2e.conftest import RunningStack, caught_up
-from tests.factories import firm_payload, report_payload
+from tests.factories import firm_payload, gazelle_reports, report_payload
 from tests.kafka_helpers import collect
 
 pytestmark = pytest.mark.e2e
@@ -30,14 +30,9 @@ async def test_filing_facts_promotes_and_counts_toward_targets(stack: RunningSta
         standing = await caught_up(ladder, firm.id, seq)
         assert standing.tier == "eaglet" and standing.round_year == year
 
-        base = 20_000_000
-        for offset, factor in ((3, 4), (2, 5), (1, 6), (0, 8)):  # revenue CAGR 26%
-            revenue = base * factor // 4
-            seq = (await registry.file_report(firm.id, fy - offset, AnnualReportIn.model_validate(
-                report_payload(revenue=revenue, sales_revenue=revenue,
-                               high_tech_revenue=revenue // 2,
-                               st_activity_investment=revenue // 25, ip_class1=1,
-                               filed_on=date.today().isoformat())))).sequence
+        for year_filed, body in gazelle_reports(fy, date.today().isoformat()):
+            seq = (await registry.file_report(
+                firm.id, year_filed, AnnualReportIn.model_validate(body))).sequence
         standing = await caught_up(ladder, firm.id, seq)
         assert standing.tier == "gazelle"
         assert standing.criteria["gazelle"]["passed"] is True

@@ -4,7 +4,6 @@ its words in zh and en, and every key the pages ask for exists (issue 19)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from notifier.domain.alerts import ALERT_KINDS
 from shared import catalogue, codes
 from shared.catalogue.render import FLAG_KEYS, criterion_label, gap_text
 from shared.events import ALL_EVENT_TYPES
-from tests.unit.ladder.builders import facts, reports
+from tests.unit.ladder.builders import failing_firms
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "services/ladder/ladder/static"
@@ -97,17 +96,8 @@ def test_every_key_the_pages_ask_for_exists() -> None:
 
 
 def _decisions() -> list[object]:
-    """Firms that fail in every way the rules know: ages, flags, kinds, amounts, missing data."""
-    firms = [
-        facts(),
-        facts(founded_on=date(1990, 1, 1), company_kind="branch",
-              abnormal_list=True, dishonest_list=True, listed=True),
-        facts(reports=reports(revenue={2018: 0, 2019: 5_000_000, 2020: 6_000_000,
-                                       2021: 7_000_000})),
-        facts(reports={}),
-        facts(founded_on=date(2030, 1, 1)),
-    ]
-    return [evaluate(default_rulebook(), f, 2021) for f in firms]
+    """The rules' verdicts on firms that fail in every way they know."""
+    return [evaluate(default_rulebook(), f, 2021) for f in failing_firms()]
 
 
 def test_every_criterion_and_gap_renders_in_both_languages_and_zh_has_no_latin_run() -> None:

@@ -82,3 +82,17 @@ def vc_round(closed_on: date, amount: int, valuation: int, currency: str = "CNY"
              investor_kind: str = "vc_pe") -> FundingRound:
     """A funding round, from a VC/PE institution unless told otherwise."""
     return FundingRound(closed_on, amount, currency, valuation, investor_kind)
+
+
+def failing_firms() -> list[FirmFacts]:
+    """Firms that fail in every way the rules know: ages, flags, kinds, amounts, missing
+    data, not yet founded (for tests that word every criterion and gap)."""
+    return [
+        facts(),
+        facts(founded_on=date(1990, 1, 1), company_kind="branch",
+              abnormal_list=True, dishonest_list=True, listed=True),
+        facts(reports=reports(revenue={2018: 0, 2019: 5_000_000, 2020: 6_000_000,
+                                       2021: 7_000_000})),
+        facts(reports={}),
+        facts(founded_on=date(2030, 1, 1)),
+    ]

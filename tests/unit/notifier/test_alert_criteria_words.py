@@ -4,7 +4,6 @@ names every criterion in Chinese, an en alert keeps the ladder's English label (
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from ladder.domain.rules import evaluate
 from notifier.domain.render import render
 from notifier.domain.wording import criterion_name
 from shared.events import FailingCriterion, make_event
-from tests.unit.ladder.builders import facts, reports
+from tests.unit.ladder.builders import failing_firms
 from tests.unit.notifier import builders as b
 
 pytestmark = pytest.mark.unit
@@ -25,16 +24,8 @@ LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z&/-]*(?:\s+[A-Za-z][A-Za-z&/-]*)+")
 
 def _ladder_failing() -> list[dict[str, Any]]:
     """What the ladder really publishes for firms that miss in many ways."""
-    firms = [
-        facts(),
-        facts(founded_on=date(1990, 1, 1), company_kind="branch",
-              abnormal_list=True, dishonest_list=True, listed=True),
-        facts(reports=reports(revenue={2018: 0, 2019: 5_000_000, 2020: 6_000_000,
-                                       2021: 7_000_000})),
-        facts(reports={}),
-    ]
     out: list[dict[str, Any]] = []
-    for f in firms:
+    for f in failing_firms():
         decision = evaluate(default_rulebook(), f, 2021)
         for tier in ("eaglet", "gazelle", "unicorn", "leader"):
             out += failing_of(next_tier(decision, tier))  # type: ignore[arg-type]
