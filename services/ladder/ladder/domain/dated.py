@@ -66,22 +66,37 @@ class DatedFacts:
     def on(self, day: date) -> FirmFacts:
         """The facts as they stood at the end of `day` (pure)."""
         profile: dict[str, Any] = {}
-        for change in sorted(self.changes, key=lambda c: (c.effective_on, c.sequence)):
+        changes = self.changes
+        if len(changes) > 1:
+            changes = tuple(sorted(changes, key=_change_order))
+        for change in changes:
             if change.effective_on <= day:
                 profile.update({k: v for k, v in change.values.items() if k in FLAG_FIELDS})
         reports: dict[int, tuple[date, int, AnnualReport]] = {}
         for v in self.reports:
+            if v.filed_on > day:
+                continue
             fy = v.report.fiscal_year
-            if v.filed_on <= day and (fy not in reports
-                                      or (v.filed_on, v.sequence) > reports[fy][:2]):
+            held = reports.get(fy)
+            if held is None or (v.filed_on, v.sequence) > held[:2]:
                 reports[fy] = (v.filed_on, v.sequence, v.report)
+        firm = self.firm
+        rounds = firm.funding_rounds
+        if any(r.closed_on > day for r in rounds):
+            rounds = tuple(r for r in rounds if r.closed_on <= day)
+        certs = firm.certificates
+        if any(c.issued_on > day or (c.revoked_on is not None and c.revoked_on > day)
+               for c in certs):
+            certs = tuple(_as_of(c, day) for c in certs if c.issued_on <= day)
         return replace(
-            self.firm, **profile,
-            reports={fy: r for fy, (_, _, r) in sorted(reports.items())},
-            funding_rounds=tuple(r for r in self.firm.funding_rounds if r.closed_on <= day),
-            certificates=tuple(_as_of(c, day) for c in self.firm.certificates
-                               if c.issued_on <= day),
+            firm, **profile,
+            reports={fy: reports[fy][2] for fy in sorted(reports)},
+            funding_rounds=rounds, certificates=certs,
         )
+
+
+def _change_order(c: ProfileChange) -> tuple[date, int]:
+    return c.effective_on, c.sequence
 
 
 def _as_of(cert: Certificate, day: date) -> Certificate:

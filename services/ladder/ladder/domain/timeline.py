@@ -155,14 +155,22 @@ def _expiry(standing: Standing) -> date | None:
     return standing.expires_on
 
 
-def fold(rulebook: Rulebook, facts: DatedFacts, until: date) -> Timeline:
-    """The firm's timeline up to `until`: one evaluation per day with a fact or an expiry."""
+def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
+         facts_by_day: dict[date, FirmFacts] | None = None) -> Timeline:
+    """The firm's timeline up to `until`: one evaluation per day with a fact or an expiry.
+
+    `facts_by_day` memoises `facts.on(day)` for the days folded (it must belong to these
+    `facts`): a what-if passes the same dict to the baseline's and the draft's fold, so the
+    facts of each day are built once. On a day with an expiry and no fact, the facts are
+    those of the last fact day, so they are not rebuilt."""
+    memo: dict[date, FirmFacts] = {} if facts_by_day is None else facts_by_day
     validity = rulebook.filing_validity_years
     overrides: dict[date, list[Override]] = defaultdict(list)
     for o in sorted(facts.overrides, key=lambda o: (o.set_on, o.order)):
         overrides[o.set_on].append(o)
     days = sorted(d for d in facts.dates() if d <= until)
     standing, steps, i = Standing(), [], 0
+    on_day: FirmFacts | None = None
     while True:
         expiry = _expiry(standing)
         fact_day = days[i] if i < len(days) else None
@@ -176,7 +184,12 @@ def fold(rulebook: Rulebook, facts: DatedFacts, until: date) -> Timeline:
             step = _override_step(standing, o, validity)
             steps.append(step)
             standing = step.standing
-        on_day = facts.on(day)
+        if fact_day == day or on_day is None:
+            known = memo.get(day)
+            if known is None:
+                known = memo[day] = facts.on(day)
+            on_day = known
+        # else: an expiry between two fact days, when the facts are the last fact day's
         fy = report_year(on_day, day, rulebook.report_max_age_years)
         if _unchanged_whatever_the_rules(standing, on_day, fy, day):
             continue

@@ -33,7 +33,9 @@ def compare(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_ye
             progress(n, len(facts))
         if f.firm.founded_on.year > fy:
             continue  # not yet founded in that fiscal year
-        old, new = fold(baseline, f, on), fold(draft, f, on)
+        by_day: dict[date, Any] = {}  # each day's facts, built once for both folds
+        old = fold(baseline, f, on, facts_by_day=by_day)
+        new = fold(draft, f, on, facts_by_day=by_day)
         before, after = old.standing, new.standing
         for side, t in (("baseline", old), ("draft", new)):
             counts[side][t.standing.tier] += 1
