@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from ladder.domain.compiled import compile_rulebook
 from ladder.domain.dated import FLAG_FIELDS, DatedFacts, Override, ProfileChange, ReportVersion
 from ladder.domain.facts import AnnualReport, Certificate, FirmFacts
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
+from ladder.domain.rules import same_tiers
 from ladder.domain.timeline import fold
 from ladder.domain.whatif import compare
 from tests.unit.ladder.builders import YI, cert, facts, report, vc_round
@@ -21,6 +23,12 @@ pytestmark = pytest.mark.unit
 
 RB = default_rulebook()
 DRAFT = rulebook_with_overrides(RB, {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}})
+# drafts that move other tiers: the eaglet's IP bar, the unicorn's valuation, the fx rates
+DRAFTS = (DRAFT,
+          rulebook_with_overrides(RB, {"tiers": {"eaglet": {"min_ip_class1": {"value": 2}}}}),
+          rulebook_with_overrides(RB, {"tiers": {"unicorn": {"seed": {
+              "min_valuation_cny": {"value": 5 * 10**8}}}}}),
+          rulebook_with_overrides(RB, {"fx_usd_cny": {"2019": "9.5", "2021": "3.1"}}))
 KINDS = ("high_tech_enterprise", "tech_sme", "software_enterprise", "software_product",
          "contest_prize_provincial", "st_award")
 
@@ -97,18 +105,30 @@ def test_on_matches_the_reference_on_every_day_that_matters() -> None:
     assert checked > 3000
 
 
-def test_fold_with_a_shared_memo_is_the_plain_fold() -> None:
-    """The baseline and draft folds sharing one memo give what two plain folds give, step by
-    step (trace included), with expiries falling between fact days."""
+def test_same_tiers_are_the_tiers_a_draft_leaves_alone() -> None:
+    c = compile_rulebook
+    assert same_tiers(c(RB), c(RB)) == {"eaglet", "gazelle", "unicorn", "leader"}
+    assert same_tiers(c(DRAFT), c(RB)) == {"eaglet", "unicorn", "leader"}
+    assert same_tiers(c(DRAFTS[1]), c(RB)) == {"gazelle", "unicorn", "leader"}
+    assert same_tiers(c(DRAFTS[2]), c(RB)) == {"eaglet", "gazelle", "leader"}
+    assert same_tiers(c(DRAFTS[3]), c(RB)) == frozenset()
+
+
+@pytest.mark.parametrize("draft", DRAFTS, ids=["gazelle", "eaglet", "unicorn", "fx"])
+def test_fold_with_a_shared_memo_is_the_plain_fold(draft: Any) -> None:
+    """The baseline and draft folds sharing one memo of facts and verdicts give what two
+    plain folds give, step by step (trace included), with expiries between fact days."""
     rng = random.Random(2021)
     moved = 0
     for _ in range(300):
         dated = random_dated(rng)
         until = _day(rng, 2019, 2026)
         memo: dict[date, FirmFacts] = {}
-        for rulebook in (RB, DRAFT):
-            plain, shared = fold(rulebook, dated, until), fold(rulebook, dated, until,
-                                                               facts_by_day=memo)
+        verdicts: dict[Any, Any] = {}
+        for rulebook in (RB, draft):
+            plain, shared = fold(rulebook, dated, until), fold(
+                rulebook, dated, until, facts_by_day=memo, verdicts=verdicts)
+            assert plain.last == shared.last
             assert plain.steps == shared.steps
             assert (plain.standing, plain.next_expiry) == (shared.standing, shared.next_expiry)
             moved += len(plain.steps)

@@ -212,20 +212,54 @@ def _not_founded(founded_on: date) -> Criterion:
                      None, False, "A firm exists from its founding day", NOT_FOUNDED, "date")
 
 
+# Each tier's verdict reads only the compiled parameters named with its prefix, and the
+# exchange rates (`fx_for`).
+_TIER_PREFIXES = {"eaglet": "e_", "gazelle": "g_", "unicorn": "u_", "leader": "l_"}
+_SAME: dict[tuple[int, int], tuple[CompiledRulebook, CompiledRulebook, frozenset[str]]] = {}
+
+
+def same_tiers(a: CompiledRulebook, b: CompiledRulebook) -> frozenset[str]:
+    """The tiers whose verdict is the same under `a` and `b` whatever the facts: those whose
+    parameters are all equal (and the exchange rates too)."""
+    key = (id(a), id(b))
+    known = _SAME.get(key)
+    if known is not None and known[0] is a and known[1] is b:
+        return known[2]
+    same: frozenset[str] = frozenset()
+    if a.fx == b.fx and dict(a.rulebook.fx_usd_cny) == dict(b.rulebook.fx_usd_cny):
+        va, vb = vars(a), vars(b)
+        same = frozenset(
+            tier for tier, prefix in _TIER_PREFIXES.items()
+            if {k: v for k, v in va.items() if k.startswith(prefix)}
+            == {k: v for k, v in vb.items() if k.startswith(prefix)})
+    if len(_SAME) > 64:
+        _SAME.clear()
+    _SAME[key] = (a, b, same)
+    return same
+
+
 def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_year: int,
-             as_of: date | None = None, *, age_year: int | None = None) -> Decision:
+             as_of: date | None = None, *, age_year: int | None = None,
+             like: tuple[CompiledRulebook, Decision] | None = None) -> Decision:
     """Evaluate one firm for round year fiscal_year+1 using reports up to fiscal_year;
-    `age_year` is the fiscal year the age is judged for (default: fiscal_year)."""
+    `age_year` is the fiscal year the age is judged for (default: fiscal_year).
+
+    `like`: a decision already taken under another rulebook from the same facts, fiscal
+    year, `as_of` and `age_year` (a what-if's baseline): the tiers both rulebooks judge
+    alike (`same_tiers`) are taken from it instead of evaluated again."""
     c = compile_rulebook(rulebook)
     on = as_of if as_of is not None else default_as_of(fiscal_year)
     # "At most N years old in FY" <=> founding year >= FY-N+1 <=> FY-founding+1 <= N.
     age = (age_year if age_year is not None else fiscal_year) - facts.founded_on.year + 1
     r0 = facts.reports.get(fiscal_year)
-    certs = _certs(c, facts, on)
-    eaglet = _eaglet(c, facts, age, r0, certs)
-    gazelle = _gazelle(c, facts, fiscal_year, age)
-    unicorn = _unicorn(c, facts, age, on)
-    leader = _leader(c, facts, fiscal_year, r0, certs[0])
+    same = same_tiers(c, like[0]) if like is not None and on >= facts.founded_on else frozenset()
+    prior = like[1].tiers if like is not None and same else {}
+    certs = _certs(c, facts, on) if not {"eaglet", "leader"} <= same else _NO_CERTS
+    eaglet = prior["eaglet"] if "eaglet" in same else _eaglet(c, facts, age, r0, certs)
+    gazelle = prior["gazelle"] if "gazelle" in same else _gazelle(c, facts, fiscal_year, age)
+    unicorn = prior["unicorn"] if "unicorn" in same else _unicorn(c, facts, age, on)
+    leader = (prior["leader"] if "leader" in same
+              else _leader(c, facts, fiscal_year, r0, certs[0]))
     if on < facts.founded_on:
         # before its founding a firm does not exist: no tier passes, whatever the age says
         gate = _not_founded(facts.founded_on)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
-from ladder.domain.compiled import compile_rulebook
+from ladder.domain.compiled import CompiledRulebook, compile_rulebook
 from ladder.domain.dated import DatedFacts, Override
 from ladder.domain.decision import TIER_RANK, Decision
 from ladder.domain.facts import FirmFacts
@@ -101,9 +101,11 @@ def decide(rulebook: Rulebook, facts: DatedFacts, day: date) -> tuple[Decision, 
     return _evaluate(rulebook, on_day, fy, day), fy
 
 
-def _evaluate(rulebook: Rulebook, on_day: FirmFacts, fy: int | None, day: date) -> Decision:
+def _evaluate(rulebook: Rulebook, on_day: FirmFacts, fy: int | None, day: date,
+              like: tuple[CompiledRulebook, Decision] | None = None) -> Decision:
     decision = evaluate(compile_rulebook(rulebook), on_day,
-                        fy if fy is not None else day.year - 1, as_of=day, age_year=day.year - 1)
+                        fy if fy is not None else day.year - 1, as_of=day, age_year=day.year - 1,
+                        like=like)
     decision.round_year = day.year
     return decision
 
@@ -156,13 +158,18 @@ def _expiry(standing: Standing) -> date | None:
 
 
 def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
-         facts_by_day: dict[date, FirmFacts] | None = None) -> Timeline:
+         facts_by_day: dict[date, FirmFacts] | None = None,
+         verdicts: dict[tuple[date, int | None], tuple[CompiledRulebook, Decision]] | None = None,
+         ) -> Timeline:
     """The firm's timeline up to `until`: one evaluation per day with a fact or an expiry.
 
     `facts_by_day` memoises `facts.on(day)` for the days folded (it must belong to these
     `facts`): a what-if passes the same dict to the baseline's and the draft's fold, so the
     facts of each day are built once. On a day with an expiry and no fact, the facts are
-    those of the last fact day, so they are not rebuilt."""
+    those of the last fact day, so they are not rebuilt. `verdicts` (same facts) keeps each
+    day's evaluation; a later fold under another rulebook takes from it the tiers both
+    rulebooks judge alike (`rules.same_tiers`): a what-if's draft re-evaluates only the tiers
+    it changes."""
     memo: dict[date, FirmFacts] = {} if facts_by_day is None else facts_by_day
     validity = rulebook.filing_validity_years
     overrides: dict[date, list[Override]] = defaultdict(list)
@@ -193,8 +200,12 @@ def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
         fy = report_year(on_day, day, rulebook.report_max_age_years)
         if _unchanged_whatever_the_rules(standing, on_day, fy, day):
             continue
-        t = apply_decision(standing, _evaluate(rulebook, on_day, fy, day), day, validity,
-                           evaluated=fy is not None)
+        if verdicts is None:
+            decision = _evaluate(rulebook, on_day, fy, day)
+        else:
+            decision = _evaluate(rulebook, on_day, fy, day, verdicts.get((day, fy)))
+            verdicts.setdefault((day, fy), (compile_rulebook(rulebook), decision))
+        t = apply_decision(standing, decision, day, validity, evaluated=fy is not None)
         if t.kind != "unchanged":
             steps.append(_step(t, day, fy))
             standing = t.new_standing

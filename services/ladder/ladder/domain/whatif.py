@@ -33,9 +33,12 @@ def compare(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_ye
             progress(n, len(facts))
         if f.firm.founded_on.year > fy:
             continue  # not yet founded in that fiscal year
-        by_day: dict[date, Any] = {}  # each day's facts, built once for both folds
-        old = fold(baseline, f, on, facts_by_day=by_day)
-        new = fold(draft, f, on, facts_by_day=by_day)
+        # each day's facts built once for both folds; the draft re-evaluates only the tiers
+        # it changes on the days the baseline evaluated
+        by_day: dict[date, Any] = {}
+        verdicts: dict[tuple[date, int | None], Any] = {}
+        old = fold(baseline, f, on, facts_by_day=by_day, verdicts=verdicts)
+        new = fold(draft, f, on, facts_by_day=by_day, verdicts=verdicts)
         before, after = old.standing, new.standing
         for side, t in (("baseline", old), ("draft", new)):
             counts[side][t.standing.tier] += 1
