@@ -7,9 +7,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-from shared.codes import DISTRICTS, INDUSTRIES
+from shared.codes import DISTRICTS, INDUSTRIES, CertificateKind, Currency, InvestorKind
 
 ImportKindName = Literal["firms", "reports", "filings", "applications", "funding_rounds",
                          "certificates"]
@@ -19,10 +19,9 @@ COMMENT = "#"  # lines starting with it, before the header row, are skipped by t
 COMPANY_KINDS = ("independent", "branch", "production_base", "sales", "trading")
 TIERS = ("eaglet", "gazelle", "unicorn", "leader")
 BOOL = "true/false (also 1/0, yes/no)"
-CURRENCIES = ("CNY", "USD")
-INVESTOR_KINDS = ("vc_pe", "other")
-CERTIFICATE_KINDS = ("high_tech_enterprise", "tech_sme", "software_enterprise", "software_product",
-                     "contest_prize_national", "contest_prize_provincial", "st_award")
+CURRENCIES: tuple[str, ...] = get_args(Currency)
+INVESTOR_KINDS: tuple[str, ...] = get_args(InvestorKind)
+CERTIFICATE_KINDS: tuple[str, ...] = get_args(CertificateKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,7 @@ class Column:
 
     name: str
     required: bool
-    kind: str  # text, date, yuan, count, year, bool, code, uuid
+    kind: str  # text, date, yuan, money (in its currency), count, year, bool, code, uuid
     rule: str
     example: str = ""
     codes: tuple[str, ...] = ()
