@@ -327,7 +327,7 @@ def parser() -> argparse.ArgumentParser:
     columns = "\n\n".join(f"{kind} ({FORMATS[kind]}):\n{help_text(kind)}" for kind in KINDS)
     imp = sub.add_parser(
         "import", help="bulk import a CSV through the registry (firms, reports, filings, "
-        "applications), or write a kind's template",
+        "applications, funding_rounds, certificates), or write a kind's template",
         description="Bulk import a UTF-8 CSV with a header row through the registry; rejected "
         "rows are printed and written beside it as <name>.errors.csv (row: the data row; "
         "line: the file's line), exit 1 when any. `tracker import template KIND` writes a "

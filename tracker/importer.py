@@ -1,4 +1,4 @@
-"""`tracker import firms|reports|filings|applications FILE.csv`: the file through the
+"""`tracker import KIND FILE.csv`: the file through the
 registry's POST /v1/imports, in chunks so progress shows, and the per-row error report as a
 table and as CSV (`line`: the line of the file the row starts on). `tracker import template
 KIND`: the registry's template for a kind."""

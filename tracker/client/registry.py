@@ -62,7 +62,8 @@ RECORD_STEP = Operation("POST", FIRM + "/applications/{application_id}/steps",
 IMPORT = Operation("POST", "/v1/imports", ImportReport)
 GET_IMPORT = Operation("GET", "/v1/imports/{import_id}", ImportJob)
 
-ImportKind = Literal["firms", "reports", "filings", "applications"]
+ImportKind = Literal["firms", "reports", "filings", "applications", "funding_rounds",
+                     "certificates"]
 
 
 class Registry(ServiceClient):

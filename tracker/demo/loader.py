@@ -8,19 +8,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from pydantic import ValidationError
-
-from registry.schemas import CertificateIn, FundingRoundIn
-from tracker.client import ApiProblem, Ladder, Recorded, Registry
+from tracker.client import ApiProblem, Ladder, Registry
 from tracker.client.registry import ImportKind
 from tracker.demo.generator import generate
 from tracker.demo.population import (
     CSV_CHUNK_ROWS,
+    FACT_COLUMNS,
     REFERENCE_DAY,
     REPORT_COLUMNS,
-    DemoFirm,
     csv_text,
 )
 from tracker.demo.profiles import DALIAN, DALIAN_FIRMS
@@ -31,11 +28,6 @@ log = logging.getLogger(__name__)
 
 class DemoLoadError(RuntimeError):
     """The registry refused the demo as a whole (bad token, server error, unreachable)."""
-
-
-def _fatal(problem: ApiProblem) -> bool:
-    """A refusal of the whole load, not of one row: a bad token, a role, a server error."""
-    return problem.status in (401, 403) or problem.status >= 500
 
 
 async def _import(registry: Registry, kind: ImportKind, text: str, keys: list[str],
@@ -63,36 +55,7 @@ async def _firm_ids(registry: Registry, wanted: set[str]) -> dict[str, str]:
     return ids
 
 
-async def _fact(registry: Registry, what: str, firm_id: str,
-                body: dict[str, Any]) -> Recorded[Any]:
-    """Record one funding round or certificate."""
-    if what == "funding_rounds":
-        return await registry.record_funding_round(firm_id, FundingRoundIn.model_validate(body))
-    return await registry.grant_certificate(firm_id, CertificateIn.model_validate(body))
-
-
-async def _facts(registry: Registry, firm: DemoFirm, firm_id: str,
-                 limit: asyncio.Semaphore, created: Counter[str], kept: Counter[str],
-                 problems: list[str]) -> None:
-    """One firm's funding rounds (oldest first), then its certificates."""
-    calls = [("funding_rounds", body)
-             for body in sorted(firm.funding_rounds, key=lambda r: r["closed_on"])]
-    calls += [("certificates", body) for body in firm.certificates]
-    async with limit:
-        for what, body in calls:
-            try:
-                recorded = await _fact(registry, what, firm_id, body)
-            except ValidationError as exc:  # what the registry would refuse with a 422
-                problems.append(f"{what} of {firm.uscc}: {exc}"[:400])
-                continue
-            except ApiProblem as exc:
-                if _fatal(exc):
-                    raise DemoLoadError(f"{what} of {firm.uscc}: {exc}") from None
-                problems.append(f"{what} of {firm.uscc}: HTTP {exc.status}: {exc.detail}"[:400])
-                continue
-            created[what] += recorded.created
-            kept[what] += 1
-
+FACT_CHUNK_ROWS = 1000  # funding rounds or certificates per import (a firm's in one)
 
 # The current year's targets, seeded when the bureau has set none (the 2022 figures).
 CURRENT_TARGETS = {"eaglet": 170, "gazelle": 30, "unicorn": 1, "high_tech_enterprise": 500,
@@ -143,7 +106,9 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
     current year's targets are seeded there too, unless the bureau set some, and the rounds
     from 2019 to the current year are sent (`tracker.demo.rounds`; counts under `rounds`). `progress` is
     called as (stage, done, total) for the stages "firms", "reports" and "facts" as rows
-    are sent. `shape` picks the city (see `generate`).
+    are sent. `shape` picks the city (see `generate`). Firms, reports, funding rounds and
+    certificates go as CSV imports (`import_concurrency` of each at once, reports beside
+    facts; `concurrency` is kept for callers, the facts no longer going one call each).
     """
     started = time.perf_counter()
     data = generate(seed, firms, as_of=as_of or max(date.today(), REFERENCE_DAY), shape=shape)
@@ -176,9 +141,6 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
             kept["firms"] += applied + unchanged
             tick("firms", len(keys))
 
-        with_facts = [f for f in data.firms if f.funding_rounds or f.certificates]
-        ids = await _firm_ids(registry, {f.uscc for f in with_facts})
-        limit = asyncio.Semaphore(concurrency)
 
         async def reports(chunk: list[dict[str, Any]]) -> None:
             keys = [f"{r['uscc']}/FY{r['fiscal_year']}" for r in chunk]
@@ -189,18 +151,23 @@ async def load_demo(registry_url: str, token: str, *, firms: int = 2400, seed: i
             kept["reports"] += applied + unchanged
             tick("reports", len(chunk))
 
-        async def facts(firm: DemoFirm, firm_id: str) -> None:
-            await _facts(registry, firm, firm_id, limit, created, kept, problems)
-            tick("facts", len(firm.funding_rounds) + len(firm.certificates))
+        async def facts(kind: ImportKind, chunk: list[dict[str, Any]]) -> None:
+            keys = [f"{r['uscc']}/{r.get('closed_on') or r.get('kind')}" for r in chunk]
+            async with fact_imports:
+                applied, unchanged = await _import(
+                    registry, kind, csv_text(FACT_COLUMNS[kind], chunk), keys, problems)
+            created[kind] += applied
+            kept[kind] += applied + unchanged
+            tick("facts", len(chunk))
 
-        # A firm's reports stay in one chunk, so chunks may run side by side.
+        # A firm's reports (and its rounds, its certificates) stay in one chunk, so chunks
+        # may run side by side; the facts' imports run beside the reports'.
         imports = asyncio.Semaphore(import_concurrency)
+        fact_imports = asyncio.Semaphore(import_concurrency)
         tasks = [reports(chunk) for chunk in data.report_chunks()]
-        for firm in with_facts:
-            if firm.uscc in ids:
-                tasks.append(facts(firm, ids[firm.uscc]))
-            else:
-                problems.append(f"firm {firm.uscc} not found in the registry after its import")
+        for kind in FACT_COLUMNS:
+            tasks += [facts(cast(ImportKind, kind), chunk)
+                      for chunk in data.fact_chunks(kind, FACT_CHUNK_ROWS)]
         tick("reports", 0)
         tick("facts", 0)
         await asyncio.gather(*tasks)

@@ -18,6 +18,12 @@ FIRM_COLUMNS = ("uscc", "name", "district", "industry", "founded_on", "company_k
 REPORT_COLUMNS = ("uscc", "fiscal_year", "filed_on", "revenue", "sales_revenue", "total_assets", "employees",
                   "st_staff", "rd_expense", "st_activity_investment", "high_tech_revenue",
                   "ip_class1", "ip_class2")
+# the funding_rounds and certificates imports' columns the demo fills
+FACT_COLUMNS = {
+    "funding_rounds": ("uscc", "closed_on", "amount", "currency", "post_money_valuation",
+                       "investor_kind"),
+    "certificates": ("uscc", "kind", "issued_on", "expires_on", "number"),
+}
 
 
 @dataclass
@@ -82,6 +88,21 @@ class DemoData:
         for f in self.firms:
             rows = [{"uscc": f.uscc, "fiscal_year": fy, "filed_on": f.filed[fy].isoformat(), **r}
                     for fy, r in sorted(f.reports.items())]
+            if len(chunks[-1]) + len(rows) > chunk_rows:
+                chunks.append([])
+            chunks[-1].extend(rows)
+        return [c for c in chunks if c]
+
+    def fact_chunks(self, kind: str, chunk_rows: int = CSV_CHUNK_ROWS
+                    ) -> list[list[dict[str, Any]]]:
+        """A kind's rows ("funding_rounds", oldest first, or "certificates"; firms keyed by
+        USCC) in chunks of at most `chunk_rows` rows; a firm's rows never split between
+        chunks."""
+        chunks: list[list[dict[str, Any]]] = [[]]
+        for f in self.firms:
+            facts = (sorted(f.funding_rounds, key=lambda r: r["closed_on"])
+                     if kind == "funding_rounds" else f.certificates)
+            rows = [{"uscc": f.uscc, **fact} for fact in facts]
             if len(chunks[-1]) + len(rows) > chunk_rows:
                 chunks.append([])
             chunks[-1].extend(rows)

@@ -53,14 +53,19 @@ class Plan:
 
 
 async def caught_up(registry: Registry, ladder: Ladder, *, timeout_s: float = 600) -> None:
-    """Wait until the ladder has applied every registry event of every firm."""
+    """Wait until the ladder has applied every registry event of every firm the registry
+    holds now. The registry's sequences are read once (the load has written them); only the
+    ladder's standings are read again while it catches up, so the wait does not compete with
+    the ladder's consumer for the two cores by paging the registry every second."""
     deadline = asyncio.get_running_loop().time() + timeout_s
+    pending = {f.id: f.sequence async for page in registry.firms(limit=500)
+               for f in page.items}
     while True:
-        wanted = {f.id: f.sequence async for page in registry.firms(limit=500)
-                  for f in page.items}
         seen = {s.firm_id: s.sequence async for page in ladder.standings(limit=500)
                 for s in page.items}
-        if all(seen.get(firm_id, 0) >= seq for firm_id, seq in wanted.items()):
+        pending = {firm_id: seq for firm_id, seq in pending.items()
+                   if seen.get(firm_id, 0) < seq}
+        if not pending:
             return
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("the ladder did not apply the demo's facts in time")

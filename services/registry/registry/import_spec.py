@@ -7,16 +7,21 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-from shared.codes import DISTRICTS, INDUSTRIES
+from shared.codes import DISTRICTS, INDUSTRIES, CertificateKind, Currency, InvestorKind
 
-ImportKindName = Literal["firms", "reports", "filings", "applications"]
-KINDS: tuple[ImportKindName, ...] = ("firms", "reports", "filings", "applications")
+ImportKindName = Literal["firms", "reports", "filings", "applications", "funding_rounds",
+                         "certificates"]
+KINDS: tuple[ImportKindName, ...] = ("firms", "reports", "filings", "applications",
+                                     "funding_rounds", "certificates")
 COMMENT = "#"  # lines starting with it, before the header row, are skipped by the import
 COMPANY_KINDS = ("independent", "branch", "production_base", "sales", "trading")
 TIERS = ("eaglet", "gazelle", "unicorn", "leader")
 BOOL = "true/false (also 1/0, yes/no)"
+CURRENCIES: tuple[str, ...] = get_args(Currency)
+INVESTOR_KINDS: tuple[str, ...] = get_args(InvestorKind)
+CERTIFICATE_KINDS: tuple[str, ...] = get_args(CertificateKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +30,7 @@ class Column:
 
     name: str
     required: bool
-    kind: str  # text, date, yuan, count, year, bool, code, uuid
+    kind: str  # text, date, yuan, money (in its currency), count, year, bool, code, uuid
     rule: str
     example: str = ""
     codes: tuple[str, ...] = ()
@@ -116,9 +121,38 @@ SPEC: dict[ImportKindName, tuple[Column, ...]] = {
         Column("withdrawn_on", False, "date", "the day the firm withdrew"),
         Column("note", False, "text", "a note kept with the application"),
     ),
+    "funding_rounds": (
+        Column("uscc", False, "text", "whose round: uscc or firm_id (one of the two)",
+               "91210200MA0QC2PX3M"),
+        Column("firm_id", False, "uuid", "whose round, by the registry's id (instead of uscc)"),
+        Column("closed_on", True, "date", "the day the round closed YYYY-MM-DD: not before "
+               "the firm's founding, not in the future", "2023-06-30"),
+        Column("amount", True, "money", "the amount raised in whole units of currency "
+               "(元 for CNY, not 万元), more than 0", "30000000"),
+        Column("currency", False, "code", "default CNY", "CNY", CURRENCIES),
+        Column("post_money_valuation", True, "money", "投后估值 in whole units of currency, "
+               "at least amount", "300000000"),
+        Column("investor_kind", True, "code", "vc_pe: a venture or private-equity fund "
+               "(创投/私募), other: anyone else", "vc_pe", INVESTOR_KINDS),
+    ),
+    "certificates": (
+        Column("uscc", False, "text", "whose certificate: uscc or firm_id (one of the two)",
+               "91210200MA0QC2PX3M"),
+        Column("firm_id", False, "uuid", "whose certificate, by the registry's id (instead of "
+               "uscc)"),
+        Column("kind", True, "code", "the certificate or award", "high_tech_enterprise",
+               CERTIFICATE_KINDS),
+        Column("issued_on", True, "date", "the day it was issued YYYY-MM-DD: not before the "
+               "firm's founding, not in the future", "2022-12-01"),
+        Column("expires_on", False, "date", "end of validity YYYY-MM-DD, after issued_on",
+               "2025-12-01"),
+        Column("number", False, "text", "the certificate's number, at most 100 characters",
+               "GR202221000123"),
+    ),
 }
 
-FORMATS = {"firms": "csv", "reports": "csv", "filings": "csv or xlsx", "applications": "csv"}
+FORMATS = {"firms": "csv", "reports": "csv", "filings": "csv or xlsx", "applications": "csv",
+           "funding_rounds": "csv", "certificates": "csv"}
 
 
 def columns(kind: ImportKindName) -> tuple[Column, ...]:

@@ -45,7 +45,8 @@ StepIn = _requests.StepIn
 APPLICATION_COLUMNS = _applications.APPLICATION_COLUMNS
 
 ReportOutcome = results.ReportOutcome
-ImportKind = Literal["firms", "reports", "filings", "applications"]
+ImportKind = Literal["firms", "reports", "filings", "applications", "funding_rounds",
+                     "certificates"]
 ImportStatus = results.ImportStatus
 _AT = "2026-03-02T08:15:30.123456Z"
 

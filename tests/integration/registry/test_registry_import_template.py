@@ -14,7 +14,8 @@ from tests.factories import firm_payload
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("kind", ["firms", "reports", "filings", "applications"])
+@pytest.mark.parametrize("kind", ["firms", "reports", "filings", "applications",
+                                  "funding_rounds", "certificates"])
 async def test_each_kind_has_a_csv_template(client: httpx.AsyncClient, kind: str) -> None:
     r = await client.get("/v1/imports/template", params={"kind": kind})
     assert r.status_code == 200, r.text

@@ -4,14 +4,17 @@ import as they are (their rules and example are comment rows)."""
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 
 from registry.domain import application_import, csv_import, filing_import
-from registry.domain.models import AnnualReportIn, FirmIn
+from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
 from registry.import_spec import (
+    FORMATS,
     KINDS,
     SPEC,
+    Column,
     example_row,
     help_text,
     rules_line,
@@ -113,3 +116,29 @@ def test_each_row_knows_the_line_it_starts_on() -> None:
     rows, lines = csv_import.read_lines(text, "firms")
     assert [r["uscc"] for r in rows] == ["a", "b", "c"]
     assert lines == [4, 6, 8]  # 1-2: comments, 3: header, 5: empty, 6-7: one record
+
+
+def readme_row(column: Column) -> str:
+    codes = f"; one of {', '.join(f'`{c}`' for c in column.codes)}" if column.codes else ""
+    need = "required" if column.required else "optional"
+    return f"| `{column.name}` | {need} | {column.kind} | {column.rule}{codes} |"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_readme_lists_every_kind_as_the_spec_does(kind: str) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split(f"*{kind}* ({FORMATS[kind]}):", 1)  # type: ignore[index]
+    assert len(section) == 2, f"README has no *{kind}* table"
+    table = section[1].split("\n\n", 2)[1]
+    assert table.splitlines()[2:] == [readme_row(c) for c in SPEC[kind]]  # type: ignore[index]
+
+
+def test_the_fact_kinds_read_the_single_requests_fields() -> None:
+    assert names("funding_rounds") == set(FundingRoundIn.model_fields) | set(
+        csv_import.FACT_KEYS)
+    assert names("certificates") == set(CertificateIn.model_fields) | set(csv_import.FACT_KEYS)
+    for kind in ("funding_rounds", "certificates"):
+        header = [c.name for c in SPEC[kind]]  # type: ignore[index]
+        row = dict(zip(header, example_row(kind), strict=True))  # type: ignore[arg-type]
+        parsed, errors = csv_import.validate(1, kind, row)  # type: ignore[arg-type]
+        assert errors == [] and isinstance(parsed, csv_import.FactRow), errors

@@ -19,6 +19,7 @@ from registry.domain.models import (
     FirmPatch,
     FundingRoundIn,
 )
+from registry.import_spec import ImportKindName
 from registry.schemas import (
     CertificateWritten,
     Firm,
@@ -180,11 +181,12 @@ async def firm_events(
 
 
 @router.post("/imports", status_code=201, tags=["imports"],
-             summary="Bulk import firms, reports, a round's applications with their steps (CSV) "
+             summary="Bulk import firms, reports, funding rounds, certificates, a round's "
+             "applications with their steps (CSV) "
              "or the province's list of filings (CSV or xlsx: uscc, name, tier, grade, "
              "listed_on, list_name); answers a per-row report")
 async def post_import(
-    ctx: WriterCtx, uow: Uow, today: Today, kind: Literal["firms", "reports", "filings", "applications"],
+    ctx: WriterCtx, uow: Uow, today: Today, kind: ImportKindName,
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row; filings may "
                                      "be an xlsx workbook")],
 ) -> ImportReport:
@@ -198,7 +200,7 @@ async def post_import(
             responses={200: {"content": {"text/csv": {}, XLSX: {}},
                              "description": "The template file"}})
 async def import_template(
-    ctx: ReaderCtx, kind: Literal["firms", "reports", "filings", "applications"],
+    ctx: ReaderCtx, kind: ImportKindName,
     format: Annotated[Literal["csv", "xlsx"], Query(
         description="xlsx: for filings, the one kind the import reads as a workbook")] = "csv",
 ) -> Response:

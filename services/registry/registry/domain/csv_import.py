@@ -11,13 +11,19 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from registry.domain.models import AnnualReportIn, FirmIn
+from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
 from registry.import_spec import skip_comments
 from shared.errors import Rejected
 
-ImportKind = Literal["firms", "reports", "filings", "applications"]
+ImportKind = Literal["firms", "reports", "filings", "applications", "funding_rounds",
+                     "certificates"]
 MAX_ROWS = 100_000
 REPORT_KEYS = ("firm_id", "uscc", "fiscal_year")  # which report a row is, beside its figures
+FACT_KEYS = ("firm_id", "uscc")  # whose funding round or certificate a row is
+_RULE_FIELDS = {"valuation_ge_amount": "post_money_valuation",  # a rule across two columns
+                "expires_after_issue": "expires_on"}  # names the column it refuses
+FACT_MODELS: dict[str, type[FundingRoundIn] | type[CertificateIn]] = {
+    "funding_rounds": FundingRoundIn, "certificates": CertificateIn}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,16 @@ class ReportRow:
     uscc: str | None
     fiscal_year: int
     body: AnnualReportIn
+
+
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """A valid funding-round or certificate row: whose (by id, or by USCC as written), and
+    the fact as a single request would send it."""
+
+    firm_id: uuid.UUID | None
+    uscc: str | None
+    body: FundingRoundIn | CertificateIn
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +101,8 @@ def _parse(text: str, kind: ImportKind) -> tuple[list[dict[str, str]], list[int]
         allowed: set[str] = {c.strip() for c in reader.fieldnames}
     else:
         allowed = set(FirmIn.model_fields) if kind == "firms" else (
-            set(AnnualReportIn.model_fields) | set(REPORT_KEYS))
+            set(FACT_MODELS[kind].model_fields) | set(FACT_KEYS) if kind in FACT_MODELS
+            else set(AnnualReportIn.model_fields) | set(REPORT_KEYS))
     unknown = [c for c in reader.fieldnames if c.strip() not in allowed]
     if unknown:
         raise Rejected("file", "csv_columns", f"unknown columns: {', '.join(unknown)}; "
@@ -106,10 +123,12 @@ def _parse(text: str, kind: ImportKind) -> tuple[list[dict[str, str]], list[int]
 
 
 def validate(number: int, kind: ImportKind, raw: dict[str, str]
-             ) -> tuple[FirmIn | ReportRow | None, list[RowError]]:
+             ) -> tuple[FirmIn | ReportRow | FactRow | None, list[RowError]]:
     """(parsed, errors) for row `number`; blanks mean 'not given'."""
     values = {k: v for k, v in raw.items() if v != ""}
     keys: dict[str, str] = {}
+    if kind in FACT_MODELS:
+        return validate_fact(number, kind, values)
     if kind == "reports":
         keys = {k: values.pop(k) for k in REPORT_KEYS if k in values}
         if "fiscal_year" not in keys or not keys["fiscal_year"].isdigit():
@@ -124,6 +143,27 @@ def validate(number: int, kind: ImportKind, raw: dict[str, str]
         return None, [RowError(number, ".".join(map(str, e["loc"])) or "row", e["msg"])
                       for e in exc.errors()]
     return _report_row(number, keys, body)
+
+
+def validate_fact(number: int, kind: ImportKind, values: dict[str, str]
+                  ) -> tuple[FactRow | None, list[RowError]]:
+    """A funding-round or certificate row: whose (firm_id or uscc), then the fact by the
+    single request's model, so its errors name the same fields."""
+    keys = {k: values.pop(k) for k in FACT_KEYS if k in values}
+    if not keys:
+        return None, [RowError(number, "firm_id", "give firm_id or uscc")]
+    firm_id = None
+    if "firm_id" in keys:
+        try:
+            firm_id = uuid.UUID(keys["firm_id"])
+        except ValueError:
+            return None, [RowError(number, "firm_id", "firm_id is not a UUID")]
+    try:
+        body = FACT_MODELS[kind].model_validate(values)
+    except ValidationError as exc:
+        return None, [RowError(number, ".".join(map(str, e["loc"])) or _RULE_FIELDS.get(
+            e["type"], "row"), e["msg"]) for e in exc.errors()]
+    return FactRow(firm_id, keys.get("uscc"), body), []
 
 
 def _report_row(number: int, keys: dict[str, str], body: AnnualReportIn

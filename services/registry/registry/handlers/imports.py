@@ -18,16 +18,32 @@ from datetime import date
 from typing import Any, TypeVar
 
 from registry.domain.application_import import ApplicationRow, validate_application
-from registry.domain.csv_import import ImportKind, ReportRow, RowError, decode, read_lines, validate
+from registry.domain.csv_import import (
+    FACT_MODELS,
+    FactRow,
+    ImportKind,
+    ReportRow,
+    RowError,
+    decode,
+    read_lines,
+    validate,
+)
 from registry.domain.filing_import import FilingRow, is_xlsx, read_xlsx, validate_filing
 from registry.domain.models import FirmIn
 from registry.domain.results import ImportDone, ImportStatus
 from registry.domain.rules import registration, report_version
 from registry.handlers.common import new_batch
+from registry.handlers.facts import (
+    certificate_granted,
+    check_certificate,
+    check_round,
+    round_recorded,
+)
 from registry.handlers.firms import registered
 from registry.handlers.reports import reported
 from registry.handlers.round import file_one, filing_fields, step_one, submit
 from registry.repository import EventBatch, Row, UnitOfWork
+from registry.repository.facts import CERTIFICATE_SAME, ROUND_SAME
 from shared.auth import Ctx
 from shared.errors import DomainError, Rejected
 
@@ -78,6 +94,8 @@ async def run_import(uow: UnitOfWork, ctx: Ctx, kind: ImportKind, raw: bytes, *,
                 await _filings(uow, batch, chunk, tally, today)
             elif kind == "applications":
                 await _applications(uow, batch, chunk, tally, today)
+            elif kind in FACT_MODELS:
+                await _facts(uow, batch, kind, chunk, tally)
             else:
                 await _reports(uow, batch, chunk, tally, today)
             await uow.repo.record(batch)
@@ -180,6 +198,67 @@ async def _reports(uow: UnitOfWork, batch: EventBatch, chunk: list[tuple[int, Re
             tally.applied += 1
         if saves:
             await uow.repo.save_reports(saves)
+
+
+async def _owners(uow: UnitOfWork, chunk: list[tuple[int, FactRow]], tally: _Tally
+                  ) -> tuple[dict[uuid.UUID, Row], list[tuple[int, Row, FactRow]]]:
+    """The firms the rows name (by USCC or id), locked; each row with its firm. A row naming
+    no firm is reported (field `uscc` or `firm_id`, as the row named it)."""
+    named = [r.uscc.upper() for _, r in chunk if r.firm_id is None and r.uscc is not None]
+    by_uscc = await uow.repo.firms_by_uscc(named) if named else {}
+    wanted = {row.firm_id or (by_uscc[row.uscc.upper()]["id"]
+                              if row.uscc is not None and row.uscc.upper() in by_uscc else None)
+              for _, row in chunk}
+    firms = await uow.repo.lock_firms(sorted(i for i in wanted if i is not None))
+    known: list[tuple[int, Row, FactRow]] = []
+    for number, row in chunk:
+        if row.firm_id is not None:
+            if row.firm_id in firms:
+                known.append((number, firms[row.firm_id], row))
+            else:
+                tally.errors.append(RowError(number, "firm_id", f"no firm with id {row.firm_id}"))
+            continue
+        found = by_uscc.get((row.uscc or "").upper())
+        if found is None or found["id"] not in firms:
+            tally.errors.append(RowError(number, "uscc", f"no firm with USCC {row.uscc}"))
+        else:
+            known.append((number, firms[found["id"]], row))
+    return firms, known
+
+
+async def _facts(uow: UnitOfWork, batch: EventBatch, kind: str,
+                 chunk: list[tuple[int, FactRow]], tally: _Tally) -> None:
+    """Funding rounds or certificates, each row as `record_funding_round` or
+    `grant_certificate` would take it: not before the firm's founding, a fact identical to
+    one stored (or to an earlier row) unchanged; the new ones inserted in one statement."""
+    rounds = kind == "funding_rounds"
+    same, check, recorded = ((ROUND_SAME, check_round, round_recorded) if rounds
+                             else (CERTIFICATE_SAME, check_certificate, certificate_granted))
+    firms, known = await _owners(uow, chunk, tally)
+    ids = list(firms)
+    stored = await (uow.repo.funding_rounds_of(ids) if rounds
+                    else uow.repo.standing_certificates_of(ids))
+    seen = {(r["firm_id"], *(r[c] for c in same)) for r in stored}
+    new: list[tuple[uuid.UUID, uuid.UUID, dict[str, Any]]] = []
+    for number, firm, row in known:
+        fields = row.body.model_dump()
+        try:
+            check(firm, fields)
+        except DomainError as exc:
+            tally.refused(number, exc)
+            continue
+        key = (firm["id"], *(fields[c] for c in same))
+        if key in seen:
+            tally.unchanged += 1
+            continue
+        seen.add(key)
+        fact_id = uuid.uuid4()
+        new.append((fact_id, firm["id"], fields))
+        recorded(batch, firm, fact_id, fields)
+        tally.applied += 1
+    if new:
+        await (uow.repo.insert_funding_rounds(new) if rounds
+               else uow.repo.insert_certificates(new))
 
 
 async def _filings(uow: UnitOfWork, batch: EventBatch, chunk: list[tuple[int, FilingRow]],

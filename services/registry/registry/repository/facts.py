@@ -6,8 +6,12 @@ import uuid
 from datetime import date
 from typing import Any
 
-from registry.repository.base import Row, Sql, one
+from registry.repository.base import Row, Sql, one, rows
 from shared.db import record
+
+# What makes two rows the same fact: an identical round, a standing identical certificate.
+ROUND_SAME = ("closed_on", "amount", "currency", "post_money_valuation", "investor_kind")
+CERTIFICATE_SAME = ("kind", "issued_on", "number")
 
 
 class FactSql(Sql):
@@ -45,6 +49,38 @@ class FactSql(Sql):
             " VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
             cert_id, firm_id, fields["kind"], fields["issued_on"], fields["expires_on"],
             fields["number"]))
+
+    async def funding_rounds_of(self, firm_ids: list[uuid.UUID]) -> list[Row]:
+        """Every recorded round of these firms (one read for an import batch)."""
+        return rows(await self.conn.fetch(
+            "SELECT * FROM funding_rounds WHERE firm_id = ANY($1::uuid[])", firm_ids))
+
+    async def standing_certificates_of(self, firm_ids: list[uuid.UUID]) -> list[Row]:
+        """Every certificate of these firms not revoked (one read for an import batch)."""
+        return rows(await self.conn.fetch(
+            "SELECT * FROM certificates WHERE firm_id = ANY($1::uuid[]) AND revoked_on IS NULL",
+            firm_ids))
+
+    async def insert_funding_rounds(self, new: list[tuple[uuid.UUID, uuid.UUID, dict[str, Any]]]
+                                    ) -> None:
+        """Record rounds, each (id, firm, fields), in one statement."""
+        await self.conn.execute(
+            "INSERT INTO funding_rounds (id, firm_id, closed_on, amount, currency,"
+            " post_money_valuation, investor_kind) SELECT * FROM unnest($1::uuid[], $2::uuid[],"
+            " $3::date[], $4::bigint[], $5::text[], $6::bigint[], $7::text[])",
+            [i for i, _, _ in new], [f for _, f, _ in new],
+            *([fields[c] for _, _, fields in new] for c in ROUND_SAME))
+
+    async def insert_certificates(self, new: list[tuple[uuid.UUID, uuid.UUID, dict[str, Any]]]
+                                  ) -> None:
+        """Record certificates, each (id, firm, fields), in one statement."""
+        await self.conn.execute(
+            "INSERT INTO certificates (id, firm_id, kind, issued_on, expires_on, number)"
+            " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::date[],"
+            " $6::text[])",
+            [i for i, _, _ in new], [f for _, f, _ in new],
+            *([fields[c] for _, _, fields in new]
+              for c in ("kind", "issued_on", "expires_on", "number")))
 
     async def certificate(self, firm_id: uuid.UUID, cert_id: uuid.UUID) -> Row | None:
         """One certificate of the firm."""
