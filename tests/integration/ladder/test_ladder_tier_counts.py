@@ -5,6 +5,7 @@ database (real PostgreSQL)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from datetime import date
@@ -166,5 +167,33 @@ async def test_migration_fills_the_counts_of_an_existing_database(pg_server_url:
         batches, late, _ = _city(12)
         await _apply(pool, batches[0])
         await _kept_equals_scratch(repo)
+    finally:
+        await pool.close()
+
+
+async def test_batches_moving_the_same_counts_wait_for_each_other_never_deadlock(
+        pg_server_url: str) -> None:
+    """Rows are locked in key order: a batch that moves (k2, k1) while another holds k1 waits
+    for k1 before it takes k2, so the holder can go on to k2 and commit."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    pool = await create_pool(dsn, min_size=2, max_size=2)
+    k1, k2 = (2022, "hitech", "other", "eaglet", ""), (2022, "jinpu", "other", "eaglet", "")
+    try:
+        async with pool.acquire() as a, pool.acquire() as b:
+            await Repository(a).move_tier_counts({k1: (1, 0), k2: (1, 0)})  # rows exist
+            ta, tb = a.transaction(), b.transaction()
+            await ta.start()
+            await tb.start()
+            await Repository(a).move_tier_counts({k1: (1, 0)})
+            other = asyncio.create_task(Repository(b).move_tier_counts({k2: (1, 1), k1: (1, 1)}))
+            await asyncio.sleep(0.3)  # b is waiting for k1 (holding nothing)
+            assert not other.done()
+            await asyncio.wait_for(Repository(a).move_tier_counts({k2: (1, 0)}), 5)
+            await ta.commit()
+            await asyncio.wait_for(other, 5)
+            await tb.commit()
+        rows = {tuple(r[:5]): (r["firms"], r["at_risk"])
+                for r in await pool.fetch("SELECT * FROM tier_moves")}
+        assert rows == {k1: (3, 1), k2: (3, 1)}
     finally:
         await pool.close()
