@@ -89,6 +89,7 @@ class FakeRepository(RoundTables):
         self.target_states: dict[tuple[int, str], dict[str, Any]] = {}
         self.stored_rulebooks: dict[str, dict[str, Any]] = {}
         self.candidate_ranks: dict[uuid.UUID, list[Any]] = {}
+        self.tier_moves: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.audit_log: list[dict[str, Any]] = []
         self._override_ids = 0
         # the round: rounds' dates, applications and lists as the round's reads give them
@@ -213,6 +214,11 @@ class FakeRepository(RoundTables):
     async def save_candidates(self, judged: dict[uuid.UUID, list[Any]], on: Any) -> None:
         for firm_id, found in judged.items():
             self.candidate_ranks[firm_id] = [(c.target, c.failing_count, on) for c in found]
+
+    async def move_tier_counts(self, moves: dict[tuple[Any, ...], tuple[int, int]]) -> None:
+        for key, (firms, at_risk) in moves.items():
+            was = self.tier_moves.get(key, (0, 0))
+            self.tier_moves[key] = (was[0] + firms, was[1] + at_risk)
 
     async def save_standings(self, values: dict[uuid.UUID, dict[str, Any]]) -> None:
         for firm_id, v in values.items():

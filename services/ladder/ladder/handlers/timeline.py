@@ -23,6 +23,7 @@ from ladder.domain.entries import certificate_entries
 from ladder.domain.explain import failing_of, next_tier
 from ladder.domain.rulebook import Rulebook
 from ladder.domain.standing import Standing
+from ladder.domain.tier_moves import Moves, contribution, difference
 from ladder.domain.timeline import Step, Timeline, fold
 from ladder.handlers.targets import publish_progress
 from ladder.repository import Entry, UnitOfWork
@@ -113,6 +114,7 @@ async def recompute_many(uow: UnitOfWork, firms: dict[uuid.UUID, Trigger], *, ru
     await uow.outbox.add_all([e for plan in plans.values() for e in plan.events])
     before = await uow.repo.replace_entries({f: plan.entries for f, plan in plans.items()})
     await _recount(uow, plans, before, today)
+    await uow.repo.move_tier_counts(_moves(plans, stored))
     await uow.repo.save_standings({f: plan.standing for f, plan in plans.items()})
     await uow.repo.save_candidates({f: plan.candidates for f, plan in plans.items()}, today)
     await uow.outbox.add_all([e for plan in plans.values() for e in plan.after])
@@ -135,6 +137,7 @@ class _Plan:
     standing: dict[str, Any] = field(default_factory=dict)
     after: list[Draft[Any]] = field(default_factory=list)  # published after the counts
     candidates: list[Candidate] = field(default_factory=list)  # judged on `today`
+    moves: Moves = field(default_factory=dict)  # the firm's tier counts, from the new timeline
     correlation_id: str | None = None
     outcome: Outcome | None = None
 
@@ -165,6 +168,9 @@ def _plan(rulebook: Rulebook, facts: DatedFacts, row: Row, stored: Sequence[Row]
     plan.entries += [(day.year, key, day, None, False)
                      for key, day in certificate_entries(facts.firm.certificates) if day <= today]
     _standing_of(plan, timeline, ids[-1] if ids else None, rulebook)
+    plan.moves = contribution(row["district"], row["industry"],
+                              [(s.on, s.standing.tier, s.standing.unicorn_grade, s.standing.at_risk)
+                               for s in timeline.steps])
     plan.outcome = Outcome(row["firm_id"], tuple(s.change for s in new), len(old),
                            timeline.standing.tier, ids[-1] if ids else None)
     return plan
@@ -240,6 +246,23 @@ class _Publisher:
             decided_on=gone["on_date"], supersedes=gone["id"])
 
 
+def _moves(plans: dict[uuid.UUID, _Plan], stored: Mapping[uuid.UUID, Sequence[Row]]) -> Moves:
+    """How the firms' recomputation moves the kept tier counts: each firm's new contribution
+    less the one its stored timeline made, under the district and industry it was counted in
+    (none before its first recomputation)."""
+    out: Moves = {}
+    for firm_id, plan in plans.items():
+        row, old = plan.row, {}
+        if row.get("counted_district") is not None:
+            old = contribution(row["counted_district"], row["counted_industry"],
+                               [(r["on_date"], r["to_tier"], r["unicorn_grade"], r["at_risk"])
+                                for r in stored[firm_id]])
+        for key, (firms, at_risk) in difference(old, plan.moves).items():
+            was = out.get(key, (0, 0))
+            out[key] = (was[0] + firms, was[1] + at_risk)
+    return out
+
+
 async def _recount(uow: UnitOfWork, plans: dict[uuid.UUID, _Plan],
                    before: dict[uuid.UUID, set[tuple[int, str, date, bool]]], today: date) -> None:
     """Publish the target counts the firms' new entries moved, once per target: `previous`
@@ -285,6 +308,7 @@ def _standing_of(plan: _Plan, timeline: Timeline, decision_id: uuid.UUID | None,
         "decision_id": decision_id, "decided_on": steps[-1].on if steps else None,
         "override_tier": new.tier if new.override else None,
         "override_reason": new.override_reason,
+        "counted_district": row["district"], "counted_industry": row["industry"],
     }
     if not new.override:
         values.update(override_by=None, override_at=None)

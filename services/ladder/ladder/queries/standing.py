@@ -120,7 +120,14 @@ async def standings(pool: asyncpg.Pool, *, day: date, today: date, cursor: str |
 async def summary(pool: asyncpg.Pool, *, day: date, today: date) -> Summary:
     """How many firms stand on each tier on `day`, by district."""
     repo = Repository(pool)
-    rows = await repo.tier_counts() if day == today else await repo.tier_counts_as_of(day)
+    # the counts the consumer keeps hold today and each year's end; another day is read
+    # from the timeline
+    if day == today:
+        rows = await repo.kept_tier_counts(None)
+    elif (day.month, day.day) == (12, 31):
+        rows = await repo.kept_tier_counts(day.year)
+    else:
+        rows = await repo.tier_counts_as_of(day)
     totals: dict[str, int] = {}
     for r in rows:
         key = f"unicorn:{r['unicorn_grade']}" if r["tier"] == "unicorn" else r["tier"]

@@ -63,7 +63,8 @@ async def funnel(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
     """Firms per tier (unicorn by grade) per district at the year's end (or today), with each
     district's share of the city."""
     day = as_of(f, today)
-    grouped = await Repository(pool).funnel_counts(None if day == today else day)
+    # the counts the consumer keeps (a year's end or today), not a scan of the city
+    grouped = await Repository(pool).kept_funnel_counts(None if day == today else day.year)
     counts: Counter[tuple[str, str, str]] = Counter()
     city: Counter[str] = Counter()
     for r in grouped:

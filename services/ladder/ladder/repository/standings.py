@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -92,6 +93,36 @@ class StandingSql(Sql):
             _AS_OF + "SELECT f.district, f.industry, coalesce(l.to_tier, 'none') AS tier,"
             " l.unicorn_grade, count(*) AS firms"
             " FROM firms f LEFT JOIN last l ON l.firm_id = f.id GROUP BY 1, 2, 3, 4", as_of)
+
+    async def move_tier_counts(self, moves: Mapping[tuple[int, str, str, str, str],
+                                                     tuple[int, int]]) -> None:
+        """Add to the kept tier counts (`tier_moves`), rows in key order: concurrent batches
+        lock them in the same order and never deadlock."""
+        rows = [(*key, firms, at_risk) for key, (firms, at_risk) in sorted(moves.items())
+                if (firms, at_risk) != (0, 0)]
+        if rows:
+            await self.conn.executemany(
+                "INSERT INTO tier_moves (year, district, industry, tier, unicorn_grade, firms,"
+                " at_risk) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                " ON CONFLICT (year, district, industry, tier, unicorn_grade) DO UPDATE"
+                " SET firms = tier_moves.firms + EXCLUDED.firms,"
+                " at_risk = tier_moves.at_risk + EXCLUDED.at_risk", rows)
+
+    async def kept_funnel_counts(self, year: int | None) -> list[asyncpg.Record]:
+        """`funnel_counts` from the kept tier counts: today (None) or at the end of `year`."""
+        return await self.conn.fetch(
+            "SELECT district, industry, tier, nullif(unicorn_grade, '') AS unicorn_grade,"
+            " sum(firms)::int AS firms FROM tier_moves WHERE ($1::int IS NULL OR year <= $1)"
+            " GROUP BY 1, 2, 3, 4 HAVING sum(firms) > 0", year)
+
+    async def kept_tier_counts(self, year: int | None) -> list[asyncpg.Record]:
+        """`tier_counts` (None: today) or `tier_counts_as_of` the end of `year`, from the kept
+        tier counts."""
+        return await self.conn.fetch(
+            "SELECT district, tier, nullif(unicorn_grade, '') AS unicorn_grade,"
+            " sum(firms)::int AS firms, sum(at_risk)::int AS at_risk FROM tier_moves"
+            " WHERE ($1::int IS NULL OR year <= $1) GROUP BY district, tier, unicorn_grade"
+            " HAVING sum(firms) > 0 ORDER BY 1, 2, 3", year)
 
     async def tier_counts_as_of(self, as_of: date) -> list[asyncpg.Record]:
         """Firms per district, tier and unicorn grade on `as_of`."""

@@ -1,0 +1,199 @@
+"""The tier counts the consumer keeps (`tier_moves`) equal the from-scratch count of the city
+for every year's end and for today, after promotions, demotions, corrections from late facts,
+an override, a district change and replays; migration 008 fills them for an existing
+database (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+
+from ladder import handlers
+from ladder.domain.rulebook import default_rulebook
+from ladder.repository import Repository, UnitOfWork
+from shared.auth import Ctx, Principal
+from shared.db import create_pool, prepare_database
+from shared.events import EventEnvelope
+from shared.settings import database_url_for
+from tests.conftest import fresh_database
+from tests.factories import report_payload
+from tests.unit.ladder.events import Registry
+
+pytestmark = pytest.mark.integration
+TODAY = date(2025, 12, 1)
+YEARS = range(2014, 2027)
+OFFICER = Ctx(Principal(key_id="k1", role="officer"), correlation_id="req-counts")
+PLACES = [("hitech", "next_gen_it"), ("jinpu", "life_health"), ("hitech", "life_health"),
+          ("ganjingzi", "next_gen_it")]
+
+
+def _city(seed: int) -> tuple[list[list[EventEnvelope]], list[EventEnvelope], list[str]]:
+    """Batches of registry events for a dozen firms (reports with ups and downs, reports
+    filed years late, a restatement, a dishonest flag), and the late batch: more late facts
+    and a district change. Also the firm ids."""
+    rng, reg = random.Random(seed), Registry()
+    first: list[EventEnvelope] = []
+    late: list[EventEnvelope] = []
+    ids: list[str] = []
+    for n in range(12):
+        district, industry = PLACES[n % len(PLACES)]
+        born = reg.registered(district=district, industry=industry,
+                              founded_on=f"{2012 + n % 5}-03-01")
+        firm_id = born.subject
+        ids.append(firm_id)
+        first.append(born)
+        for fy in range(2015, 2025):
+            filed = f"{fy + 1}-0{rng.randint(3, 6)}-1{rng.randint(0, 9)}"
+            big = rng.random() < 0.3
+            fields: dict[str, Any] = {"ip_class1": 2 if n == 2 else rng.choice((0, 1, 2))}
+            if big:
+                fields.update(revenue=900_000_000, sales_revenue=880_000_000,
+                              total_assets=700_000_000, employees=900)
+            report = reg.report(firm_id, fy, filed, **fields)
+            (late if fy in (2017, 2018) and n % 3 == 0 else first).append(report)
+        if n % 4 == 1:
+            first.append(reg.flag(firm_id, "dishonest_list", True, "2021-05-01"))
+            first.append(reg.flag(firm_id, "dishonest_list", False, "2023-02-01"))
+        if n == 5:  # a restatement that changes a year
+            late.append(reg.event("AnnualReportRestated", firm_id, {
+                "firm_id": firm_id, "report": {"fiscal_year": 2020, **report_payload(
+                    ip_class1=0, filed_on="2022-06-01")},
+                "previous": {"fiscal_year": 2020, **report_payload()}}))
+    moved = ids[2]  # a firm on a tier (its reports are sound) moves district
+    profile = next(e for e in first if e.subject == moved).data.firm.model_dump(mode="json")
+    late.append(reg.event("FirmProfileChanged", moved, {
+        "firm": {**profile, "district": "lvshunkou"}, "effective_on": "2024-06-01",
+        "changed": {"district": {"before": profile["district"], "after": "lvshunkou"}}}))
+    return [first[: len(first) // 2], first[len(first) // 2:]], late, ids
+
+
+async def _apply(pool: Any, batch: list[EventEnvelope]) -> None:
+    await handlers.on_firm_events(UnitOfWork(pool), batch, rulebook=default_rulebook(),
+                                  today=TODAY)
+
+
+def _rows(records: Any) -> list[tuple[Any, ...]]:
+    return sorted((tuple(r) for r in records), key=repr)
+
+
+async def _kept_equals_scratch(repo: Repository) -> dict[int | None, list[tuple[Any, ...]]]:
+    """Every year's end and today: the kept counts equal the from-scratch ones (funnel's
+    district x industry and summary's district with firms at risk); returns the funnel's."""
+    seen: dict[int | None, list[tuple[Any, ...]]] = {}
+    for year in [*YEARS, None]:
+        day = None if year is None else date(year, 12, 31)
+        kept = _rows(await repo.kept_funnel_counts(year))
+        assert kept == _rows(await repo.funnel_counts(day)), year
+        summary = await repo.kept_tier_counts(year)
+        scratch = await (repo.tier_counts() if day is None else repo.tier_counts_as_of(day))
+        assert [tuple(r) for r in summary] == [tuple(r) for r in scratch], year
+        seen[year] = kept
+    return seen
+
+
+async def test_kept_counts_equal_the_city_counted_from_scratch(pg_server_url: str) -> None:
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    pool = await create_pool(dsn)
+    try:
+        repo = Repository(pool)
+        batches, late, ids = _city(7)
+        for batch in batches:
+            await _apply(pool, batch)
+            await _kept_equals_scratch(repo)
+        before_late = await _kept_equals_scratch(repo)
+        changes = {r["change"] for r in await pool.fetch("SELECT change FROM decisions")}
+        assert {"promoted", "demoted"} <= changes or {"promoted", "revoked"} <= changes
+        await _apply(pool, late)  # late facts: corrections, and a firm moves district
+        counted = await _kept_equals_scratch(repo)
+        assert await pool.fetchval("SELECT count(*) FROM decisions WHERE NOT current") > 0
+        assert counted != before_late
+        # the moved firm is counted in its new district in every year it stood on a tier
+        assert any(r[0] == "lvshunkou" and r[2] != "none" for rows in counted.values()
+                   for r in rows), counted
+        assert not any(r[0] == "lvshunkou" for rows in before_late.values() for r in rows)
+        # an override (and clearing it) moves today's counts through the same path
+        firm = uuid.UUID(ids[0])
+        await handlers.override(UnitOfWork(pool), OFFICER, firm, tier="leader",
+                                unicorn_grade=None, reason="by hand", rulebook=default_rulebook(),
+                                today=TODAY)
+        overridden = await _kept_equals_scratch(repo)
+        assert any(r[2] == "leader" for r in overridden[None])
+        # replays of the same batches change nothing
+        moves = _rows(await pool.fetch("SELECT * FROM tier_moves"))
+        for batch in [*batches, late]:
+            await _apply(pool, batch)
+        assert _rows(await pool.fetch("SELECT * FROM tier_moves")) == moves
+        await handlers.override(UnitOfWork(pool), OFFICER, firm, tier=None, unicorn_grade=None,
+                                reason="lifted", rulebook=default_rulebook(), today=TODAY)
+        assert await _kept_equals_scratch(repo) == counted
+        # the kept rows are few: a handful per year, district, industry and tier
+        assert await pool.fetchval("SELECT count(*) FROM tier_moves") < 200
+    finally:
+        await pool.close()
+
+
+async def test_migration_fills_the_counts_of_an_existing_database(pg_server_url: str) -> None:
+    from tracker.services import SERVICES
+
+    name = await fresh_database(pg_server_url, "ladder")
+    dsn = database_url_for(pg_server_url, name)
+    pool = await create_pool(dsn)
+    try:
+        batches, late, _ = _city(11)
+        for batch in [*batches, late]:
+            await _apply(pool, batch)
+        repo = Repository(pool)
+        kept = await _kept_equals_scratch(repo)
+        # the database as it was before 008: no kept counts
+        await pool.execute("DROP TABLE tier_moves")
+        await pool.execute("ALTER TABLE standings DROP COLUMN counted_district,"
+                           " DROP COLUMN counted_industry")
+        await pool.execute("DELETE FROM schema_migrations WHERE name LIKE '%008_tier_counts%'")
+    finally:
+        await pool.close()
+    svc = next(s for s in SERVICES if s.name == "ladder")
+    assert [m for m in await prepare_database(pg_server_url, name, svc.migrations)
+            if "008" in m]
+    pool = await create_pool(dsn)
+    try:
+        repo = Repository(pool)
+        assert await _kept_equals_scratch(repo) == kept
+        # and the consumer goes on from the backfilled counts
+        batches, late, _ = _city(12)
+        await _apply(pool, batches[0])
+        await _kept_equals_scratch(repo)
+    finally:
+        await pool.close()
+
+
+async def test_batches_moving_the_same_counts_wait_for_each_other_never_deadlock(
+        pg_server_url: str) -> None:
+    """Rows are locked in key order: a batch that moves (k2, k1) while another holds k1 waits
+    for k1 before it takes k2, so the holder can go on to k2 and commit."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    pool = await create_pool(dsn, min_size=2, max_size=2)
+    k1, k2 = (2022, "hitech", "other", "eaglet", ""), (2022, "jinpu", "other", "eaglet", "")
+    try:
+        async with pool.acquire() as a, pool.acquire() as b:
+            await Repository(a).move_tier_counts({k1: (1, 0), k2: (1, 0)})  # rows exist
+            ta, tb = a.transaction(), b.transaction()
+            await ta.start()
+            await tb.start()
+            await Repository(a).move_tier_counts({k1: (1, 0)})
+            other = asyncio.create_task(Repository(b).move_tier_counts({k2: (1, 1), k1: (1, 1)}))
+            await asyncio.sleep(0.3)  # b is waiting for k1 (holding nothing)
+            assert not other.done()
+            await asyncio.wait_for(Repository(a).move_tier_counts({k2: (1, 0)}), 5)
+            await ta.commit()
+            await asyncio.wait_for(other, 5)
+            await tb.commit()
+        rows = {tuple(r[:5]): (r["firms"], r["at_risk"])
+                for r in await pool.fetch("SELECT * FROM tier_moves")}
+        assert rows == {k1: (3, 1), k2: (3, 1)}
+    finally:
+        await pool.close()
