@@ -19,13 +19,15 @@ Apache Kafka, the three services as processes, as a user runs it), then measures
   import   bulk CSV import of firm-year reports through POST /v1/imports, until every
            standing settled (`tracker wait`'s check)
   memory   each service's peak RSS per phase (its processes added up)
+  CPU      in e2e and import: CPU milliseconds per report in each service, PostgreSQL, Kafka,
+           the load generator, and the machine in all (`cpu_ms_per_report`)
 
 --processes N starts the stack with N processes per service (REGISTRY_/LADDER_/
 NOTIFIER_PROCESSES), --pool-max M with pools of at most M connections per process
 (DB_POOL_MAX_SIZE); --phases runs only the phases named (the firms they need are made first).
 
-Prints one JSON line. --profile DIR samples the registry (during the writes and the import)
-and the ladder (during e2e) with py-spy into DIR (bench/profile_summary.py reads them); the
+Prints one JSON line. --profile DIR samples the registry (during the writes), the ladder
+(during e2e) and every service (during the import) with py-spy into DIR (bench/profile_summary.py reads them); the
 numbers of a profiled run are not for BENCHMARKS.md. The default sizes keep the whole run
 near 3 minutes on the quiet machine (about 8 under a load average of 20); the import's 100,000-report target is extrapolated from
 --import-firms × 5 reports (a linear path: batches of 200 rows, one transaction each).
@@ -116,6 +118,52 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         return self.peaks
+
+
+class CpuMeter:
+    """CPU seconds (user + system) spent by each part of the machine between two readings:
+    each service (its processes and workers), PostgreSQL (the postmaster and its backends),
+    Kafka (the broker's JVM), the load generator (this process) and everything else — so a
+    phase's bound reads as CPU milliseconds per report in each part, not a guess."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.services = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.me = psutil.Process()
+
+    def _part(self, proc: psutil.Process, owners: dict[int, str]) -> str:
+        if proc.pid in owners:
+            return owners[proc.pid]
+        if proc.pid == self.me.pid:
+            return "load generator"
+        name = proc.name()
+        return ("postgresql" if name.startswith("postgres") else
+                "kafka" if name == "java" else "other")
+
+    def reading(self) -> dict[str, float]:
+        """Every live process's CPU seconds so far, added up per part; `machine` is the whole
+        machine's busy time (all processes, the kernel's too)."""
+        owners: dict[int, str] = {}
+        for name, proc in self.services.items():
+            with contextlib.suppress(psutil.Error):
+                for p in (proc, *proc.children(recursive=True)):
+                    owners[p.pid] = name
+        parts: dict[str, float] = {}
+        for proc in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                part = self._part(proc, owners)
+                parts[part] = parts.get(part, 0.0) + t.user + t.system
+        busy = psutil.cpu_times()
+        parts["machine"] = sum(busy) - busy.idle - getattr(busy, "iowait", 0.0)
+        return parts
+
+    @staticmethod
+    def per_item_ms(before: dict[str, float], after: dict[str, float],
+                    items: int) -> dict[str, float]:
+        """CPU milliseconds per item in each part between two readings (a process that ended
+        meanwhile is missing from the later one: its part reads low)."""
+        return {k: round(max(0.0, after.get(k, 0.0) - v) * 1000 / max(1, items), 3)
+                for k, v in sorted(before.items())}
 
 
 class Stack:
@@ -292,6 +340,8 @@ async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float,
         await asyncio.gather(*tasks)
 
     watcher = asyncio.create_task(watch())
+    cpu = CpuMeter(stack.pids)
+    cpu_before = cpu.reading()
     try:
         start = time.time()
         headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -309,9 +359,11 @@ async def e2e_phase(stack: Stack, ids: list[str], timeout_s: float,
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         await consumer.stop()
+    cpu_ms = CpuMeter.per_item_ms(cpu_before, cpu.reading(), len(promoted))
     latencies = [(promoted[f] - accepted[f]) * 1000 for f in promoted if f in accepted]
     last = max(promoted.values(), default=start)
     return {"reports": len(ids), "offered_per_s": rate, "statuses": statuses,
+            "cpu_ms_per_report": cpu_ms,
             "registry_accept_per_s": round(len(accepted) / sent_s, 1),
             "promoted": len(promoted), "settled_per_s": round(len(promoted) / (last - start), 1),
             "latency_p50_ms": percentile(latencies, 50), "latency_p99_ms": percentile(latencies, 99),
@@ -363,6 +415,8 @@ def import_phase(stack: Stack, ids: list[str], years: list[int], chunk_rows: int
                  timeout_s: float) -> dict[str, Any]:
     """Every firm-year report through POST /v1/imports, then until every standing settled."""
     per_chunk = max(1, chunk_rows // len(years))
+    cpu = CpuMeter(stack.pids)
+    cpu_before = cpu.reading()
     start = time.perf_counter()
     applied = 0
     for i in range(0, len(ids), per_chunk):
@@ -370,7 +424,9 @@ def import_phase(stack: Stack, ids: list[str], years: list[int], chunk_rows: int
     imported = time.perf_counter() - start
     settled = asyncio.run(settle(stack, timeout_s))
     total = time.perf_counter() - start
+    cpu_ms = CpuMeter.per_item_ms(cpu_before, cpu.reading(), applied)
     return {"reports": len(ids) * len(years), "applied": applied, "import_s": round(imported, 1),
+            "cpu_ms_per_report": cpu_ms,
             "import_rows_per_s": round(applied / imported), **settled,
             "total_s": round(total, 1), "settled_reports_per_s": round(applied / total, 1)}
 
@@ -461,11 +517,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             phase("notifier", lambda: asyncio.run(notifier_phase(stack, args.notifier_events,
                                                                  args.timeout)))
         if "import" in wanted:
-            if args.profile:
-                spy = py_spy(stack.pids["registry"], 30, args.profile / "registry-import")
+            spies = [py_spy(pid, 30, args.profile / f"{name}-import")
+                     for name, pid in stack.pids.items()] if args.profile else []
             phase("import", lambda: import_phase(
                 stack, created["import"], list(range(FY - 4, FY + 1)), 20_000, args.timeout))
-            if args.profile:
+            for spy in spies:
                 spy.wait()
     finally:
         out["rss_peak_mb"] = rss.stop()

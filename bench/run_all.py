@@ -152,6 +152,13 @@ def stack_rows(r: dict[str, Any]) -> list[Row]:
                     f"{_fmt(i['settled_reports_per_s'], 1)}/s settled): 100,000 would take "
                     f"~{_fmt(per_100k)} s", "100,000 in ≤ 60 s", f"{_fmt(commit16)} tx/s",
                     f"{_ratio(60, per_100k)} of the target rate"))
+    for name, label in (("e2e", "end to end"), ("import", "bulk import")):
+        if (cpu := (ok(name) or {}).get("cpu_ms_per_report")):
+            out.append((f"{label}: CPU ms per report, by part of the machine",
+                        ", ".join(f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine"),
+                        "", f"machine {cpu.get('machine', 0):.2f} ms of 2 cores",
+                        f"bound ~{_fmt(2000 / cpu['machine'])} reports/s"
+                        if cpu.get("machine") else ""))
     peaks: dict[str, float] = {}
     for by_service in r.get("rss_peak_mb", {}).values():
         for svc, mb in by_service.items():

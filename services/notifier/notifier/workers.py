@@ -87,14 +87,24 @@ class DeliveryWorker:
             except Exception:  # a failing job must not stop deliveries
                 log.exception("job %s failed", job.__name__)
         rows, allowed = await delivery.claim(self.uow(), settings=self.settings, now=now)
-        await asyncio.gather(*(self._deliver(r, allowed) for r in rows))
+        done = await asyncio.gather(*(self._attempt(r, allowed) for r in rows))
+        statuses = await delivery.settle_all(self.uow(), done, settings=self.settings,
+                                             now=self.clock())
+        for attempted, status in zip(done, statuses, strict=True):
+            row = attempted.row
+            if status is None:
+                log.warning("delivery %s was retaken by another worker", row["id"])
+                continue
+            DELIVERIES.labels("retrying" if status == "pending" else status,
+                              row["channel"]).inc()
         for status in ("pending", "sending", "held", "digest"):
             QUEUE.labels(status).set(0)
         for status, n in (await delivery.queue_depth(self.uow())).items():
             QUEUE.labels(status).set(n)
         return len(rows) >= self.settings.notifier_worker_batch
 
-    async def _deliver(self, row: Row, allowed: list[str]) -> None:
+    async def _attempt(self, row: Row, allowed: list[str]) -> delivery.Attempted:
+        """Send one claimed row; the batch settles together once every send answered."""
         started = time.monotonic()
         try:
             result = await delivery.attempt(row, allowed, send=self.send)
@@ -102,10 +112,4 @@ class DeliveryWorker:
             log.exception("delivery %s raised", row["id"])
             result = DeliveryResult(ok=False, error=f"internal error: {type(exc).__name__}",
                                     retryable=True)
-        status = await delivery.settle(self.uow(), row, result, settings=self.settings,
-                                       now=self.clock(),
-                                       duration_ms=int((time.monotonic() - started) * 1000))
-        if status is None:
-            log.warning("delivery %s was retaken by another worker", row["id"])
-            return
-        DELIVERIES.labels("retrying" if status == "pending" else status, row["channel"]).inc()
+        return delivery.Attempted(row, result, int((time.monotonic() - started) * 1000))

@@ -197,23 +197,24 @@ class FakeRepository:
                 "officer_gone": officer["deleted_at"] is not None})
         return claimed
 
-    async def record_attempt(self, delivery_id: uuid.UUID, attempt: int, at: datetime,
-                             ok: bool, status_code: int | None, error: str | None,
-                             duration_ms: int) -> None:
-        self.attempts_.append({"delivery_id": delivery_id, "attempt": attempt, "at": at,
-                               "ok": ok, "status_code": status_code, "error": error,
-                               "duration_ms": duration_ms})
+    async def record_attempts(self, attempts: list[tuple[Any, ...]]) -> None:
+        for delivery_id, attempt, at, ok, status_code, error, duration_ms in attempts:
+            self.attempts_.append({"delivery_id": delivery_id, "attempt": attempt, "at": at,
+                                   "ok": ok, "status_code": status_code, "error": error,
+                                   "duration_ms": duration_ms})
 
-    async def finish_attempt(self, delivery_id: uuid.UUID, attempt: int, status: str,
-                             next_attempt_at: datetime, status_code: int | None,
-                             error: str | None, now: datetime) -> bool:
-        d = self.deliveries_[delivery_id]
-        if d["status"] != "sending" or d["attempts"] != attempt:
-            return False
-        d.update(status=status, next_attempt_at=next_attempt_at, lease_until=None,
-                 last_status_code=status_code, last_error=error, updated_at=now,
-                 delivered_at=now if status == "delivered" else None)
-        return True
+    async def finish_attempts(self, settled: list[tuple[Any, ...]],
+                              now: datetime) -> set[uuid.UUID]:
+        done = set()
+        for delivery_id, attempt, status, next_attempt_at, status_code, error in settled:
+            d = self.deliveries_[delivery_id]
+            if d["status"] != "sending" or d["attempts"] != attempt:
+                continue
+            d.update(status=status, next_attempt_at=next_attempt_at, lease_until=None,
+                     last_status_code=status_code, last_error=error, updated_at=now,
+                     delivered_at=now if status == "delivered" else None)
+            done.add(delivery_id)
+        return done
 
     async def settle_digest_members(self, digest_id: uuid.UUID, status: str,
                                     error: str | None, now: datetime) -> list[Row]:

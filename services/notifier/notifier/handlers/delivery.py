@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,21 +54,47 @@ def outcome(row: Row, result: DeliveryResult, *, settings: Settings,
     return "failed", now
 
 
+@dataclass(frozen=True, slots=True)
+class Attempted:
+    """One claimed row after its send: what the channel answered and how long it took."""
+
+    row: Row
+    result: DeliveryResult
+    duration_ms: int
+
+
 async def settle(uow: UnitOfWork, row: Row, result: DeliveryResult, *, duration_ms: int,
                  settings: Settings, now: datetime) -> str | None:
-    """Record the attempt and the row's new status, and publish AlertDelivered/AlertFailed
-    when it is final; None when another worker retook the row (its lease ran out)."""
-    status, due = outcome(row, result, settings=settings, now=now)
-    attempt_no = row["attempts"]
-    async with uow:
-        await uow.repo.record_attempt(row["id"], attempt_no, now, result.ok, result.status_code,
-                                      result.error, duration_ms)
-        if not await uow.repo.finish_attempt(row["id"], attempt_no, status, due,
-                                             result.status_code, result.error, now):
-            return None
-        if status in ("delivered", "failed"):
-            await _publish(uow, row, status, result.error, now)
+    """Settle one attempt (see `settle_all`)."""
+    (status,) = await settle_all(uow, [Attempted(row, result, duration_ms)],
+                                 settings=settings, now=now)
     return status
+
+
+async def settle_all(uow: UnitOfWork, done: list[Attempted], *, settings: Settings,
+                     now: datetime) -> list[str | None]:
+    """Record a batch of attempts and their rows' new statuses in one transaction, and
+    publish AlertDelivered/AlertFailed for each that is final; per attempt its status, or
+    None when another worker retook the row (its lease ran out)."""
+    if not done:
+        return []
+    planned = [outcome(a.row, a.result, settings=settings, now=now) for a in done]
+    async with uow:
+        await uow.repo.record_attempts([
+            (a.row["id"], a.row["attempts"], now, a.result.ok, a.result.status_code,
+             a.result.error, a.duration_ms) for a in done])
+        settled = await uow.repo.finish_attempts([
+            (a.row["id"], a.row["attempts"], status, due, a.result.status_code, a.result.error)
+            for a, (status, due) in zip(done, planned, strict=True)], now)
+        statuses: list[str | None] = []
+        for a, (status, _) in zip(done, planned, strict=True):
+            if a.row["id"] not in settled:
+                statuses.append(None)
+                continue
+            if status in ("delivered", "failed"):
+                await _publish(uow, a.row, status, a.result.error, now)
+            statuses.append(status)
+    return statuses
 
 
 async def _publish(uow: UnitOfWork, row: Row, status: str, error: str | None,

@@ -51,25 +51,38 @@ class DeliverySql(Sql):
             " FROM claimed c LEFT JOIN alerts a ON a.id = c.alert_id"
             " JOIN officers o ON o.id = c.officer_id", now, lease_until, limit)
 
-    async def record_attempt(self, delivery_id: uuid.UUID, attempt: int, at: datetime,
-                             ok: bool, status_code: int | None, error: str | None,
-                             duration_ms: int) -> None:
-        """Keep one attempt's outcome."""
+    async def record_attempts(self, attempts: list[tuple[uuid.UUID, int, datetime, bool,
+                                                        int | None, str | None, int]]) -> None:
+        """Keep attempts' outcomes: (delivery, attempt, at, ok, status code, error, ms) each,
+        in one statement."""
+        if not attempts:
+            return
+        ids, numbers, ats, oks, codes, errors, durations = map(list, zip(*attempts, strict=True))
         await self.conn.execute(
             "INSERT INTO delivery_attempts (delivery_id, attempt, at, ok, status_code, error,"
-            " duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            delivery_id, attempt, at, ok, status_code, error, duration_ms)
+            " duration_ms) SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[],"
+            " $4::bool[], $5::int[], $6::text[], $7::int[])",
+            ids, numbers, ats, oks, codes, errors, durations)
 
-    async def finish_attempt(self, delivery_id: uuid.UUID, attempt: int, status: str,
-                             next_attempt_at: datetime, status_code: int | None,
-                             error: str | None, now: datetime) -> bool:
-        """Settle a claimed row; False if another worker retook it (its lease ran out)."""
-        return bool(await self.conn.fetchval(
-            "UPDATE deliveries SET status = $3::text, next_attempt_at = $4, lease_until = NULL,"
-            " last_status_code = $5, last_error = $6, updated_at = $7::timestamptz,"
-            " delivered_at = CASE WHEN $3::text = 'delivered' THEN $7::timestamptz END"
-            " WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING true",
-            delivery_id, attempt, status, next_attempt_at, status_code, error, now))
+    async def finish_attempts(self, settled: list[tuple[uuid.UUID, int, str, datetime,
+                                                        int | None, str | None]],
+                              now: datetime) -> set[uuid.UUID]:
+        """Settle claimed rows, (delivery, attempt, status, next attempt at, status code,
+        error) each, in one statement; the ids settled (a row another worker retook since its
+        lease ran out is left as it is)."""
+        if not settled:
+            return set()
+        ids, numbers, statuses, dues, codes, errors = map(list, zip(*settled, strict=True))
+        rows = await self.conn.fetch(
+            "UPDATE deliveries d SET status = s.status, next_attempt_at = s.due,"
+            " lease_until = NULL, last_status_code = s.code, last_error = s.error,"
+            " updated_at = $7::timestamptz,"
+            " delivered_at = CASE WHEN s.status = 'delivered' THEN $7::timestamptz END"
+            " FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::int[],"
+            " $6::text[]) AS s(id, attempt, status, due, code, error)"
+            " WHERE d.id = s.id AND d.status = 'sending' AND d.attempts = s.attempt"
+            " RETURNING d.id", ids, numbers, statuses, dues, codes, errors, now)
+        return {r["id"] for r in rows}
 
     async def settle_digest_members(self, digest_id: uuid.UUID, status: str,
                                     error: str | None, now: datetime) -> list[Row]:
