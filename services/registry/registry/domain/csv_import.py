@@ -152,12 +152,9 @@ def validate_fact(number: int, kind: ImportKind, values: dict[str, str]
     keys = {k: values.pop(k) for k in FACT_KEYS if k in values}
     if not keys:
         return None, [RowError(number, "firm_id", "give firm_id or uscc")]
-    firm_id = None
-    if "firm_id" in keys:
-        try:
-            firm_id = uuid.UUID(keys["firm_id"])
-        except ValueError:
-            return None, [RowError(number, "firm_id", "firm_id is not a UUID")]
+    firm_id, bad = _firm_id(number, keys)
+    if bad is not None:
+        return None, [bad]
     try:
         body = FACT_MODELS[kind].model_validate(values)
     except ValidationError as exc:
@@ -166,12 +163,19 @@ def validate_fact(number: int, kind: ImportKind, values: dict[str, str]
     return FactRow(firm_id, keys.get("uscc"), body), []
 
 
+def _firm_id(number: int, keys: dict[str, str]) -> tuple[uuid.UUID | None, RowError | None]:
+    """The row's firm_id as a UUID (None when the row names its firm by uscc), or the error."""
+    if "firm_id" not in keys:
+        return None, None
+    try:
+        return uuid.UUID(keys["firm_id"]), None
+    except ValueError:
+        return None, RowError(number, "firm_id", "firm_id is not a UUID")
+
+
 def _report_row(number: int, keys: dict[str, str], body: AnnualReportIn
                 ) -> tuple[ReportRow | None, list[RowError]]:
-    firm_id = None
-    if "firm_id" in keys:
-        try:
-            firm_id = uuid.UUID(keys["firm_id"])
-        except ValueError:
-            return None, [RowError(number, "firm_id", "firm_id is not a UUID")]
+    firm_id, bad = _firm_id(number, keys)
+    if bad is not None:
+        return None, [bad]
     return ReportRow(firm_id, keys.get("uscc"), int(keys["fiscal_year"]), body), []
