@@ -6,6 +6,7 @@ names, codes and units."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 
 from tests.browser.conftest import key_for
 from tests.browser.test_dashboard import WAIT_MS, _api, _seed, _watch_console
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, wait_until
 from tests.factories import firm_payload, report_payload
 
 pytestmark = pytest.mark.browser
@@ -51,6 +52,25 @@ def _open(browser: Any, stack: RunningStack, token: str, lang: str, year: int,
     return page
 
 
+def _inbox_quiet(stack: RunningStack, officer_id: str, quiet_s: float = 4.0) -> None:
+    """Wait until the officer's inbox (each alert's id and date) holds still for `quiet_s`: the
+    demo's history is still flowing in after the load returns, and the history summary's date
+    moves earlier as older events arrive, so a page opened before then shows an earlier state."""
+    seen: dict[str, Any] = {}
+    since = time.monotonic()
+
+    def still() -> bool:
+        nonlocal seen, since
+        with _api(stack, "notifier") as notifier:
+            now = {str(a["id"]): a["on"] for a in notifier.get(
+                f"/v1/officers/{officer_id}/inbox", params={"limit": 100}).json()["items"]}
+        if now != seen:
+            seen, since = now, time.monotonic()
+        return bool(now) and time.monotonic() - since >= quiet_s
+
+    wait_until(still, timeout=180, what="the officer's inbox to hold still")
+
+
 def test_every_page_in_one_language(stack: RunningStack, browser: Any, artifacts: Path) -> None:
     stack.start(demo=False)
     _seed(stack)
@@ -61,6 +81,7 @@ def test_every_page_in_one_language(stack: RunningStack, browser: Any, artifacts
         assert officer.status_code == 201, officer.text
         officer_id = str(officer.json()["id"])
     token = key_for(stack, "officer", officer_id)
+    _inbox_quiet(stack, officer_id)
     with _api(stack, "ladder") as ladder:
         names = {s["name"] for s in ladder.get("/v1/standings", params={"limit": 500})
                  .json()["items"] if s["name"]}
