@@ -1,9 +1,10 @@
-"""What-if jobs in a worker process, so seconds of folding never block the service's event loop.
+"""What-if jobs in worker processes, so seconds of folding never block the service's event loop.
 
-The job lives in `simulation_jobs` (any process of the ladder answers for it); the worker
-loads every firm itself, folds them, writes its progress every so often and the result at
-the end. One worker per ladder process, at a lower CPU priority: what-ifs queue behind each other
-rather than take both cores from the consumer and the API.
+The job lives in `simulation_jobs` (any process of the ladder answers for it). The city is
+split by firm into `SHARES` shares; each worker process loads its share itself, folds it and
+adds its progress to the job's every so often; the service's process adds the shares' tallies
+up and writes the result. The workers run at a lower CPU priority: on a busy machine the
+service, its consumer and PostgreSQL take the CPU first and the what-if what is left.
 """
 
 from __future__ import annotations
@@ -15,94 +16,114 @@ import multiprocessing
 import os
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from typing import Any
 
+import asyncpg
+
 from ladder.domain.rulebook import Rulebook
-from ladder.queries.whatif import simulate
+from ladder.queries.whatif import Share, fold_share, result_of
 from ladder.repository import Repository
 from shared.db import create_pool
 
 log = logging.getLogger(__name__)
-PROGRESS_EVERY_S = 0.5  # how often the worker writes its progress
-
-
-async def _run(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook,
-               round_year: int, traces: bool, limit: int, today: date) -> str:
-    pool = await create_pool(dsn, min_size=2, max_size=2)
-    repo = Repository(pool)
-    seen = [0, 0]
-
-    def heard(done: int, total: int) -> None:
-        seen[:] = [done, total]
-
-    async def report() -> None:
-        while True:
-            await asyncio.sleep(PROGRESS_EVERY_S)
-            if seen[1]:
-                await repo.simulation_progress(job_id, seen[0], seen[1])
-
-    ticker = asyncio.create_task(report())
-    try:
-        out = await simulate(pool, baseline=baseline, draft=draft, round_year=round_year,
-                             traces=traces, limit=limit, today=today, progress=heard)
-        ticker.cancel()
-        await repo.finish_simulation(job_id, result=out.model_dump(mode="json", by_alias=True),
-                                     problem=None, firms=out.firms)
-        return "done"
-    except Exception as exc:
-        ticker.cancel()
-        log.exception("what-if job %s failed", job_id)
-        await repo.finish_simulation(job_id, result=None,
-                                     problem=f"{type(exc).__name__}: {exc}"[:1000])
-        return "failed"
-    finally:
-        await pool.close()
-
-
+PROGRESS_EVERY_S = 0.5  # how often a worker adds its progress to the job's
+SHARES = min(os.cpu_count() or 1, 4)  # worker processes folding one what-if: one a core
 WORKER_NICENESS = 10  # the what-if yields the CPU to the service, its consumer and PostgreSQL
 
 
+async def _fold(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook,
+                round_year: int, traces: bool, today: date, shard: tuple[int, int]) -> Share:
+    pool = await create_pool(dsn, min_size=1, max_size=2)
+    repo = Repository(pool)
+    folded, told = [0], [0]
+
+    def heard(done: int, total: int) -> None:
+        folded[0] = done
+
+    async def tell() -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY_S)
+            if folded[0] > told[0]:
+                more, told[0] = folded[0] - told[0], folded[0]
+                await repo.simulation_progress(job_id, more)
+
+    await repo.simulation_progress(job_id, 0)  # running from now
+    ticker = asyncio.create_task(tell())
+    try:
+        return await fold_share(pool, baseline=baseline, draft=draft, round_year=round_year,
+                                traces=traces, today=today, shard=shard, progress=heard)
+    finally:
+        ticker.cancel()
+        await pool.close()
+
+
+def fold_share_of_job(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook,
+                      round_year: int, traces: bool, today: date, shard: tuple[int, int]) -> Share:
+    """A worker process's entry: load and fold one share of a job's firms."""
+    return asyncio.run(_fold(dsn, job_id, baseline, draft, round_year, traces, today, shard))
+
+
 def _lower_priority() -> None:
-    """The worker process's start: a lower CPU priority, so on a busy machine the service
+    """A worker process's start: a lower CPU priority, so on a busy machine the service
     answers first and the what-if takes what is left."""
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
 
 
-def run_job(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook, round_year: int,
-            traces: bool, limit: int, today: date) -> str:
-    """The worker process's entry: one what-if job, start to finish ("done" or "failed")."""
-    return asyncio.run(_run(dsn, job_id, baseline, draft, round_year, traces, limit, today))
-
-
 class WhatIfWorker:
-    """The ladder process's what-if worker: a one-process pool, started on the first job."""
+    """The ladder process's what-if workers: a pool of `shares` processes, started on the
+    first job; each job is split among them."""
 
-    def __init__(self, dsn: str):
-        self.dsn = dsn
+    def __init__(self, dsn: str, shares: int = SHARES):
+        self.dsn, self.shares = dsn, shares
         self.pool: ProcessPoolExecutor | None = None
         self.running: set[asyncio.Future[Any]] = set()
 
-    def submit(self, job_id: uuid.UUID, **job: Any) -> asyncio.Future[str]:
-        """Run a stored job in the worker process; the future ends with its status."""
-        if self.pool is None:  # spawn: a clean interpreter, not a fork of a running loop
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_lower_priority)
-        future = asyncio.get_running_loop().run_in_executor(
-            self.pool, run_job, self.dsn, job_id, job["baseline"], job["draft"],
-            job["round_year"], job["traces"], job["limit"], job["today"])
-        self.running.add(future)
-        future.add_done_callback(self.running.discard)
-        return future
+    def submit(self, db: asyncpg.Pool, job_id: uuid.UUID, **job: Any) -> asyncio.Future[str]:
+        """Run a stored job in the worker processes; the future ends with its status
+        ("done" or "failed", the job's row saying why)."""
+        task = asyncio.ensure_future(self._run(db, job_id, **job))
+        self.keep(task)
+        return task
+
+    async def _run(self, db: asyncpg.Pool, job_id: uuid.UUID, *, baseline: Rulebook,
+                   draft: Rulebook, round_year: int, traces: bool, limit: int,
+                   today: date) -> str:
+        repo = Repository(db)
+        try:
+            await repo.count_simulation(job_id)
+            if self.pool is None:  # spawn: a clean interpreter, not a fork of a running loop
+                self.pool = ProcessPoolExecutor(
+                    self.shares, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_lower_priority)
+            loop = asyncio.get_running_loop()
+            shares = await asyncio.gather(*(
+                loop.run_in_executor(self.pool, fold_share_of_job, self.dsn, job_id, baseline,
+                                     draft, round_year, traces, today, (k, self.shares))
+                for k in range(self.shares)))
+            out = await result_of(db, list(shares), baseline=baseline, draft=draft,
+                                  round_year=round_year, limit=limit, today=today)
+            await repo.finish_simulation(job_id, result=out.model_dump(mode="json", by_alias=True),
+                                         problem=None, firms=out.firms)
+            return "done"
+        except Exception as exc:
+            log.exception("what-if job %s failed", job_id)
+            problem = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, BrokenProcessPool):  # a worker died: the next job starts anew
+                problem = f"the worker stopped: {exc!r}"
+                self.close()
+            await repo.finish_simulation(job_id, result=None, problem=problem[:1000])
+            return "failed"
 
     def keep(self, task: asyncio.Future[Any]) -> None:
-        """Hold a reference to a follow-up task until it ends."""
+        """Hold a reference to a task until it ends."""
         self.running.add(task)
         task.add_done_callback(self.running.discard)
 
     def close(self) -> None:
-        """Stop the worker (a job in flight is abandoned; its row stays `running`)."""
+        """Stop the workers (a job in flight is abandoned; its row stays `running`)."""
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None

@@ -11,6 +11,12 @@ from datetime import date
 
 import pytest
 
+from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
+from ladder.queries import what_if
+from ladder.repository import Repository
+from ladder.workers import WhatIfWorker
+from shared.db import create_pool
+from shared.settings import database_url_for
 from tests.conftest import fresh_database
 from tests.factories import firm_payload
 from tests.integration.ladder.stack import growth_reports, pair
@@ -84,3 +90,88 @@ async def test_bad_what_if_input_is_a_problem_naming_the_field(pg_server_url: st
         not_an_id = await p.ladder.get(f"{JOBS}/not-a-job")
         assert not_an_id.status_code == 422
         assert not_an_id.json()["errors"][0]["field"].endswith("job_id")
+
+
+async def test_a_job_split_among_the_workers_answers_as_one_process_does(
+        pg_server_url: str, fresh_broker: str) -> None:
+    """The job's two worker processes each load and fold their share of the firms (by id);
+    the shares cover the city once, and the job's answer is the one-process what-if's."""
+    dbs = (await fresh_database(pg_server_url, "registry"), await fresh_database(pg_server_url, "ladder"))
+    async with pair(pg_server_url, *dbs, fresh_broker, today=TODAY) as p:
+        last: tuple[str, int] = ("", 0)
+        for n in range(12):  # CAGRs from 13% to 24%: some move under a 15% threshold, some not
+            reports = {y: dict(body) for y, body in growth_reports(12_500_000).items()}
+            revenue = int(12_500_000 * (1.13 + n / 100) ** 3)
+            reports[2021].update(revenue=revenue, sales_revenue=revenue,
+                                 high_tech_revenue=revenue // 2,
+                                 st_activity_investment=revenue // 20)
+            firm = (await p.registry.post("/v1/firms", json=firm_payload(
+                founded_on="2016-03-01"))).json()
+            for year, body in reports.items():
+                seq = (await p.registry.put(f"/v1/firms/{firm['id']}/reports/{year}",
+                                            json=body)).json()["sequence"]
+            last = (firm["id"], seq)
+        await p.caught_up(*last)
+
+        pool = await create_pool(database_url_for(pg_server_url, dbs[1]))
+        try:
+            repo = Repository(pool)
+            whole = await repo.all_dated()
+            shares = [await repo.all_dated(shard=(k, 2)) for k in range(2)]
+            assert len(whole) == 12 and all(shares)
+            assert set(shares[0]).isdisjoint(shares[1])
+            assert {**shares[0], **shares[1]} == whole
+            alone = await what_if(pool, default_rulebook(), rulebook_id=None,
+                                  overrides=LOWER_CAGR, round_year=2022, traces=False,
+                                  limit=100, today=TODAY)
+        finally:
+            await pool.close()
+
+        started = await p.ladder.post(JOBS, json={"round_year": 2022, "overrides": LOWER_CAGR})
+        deadline = time.monotonic() + 60
+        while (job := (await p.ladder.get(started.headers["location"])).json())["status"] not in (
+                "done", "failed") and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert job["status"] == "done", job
+        assert job["firms_done"] == job["firms_total"] == 12
+        result = job["result"]
+        assert 0 < result["moved_up"] < 12  # the threshold splits the firms
+        expected = alone.model_dump(mode="json", by_alias=True)
+        for key in ("effect_on_tiers", "entries", "moved_up", "moved_down", "moves",
+                    "moves_total", "effect_on_targets", "firms"):
+            assert result[key] == expected[key], key
+        assert all(m["name"] for m in result["moves"])
+
+
+async def test_a_worker_killed_under_a_job_fails_that_job_and_the_next_one_runs(
+        pg_server_url: str) -> None:
+    """kill -9 of a worker process: the job it was folding ends `failed` saying so (not
+    `running` for ever), and the next job gets fresh workers and finishes."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    pool = await create_pool(dsn)
+    worker = WhatIfWorker(dsn)
+    rulebook = default_rulebook()
+    draft = rulebook_with_overrides(rulebook, LOWER_CAGR)
+    job = {"baseline": rulebook, "draft": draft, "round_year": 2022, "traces": False,
+           "limit": 10, "today": TODAY}
+    try:
+        repo = Repository(pool)
+        killed, fresh = uuid.uuid4(), uuid.uuid4()
+        await repo.new_simulation_job(killed, {}, "test")
+        running = worker.submit(pool, killed, **job)
+        while worker.pool is None or not worker.pool._processes:  # spawned on the first job
+            await asyncio.sleep(0.01)
+        for process in list(worker.pool._processes.values()):
+            process.kill()
+        assert await asyncio.wait_for(running, 60) == "failed"
+        row = await repo.simulation_job(killed)
+        assert row is not None and row["status"] == "failed"
+        assert "the worker stopped" in row["problem"]
+
+        await repo.new_simulation_job(fresh, {}, "test")
+        assert await asyncio.wait_for(worker.submit(pool, fresh, **job), 60) == "done"
+        row = await repo.simulation_job(fresh)
+        assert row is not None and row["status"] == "done" and row["result"]["firms"] == 0
+    finally:
+        worker.close()
+        await pool.close()

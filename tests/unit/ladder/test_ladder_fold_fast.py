@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 
+from ladder.domain import whatif
 from ladder.domain.compiled import compile_rulebook
 from ladder.domain.dated import FLAG_FIELDS, DatedFacts, Override, ProfileChange, ReportVersion
 from ladder.domain.facts import AnnualReport, Certificate, FirmFacts
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
 from ladder.domain.rules import same_tiers
 from ladder.domain.timeline import fold
-from ladder.domain.whatif import compare
+from ladder.domain.whatif import compare, tally
 from tests.unit.ladder.builders import YI, cert, facts, report, vc_round
 
 pytestmark = pytest.mark.unit
@@ -146,3 +147,19 @@ def test_compare_counts_what_plain_folds_count() -> None:
                  if f.firm.founded_on.year <= 2021]
         for key in ("eaglet", "gazelle", "unicorn", "leader"):
             assert got["effect_on_tiers"][key][side] == tiers.count(key)
+
+
+def test_the_shares_of_a_city_report_what_the_whole_city_compares() -> None:
+    """A what-if split among workers (each folding a share of the firms) adds up to the
+    what-if of the whole city: counts, entries, moves in the same order, names taken."""
+    rng = random.Random(11)
+    city = {f"f{n:03}": random_dated(rng) for n in range(150)}
+    names = {k: f"企业{k}" for k in city}
+    eaglet_ip = DRAFTS[1]  # moves a dozen of these firms
+    whole = compare(RB, eaglet_ip, city, 2022, traces=True, names=names, today=date(2026, 1, 1))
+    shares = [{k: v for i, (k, v) in enumerate(city.items()) if i % 3 == s} for s in range(3)]
+    tallies = [tally(RB, eaglet_ip, share, 2022, traces=True, today=date(2026, 1, 1))
+               for share in shares]
+    assert whatif.report(tallies, 2022, names=names, today=date(2026, 1, 1)) == whole
+    assert whole["firms"] == 150 and whole["moves"]
+    assert all(m["name"] == names[m["firm_id"]] for m in whole["moves"])

@@ -75,14 +75,6 @@ async def start_what_if(pool: asyncpg.Pool, worker: WhatIfWorker, active: Rulebo
                "include_traces": traces, "limit": limit, "today": today.isoformat()}
     repo = Repository(pool)
     await repo.new_simulation_job(job_id, request, actor)
-    future = worker.submit(job_id, baseline=active, draft=draft, round_year=round_year,
+    future = worker.submit(pool, job_id, baseline=active, draft=draft, round_year=round_year,
                            traces=traces, limit=limit, today=today)
-
-    def lost(done: asyncio.Future[str]) -> None:  # the worker process died under the job
-        if not done.cancelled() and done.exception() is not None:
-            task = asyncio.ensure_future(repo.finish_simulation(
-                job_id, result=None, problem=f"the worker stopped: {done.exception()!r}"[:1000]))
-            worker.keep(task)
-
-    future.add_done_callback(lost)
     return job_id, future

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from ladder.domain.rulebook import Rulebook, rulebook_with_overrides
-from ladder.domain.whatif import compare
+from ladder.domain.whatif import Tally, report, tally
 from ladder.repository import Repository
 from ladder.schemas import SimulationJob, SimulationOut
 from shared.errors import NotFound, Rejected
@@ -28,20 +28,33 @@ def draft_of(base: Rulebook, overrides: dict[str, Any] | None) -> Rulebook:
         raise Rejected("overrides", "rulebook", str(exc)[:1000]) from None
 
 
-async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, round_year: int,
-                   traces: bool, limit: int, today: date | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> SimulationOut:
-    """Run the what-if on every stored firm; reports timings too (and, to `progress`, the
-    firms folded so far)."""
+Share = tuple[Tally, float, float]  # a share's tally, seconds loading, seconds folding
+
+
+async def fold_share(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook,
+                     round_year: int, traces: bool, today: date | None = None,
+                     shard: tuple[int, int] = (0, 1),
+                     progress: Callable[[int, int], None] | None = None) -> Share:
+    """Load the `shard`'s share of the firms and fold it under both rulebooks (to `progress`,
+    the firms folded so far)."""
     started = time.perf_counter()
-    repo = Repository(pool)
-    facts = await repo.all_dated()
-    names = {str(r["firm_id"]): r["name"] for r in await repo.all_standings()}
+    facts = await Repository(pool).all_dated(shard=shard)
     loaded = time.perf_counter()
-    # in a thread: seconds of evaluation must not stall the consumer's heartbeats or the API
-    result = await asyncio.to_thread(compare, baseline, draft, facts, round_year, traces=traces,
-                                     names=names, today=today, progress=progress)
-    done = time.perf_counter()
+    # in a thread: seconds of evaluation must not stall the loop that reports the progress
+    folded = await asyncio.to_thread(tally, baseline, draft, facts, round_year, traces=traces,
+                                     today=today, progress=progress)
+    return folded, loaded - started, time.perf_counter() - loaded
+
+
+async def result_of(pool: asyncpg.Pool, shares: list[Share], *, baseline: Rulebook,
+                    draft: Rulebook, round_year: int, limit: int,
+                    today: date | None = None) -> SimulationOut:
+    """The shares added up: the effect, the first `limit` moves with their firms' names,
+    the effect on the year's targets, and the slowest share's timings."""
+    repo = Repository(pool)
+    tallies = [s[0] for s in shares]
+    names = await repo.firm_names([m["firm_id"] for t in tallies for m in t.moves])
+    result = report(tallies, round_year, names=names, today=today)
     result["moves_total"] = len(result["moves"])
     result["moves"] = result["moves"][:limit]
     target_rows = await repo.targets(round_year)
@@ -49,9 +62,18 @@ async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, r
         k: {"target": t, **result["entries"].get(k, {})}
         for k, t in target_rows.items() if k in ("eaglet", "gazelle", "unicorn", "leader")}
     result.update({"baseline_rulebook": baseline.id, "draft_rulebook": draft.id,
-                   "firms": len(facts), "load_seconds": round(loaded - started, 3),
-                   "evaluate_seconds": round(done - loaded, 3)})
+                   "load_seconds": round(max(s[1] for s in shares), 3),
+                   "evaluate_seconds": round(max(s[2] for s in shares), 3)})
     return SimulationOut.model_validate(result)
+
+
+async def simulate(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook, round_year: int,
+                   traces: bool, limit: int, today: date | None = None) -> SimulationOut:
+    """Run the what-if on every stored firm in this process; reports timings too."""
+    share = await fold_share(pool, baseline=baseline, draft=draft, round_year=round_year,
+                             traces=traces, today=today)
+    return await result_of(pool, [share], baseline=baseline, draft=draft,
+                           round_year=round_year, limit=limit, today=today)
 
 
 async def draft_for(pool: asyncpg.Pool, active: Rulebook, *, rulebook_id: str | None,

@@ -170,30 +170,41 @@ class FactsSql(Sql):
             _STATE + " WHERE f.id = ANY($1::uuid[]) ORDER BY f.id FOR UPDATE OF s", firm_ids)
         return {r["id"]: (_dated_of(r), r) for r in rows}
 
-    async def all_dated(self, *, district: str | None = None,
-                        industry: str | None = None) -> dict[str, DatedFacts]:
-        """Every firm's dated facts in a few queries (what-if, candidates, targets)."""
+    async def all_dated(self, *, district: str | None = None, industry: str | None = None,
+                        shard: tuple[int, int] = (0, 1)) -> dict[str, DatedFacts]:
+        """Every firm's dated facts in a few queries (what-if, candidates, targets).
+        `shard` (k, n): only the k-th of n shares of the firms, split by id (a what-if's
+        worker processes each load and fold their own share)."""
+        k, n = shard
+        # the share a firm falls in, from the last byte of its id (random in a uuid4)
+        mine = f"get_byte(uuid_send({{}}), 15) % {int(n)} = {int(k)}"
         firms = await self.conn.fetch(
             "SELECT * FROM firms WHERE ($1::text IS NULL OR district = $1)"
-            " AND ($2::text IS NULL OR industry = $2)", district, industry)
+            " AND ($2::text IS NULL OR industry = $2) AND " + mine.format("id"),
+            district, industry)
         parts: dict[Any, dict[str, list[Any]]] = defaultdict(
             lambda: {"r": [], "f": [], "c": [], "p": [], "o": []})
         for r in await self.conn.fetch(
-                "SELECT firm_id, fiscal_year, filed_on, data, sequence FROM reports"):
+                "SELECT firm_id, fiscal_year, filed_on, data, sequence FROM reports"
+                " WHERE " + mine.format("firm_id")):
             parts[r["firm_id"]]["r"].append(r)
-        for r in await self.conn.fetch("SELECT * FROM funding_rounds"):
+        for r in await self.conn.fetch(
+                "SELECT * FROM funding_rounds WHERE " + mine.format("firm_id")):
             parts[r["firm_id"]]["f"].append(r)
         for r in await self.conn.fetch(
                 "SELECT c.firm_id, c.kind, c.issued_on, c.expires_on, cr.revoked_on"
-                " FROM certificates c LEFT JOIN certificate_revocations cr USING (certificate_id)"):
+                " FROM certificates c LEFT JOIN certificate_revocations cr USING (certificate_id)"
+                " WHERE " + mine.format("c.firm_id")):
             parts[r["firm_id"]]["c"].append(r)
         for r in await self.conn.fetch(
                 "SELECT pc.firm_id, pc.sequence, pc.effective_on, pc.changes - coalesce("
                 " (SELECT array_agg(pr.field) FROM profile_retractions pr"
                 "  WHERE pr.firm_id = pc.firm_id AND pr.sequence = pc.sequence), '{}') AS changes"
-                " FROM profile_changes pc ORDER BY pc.sequence"):
+                " FROM profile_changes pc WHERE " + mine.format("pc.firm_id")
+                + " ORDER BY pc.sequence"):
             parts[r["firm_id"]]["p"].append(r)
-        for r in await self.conn.fetch("SELECT * FROM overrides ORDER BY id"):
+        for r in await self.conn.fetch(
+                "SELECT * FROM overrides WHERE " + mine.format("firm_id") + " ORDER BY id"):
             parts[r["firm_id"]]["o"].append(r)
         out = {}
         for f in firms:

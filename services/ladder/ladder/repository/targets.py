@@ -188,11 +188,25 @@ class RulebookSql(Sql):
         """One what-if job: status, progress, result or problem."""
         return await self.conn.fetchrow("SELECT * FROM simulation_jobs WHERE id = $1", job_id)
 
-    async def simulation_progress(self, job_id: uuid.UUID, done: int, total: int) -> None:
-        """The worker's progress: firms folded so far, of how many."""
+    async def count_simulation(self, job_id: uuid.UUID) -> None:
+        """The job will fold every firm the ladder holds now: that many in all."""
         await self.conn.execute(
-            "UPDATE simulation_jobs SET status = 'running', firms_done = $2, firms_total = $3"
-            " WHERE id = $1", job_id, done, total)
+            "UPDATE simulation_jobs SET firms_done = 0,"
+            " firms_total = (SELECT count(*) FROM firms) WHERE id = $1", job_id)
+
+    async def simulation_progress(self, job_id: uuid.UUID, more: int) -> None:
+        """A worker's progress: `more` firms folded since its last report (the workers
+        folding shares of one job add up)."""
+        await self.conn.execute(
+            "UPDATE simulation_jobs SET status = 'running',"
+            " firms_done = least(firms_done + $2, firms_total)"
+            " WHERE id = $1", job_id, more)
+
+    async def firm_names(self, firm_ids: list[str]) -> dict[str, str | None]:
+        """The names of these firms, by id."""
+        rows = await self.conn.fetch("SELECT id::text, name FROM firms WHERE id = ANY($1::uuid[])",
+                                     firm_ids)
+        return {r["id"]: r["name"] for r in rows}
 
     async def finish_simulation(self, job_id: uuid.UUID, *, result: dict[str, Any] | None,
                                 problem: str | None, firms: int | None = None) -> None:
