@@ -102,11 +102,10 @@ def cagr(s: Spec, now: int | None, base: int | None) -> Criterion:
     return crit(s, value, False, gap, rel, None, (now, required))
 
 
-def intensity(s: Spec, reports: Mapping[int, AnnualReport], fy: int, years: int,
-              field: str) -> Criterion:
-    """sum(field) / sum(revenue) over the last up-to-`years` reports >= threshold (exact)."""
-    if fy not in reports:
-        return missing(s, MISSING_FY)
+def intensity_sums(reports: Mapping[int, AnnualReport], fy: int, years: int,
+                   field: str) -> tuple[int, int, int]:
+    """sum(field), sum(revenue) over the reports of the `years` up to `fy`, and the first
+    year found."""
     num = den = 0
     first = fy
     for y in range(fy - years + 1, fy + 1):
@@ -115,6 +114,24 @@ def intensity(s: Spec, reports: Mapping[int, AnnualReport], fy: int, years: int,
             first = min(first, y)
             num += getattr(r, field)
             den += r.revenue
+    return num, den, first
+
+
+def intensity_passes(s: Spec, reports: Mapping[int, AnnualReport], fy: int, years: int,
+                     field: str) -> bool:
+    """`intensity(...).passed`, without the criterion."""
+    if fy not in reports:
+        return False
+    num, den, _ = intensity_sums(reports, fy, years, field)
+    return den > 0 and num * s.den >= den * s.num
+
+
+def intensity(s: Spec, reports: Mapping[int, AnnualReport], fy: int, years: int,
+              field: str) -> Criterion:
+    """sum(field) / sum(revenue) over the last up-to-`years` reports >= threshold (exact)."""
+    if fy not in reports:
+        return missing(s, MISSING_FY)
+    num, den, first = intensity_sums(reports, fy, years, field)
     note = f"FY{first}-FY{fy}" if first != fy else f"FY{fy} only"
     if den <= 0:
         return missing(s, f"no revenue in {note}")

@@ -108,6 +108,11 @@ class Decision:
         return self.facts.dishonest_list
 
     @property
+    def listed(self) -> bool:
+        """True when the firm is listed (an IPO ends the unicorn tier)."""
+        return self.facts.listed
+
+    @property
     def provisional(self) -> bool:
         """True when the winning tier rests on provisional rules."""
         result = self.tiers.get(self.tier)

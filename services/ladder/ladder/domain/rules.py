@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from ladder.domain import checks as ck
 from ladder.domain.checks import Rational
-from ladder.domain.compiled import CompiledRulebook, compile_rulebook
+from ladder.domain.compiled import CompiledRulebook, Spec, compile_rulebook
 from ladder.domain.decision import Criterion, Decision, TierResult
 from ladder.domain.explain import NextStep, next_tier
 from ladder.domain.facts import AnnualReport, FirmFacts, add_years
 from ladder.domain.rulebook import Rulebook
 
-__all__ = ["NextStep", "default_as_of", "evaluate", "next_tier"]
+__all__ = ["NextStep", "Verdict", "default_as_of", "evaluate", "next_tier", "verdict"]
 
 # (high-tech certificate valid, software-enterprise held, software-product held, prizes, awards)
 _NO_CERTS = (False, 0, 0, 0, 0)
@@ -75,7 +76,9 @@ def _eaglet(c: CompiledRulebook, facts: FirmFacts, age: int, r0: AnnualReport | 
     return TierResult("eaglet", passed and innovation.passed, c.e_prov, top + (innovation,))
 
 
-def _venture(c: CompiledRulebook, facts: FirmFacts, fy: int) -> Criterion:
+def _largest_round(c: CompiledRulebook, facts: FirmFacts, fy: int) -> tuple[Rational, int]:
+    """The largest VC/PE round (CNY, exact) closed in the venture window up to `fy`, and the
+    window's first year."""
     first = fy - c.g_venture_years + 1
     best: Rational = (0, 1)
     for r in facts.funding_rounds:
@@ -90,6 +93,11 @@ def _venture(c: CompiledRulebook, facts: FirmFacts, fy: int) -> Criterion:
             amount = (r.amount * fx_num, fx_den)
         if amount[0] * best[1] > best[0] * amount[1]:
             best = amount
+    return best, first
+
+
+def _venture(c: CompiledRulebook, facts: FirmFacts, fy: int) -> Criterion:
+    best, first = _largest_round(c, facts, fy)
     note = None if best[0] else f"no VC/PE round closed in FY{first}-FY{fy}"
     return ck.money(c.g_venture, best, note)
 
@@ -239,27 +247,19 @@ def same_tiers(a: CompiledRulebook, b: CompiledRulebook) -> frozenset[str]:
 
 
 def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_year: int,
-             as_of: date | None = None, *, age_year: int | None = None,
-             like: tuple[CompiledRulebook, Decision] | None = None) -> Decision:
+             as_of: date | None = None, *, age_year: int | None = None) -> Decision:
     """Evaluate one firm for round year fiscal_year+1 using reports up to fiscal_year;
-    `age_year` is the fiscal year the age is judged for (default: fiscal_year).
-
-    `like`: a decision already taken under another rulebook from the same facts, fiscal
-    year, `as_of` and `age_year` (a what-if's baseline): the tiers both rulebooks judge
-    alike (`same_tiers`) are taken from it instead of evaluated again."""
+    `age_year` is the fiscal year the age is judged for (default: fiscal_year)."""
     c = compile_rulebook(rulebook)
     on = as_of if as_of is not None else default_as_of(fiscal_year)
     # "At most N years old in FY" <=> founding year >= FY-N+1 <=> FY-founding+1 <= N.
     age = (age_year if age_year is not None else fiscal_year) - facts.founded_on.year + 1
     r0 = facts.reports.get(fiscal_year)
-    same = same_tiers(c, like[0]) if like is not None and on >= facts.founded_on else frozenset()
-    prior = like[1].tiers if like is not None and same else {}
-    certs = _certs(c, facts, on) if not {"eaglet", "leader"} <= same else _NO_CERTS
-    eaglet = prior["eaglet"] if "eaglet" in same else _eaglet(c, facts, age, r0, certs)
-    gazelle = prior["gazelle"] if "gazelle" in same else _gazelle(c, facts, fiscal_year, age)
-    unicorn = prior["unicorn"] if "unicorn" in same else _unicorn(c, facts, age, on)
-    leader = (prior["leader"] if "leader" in same
-              else _leader(c, facts, fiscal_year, r0, certs[0]))
+    certs = _certs(c, facts, on)
+    eaglet = _eaglet(c, facts, age, r0, certs)
+    gazelle = _gazelle(c, facts, fiscal_year, age)
+    unicorn = _unicorn(c, facts, age, on)
+    leader = _leader(c, facts, fiscal_year, r0, certs[0])
     if on < facts.founded_on:
         # before its founding a firm does not exist: no tier passes, whatever the age says
         gate = _not_founded(facts.founded_on)
@@ -280,3 +280,130 @@ def evaluate(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_yea
         c.id, facts.firm_id, fiscal_year, fiscal_year + 1, on, tier, unicorn.grade,
         {"eaglet": eaglet, "gazelle": gazelle, "unicorn": unicorn, "leader": leader}, facts,
     )
+
+
+# The verdict without the trace. Most days a firm's facts change, its standing does not: the
+# fold asks `verdict` first and builds the trace (`evaluate`) only for the days that move the
+# standing. Each function below is the `.passed` of its criterion builder above, read from
+# the same compiled parameters (tests/unit/ladder/test_ladder_verdict.py holds them equal).
+
+
+class Verdict(NamedTuple):
+    """Which tiers pass on a day, without the trace (a `standing.Judgement`)."""
+
+    eaglet: bool
+    gazelle: bool
+    unicorn_grade: str | None  # the grade when the unicorn tier passes, else None
+    leader: bool
+    dishonest: bool
+    listed: bool
+
+    @property
+    def tier(self) -> str:
+        """The highest passing tier, as `evaluate` ranks them."""
+        if self.leader:
+            return "leader"
+        if self.unicorn_grade is not None:
+            return "unicorn"
+        if self.gazelle:
+            return "gazelle"
+        return "eaglet" if self.eaglet else "none"
+
+
+def _at_least(s: Spec, value: int | None) -> bool:
+    return value is not None and value >= s.threshold
+
+
+def _money_passes(s: Spec, value: Rational | None) -> bool:
+    return value is not None and value[0] >= s.threshold * value[1]
+
+
+def _growth_passes(cagr: Spec, base: Spec, now: int | None, before: int | None,
+                   then: int | None) -> bool:
+    """A growth path: CAGR from FY-3 (exact), FY-3 above the base, FY above FY-1."""
+    return (now is not None and then is not None and then > 0 and before is not None
+            and now * cagr.den >= then * cagr.num and then > base.threshold and now > before)
+
+
+def _eaglet_passes(c: CompiledRulebook, facts: FirmFacts, age: int, r0: AnnualReport | None,
+                   certs: tuple[bool, int, int, int, int]) -> bool:
+    if (age > c.e_age.threshold or facts.company_kind != "independent" or facts.abnormal_list
+            or facts.dishonest_list):
+        return False
+    hte, sw_ent, sw_prod, prizes, awards = certs
+    return (hte or (sw_ent + sw_prod == 2) or prizes >= c.e_prize.threshold
+            or awards >= c.e_award.threshold
+            or (r0 is not None and (r0.ip_class1 >= c.e_ip1.threshold
+                                    or r0.ip_class2 >= c.e_ip2.threshold)))
+
+
+def _gazelle_passes(c: CompiledRulebook, facts: FirmFacts, fy: int, age: int) -> bool:
+    reps = facts.reports
+    if (facts.dishonest_list or age > c.g_age.threshold
+            or not ck.intensity_passes(c.g_st, reps, fy, c.g_st_years, "st_activity_investment")):
+        return False
+    r0, r1, r3 = reps.get(fy), reps.get(fy - 1), reps.get(fy - 3)
+    rev0 = r0.revenue if r0 is not None else None
+    return ((age <= c.g_young_age.threshold and _at_least(c.g_young_rev, rev0))
+            or (age <= c.g_old_age.threshold and _at_least(c.g_old_rev, rev0))
+            or _growth_passes(c.g_rev_cagr, c.g_rev_base, rev0,
+                              r1.revenue if r1 is not None else None,
+                              r3.revenue if r3 is not None else None)
+            or _growth_passes(c.g_emp_cagr, c.g_emp_base,
+                              r0.employees if r0 is not None else None,
+                              r1.employees if r1 is not None else None,
+                              r3.employees if r3 is not None else None)
+            or _money_passes(c.g_venture, _largest_round(c, facts, fy)[0]))
+
+
+def _unicorn_grade(c: CompiledRulebook, facts: FirmFacts, age: int, on: date) -> str | None:
+    if facts.listed or facts.dishonest_list or not facts.funding_rounds:
+        return None
+    backed, (val_usd, fund_usd, val_cny, fund_cny) = _funding(c, facts, on)
+    if not backed:
+        return None
+    if age <= c.u_unicorn_age.threshold and _money_passes(c.u_unicorn_val, val_usd):
+        return "unicorn"
+    young = age <= c.u_potential_young_years
+    if (age <= c.u_potential_age.threshold
+            and _money_passes(c.u_potential_val_young if young else c.u_potential_val, val_usd)
+            and _money_passes(c.u_potential_fund_young if young else c.u_potential_fund,
+                              fund_usd)):
+        return "potential"
+    if (age <= c.u_seed_age.threshold and _money_passes(c.u_seed_val, val_cny)
+            and _money_passes(c.u_seed_fund, fund_cny)):
+        return "seed"
+    return None
+
+
+def _leader_passes(c: CompiledRulebook, facts: FirmFacts, fy: int, r0: AnnualReport | None,
+                   hte: bool) -> bool:
+    return (hte and not facts.dishonest_list
+            and _at_least(c.l_revenue, r0.revenue if r0 is not None else None)
+            and ck.intensity_passes(c.l_rd, facts.reports, fy, c.l_rd_years, "rd_expense"))
+
+
+def verdict(rulebook: Rulebook | CompiledRulebook, facts: FirmFacts, fiscal_year: int,
+            as_of: date, *, age_year: int,
+            like: tuple[CompiledRulebook, Verdict] | None = None) -> Verdict:
+    """`evaluate`'s tiers and grade, without the trace.
+
+    `like`: the verdict under another rulebook from the same facts and arguments (a what-if's
+    baseline): the tiers both rulebooks judge alike (`same_tiers`) are taken from it."""
+    c = compile_rulebook(rulebook)
+    if as_of < facts.founded_on:
+        return Verdict(False, False, None, False, facts.dishonest_list, facts.listed)
+    age = age_year - facts.founded_on.year + 1
+    r0 = facts.reports.get(fiscal_year)
+    same = same_tiers(c, like[0]) if like is not None else frozenset()
+    prior = like[1] if like is not None else None
+    certs = _certs(c, facts, as_of) if not {"eaglet", "leader"} <= same else _NO_CERTS
+    return Verdict(
+        prior.eaglet if prior and "eaglet" in same else _eaglet_passes(c, facts, age, r0, certs),
+        prior.gazelle if prior and "gazelle" in same
+        else _gazelle_passes(c, facts, fiscal_year, age),
+        prior.unicorn_grade if prior and "unicorn" in same
+        else _unicorn_grade(c, facts, age, as_of),
+        prior.leader if prior and "leader" in same
+        else _leader_passes(c, facts, fiscal_year, r0, certs[0]),
+        facts.dishonest_list, facts.listed)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Protocol
 
-from ladder.domain.decision import GRADE_RANK, TIER_RANK, Decision
+from ladder.domain.decision import GRADE_RANK, TIER_RANK
 from ladder.domain.facts import add_years
 
 # Only eaglet and gazelle are filings with a validity period (docs/rulebook.md "Validity").
@@ -44,6 +45,20 @@ class Standing:
         return self.expires_on is not None and on >= self.expires_on
 
 
+class Judgement(Protocol):
+    """What the state machine reads of a day's evaluation: a `Decision` (with its trace) or a
+    `rules.Verdict` (without)."""
+
+    @property
+    def tier(self) -> str: ...
+    @property
+    def unicorn_grade(self) -> str | None: ...
+    @property
+    def dishonest(self) -> bool: ...
+    @property
+    def listed(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     """What one decision (or the daily sweep) did to a standing, and why."""
@@ -52,7 +67,7 @@ class Transition:
     new_standing: Standing
     reason: str
     previous: Standing
-    decision: Decision | None = None
+    decision: Judgement | None = None
 
     @property
     def changed(self) -> bool:
@@ -81,7 +96,7 @@ def _kept_of(previous: Standing, on: date) -> Kept | None:
     return kept if kept is not None and not (kept.expires_on and on >= kept.expires_on) else None
 
 
-def _fall_back(previous: Standing, decision: Decision, on: date,
+def _fall_back(previous: Standing, decision: Judgement, on: date,
                validity_years: int) -> tuple[Standing, str] | None:
     """Leaving unicorn/leader onto the valid filing kept underneath, if there is one."""
     kept = _kept_of(replace(previous, tier="none"), on)
@@ -96,7 +111,7 @@ def _fall_back(previous: Standing, decision: Decision, on: date,
     return new, why
 
 
-def apply_decision(previous: Standing, decision: Decision, on: date,
+def apply_decision(previous: Standing, decision: Judgement, on: date,
                    validity_years: int = 3, *, evaluated: bool = True) -> Transition:
     """Apply a decision taken on `on` to a standing; `evaluated` is False when the firm had
     no recent annual report (it can then be neither promoted nor renewed)."""
@@ -153,7 +168,7 @@ def apply_decision(previous: Standing, decision: Decision, on: date,
         fallen = _fall_back(previous, decision, on, validity_years)
         if fallen is not None:
             return done("demoted", *fallen)
-    if previous.tier == "unicorn" and decision.facts.listed:
+    if previous.tier == "unicorn" and decision.listed:
         why = f"listed (IPO): leaves the unicorn tier; qualifies for {now}"
     elif previous.tier in FILED_TIERS:
         why = f"filing expired and no longer qualifies for {was}; drops to {now}"

@@ -18,7 +18,7 @@ from ladder.domain.dated import DatedFacts, Override
 from ladder.domain.decision import TIER_RANK, Decision
 from ladder.domain.facts import FirmFacts
 from ladder.domain.rulebook import Rulebook
-from ladder.domain.rules import evaluate
+from ladder.domain.rules import Verdict, evaluate, verdict
 from ladder.domain.standing import FILED_TIERS, Standing, Transition, apply_decision, set_override
 
 
@@ -101,13 +101,18 @@ def decide(rulebook: Rulebook, facts: DatedFacts, day: date) -> tuple[Decision, 
     return _evaluate(rulebook, on_day, fy, day), fy
 
 
-def _evaluate(rulebook: Rulebook, on_day: FirmFacts, fy: int | None, day: date,
-              like: tuple[CompiledRulebook, Decision] | None = None) -> Decision:
+def _evaluate(rulebook: Rulebook, on_day: FirmFacts, fy: int | None, day: date) -> Decision:
     decision = evaluate(compile_rulebook(rulebook), on_day,
-                        fy if fy is not None else day.year - 1, as_of=day, age_year=day.year - 1,
-                        like=like)
+                        fy if fy is not None else day.year - 1, as_of=day, age_year=day.year - 1)
     decision.round_year = day.year
     return decision
+
+
+def _verdict(c: CompiledRulebook, on_day: FirmFacts, fy: int | None, day: date,
+             like: tuple[CompiledRulebook, Verdict] | None = None) -> Verdict:
+    """`_evaluate`'s tiers without the trace."""
+    return verdict(c, on_day, fy if fy is not None else day.year - 1,
+                   day, age_year=day.year - 1, like=like)
 
 
 def _unchanged_whatever_the_rules(standing: Standing, on_day: FirmFacts, fy: int | None,
@@ -145,10 +150,10 @@ def _override_step(standing: Standing, o: Override, validity: int) -> Step:
                 by=o.by)
 
 
-def _step(t: Transition, day: date, fy: int | None) -> Step:
+def _step(t: Transition, day: date, fy: int | None, decision: Decision) -> Step:
     counts = target_key(t.previous, t.new_standing) if t.kind == "promoted" else None
     return Step(day, t.kind, t.previous.tier, t.new_standing, t.reason, fy, counts,
-                decision=t.decision)
+                decision=decision)
 
 
 def _expiry(standing: Standing) -> date | None:
@@ -159,18 +164,20 @@ def _expiry(standing: Standing) -> date | None:
 
 def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
          facts_by_day: dict[date, FirmFacts] | None = None,
-         verdicts: dict[tuple[date, int | None], tuple[CompiledRulebook, Decision]] | None = None,
+         verdicts: dict[tuple[date, int | None], tuple[CompiledRulebook, Verdict]] | None = None,
          ) -> Timeline:
-    """The firm's timeline up to `until`: one evaluation per day with a fact or an expiry.
+    """The firm's timeline up to `until`: one verdict per day with a fact or an expiry, and
+    the evaluation with its trace (`rules.evaluate`) on the days the standing moves.
 
     `facts_by_day` memoises `facts.on(day)` for the days folded (it must belong to these
     `facts`): a what-if passes the same dict to the baseline's and the draft's fold, so the
     facts of each day are built once. On a day with an expiry and no fact, the facts are
     those of the last fact day, so they are not rebuilt. `verdicts` (same facts) keeps each
-    day's evaluation; a later fold under another rulebook takes from it the tiers both
+    day's verdict; a later fold under another rulebook takes from it the tiers both
     rulebooks judge alike (`rules.same_tiers`): a what-if's draft re-evaluates only the tiers
     it changes."""
     memo: dict[date, FirmFacts] = {} if facts_by_day is None else facts_by_day
+    c = compile_rulebook(rulebook)
     validity = rulebook.filing_validity_years
     overrides: dict[date, list[Override]] = defaultdict(list)
     for o in sorted(facts.overrides, key=lambda o: (o.set_on, o.order)):
@@ -200,13 +207,15 @@ def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
         fy = report_year(on_day, day, rulebook.report_max_age_years)
         if _unchanged_whatever_the_rules(standing, on_day, fy, day):
             continue
-        if verdicts is None:
-            decision = _evaluate(rulebook, on_day, fy, day)
-        else:
-            decision = _evaluate(rulebook, on_day, fy, day, verdicts.get((day, fy)))
-            verdicts.setdefault((day, fy), (compile_rulebook(rulebook), decision))
-        t = apply_decision(standing, decision, day, validity, evaluated=fy is not None)
+        # the verdict first; the trace only on a day that moves the standing
+        v = _verdict(c, on_day, fy, day,
+                     verdicts.get((day, fy)) if verdicts is not None else None)
+        if verdicts is not None:
+            verdicts.setdefault((day, fy), (c, v))
+        t = apply_decision(standing, v, day, validity, evaluated=fy is not None)
         if t.kind != "unchanged":
-            steps.append(_step(t, day, fy))
+            decision = _evaluate(rulebook, on_day, fy, day)
+            t = apply_decision(standing, decision, day, validity, evaluated=fy is not None)
+            steps.append(_step(t, day, fy, decision))
             standing = t.new_standing
     return Timeline(until, tuple(steps), standing, _expiry(standing), rulebook, facts)
