@@ -131,6 +131,8 @@ def test_fold_with_a_shared_memo_is_the_plain_fold(draft: Any) -> None:
                 rulebook, dated, until, facts_by_day=memo, verdicts=verdicts)
             assert plain.last == shared.last
             assert plain.steps == shared.steps
+            bare = fold(rulebook, dated, until, traces=False)
+            assert bare.steps == tuple(replace(s, decision=None) for s in plain.steps)
             assert (plain.standing, plain.next_expiry) == (shared.standing, shared.next_expiry)
             moved += len(plain.steps)
         assert all(memo[d] == reference_on(dated, d) for d in memo)

@@ -88,11 +88,14 @@ class DatedFacts:
         if any(c.issued_on > day or (c.revoked_on is not None and c.revoked_on > day)
                for c in certs):
             certs = tuple(_as_of(c, day) for c in certs if c.issued_on <= day)
-        return replace(
-            firm, **profile,
-            reports={fy: reports[fy][2] for fy in sorted(reports)},
-            funding_rounds=rounds, certificates=certs,
-        )
+        # the constructor, not `dataclasses.replace`: this runs for every day of every fold
+        get = profile.get
+        return FirmFacts(
+            firm.firm_id, firm.founded_on, get("company_kind", firm.company_kind),
+            get("listed", firm.listed), get("abnormal_list", firm.abnormal_list),
+            get("dishonest_list", firm.dishonest_list), firm.district, firm.industry,
+            {fy: reports[fy][2] for fy in sorted(reports)}, rounds, certs,
+            firm.innovation_score)
 
 
 def _change_order(c: ProfileChange) -> tuple[date, int]:

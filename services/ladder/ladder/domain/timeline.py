@@ -150,7 +150,7 @@ def _override_step(standing: Standing, o: Override, validity: int) -> Step:
                 by=o.by)
 
 
-def _step(t: Transition, day: date, fy: int | None, decision: Decision) -> Step:
+def _step(t: Transition, day: date, fy: int | None, decision: Decision | None) -> Step:
     counts = target_key(t.previous, t.new_standing) if t.kind == "promoted" else None
     return Step(day, t.kind, t.previous.tier, t.new_standing, t.reason, fy, counts,
                 decision=decision)
@@ -165,7 +165,7 @@ def _expiry(standing: Standing) -> date | None:
 def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
          facts_by_day: dict[date, FirmFacts] | None = None,
          verdicts: dict[tuple[date, int | None], tuple[CompiledRulebook, Verdict]] | None = None,
-         ) -> Timeline:
+         traces: bool = True) -> Timeline:
     """The firm's timeline up to `until`: one verdict per day with a fact or an expiry, and
     the evaluation with its trace (`rules.evaluate`) on the days the standing moves.
 
@@ -175,7 +175,8 @@ def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
     those of the last fact day, so they are not rebuilt. `verdicts` (same facts) keeps each
     day's verdict; a later fold under another rulebook takes from it the tiers both
     rulebooks judge alike (`rules.same_tiers`): a what-if's draft re-evaluates only the tiers
-    it changes."""
+    it changes. `traces=False` leaves the steps without their decision (a what-if counts the
+    moves and shows none of their traces); `Timeline.last` is evaluated all the same."""
     memo: dict[date, FirmFacts] = {} if facts_by_day is None else facts_by_day
     c = compile_rulebook(rulebook)
     validity = rulebook.filing_validity_years
@@ -214,8 +215,7 @@ def fold(rulebook: Rulebook, facts: DatedFacts, until: date, *,
             verdicts.setdefault((day, fy), (c, v))
         t = apply_decision(standing, v, day, validity, evaluated=fy is not None)
         if t.kind != "unchanged":
-            decision = _evaluate(rulebook, on_day, fy, day)
-            t = apply_decision(standing, decision, day, validity, evaluated=fy is not None)
+            decision = _evaluate(rulebook, on_day, fy, day) if traces else None
             steps.append(_step(t, day, fy, decision))
             standing = t.new_standing
     return Timeline(until, tuple(steps), standing, _expiry(standing), rulebook, facts)

@@ -57,8 +57,8 @@ def tally(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_year
         # it changes on the days the baseline evaluated
         by_day: dict[date, Any] = {}
         verdicts: dict[tuple[date, int | None], Any] = {}
-        old = fold(baseline, f, on, facts_by_day=by_day, verdicts=verdicts)
-        new = fold(draft, f, on, facts_by_day=by_day, verdicts=verdicts)
+        old = fold(baseline, f, on, facts_by_day=by_day, verdicts=verdicts, traces=False)
+        new = fold(draft, f, on, facts_by_day=by_day, verdicts=verdicts, traces=False)
         before, after = old.standing, new.standing
         for side, t in (("baseline", old), ("draft", new)):
             out.counts[side][t.standing.tier] += 1
