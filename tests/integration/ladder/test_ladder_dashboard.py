@@ -51,6 +51,15 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
         # growth firm became a gazelle two months later
         assert [(c["filing_year"], c["eaglets"], c["gazelle_within_1y"]) for c in cohorts] == [
             (2022, 3, 1)]
+        # a table's first `limit` rows, `more` when rows were left out (the export has them all)
+        table = "/v1/dashboard/tables/standings"
+        whole = (await p.ladder.get(table)).json()
+        assert len(whole["rows"]) == 3 and whole["more"] is False
+        two = (await p.ladder.get(table, params={"limit": 2})).json()
+        assert two["rows"] == whole["rows"][:2] and two["more"] is True
+        assert (await p.ladder.get(table, params={"limit": 3})).json()["more"] is False
+        one = (await p.ladder.get("/v1/dashboard/tables/funnel", params={"limit": 1})).json()
+        assert one["rows"] == funnel["rows"][:1] and one["more"] is True
         me = (await p.ladder.get("/v1/dashboard/me")).json()
         assert me["role"] == "admin" and me["today"] == "2022-06-30"
 
@@ -74,7 +83,10 @@ async def test_tables_and_exports(pg_server_url: str, fresh_broker: str) -> None
         for url, params, field in (("/v1/exports/standings.pdf", {}, "fmt"),
                                    ("/v1/exports/secrets.csv", {}, "name"),
                                    ("/v1/exports/funnel.csv", {"district": "atlantis"}, "district"),
-                                   ("/v1/dashboard/tables/targets", {"year": 1800}, "year")):
+                                   ("/v1/dashboard/tables/targets", {"year": 1800}, "year"),
+                                   ("/v1/dashboard/tables/standings", {"limit": 0}, "limit"),
+                                   ("/v1/dashboard/tables/standings", {"limit": 10**6},
+                                    "limit")):
             bad = await p.ladder.get(url, params=params)
             assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == field, bad.text
         page = await p.ladder.get("/dashboard")

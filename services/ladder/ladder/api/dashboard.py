@@ -24,6 +24,8 @@ from shared.deps import PoolDep, get_settings
 STATIC = Path(__file__).parent.parent / "static"
 TableName = Literal["targets", "funnel", "cohorts", "candidates", "standings"]
 router = APIRouter()
+# a table's rows a page shows at most: a page waits for no more than this, whatever the city
+TABLE_LIMIT, TABLE_LIMIT_MAX = 500, 5000
 EXPORTED: dict[int | str, dict[str, Any]] = {200: {
     "description": "The table as a file",
     "content": {"text/csv": {"schema": {"type": "string"}},
@@ -66,13 +68,15 @@ async def get_catalogue(lang: Literal["zh", "en"] = "zh") -> Response:
 
 
 @router.get("/v1/dashboard/tables/{name}", tags=["dashboard"], response_model=TableOut,
-            summary="A dashboard table (targets, funnel, cohorts, candidates, standings), filtered")
+            summary="A dashboard table (targets, funnel, cohorts, candidates, standings), "
+            "filtered: its first `limit` rows (the export holds them all)")
 async def get_table(name: Annotated[TableName, PathParam()], pool: PoolDep,
-                    rulebooks: Rulebooks, today: Today, who: Reader,
-                    f: Filtered) -> TableOut:
-    found = await tables.table(name, pool, rulebooks.active, f, today)
+                    rulebooks: Rulebooks, today: Today, who: Reader, f: Filtered,
+                    limit: Annotated[int, Query(ge=1, le=TABLE_LIMIT_MAX)] = TABLE_LIMIT
+                    ) -> TableOut:
+    found = await tables.table(name, pool, rulebooks.active, f, today, limit)
     return TableOut(name=found.name, columns=list(found.columns), rows=found.rows,
-                    filters=f.__dict__)
+                    more=found.more, filters=f.__dict__)
 
 
 @router.get("/v1/exports/{name}.{fmt}", tags=["dashboard"], response_class=Response,

@@ -24,6 +24,7 @@ class Table:
     name: str
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
+    more: bool = False  # rows beyond the limit asked for were left out
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,18 @@ async def cohort_table(pool: asyncpg.Pool, today: date) -> Table:
 
 
 async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
-                          today: date) -> Table:
-    """Near misses for a tier (default gazelle), closest first, with what each lacks."""
+                          today: date, limit: int | None = None) -> Table:
+    """Near misses for a tier (default gazelle), closest first, with what each lacks (the
+    first `limit`, or all)."""
     data = (await candidates(pool, rulebook, f.tier or "gazelle", today, district=f.district,
                              industry=f.industry, sort="closest", offset=0,
-                             limit=100_000)).model_dump()
+                             limit=limit or 1_000_000)).model_dump()
     rows = [{**{k: c[k] for k in ("firm_id", "name", "district", "industry", "current_tier",
                                   "failing_count", "conversion_probability")},
              "missing": "; ".join(c["missing"]), "gaps": c["gaps"]} for c in data["items"]]
     return Table("candidates", ("firm_id", "name", "district", "industry", "current_tier",
-                                "failing_count", "conversion_probability", "missing"), rows)
+                                "failing_count", "conversion_probability", "missing"), rows,
+                 more=data["total"] > len(rows))
 
 
 def as_of(f: Filters, today: date) -> date:
@@ -108,25 +111,21 @@ def as_of(f: Filters, today: date) -> date:
     return min(today, date(f.year, 12, 31))
 
 
-async def standing_pages(pool: asyncpg.Pool, f: Filters,
-                         today: date) -> AsyncIterator[list[dict[str, Any]]]:
-    """The standings at the year's end (or today), filtered, 500 firms a page: an export
+async def standing_pages(pool: asyncpg.Pool, f: Filters, today: date, *,
+                         page: int = 500) -> AsyncIterator[list[dict[str, Any]]]:
+    """The standings at the year's end (or today), filtered, `page` firms a page: an export
     streams them as they come, so its first byte does not wait for the whole city."""
     day, repo = as_of(f, today), Repository(pool)
     after = None
-    while True:  # page through: one query per 500 firms keeps memory flat
+    while True:  # page through: one query a page keeps memory flat
         args: dict[str, Any] = {"tier": f.tier, "district": f.district, "industry": f.industry,
-                                "at_risk": None, "after": after, "limit": 500}
-        page = (await repo.list_standings(**args) if day == today
+                                "at_risk": None, "after": after, "limit": page}
+        rows = (await repo.list_standings(**args) if day == today
                 else await repo.list_standings_as_of(day, **args))
-        yield [dict(r) for r in page]
-        if len(page) < 500:
+        yield [dict(r) for r in rows]
+        if len(rows) < page:
             return
-        after = page[-1]["firm_id"]
-
-
-async def _standing_rows(pool: asyncpg.Pool, f: Filters, today: date) -> list[dict[str, Any]]:
-    return [row async for page in standing_pages(pool, f, today) for row in page]
+        after = rows[-1]["firm_id"]
 
 
 STANDING_COLUMNS = ("firm_id", "name", "district", "industry", "tier", "unicorn_grade",
@@ -134,20 +133,34 @@ STANDING_COLUMNS = ("firm_id", "name", "district", "industry", "tier", "unicorn_
                     "near_miss_tier")
 
 
-async def standings(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
-    """Every firm's standing at the year's end (or today), filtered."""
-    return Table("standings", STANDING_COLUMNS, await _standing_rows(pool, f, today))
+async def standings(pool: asyncpg.Pool, f: Filters, today: date,
+                    limit: int | None = None) -> Table:
+    """Every firm's standing at the year's end (or today), filtered (the first `limit`)."""
+    rows: list[dict[str, Any]] = []
+    size = 500 if limit is None else min(500, limit + 1)  # one row past the limit tells `more`
+    async for page in standing_pages(pool, f, today, page=size):
+        rows += page
+        if limit is not None and len(rows) > limit:
+            break
+    return _first(Table("standings", STANDING_COLUMNS, rows), limit)
+
+
+def _first(found: Table, limit: int | None) -> Table:
+    if limit is None or len(found.rows) <= limit:
+        return found
+    return Table(found.name, found.columns, found.rows[:limit], more=True)
 
 
 async def table(name: str, pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,
-                today: date) -> Table:
-    """The named table with the filters applied."""
+                today: date, limit: int | None = None) -> Table:
+    """The named table with the filters applied: its first `limit` rows (`more` says whether
+    rows were left out), or all of them (the exports)."""
     if name == "targets":
-        return await target_table(pool, rulebook, f, today)
+        return _first(await target_table(pool, rulebook, f, today), limit)
     if name == "funnel":
-        return await funnel(pool, f, today)
+        return _first(await funnel(pool, f, today), limit)
     if name == "cohorts":
-        return await cohort_table(pool, today)
+        return _first(await cohort_table(pool, today), limit)
     if name == "candidates":
-        return await candidate_table(pool, rulebook, f, today)
-    return await standings(pool, f, today)
+        return await candidate_table(pool, rulebook, f, today, limit)
+    return await standings(pool, f, today, limit)

@@ -37,6 +37,8 @@ class TableOut(BaseModel):
     columns: list[str] = Field(examples=[["district", "industry", "tier", "firms",
                                           "share_of_city"]])
     rows: list[dict[str, Any]]
+    more: bool = Field(False, description="rows beyond `limit` were left out (the export "
+                       "`/v1/exports/{name}.csv` holds them all)")
     filters: TableFilters
 
 

@@ -111,9 +111,9 @@ async function loadCohorts() {
 async function loadCandidates() {
   $("candidateTabs").innerHTML = ["eaglet", "gazelle", "unicorn", "leader"].map((k) =>
     `<button type="button" data-tier="${k}" class="${k === state.candidateTier ? "on" : ""}">${esc(tierName(k))}</button>`).join("");
-  const data = await getJson("/v1/dashboard/tables/candidates", { tier: state.candidateTier });
+  const data = await getJson("/v1/dashboard/tables/candidates", { tier: state.candidateTier, limit: 15 });
   table($("candidateTable"), [t("name"), t("district"), t("industry"), t("currentTier"), t("failing"), t("probability"), t("missing")],
-    data.rows.slice(0, 15).map((r) => `<tr data-firm="${r.firm_id}"><td>${esc(r.name)}</td><td>${esc(districtName(r.district))}</td>`
+    data.rows.map((r) => `<tr data-firm="${r.firm_id}"><td>${esc(r.name)}</td><td>${esc(districtName(r.district))}</td>`
       + `<td>${esc(industryName(r.industry))}</td><td>${esc(tierName(r.current_tier))}</td><td class="num">${r.failing_count}</td>`
       + `<td class="num">${percent(r.conversion_probability)}</td><td><ul class="missing">${missingOf(r).map((m) => `<li>${esc(m)}</li>`).join("")}</ul></td></tr>`));
 }
