@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -61,8 +62,16 @@ async def _fold(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook
 
 def fold_share_of_job(dsn: str, job_id: uuid.UUID, baseline: Rulebook, draft: Rulebook,
                       round_year: int, traces: bool, today: date, shard: tuple[int, int]) -> Share:
-    """A worker process's entry: load and fold one share of a job's firms."""
-    return asyncio.run(_fold(dsn, job_id, baseline, draft, round_year, traces, today, shard))
+    """A worker process's entry: load and fold one share of a job's firms. The cyclic garbage
+    collector is off meanwhile: a share's facts are hundreds of thousands of objects without
+    cycles (reference counting frees them), which it would walk again and again for nothing
+    (bench_whatif at 25,000 firms: 0.9 s of 8.3 s; the job's memory the same)."""
+    gc.disable()
+    try:
+        return asyncio.run(_fold(dsn, job_id, baseline, draft, round_year, traces, today, shard))
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def _lower_priority() -> None:
