@@ -30,10 +30,10 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
-from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
 from ladder.domain.timeline import fold
 from ladder.domain.whatif import compare
+from tests.unit.ladder.builders import demo_facts
 from tracker.demo import DemoFirm, generate
 
 TODAY = date(2026, 12, 1)
@@ -43,21 +43,7 @@ DRAFT = {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}
 
 def dated_facts(f: DemoFirm) -> DatedFacts:
     """A demo firm as the ladder holds it: facts with the day each became true."""
-    firm = FirmFacts(
-        firm_id=f.uscc, founded_on=f.founded_on, company_kind=f.company_kind, listed=f.listed,
-        abnormal_list=f.abnormal_list, dishonest_list=False, district=f.district,
-        industry=f.industry,
-        reports={fy: AnnualReport(fiscal_year=fy, **r) for fy, r in f.reports.items()},
-        funding_rounds=tuple(
-            FundingRound(closed_on=date.fromisoformat(r["closed_on"]), amount=r["amount"],
-                         currency=r["currency"], post_money_valuation=r["post_money_valuation"],
-                         investor_kind=r["investor_kind"]) for r in f.funding_rounds),
-        certificates=tuple(
-            Certificate(kind=c["kind"], issued_on=date.fromisoformat(c["issued_on"]),
-                        expires_on=(date.fromisoformat(c["expires_on"])
-                                    if "expires_on" in c else None))
-            for c in f.certificates),
-    )
+    firm = demo_facts(f)
     return DatedFacts(
         firm=firm,
         reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in firm.reports.items()),

@@ -9,13 +9,13 @@ from datetime import date
 
 import pytest
 
-from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
 from ladder.domain.rulebook import default_rulebook
 from ladder.domain.rules import evaluate
 from registry.domain.csv_import import REPORT_KEYS
 from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
 from shared.codes import INDUSTRIES
 from shared.uscc import uscc_problem
+from tests.unit.ladder.builders import demo_facts
 from tracker import demo
 from tracker.demo import DemoData, DemoFirm, generate
 
@@ -223,24 +223,6 @@ def test_at_most_one_firm_just_under_a_billion_dollars(full: DemoData) -> None:
                if f.profile in (demo.SEED, demo.POTENTIAL, demo.UNICORN_CANDIDATE))
 
 
-def _facts(f: DemoFirm) -> FirmFacts:
-    return FirmFacts(
-        firm_id=f.uscc, founded_on=f.founded_on, company_kind=f.company_kind, listed=f.listed,
-        abnormal_list=f.abnormal_list, dishonest_list=False, district=f.district,
-        industry=f.industry,
-        reports={fy: AnnualReport(fiscal_year=fy, **r) for fy, r in f.reports.items()},
-        funding_rounds=tuple(
-            FundingRound(closed_on=date.fromisoformat(r["closed_on"]), amount=r["amount"],
-                         currency=r["currency"], post_money_valuation=r["post_money_valuation"],
-                         investor_kind=r["investor_kind"]) for r in f.funding_rounds),
-        certificates=tuple(
-            Certificate(kind=c["kind"], issued_on=date.fromisoformat(c["issued_on"]),
-                        expires_on=(date.fromisoformat(c["expires_on"])
-                                    if "expires_on" in c else None))
-            for c in f.certificates),
-    )
-
-
 EXPECTED = {  # profile -> the ladder's (tier, unicorn grade) on FY2022 data
     demo.EAGLET: {("eaglet", None)}, demo.EAGLET_SOFTWARE: {("eaglet", None)},
     demo.EAGLET_PRIZE: {("eaglet", None)}, demo.GAZELLE: {("gazelle", None)},
@@ -261,7 +243,7 @@ def test_the_ladder_places_every_profile_where_intended(as_of: date) -> None:
     rulebook = default_rulebook()
     wrong: Counter[str] = Counter()
     for f in generate(2022, 2400, as_of=as_of).firms:
-        decision = evaluate(rulebook, _facts(f), 2022, as_of=as_of)
+        decision = evaluate(rulebook, demo_facts(f), 2022, as_of=as_of)
         if (decision.tier, decision.unicorn_grade) not in EXPECTED[f.profile]:
             wrong[f"{f.profile} -> {decision.tier}/{decision.unicorn_grade}"] += 1
     assert not wrong, dict(wrong)
@@ -278,7 +260,7 @@ def test_dated_history_gives_believable_years() -> None:
     rulebook = default_rulebook()
     entries: Counter[tuple[int, str]] = Counter()
     for f in generate(2022, 2400, as_of=today).firms:
-        facts = _facts(f)
+        facts = demo_facts(f)
         dated = DatedFacts(
             firm=facts,
             reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in facts.reports.items()),
@@ -335,7 +317,7 @@ def _stock_and_entries(data: DemoData, day: date, today: date) -> tuple[Counter[
     entries: Counter[tuple[int, str]] = Counter()
     htes = 0
     for f in data.firms:
-        facts = _facts(f)
+        facts = demo_facts(f)
         dated = DatedFacts(
             firm=facts,
             reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in facts.reports.items()),

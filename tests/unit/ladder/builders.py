@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
+from tracker.demo import DemoFirm
 
 FY = 2021
 WAN = 10_000
@@ -96,3 +97,22 @@ def failing_firms() -> list[FirmFacts]:
         facts(reports={}),
         facts(founded_on=date(2030, 1, 1)),
     ]
+
+
+def demo_facts(f: DemoFirm) -> FirmFacts:
+    """A demo firm's facts as the ladder holds them (the profile as registered)."""
+    return FirmFacts(
+        firm_id=f.uscc, founded_on=f.founded_on, company_kind=f.company_kind, listed=f.listed,
+        abnormal_list=f.abnormal_list, dishonest_list=False, district=f.district,
+        industry=f.industry,
+        reports={fy: AnnualReport(fiscal_year=fy, **r) for fy, r in f.reports.items()},
+        funding_rounds=tuple(
+            FundingRound(closed_on=date.fromisoformat(r["closed_on"]), amount=r["amount"],
+                         currency=r["currency"], post_money_valuation=r["post_money_valuation"],
+                         investor_kind=r["investor_kind"]) for r in f.funding_rounds),
+        certificates=tuple(
+            Certificate(kind=c["kind"], issued_on=date.fromisoformat(c["issued_on"]),
+                        expires_on=(date.fromisoformat(c["expires_on"])
+                                    if "expires_on" in c else None))
+            for c in f.certificates),
+    )

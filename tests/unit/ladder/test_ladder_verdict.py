@@ -16,8 +16,8 @@ from ladder.domain.compiled import compile_rulebook
 from ladder.domain.facts import FirmFacts
 from ladder.domain.rulebook import rulebook_with_overrides
 from ladder.domain.rules import evaluate, verdict
+from tests.unit.ladder.builders import demo_facts
 from tests.unit.ladder.test_ladder_fold_fast import DRAFTS, RB, random_dated
-from tests.unit.test_demo import _facts
 from tracker.demo import generate
 
 pytestmark = pytest.mark.unit
@@ -68,7 +68,7 @@ def test_the_verdict_is_the_evaluation_on_random_firms() -> None:
 def test_the_verdict_is_the_evaluation_on_the_demo_city() -> None:
     seen: Counter[str] = Counter()
     for f in generate(2022, 600).firms:
-        facts = _facts(f)
+        facts = demo_facts(f)
         for fy in range(2019, 2024):
             for rulebook in RULEBOOKS:
                 _judge(rulebook, facts, fy, date(fy + 1, 6, 30), seen)
