@@ -1,7 +1,8 @@
 """The tier counts the consumer keeps (`tier_moves`) equal the from-scratch count of the city
-for every year's end and for today, after promotions, demotions, corrections from late facts,
-an override, a district change and replays; migration 008 fills them for an existing
-database (real PostgreSQL)."""
+for every year's end and for today, and the first filings it keeps on each standing (what the
+cohorts read) equal those of the stored timelines, after promotions, demotions, corrections
+from late facts, an override, a district change and replays; migrations 008 and 009 fill them
+for an existing database (real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -93,6 +94,9 @@ async def _kept_equals_scratch(repo: Repository) -> dict[int | None, list[tuple[
         scratch = await (repo.tier_counts() if day is None else repo.tier_counts_as_of(day))
         assert [tuple(r) for r in summary] == [tuple(r) for r in scratch], year
         seen[year] = kept
+    scratch = [(r["eaglet_on"], r["gazelle_on"]) for r in await repo.first_entries()
+               if r["eaglet_on"] is not None]
+    assert _rows(await repo.kept_first_entries()) == _rows(scratch)
     return seen
 
 
@@ -111,6 +115,8 @@ async def test_kept_counts_equal_the_city_counted_from_scratch(pg_server_url: st
         await _apply(pool, late)  # late facts: corrections, and a firm moves district
         counted = await _kept_equals_scratch(repo)
         assert await pool.fetchval("SELECT count(*) FROM decisions WHERE NOT current") > 0
+        assert await pool.fetchval("SELECT count(*) FROM standings"
+                                   " WHERE first_eaglet_on IS NOT NULL") > 0
         assert counted != before_late
         # the moved firm is counted in its new district in every year it stood on a tier
         assert any(r[0] == "lvshunkou" and r[2] != "none" for rows in counted.values()
@@ -154,11 +160,15 @@ async def test_migration_fills_the_counts_of_an_existing_database(pg_server_url:
         await pool.execute("ALTER TABLE standings DROP COLUMN counted_district,"
                            " DROP COLUMN counted_industry")
         await pool.execute("DELETE FROM schema_migrations WHERE name LIKE '%008_tier_counts%'")
+        # and before 009: no first filings kept
+        await pool.execute("ALTER TABLE standings DROP COLUMN first_eaglet_on,"
+                           " DROP COLUMN first_gazelle_on")
+        await pool.execute("DELETE FROM schema_migrations WHERE name LIKE '%009_cohort%'")
     finally:
         await pool.close()
     svc = next(s for s in SERVICES if s.name == "ladder")
-    assert [m for m in await prepare_database(pg_server_url, name, svc.migrations)
-            if "008" in m]
+    ran = await prepare_database(pg_server_url, name, svc.migrations)
+    assert [m for m in ran if "008" in m] and [m for m in ran if "009" in m]
     pool = await create_pool(dsn)
     try:
         repo = Repository(pool)

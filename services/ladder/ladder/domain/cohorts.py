@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ladder.domain.timeline import Step
 
 HORIZONS = (1, 2, 3)
 
@@ -14,6 +17,16 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def first_entries(steps: Iterable[Step]) -> tuple[date | None, date | None]:
+    """A firm's first eaglet and first gazelle filing (by the rules or by hand) on its timeline
+    (steps in date order): what the cohorts count it by."""
+    first: dict[str, date] = {}
+    for step in steps:
+        if step.change in ("promoted", "override") and step.standing.tier in ("eaglet", "gazelle"):
+            first.setdefault(step.standing.tier, step.on)
+    return first.get("eaglet"), first.get("gazelle")
 
 
 def cohorts(entries: Iterable[tuple[date | None, date | None]], today: date) -> list[dict[str, Any]]:

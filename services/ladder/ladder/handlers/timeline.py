@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from ladder.domain.candidates import Candidate, judged, near_miss_tier
+from ladder.domain.cohorts import first_entries
 from ladder.domain.dated import DatedFacts
 from ladder.domain.decision import TIER_RANK, Decision
 from ladder.domain.entries import certificate_entries
@@ -310,6 +311,7 @@ def _standing_of(plan: _Plan, timeline: Timeline, decision_id: uuid.UUID | None,
         "override_reason": new.override_reason,
         "counted_district": row["district"], "counted_industry": row["industry"],
     }
+    values["first_eaglet_on"], values["first_gazelle_on"] = first_entries(steps)
     if not new.override:
         values.update(override_by=None, override_at=None)
     plan.standing = values

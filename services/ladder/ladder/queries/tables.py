@@ -85,7 +85,7 @@ async def funnel(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
 async def cohort_table(pool: asyncpg.Pool, today: date) -> Table:
     """Eaglet cohorts by filing year and their conversion to gazelle."""
     entries = [(r["eaglet_on"], r["gazelle_on"])
-               for r in await Repository(pool).first_entries()]
+               for r in await Repository(pool).kept_first_entries()]
     columns = ("filing_year", "eaglets", *(f"{k}_{n}y" for n in HORIZONS
                                           for k in ("gazelle_within", "share_within", "open")))
     return Table("cohorts", columns, cohorts(entries, today))

@@ -218,9 +218,17 @@ class StandingSql(Sql):
             " WHERE s.expires_on IS NOT NULL AND s.expires_on <= $1"
             " AND s.expiry_notice_for IS DISTINCT FROM s.expires_on", horizon)
 
+    async def kept_first_entries(self) -> list[asyncpg.Record]:
+        """`first_entries` of the firms ever filed as eaglets, as the consumer keeps them on
+        their standings (a partial index holds just those firms)."""
+        return await self.conn.fetch(
+            "SELECT first_eaglet_on AS eaglet_on, first_gazelle_on AS gazelle_on"
+            " FROM standings WHERE first_eaglet_on IS NOT NULL")
+
     async def first_entries(self) -> list[asyncpg.Record]:
         """Per firm, the valid date of its first eaglet filing and of its first gazelle filing
-        (by the rules or by hand), from the current timeline: superseded ones do not count."""
+        (by the rules or by hand), from the current timeline: superseded ones do not count
+        (from scratch: the reference the kept ones are tested against)."""
         return await self.conn.fetch(
             "SELECT firm_id,"
             " min(on_date) FILTER (WHERE to_tier = 'eaglet') AS eaglet_on,"
