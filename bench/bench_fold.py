@@ -29,32 +29,21 @@ for p in (ROOT, ROOT / "services" / "ladder", ROOT / "bench"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
+from ladder.domain.dated import DatedFacts
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
 from ladder.domain.timeline import fold
 from ladder.domain.whatif import compare
-from tests.unit.ladder.builders import demo_facts
-from tracker.demo import DemoFirm, generate
+from tests.unit.ladder.builders import demo_dated
+from tracker.demo import generate
 
 TODAY = date(2026, 12, 1)
 ROUND_YEAR = 2022
 DRAFT = {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}
 
 
-def dated_facts(f: DemoFirm) -> DatedFacts:
-    """A demo firm as the ladder holds it: facts with the day each became true."""
-    firm = demo_facts(f)
-    return DatedFacts(
-        firm=firm,
-        reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in firm.reports.items()),
-        changes=(ProfileChange(f.founded_on, {"company_kind": f.company_kind,
-                                              "listed": f.listed,
-                                              "abnormal_list": f.abnormal_list}),))
-
-
 def city(firms: int, seed: int) -> dict[str, DatedFacts]:
     data = generate(seed, firms, as_of=TODAY, shape="dalian")
-    return {f.uscc: dated_facts(f) for f in data.firms}
+    return {f.uscc: demo_dated(f) for f in data.firms}
 
 
 def best(fn: Any, repeat: int) -> tuple[float, Any]:

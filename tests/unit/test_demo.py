@@ -15,7 +15,7 @@ from registry.domain.csv_import import REPORT_KEYS
 from registry.domain.models import AnnualReportIn, CertificateIn, FirmIn, FundingRoundIn
 from shared.codes import INDUSTRIES
 from shared.uscc import uscc_problem
-from tests.unit.ladder.builders import demo_facts
+from tests.unit.ladder.builders import demo_dated, demo_facts
 from tracker import demo
 from tracker.demo import DemoData, DemoFirm, generate
 
@@ -252,7 +252,6 @@ def test_the_ladder_places_every_profile_where_intended(as_of: date) -> None:
 def test_dated_history_gives_believable_years() -> None:
     """Folded as the ladder folds it, the demo credits each year its own entries: 2022 is a
     believable year (some targets met, some behind) and the current year is under way."""
-    from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
     from ladder.domain.entries import certificate_entries
     from ladder.domain.timeline import fold
 
@@ -260,13 +259,8 @@ def test_dated_history_gives_believable_years() -> None:
     rulebook = default_rulebook()
     entries: Counter[tuple[int, str]] = Counter()
     for f in generate(2022, 2400, as_of=today).firms:
-        facts = demo_facts(f)
-        dated = DatedFacts(
-            firm=facts,
-            reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in facts.reports.items()),
-            changes=(ProfileChange(f.founded_on, {"company_kind": f.company_kind,
-                                                  "listed": f.listed,
-                                                  "abnormal_list": f.abnormal_list}),))
+        dated = demo_dated(f)
+        facts = dated.firm
         timeline = fold(rulebook, dated, today)
         entries.update({(s.on.year, s.counts_toward) for s in timeline.steps if s.counts_toward})
         entries.update((d.year, k) for k, d in certificate_entries(facts.certificates))
@@ -308,7 +302,6 @@ def _stock_and_entries(data: DemoData, day: date, today: date) -> tuple[Counter[
         tuple[int, str]], int]:
     """(tiers and unicorn grades standing on `day`, entries per (year, key), valid HTEs on `day`),
     folded as the ladder folds them."""
-    from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
     from ladder.domain.entries import certificate_entries
     from ladder.domain.timeline import fold
 
@@ -317,13 +310,8 @@ def _stock_and_entries(data: DemoData, day: date, today: date) -> tuple[Counter[
     entries: Counter[tuple[int, str]] = Counter()
     htes = 0
     for f in data.firms:
-        facts = demo_facts(f)
-        dated = DatedFacts(
-            firm=facts,
-            reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in facts.reports.items()),
-            changes=(ProfileChange(f.founded_on, {"company_kind": f.company_kind,
-                                                  "listed": f.listed,
-                                                  "abnormal_list": f.abnormal_list}),))
+        dated = demo_dated(f)
+        facts = dated.firm
         timeline = fold(rulebook, dated, today).steps
         steps = [s for s in timeline if s.on <= day]
         if steps:

@@ -63,17 +63,17 @@ async def caught_up(registry: Registry, ladder: Ladder, *, stall_s: float = 300,
     loop = asyncio.get_running_loop()
     wanted = {f.id: f.sequence async for page in registry.firms(limit=500)
               for f in page.items}
-    applied, moved_at = -1, loop.time()
+    total, applied, moved_at = sum(wanted.values()), -1, loop.time()
     while True:
         seen = {s.firm_id: s.sequence async for page in ladder.standings(limit=500)
                 for s in page.items}
-        behind = sum(1 for firm_id, seq in wanted.items() if seen.get(firm_id, 0) < seq)
-        if not behind:
-            return
         now_applied = sum(min(seen.get(firm_id, 0), seq) for firm_id, seq in wanted.items())
+        if now_applied == total:
+            return
         if now_applied > applied:
             applied, moved_at = now_applied, loop.time()
         elif loop.time() - moved_at > stall_s:
+            behind = sum(1 for firm_id, seq in wanted.items() if seen.get(firm_id, 0) < seq)
             raise TimeoutError(f"the ladder applied nothing for {stall_s:.0f} s: {behind}"
                                " firms still wait for their events")
         await asyncio.sleep(poll_s)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ladder.domain.dated import DatedFacts, ProfileChange, ReportVersion
 from ladder.domain.facts import AnnualReport, Certificate, FirmFacts, FundingRound
 from tracker.demo import DemoFirm
 
@@ -116,3 +117,15 @@ def demo_facts(f: DemoFirm) -> FirmFacts:
                                     if "expires_on" in c else None))
             for c in f.certificates),
     )
+
+
+def demo_dated(f: DemoFirm) -> DatedFacts:
+    """A demo firm as the ladder's projection holds it: each report dated by its filing day,
+    the profile flags from the founding day."""
+    firm = demo_facts(f)
+    return DatedFacts(
+        firm=firm,
+        reports=tuple(ReportVersion(f.filed[fy], r) for fy, r in firm.reports.items()),
+        changes=(ProfileChange(f.founded_on, {"company_kind": f.company_kind,
+                                              "listed": f.listed,
+                                              "abnormal_list": f.abnormal_list}),))
