@@ -15,6 +15,12 @@ In the same run it measures the two floors that bound `simulate`:
     cannot go below — and the same without decoding jsonb (data::text);
   * CPU limit: `evaluate` alone, twice per firm (baseline and draft) over the facts already
     in memory — what the comparison cannot go below in one process.
+Then the same what-if as a worker process runs it, on a share kept between jobs
+(`KeptShare`): the first job (the share empty: everything loaded and folded), then a second
+job with another draft (nothing changed: no firm reloaded, only the draft folded), then one
+after 1% of the firms' facts changed (those reloaded and folded under both); with the
+process's resident memory before and after the share is kept.
+
 The floors and `simulate` are run interleaved `--repeat` times (default 2) and the best of
 each is reported, since the machine is shared; load averages at start and end are included.
 Also reported: time the cyclic garbage collector spends during the best `simulate` run, and
@@ -52,6 +58,7 @@ from ladder.domain.facts import AnnualReport
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
 from ladder.domain.rules import evaluate
 from ladder.queries import simulate
+from ladder.queries.whatif import KeptShare, fold_share
 from ladder.repository import Repository
 from shared.codes import DISTRICTS, INDUSTRIES
 from shared.db import create_pool
@@ -61,6 +68,8 @@ from tests.conftest import fresh_database
 FISCAL_YEARS = range(2017, 2022)
 ROUND_YEAR = 2022
 DRAFT = {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}
+SECOND_DRAFT = {"tiers": {"eaglet": {"max_age_years": {"value": 11}}}}
+CHANGED_SHARE = 0.01  # of the firms, whose facts change between the kept share's jobs
 ROUND_SHARE, CERT_SHARE = 0.05, 0.10
 CERT_KINDS = ("high_tech_enterprise", "tech_sme", "software_enterprise", "software_product",
               "contest_prize_provincial", "contest_prize_national", "st_award")
@@ -182,6 +191,44 @@ def _gc_callback(phase: str, info: dict[str, Any]) -> None:
         gc_time.append(time.perf_counter() - _gc_started[0])
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return round(kb / 1024, 1)
+
+
+async def kept_jobs(pool: asyncpg.Pool, baseline: Any, draft: Any, second: Any,
+                    ) -> dict[str, Any]:
+    """Three jobs on one kept share, as a worker process runs them (collector off while
+    folding, the share frozen after): first, another draft, after 1% of the firms changed."""
+    kept, out = KeptShare(), {"rss_before_mb": _rss_mb()}
+
+    async def job(name: str, rulebook: Any) -> None:
+        gc.disable()
+        t = time.perf_counter()
+        _, load, fold = await fold_share(pool, baseline=baseline, draft=rulebook,
+                                         round_year=ROUND_YEAR, traces=False, kept=kept)
+        gc.enable()
+        gc.collect()
+        gc.freeze()
+        out[name] = {"total_s": round(time.perf_counter() - t, 3), "load_s": round(load, 3),
+                     "fold_s": round(fold, 3)}
+
+    await job("first_job", draft)
+    out["rss_kept_mb"] = _rss_mb()
+    await job("another_draft", second)
+    changed = await pool.fetchval(
+        "WITH c AS (UPDATE firms SET facts_version = facts_version + 1"
+        " WHERE id IN (SELECT id FROM firms ORDER BY id LIMIT"
+        " (SELECT ceil(count(*) * $1::float8)::int FROM firms)) RETURNING 1) SELECT count(*) FROM c",
+        CHANGED_SHARE)
+    await job("after_changes", draft)
+    out["after_changes"]["firms_changed"] = changed
+    out["rss_after_mb"] = _rss_mb()
+    gc.unfreeze()
+    return out
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"bench": "whatif", "firms": args.firms,
                            "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
@@ -223,6 +270,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             floor_text: list[float] = []
             cpu: list[float] = []
             result: dict[str, Any] = {}
+            # first, while the process holds nothing else: its memory is the kept share's
+            out["kept_share"] = await kept_jobs(pool, baseline, draft,
+                                                rulebook_with_overrides(baseline, SECOND_DRAFT))
             # interleaved repeats: the machine is shared, so each figure is the best of `repeat`
             for _ in range(args.repeat):
                 floor_json.append(await select_floor(pool, decode_json=True))

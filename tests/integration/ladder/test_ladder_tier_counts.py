@@ -7,7 +7,6 @@ for an existing database (real PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from datetime import date
 from typing import Any
@@ -22,60 +21,16 @@ from shared.db import create_pool, prepare_database
 from shared.events import EventEnvelope
 from shared.settings import database_url_for
 from tests.conftest import fresh_database
-from tests.factories import report_payload
-from tests.unit.ladder.events import Registry
+from tests.integration.ladder.city import apply_batch, small_city
 
 pytestmark = pytest.mark.integration
 TODAY = date(2025, 12, 1)
 YEARS = range(2014, 2027)
 OFFICER = Ctx(Principal(key_id="k1", role="officer"), correlation_id="req-counts")
-PLACES = [("hitech", "next_gen_it"), ("jinpu", "life_health"), ("hitech", "life_health"),
-          ("ganjingzi", "next_gen_it")]
-
-
-def _city(seed: int) -> tuple[list[list[EventEnvelope]], list[EventEnvelope], list[str]]:
-    """Batches of registry events for a dozen firms (reports with ups and downs, reports
-    filed years late, a restatement, a dishonest flag), and the late batch: more late facts
-    and a district change. Also the firm ids."""
-    rng, reg = random.Random(seed), Registry()
-    first: list[EventEnvelope] = []
-    late: list[EventEnvelope] = []
-    ids: list[str] = []
-    for n in range(12):
-        district, industry = PLACES[n % len(PLACES)]
-        born = reg.registered(district=district, industry=industry,
-                              founded_on=f"{2012 + n % 5}-03-01")
-        firm_id = born.subject
-        ids.append(firm_id)
-        first.append(born)
-        for fy in range(2015, 2025):
-            filed = f"{fy + 1}-0{rng.randint(3, 6)}-1{rng.randint(0, 9)}"
-            big = rng.random() < 0.3
-            fields: dict[str, Any] = {"ip_class1": 2 if n == 2 else rng.choice((0, 1, 2))}
-            if big:
-                fields.update(revenue=900_000_000, sales_revenue=880_000_000,
-                              total_assets=700_000_000, employees=900)
-            report = reg.report(firm_id, fy, filed, **fields)
-            (late if fy in (2017, 2018) and n % 3 == 0 else first).append(report)
-        if n % 4 == 1:
-            first.append(reg.flag(firm_id, "dishonest_list", True, "2021-05-01"))
-            first.append(reg.flag(firm_id, "dishonest_list", False, "2023-02-01"))
-        if n == 5:  # a restatement that changes a year
-            late.append(reg.event("AnnualReportRestated", firm_id, {
-                "firm_id": firm_id, "report": {"fiscal_year": 2020, **report_payload(
-                    ip_class1=0, filed_on="2022-06-01")},
-                "previous": {"fiscal_year": 2020, **report_payload()}}))
-    moved = ids[2]  # a firm on a tier (its reports are sound) moves district
-    profile = next(e for e in first if e.subject == moved).data.firm.model_dump(mode="json")
-    late.append(reg.event("FirmProfileChanged", moved, {
-        "firm": {**profile, "district": "lvshunkou"}, "effective_on": "2024-06-01",
-        "changed": {"district": {"before": profile["district"], "after": "lvshunkou"}}}))
-    return [first[: len(first) // 2], first[len(first) // 2:]], late, ids
 
 
 async def _apply(pool: Any, batch: list[EventEnvelope]) -> None:
-    await handlers.on_firm_events(UnitOfWork(pool), batch, rulebook=default_rulebook(),
-                                  today=TODAY)
+    await apply_batch(pool, batch, TODAY)
 
 
 def _rows(records: Any) -> list[tuple[Any, ...]]:
@@ -105,7 +60,7 @@ async def test_kept_counts_equal_the_city_counted_from_scratch(pg_server_url: st
     pool = await create_pool(dsn)
     try:
         repo = Repository(pool)
-        batches, late, ids = _city(7)
+        batches, late, ids = small_city(7)
         for batch in batches:
             await _apply(pool, batch)
             await _kept_equals_scratch(repo)
@@ -150,7 +105,7 @@ async def test_migration_fills_the_counts_of_an_existing_database(pg_server_url:
     dsn = database_url_for(pg_server_url, name)
     pool = await create_pool(dsn)
     try:
-        batches, late, _ = _city(11)
+        batches, late, _ = small_city(11)
         for batch in [*batches, late]:
             await _apply(pool, batch)
         repo = Repository(pool)
@@ -174,7 +129,7 @@ async def test_migration_fills_the_counts_of_an_existing_database(pg_server_url:
         repo = Repository(pool)
         assert await _kept_equals_scratch(repo) == kept
         # and the consumer goes on from the backfilled counts
-        batches, late, _ = _city(12)
+        batches, late, _ = small_city(12)
         await _apply(pool, batches[0])
         await _kept_equals_scratch(repo)
     finally:

@@ -159,9 +159,9 @@ async def test_a_worker_killed_under_a_job_fails_that_job_and_the_next_one_runs(
         killed, fresh = uuid.uuid4(), uuid.uuid4()
         await repo.new_simulation_job(killed, {}, "test")
         running = worker.submit(pool, killed, **job)
-        while worker.pool is None or not worker.pool._processes:  # spawned on the first job
+        while not worker.pools or not all(p._processes for p in worker.pools):  # on the first job
             await asyncio.sleep(0.01)
-        for process in list(worker.pool._processes.values()):
+        for process in [p for pool in worker.pools for p in pool._processes.values()]:
             process.kill()
         assert await asyncio.wait_for(running, 60) == "failed"
         row = await repo.simulation_job(killed)

@@ -1,5 +1,6 @@
 """A what-if worker process folds its share with the cyclic garbage collector off, and turns
-it back on when the share is done or fails (the worker lives on for the next job)."""
+it back on when the share is done or fails (the worker lives on for the next job), freezing
+what it keeps, so the collector walks the kept share never again."""
 
 from __future__ import annotations
 
@@ -30,15 +31,23 @@ def test_the_collector_is_off_while_a_share_folds_and_on_after(
         return "share"
 
     assert gc.isenabled()
-    assert _run_share(monkeypatch, fold) == "share"
-    assert seen == [False]
-    assert gc.isenabled()
+    gc.unfreeze()
+    try:
+        assert _run_share(monkeypatch, fold) == "share"
+        assert seen == [False]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_the_collector_is_on_again_after_a_share_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fold(*args: Any) -> str:
         raise ConnectionError("database away")
 
-    with pytest.raises(ConnectionError):
-        _run_share(monkeypatch, fold)
-    assert gc.isenabled()
+    try:
+        with pytest.raises(ConnectionError):
+            _run_share(monkeypatch, fold)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

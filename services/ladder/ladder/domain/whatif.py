@@ -13,7 +13,7 @@ from typing import Any
 
 from ladder.domain.decision import TIER_RANK
 from ladder.domain.rulebook import Rulebook
-from ladder.domain.timeline import fold
+from ladder.domain.timeline import Timeline, fold
 
 PROGRESS_EVERY = 500  # firms between two progress reports
 TIERS = ("eaglet", "gazelle", "unicorn", "leader")
@@ -40,12 +40,34 @@ def _label(tier: str, grade: str | None) -> str:
     return f"unicorn:{grade}" if tier == "unicorn" and grade else tier
 
 
+@dataclass(slots=True)
+class BaselineFold:
+    """One firm's fold under the baseline, kept for the drafts that follow (a what-if worker
+    keeps them between jobs): the timeline, and the facts and verdicts of each day it
+    evaluated, from which a draft re-evaluates only the tiers it changes."""
+
+    timeline: Timeline
+    facts_by_day: dict[date, Any]
+    verdicts: dict[tuple[date, int | None], Any]
+
+
+def fold_baseline(baseline: Rulebook, f: Any, on: date) -> BaselineFold:
+    """A firm's baseline fold to `on`, with the memos its drafts read."""
+    by_day: dict[date, Any] = {}
+    verdicts: dict[tuple[date, int | None], Any] = {}
+    timeline = fold(baseline, f, on, facts_by_day=by_day, verdicts=verdicts, traces=False)
+    return BaselineFold(timeline, by_day, verdicts)
+
+
 def tally(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_year: int,
           *, traces: bool, today: date | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Tally:
+          progress: Callable[[int, int], None] | None = None,
+          baselines: dict[str, BaselineFold] | None = None) -> Tally:
     """Fold each firm's facts under both rulebooks to `as_of(round_year, today)`: who stands
     where, who moves, and the entries dated in the year. `progress` hears (firms done, firms
-    in all) every so many firms."""
+    in all) every so many firms. `baselines` keeps each firm's baseline fold: a firm found
+    there is not folded under the baseline again, one not found is added (the caller keeps
+    it only for these facts, this baseline and this day)."""
     fy, on = round_year - 1, as_of(round_year, today)
     out = Tally(firms=len(facts))
     for n, (firm_id, f) in enumerate(facts.items()):
@@ -55,10 +77,14 @@ def tally(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_year
             continue  # not yet founded in that fiscal year
         # each day's facts built once for both folds; the draft re-evaluates only the tiers
         # it changes on the days the baseline evaluated
-        by_day: dict[date, Any] = {}
-        verdicts: dict[tuple[date, int | None], Any] = {}
-        old = fold(baseline, f, on, facts_by_day=by_day, verdicts=verdicts, traces=False)
-        new = fold(draft, f, on, facts_by_day=by_day, verdicts=verdicts, traces=False)
+        b = baselines.get(firm_id) if baselines is not None else None
+        if b is None:
+            b = fold_baseline(baseline, f, on)
+            if baselines is not None:
+                baselines[firm_id] = b
+        old = b.timeline
+        new = fold(draft, f, on, facts_by_day=b.facts_by_day, verdicts=b.verdicts,
+                   traces=False)
         before, after = old.standing, new.standing
         for side, t in (("baseline", old), ("draft", new)):
             out.counts[side][t.standing.tier] += 1

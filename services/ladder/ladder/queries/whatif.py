@@ -6,13 +6,15 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import asyncpg
 
+from ladder.domain.dated import DatedFacts
 from ladder.domain.rulebook import Rulebook, rulebook_with_overrides
-from ladder.domain.whatif import Tally, report, tally
+from ladder.domain.whatif import BaselineFold, Tally, as_of, report, tally
 from ladder.repository import Repository
 from ladder.schemas import SimulationJob, SimulationOut
 from shared.errors import NotFound, Rejected
@@ -29,20 +31,68 @@ def draft_of(base: Rulebook, overrides: dict[str, Any] | None) -> Rulebook:
 
 
 Share = tuple[Tally, float, float]  # a share's tally, seconds loading, seconds folding
+FULL_LOAD_SHARE = 0.5  # above this share of the firms stale, reload the whole share at once
+
+
+@dataclass
+class KeptShare:
+    """One share of the city kept between what-ifs (a worker process keeps its own): each
+    firm's dated facts at the version the projection last gave them, and their folds under
+    one baseline to one day. A job reloads only the firms whose facts moved since, and folds
+    only the draft where the baseline and the day are the same as the last job's."""
+
+    shard: tuple[int, int] = (0, 1)
+    versions: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, DatedFacts] = field(default_factory=dict)
+    baseline_key: tuple[Rulebook, date, int] | None = None
+    baselines: dict[str, BaselineFold] = field(default_factory=dict)
+
+    async def refresh(self, pool: asyncpg.Pool) -> int:
+        """Bring the kept facts up to the projection's: the firms whose version moved are
+        reloaded (their baseline folds dropped), the firms gone are dropped; versions and
+        facts are read in one snapshot. Returns how many firms were (re)loaded."""
+        async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                             readonly=True):
+            repo = Repository(conn)
+            versions = await repo.fact_versions(self.shard)
+            stale = [k for k, v in versions.items() if self.versions.get(k) != v]
+            whole = not self.facts or len(stale) > FULL_LOAD_SHARE * len(versions)
+            loaded = await repo.all_dated(shard=self.shard,
+                                          firm_ids=None if whole else stale)
+        for firm_id in [k for k in self.facts if k not in versions or k in loaded]:
+            del self.facts[firm_id]
+            self.baselines.pop(firm_id, None)
+        self.facts.update(loaded)
+        self.versions = {k: v for k, v in versions.items() if k in self.facts}
+        return len(loaded)
+
+    def baselines_for(self, baseline: Rulebook, on: date, round_year: int,
+                      ) -> dict[str, BaselineFold]:
+        """The kept baseline folds, forgotten when the baseline, the day or the year changed."""
+        key = (baseline, on, round_year)
+        if key != self.baseline_key:
+            self.baseline_key, self.baselines = key, {}
+        return self.baselines
 
 
 async def fold_share(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook,
                      round_year: int, traces: bool, today: date | None = None,
                      shard: tuple[int, int] = (0, 1),
-                     progress: Callable[[int, int], None] | None = None) -> Share:
-    """Load the `shard`'s share of the firms and fold it under both rulebooks (to `progress`,
-    the firms folded so far)."""
+                     progress: Callable[[int, int], None] | None = None,
+                     kept: KeptShare | None = None) -> Share:
+    """Bring the `shard`'s share of the firms up to date (in `kept`, if given, from what it
+    held) and fold it under both rulebooks (to `progress`, the firms folded so far)."""
+    share = kept if kept is not None else KeptShare(shard)
+    assert share.shard == shard, "a kept share answers for its own shard"
     started = time.perf_counter()
-    facts = await Repository(pool).all_dated(shard=shard)
+    await share.refresh(pool)
     loaded = time.perf_counter()
+    baselines = (None if kept is None  # a one-off fold keeps nothing
+                 else share.baselines_for(baseline, as_of(round_year, today), round_year))
     # in a thread: seconds of evaluation must not stall the loop that reports the progress
-    folded = await asyncio.to_thread(tally, baseline, draft, facts, round_year, traces=traces,
-                                     today=today, progress=progress)
+    folded = await asyncio.to_thread(tally, baseline, draft, share.facts, round_year,
+                                     traces=traces, today=today, progress=progress,
+                                     baselines=baselines)
     return folded, loaded - started, time.perf_counter() - loaded
 
 

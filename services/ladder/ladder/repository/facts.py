@@ -63,6 +63,14 @@ class FactWrites:
     round: RoundWrites = field(default_factory=RoundWrites)
 
 
+def _mine(column: str, shard: tuple[int, int], ids_at: int | None = None) -> str:
+    """The rows of the k-th of n shares of the firms, split by the last byte of the firm's id
+    (random in a uuid4); with `ids_at`, only the firms in the uuid[] parameter of that number."""
+    k, n = shard
+    where = f"get_byte(uuid_send({column}), 15) % {int(n)} = {int(k)}"
+    return where if ids_at is None else where + f" AND {column} = ANY(${ids_at}::uuid[])"
+
+
 def _dated_of(row: asyncpg.Record) -> DatedFacts:
     return dated(row, json_rows(row["reports_json"], "filed_on"),
                  json_rows(row["rounds_json"], "closed_on"),
@@ -138,9 +146,10 @@ class FactsSql(Sql):
                 [(cert, day) for _, cert, day in w.revocations])
         if w.round:
             await write_round(self.conn, w.round)
-        if w.last_sequences:  # raised, never lowered
+        if w.last_sequences:  # raised, never lowered; every event's firm has new facts
             await self.conn.executemany(
-                "UPDATE firms SET last_sequence = greatest(last_sequence, $2) WHERE id = $1",
+                "UPDATE firms SET last_sequence = greatest(last_sequence, $2),"
+                " facts_version = facts_version + 1 WHERE id = $1",
                 list(w.last_sequences.items()))
 
     async def add_override(self, firm_id: uuid.UUID, *, set_on: date, tier: str | None,
@@ -149,6 +158,8 @@ class FactsSql(Sql):
         await self.conn.execute(
             "INSERT INTO overrides (firm_id, set_on, tier, unicorn_grade, reason, set_by)"
             " VALUES ($1, $2, $3, $4, $5, $6)", firm_id, set_on, tier, unicorn_grade, reason, by)
+        await self.conn.execute(
+            "UPDATE firms SET facts_version = facts_version + 1 WHERE id = $1", firm_id)
 
     async def firm(self, firm_id: uuid.UUID) -> asyncpg.Record | None:
         """The firm's current profile row."""
@@ -170,41 +181,50 @@ class FactsSql(Sql):
             _STATE + " WHERE f.id = ANY($1::uuid[]) ORDER BY f.id FOR UPDATE OF s", firm_ids)
         return {r["id"]: (_dated_of(r), r) for r in rows}
 
+    async def fact_versions(self, shard: tuple[int, int] = (0, 1)) -> dict[str, int]:
+        """Each firm's facts version (raised whenever its facts change) in the `shard`'s share."""
+        rows = await self.conn.fetch(
+            "SELECT id, facts_version FROM firms WHERE " + _mine("id", shard))
+        return {str(r["id"]): r["facts_version"] for r in rows}
+
     async def all_dated(self, *, district: str | None = None, industry: str | None = None,
-                        shard: tuple[int, int] = (0, 1)) -> dict[str, DatedFacts]:
+                        shard: tuple[int, int] = (0, 1),
+                        firm_ids: list[str] | None = None) -> dict[str, DatedFacts]:
         """Every firm's dated facts in a few queries (what-if, candidates, targets).
         `shard` (k, n): only the k-th of n shares of the firms, split by id (a what-if's
-        worker processes each load and fold their own share)."""
-        k, n = shard
-        # the share a firm falls in, from the last byte of its id (random in a uuid4)
-        mine = f"get_byte(uuid_send({{}}), 15) % {int(n)} = {int(k)}"
+        worker processes each load and fold their own share); `firm_ids`: only these."""
+        args = [] if firm_ids is None else [[uuid.UUID(f) for f in firm_ids]]
+
+        def mine(column: str, ids_at: int = 1) -> str:
+            return _mine(column, shard, ids_at if firm_ids is not None else None)
+
         firms = await self.conn.fetch(
             "SELECT * FROM firms WHERE ($1::text IS NULL OR district = $1)"
-            " AND ($2::text IS NULL OR industry = $2) AND " + mine.format("id"),
-            district, industry)
+            " AND ($2::text IS NULL OR industry = $2) AND " + mine("id", 3),
+            district, industry, *args)
         parts: dict[Any, dict[str, list[Any]]] = defaultdict(
             lambda: {"r": [], "f": [], "c": [], "p": [], "o": []})
         for r in await self.conn.fetch(
                 "SELECT firm_id, fiscal_year, filed_on, data, sequence FROM reports"
-                " WHERE " + mine.format("firm_id")):
+                " WHERE " + mine("firm_id"), *args):
             parts[r["firm_id"]]["r"].append(r)
         for r in await self.conn.fetch(
-                "SELECT * FROM funding_rounds WHERE " + mine.format("firm_id")):
+                "SELECT * FROM funding_rounds WHERE " + mine("firm_id"), *args):
             parts[r["firm_id"]]["f"].append(r)
         for r in await self.conn.fetch(
                 "SELECT c.firm_id, c.kind, c.issued_on, c.expires_on, cr.revoked_on"
                 " FROM certificates c LEFT JOIN certificate_revocations cr USING (certificate_id)"
-                " WHERE " + mine.format("c.firm_id")):
+                " WHERE " + mine("c.firm_id"), *args):
             parts[r["firm_id"]]["c"].append(r)
         for r in await self.conn.fetch(
                 "SELECT pc.firm_id, pc.sequence, pc.effective_on, pc.changes - coalesce("
                 " (SELECT array_agg(pr.field) FROM profile_retractions pr"
                 "  WHERE pr.firm_id = pc.firm_id AND pr.sequence = pc.sequence), '{}') AS changes"
-                " FROM profile_changes pc WHERE " + mine.format("pc.firm_id")
-                + " ORDER BY pc.sequence"):
+                " FROM profile_changes pc WHERE " + mine("pc.firm_id")
+                + " ORDER BY pc.sequence", *args):
             parts[r["firm_id"]]["p"].append(r)
         for r in await self.conn.fetch(
-                "SELECT * FROM overrides WHERE " + mine.format("firm_id") + " ORDER BY id"):
+                "SELECT * FROM overrides WHERE " + mine("firm_id") + " ORDER BY id", *args):
             parts[r["firm_id"]]["o"].append(r)
         out = {}
         for f in firms:
