@@ -14,7 +14,11 @@ adds a city of its own seed), waits until the ladder and the notifier settled, a
            history), the round's funnel and worklist, and the standings export (first byte
            and whole)
   what-if  POST /v1/simulation-jobs with one override, followed until the job is
-           done, and the ladder's /healthz every 50 ms meanwhile (p50, p99, max)
+           done, and the ladder's /healthz every 50 ms meanwhile (p50, p99, max): the first
+           job after the load (the workers keep no share yet: the stack runs with
+           WHATIF_KEEP_WARM_S=0, so nothing was folded ahead), then a job with another
+           draft (each worker's kept share: no firm reloaded, only the draft folded), what
+           an officer gets from workers kept warm
 
 Prints one JSON line with every step, and the growth of each read from a size to the next.
 """
@@ -49,6 +53,8 @@ from tracker.demo import load_demo
 YEAR = 2022
 WHATIF = {"round_year": YEAR,
           "overrides": {"tiers": {"gazelle": {"revenue_cagr_min": {"value": "0.15"}}}}}
+NEXT_WHATIF = {"round_year": YEAR, "overrides": {"tiers": {"eaglet": {"max_age_years": {
+    "value": 11}}}}}
 
 
 def log(msg: str) -> None:
@@ -103,7 +109,7 @@ def time_reads(client: httpx.Client, firm_id: str, repeat: int) -> dict[str, Any
     return out
 
 
-async def what_if(base: str) -> dict[str, Any]:
+async def what_if(base: str, body: dict[str, Any]) -> dict[str, Any]:
     """One what-if job to the end, and the ladder's /healthz every 50 ms meanwhile."""
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600) as client:
@@ -114,7 +120,7 @@ async def what_if(base: str) -> dict[str, Any]:
             idle.append((time.perf_counter() - h) * 1000)
             await asyncio.sleep(0.05)
         t = time.perf_counter()
-        r = await client.post("/v1/simulation-jobs", json=WHATIF)
+        r = await client.post("/v1/simulation-jobs", json=body)
         if r.status_code != 202:
             return {"error": f"{r.status_code} {r.text[:300]}"}
         location, health, status = r.headers["location"], [], "queued"
@@ -142,6 +148,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"bench": "scale", "quick": args.quick, "machine_start": machine(),
                            "steps": []}
     running = prepared_stack()
+    running.env["WHATIF_KEEP_WARM_S"] = "0"  # each step's first what-if: nothing folded ahead
     running.start(timeout_s=300)
     stack = Stack(running)
     held = 0
@@ -180,7 +187,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 log("reads...")
                 step["reads"] = time_reads(client, firm_id, args.repeat)
             log("what-if...")
-            step["what_if"] = asyncio.run(what_if(stack.url("ladder")))
+            step["what_if"] = asyncio.run(what_if(stack.url("ladder"), WHATIF))
+            step["what_if_next"] = asyncio.run(what_if(stack.url("ladder"), NEXT_WHATIF))
             step["machine"] = machine()
             log(json.dumps(step, ensure_ascii=False))
             out["steps"].append(step)

@@ -186,10 +186,13 @@ def scale_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             first = f", first byte {read['first_byte_ms']} ms" if "first_byte_ms" in read else ""
             out.append((f"scale {n}: {name}",
                         f"p50 {read['p50_ms']} ms, max {read['max_ms']} ms{first}", "", grown))
-        w = step.get("what_if", {})
-        out.append((f"scale {n}: what-if (worker process)",
-                    f"{w.get('seconds')} s; ladder /healthz meanwhile p99 "
-                    f"{w.get('healthz_p99_ms')} ms, max {w.get('healthz_max_ms')} ms", "", ""))
+        for key, what in (("what_if", "first job, nothing kept"),
+                          ("what_if_next", "next job, share kept")):
+            w = step.get(key, {})
+            out.append((f"scale {n}: what-if, {what} (worker processes)",
+                        f"{w.get('seconds')} s; ladder /healthz meanwhile p99 "
+                        f"{w.get('healthz_p99_ms')} ms, max {w.get('healthz_max_ms')} ms", "",
+                        ""))
     return out
 
 
@@ -223,6 +226,15 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
              f"{r['limit_cpu_us_per_evaluation']} µs each)",
              f"{r['ratio_evaluate_vs_cpu_limit']}×"),
             ("what-if: longest event-loop stall", f"{r['simulate_event_loop_max_stall_s']} s",
+             "", ""),
+            *((f"what-if on a kept share: {what}", f"{k[key]['total_s']} s "
+               f"(load {k[key]['load_s']} s, fold {k[key]['fold_s']} s)", "", "")
+              for k in [r["kept_share"]]
+              for key, what in (("first_job", "first job"),
+                                ("another_draft", "another draft"),
+                                ("after_changes", "after 1% of the firms changed"))),
+            ("what-if: memory of the kept share",
+             f"{round(r['kept_share']['rss_kept_mb'] - r['kept_share']['rss_before_mb'])} MB",
              "", ""),
         ]
     if b == "scale":

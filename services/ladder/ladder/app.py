@@ -56,6 +56,21 @@ async def _judge_candidates_daily(app: FastAPI, pool: asyncpg.Pool) -> None:
         await asyncio.sleep(JUDGE_CHECK_S)
 
 
+async def _keep_whatif_warm(app: FastAPI, every_s: float) -> None:
+    """From the start and every `every_s`: the what-if workers bring their shares of the city
+    up to date and fold them under the active rulebook, so an officer's what-if folds only
+    its draft (the first of the day too)."""
+    while True:
+        try:
+            folded = await app.state.whatif_worker.keep_warm(app.state.rulebooks.active,
+                                                            app.state.clock())
+            if folded:
+                log.info("what-if workers folded %s firms ahead of the next job", folded)
+        except Exception:  # the next round tries again, with fresh workers if one died
+            log.exception("keeping the what-if workers warm failed")
+        await asyncio.sleep(every_s)
+
+
 def _stream_hub(pool: asyncpg.Pool, settings: Settings) -> StreamHub:
     """The process's one stream reader; districts of known firms come from the projection."""
 
@@ -94,10 +109,14 @@ def build_app(settings: Settings | None = None, *, clock: Callable[[], date] = d
             sweeper = asyncio.create_task(
                 _sweep_forever(app, UnitOfWork(pool), settings))
             judge = asyncio.create_task(_judge_candidates_daily(app, pool))
+            tasks = [sweeper, judge]
+            if settings.whatif_keep_warm_s > 0:
+                tasks.append(asyncio.create_task(
+                    _keep_whatif_warm(app, settings.whatif_keep_warm_s)))
             try:
                 yield
             finally:
-                for task in (sweeper, judge):
+                for task in tasks:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task

@@ -28,6 +28,11 @@ class Settings(ServiceSettings):
     list_quiet_s: float = Field(
         default=120.0, ge=0, description="A published list is announced once no filing of it "
         "has arrived for this long (an import in flight is not announced half-way)")
+    whatif_keep_warm_s: float = Field(
+        default=300.0, ge=0, description="How often, between what-if jobs, the what-if workers "
+        "bring the city they keep up to date and fold it under the active rulebook, so an "
+        "officer's what-if folds only its draft (0: never; the workers then start on the "
+        "first job, which folds everything)")
     notifier_url: str | None = Field(
         default=None, description="Where browsers reach the notifier (the dashboard's officer "
         "inbox and alerts; the notifier allows the ladder's origin by CORS)")

@@ -39,7 +39,8 @@ async def ladder_app(server_url: str, database: str, bootstrap: str, *, today: d
                      group: str = "ladder") -> AsyncIterator[httpx.AsyncClient]:
     settings = service_settings(LadderSettings, server_url=server_url, database=database,
                                 bootstrap=bootstrap, consumer_group=group,
-                                consumer_max_attempts=2)
+                                consumer_max_attempts=2,
+                                whatif_keep_warm_s=0)  # no workers but for the jobs asked
     async with serve(build_ladder(settings, clock=lambda: today)) as client:
         client.headers.update(auth())
         yield client

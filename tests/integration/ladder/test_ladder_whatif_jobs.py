@@ -11,14 +11,17 @@ from datetime import date
 
 import pytest
 
+from ladder import handlers
 from ladder.domain.rulebook import default_rulebook, rulebook_with_overrides
 from ladder.queries import what_if
-from ladder.repository import Repository
+from ladder.repository import Repository, UnitOfWork
 from ladder.workers import WhatIfWorker
+from shared.auth import Ctx, Principal
 from shared.db import create_pool
 from shared.settings import database_url_for
 from tests.conftest import fresh_database
 from tests.factories import firm_payload
+from tests.integration.ladder.city import apply_batch, small_city
 from tests.integration.ladder.stack import growth_reports, pair
 
 pytestmark = pytest.mark.integration
@@ -175,3 +178,93 @@ async def test_a_worker_killed_under_a_job_fails_that_job_and_the_next_one_runs(
     finally:
         worker.close()
         await pool.close()
+
+
+async def test_warm_workers_fold_ahead_only_what_changed_and_a_job_answers_the_same(
+        pg_server_url: str) -> None:
+    """Between jobs the workers fold their kept shares under the baseline: everything the
+    first time, nothing when nothing changed, one firm after its override; a job after it
+    answers as the what-if in one process does."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    pool = await create_pool(dsn)
+    worker = WhatIfWorker(dsn)
+    rulebook = default_rulebook()
+    today = date(2025, 12, 1)
+    try:
+        batches, late, ids = small_city(3)
+        for batch in [*batches, late]:
+            await apply_batch(pool, batch, today)
+        assert await worker.keep_warm(rulebook, today) == len(ids)  # all founded by 2024
+        assert await worker.keep_warm(rulebook, today) == 0
+        await handlers.override(UnitOfWork(pool), Ctx(Principal(key_id="k1", role="officer")),
+                                uuid.UUID(ids[4]), tier="gazelle", unicorn_grade=None,
+                                reason="by hand", rulebook=rulebook, today=today)
+        assert await worker.keep_warm(rulebook, today) == 1
+        assert worker.round_year is None  # no job yet: today's year was warmed
+
+        job_id = uuid.uuid4()
+        await Repository(pool).new_simulation_job(job_id, {}, "test")
+        draft = rulebook_with_overrides(rulebook, LOWER_CAGR)
+        assert await asyncio.wait_for(worker.submit(
+            pool, job_id, baseline=rulebook, draft=draft, round_year=2025, traces=False,
+            limit=100, today=today), 60) == "done"
+        row = await Repository(pool).simulation_job(job_id)
+        assert row is not None and worker.round_year == 2025
+        alone = await what_if(pool, rulebook, rulebook_id=None, overrides=LOWER_CAGR,
+                              round_year=2025, traces=False, limit=100, today=today)
+        expected = alone.model_dump(mode="json", by_alias=True)
+        for key in ("effect_on_tiers", "entries", "moved_up", "moved_down", "moves", "firms"):
+            assert row["result"][key] == expected[key], key
+        assert row["result"]["effect_on_tiers"]["gazelle"]["baseline"] >= 1
+    finally:
+        worker.close()
+        await pool.close()
+
+
+WORKERS_OF_A_SERVICE = """
+import asyncio, sys
+from datetime import date
+from ladder.domain.rulebook import default_rulebook
+from ladder.workers import WhatIfWorker
+
+async def main():
+    worker = WhatIfWorker(sys.argv[1])
+    await worker.keep_warm(default_rulebook(), date(2025, 12, 1))
+    print(*[p for pool in worker.pools for p in pool._processes], flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"  # a zombie is gone but for its parent
+    except FileNotFoundError:
+        return False
+
+
+async def test_the_workers_die_with_the_service(pg_server_url: str) -> None:
+    """kill -9 of the service: its what-if workers (each holding a share of the city) go too,
+    not left behind waiting for work that never comes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    service = subprocess.Popen([sys.executable, "-c", WORKERS_OF_A_SERVICE, dsn],
+                               stdout=subprocess.PIPE, text=True, env=os.environ)
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(service.stdout.readline), 60)
+        workers = [int(p) for p in line.split()]
+        assert len(workers) >= 1 and all(_alive(p) for p in workers)
+        service.send_signal(signal.SIGKILL)
+        service.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert not any(_alive(p) for p in workers)
+    finally:
+        service.kill()

@@ -59,6 +59,24 @@ def fold_baseline(baseline: Rulebook, f: Any, on: date) -> BaselineFold:
     return BaselineFold(timeline, by_day, verdicts)
 
 
+def _judged(f: Any, fiscal_year: int) -> bool:
+    """A firm founded by the fiscal year is judged in its round (a younger one is not yet)."""
+    return bool(f.firm.founded_on.year <= fiscal_year)
+
+
+def fold_baselines(baseline: Rulebook, facts: dict[str, Any], round_year: int,
+                   baselines: dict[str, BaselineFold], *, today: date | None = None) -> int:
+    """Fold under the baseline each firm judged in the round that `baselines` lacks (ahead of
+    a what-if, which then folds only its draft); how many were folded."""
+    fy, on = round_year - 1, as_of(round_year, today)
+    folded = 0
+    for firm_id, f in facts.items():
+        if firm_id not in baselines and _judged(f, fy):
+            baselines[firm_id] = fold_baseline(baseline, f, on)
+            folded += 1
+    return folded
+
+
 def tally(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_year: int,
           *, traces: bool, today: date | None = None,
           progress: Callable[[int, int], None] | None = None,
@@ -73,8 +91,8 @@ def tally(baseline: Rulebook, draft: Rulebook, facts: dict[str, Any], round_year
     for n, (firm_id, f) in enumerate(facts.items()):
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n, len(facts))
-        if f.firm.founded_on.year > fy:
-            continue  # not yet founded in that fiscal year
+        if not _judged(f, fy):
+            continue
         # each day's facts built once for both folds; the draft re-evaluates only the tiers
         # it changes on the days the baseline evaluated
         b = baselines.get(firm_id) if baselines is not None else None

@@ -14,7 +14,7 @@ import asyncpg
 
 from ladder.domain.dated import DatedFacts
 from ladder.domain.rulebook import Rulebook, rulebook_with_overrides
-from ladder.domain.whatif import BaselineFold, Tally, as_of, report, tally
+from ladder.domain.whatif import BaselineFold, Tally, as_of, fold_baselines, report, tally
 from ladder.repository import Repository
 from ladder.schemas import SimulationJob, SimulationOut
 from shared.errors import NotFound, Rejected
@@ -94,6 +94,16 @@ async def fold_share(pool: asyncpg.Pool, *, baseline: Rulebook, draft: Rulebook,
                                      traces=traces, today=today, progress=progress,
                                      baselines=baselines)
     return folded, loaded - started, time.perf_counter() - loaded
+
+
+async def warm_share(pool: asyncpg.Pool, kept: KeptShare, *, baseline: Rulebook,
+                     round_year: int, today: date | None = None) -> int:
+    """Between jobs: bring the kept share up to date and fold under the baseline the firms
+    it has no fold of, so the next job on that baseline and day folds only its draft; how
+    many firms were folded."""
+    await kept.refresh(pool)
+    baselines = kept.baselines_for(baseline, as_of(round_year, today), round_year)
+    return fold_baselines(baseline, kept.facts, round_year, baselines, today=today)
 
 
 async def result_of(pool: asyncpg.Pool, shares: list[Share], *, baseline: Rulebook,
