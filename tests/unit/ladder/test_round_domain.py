@@ -53,11 +53,13 @@ def test_achieved_counts_the_rules_until_a_list_is_recorded_then_the_filings() -
 
 
 def test_the_pipeline_leaves_out_what_the_list_decided() -> None:
-    apps = [("gazelle", "recommended", True, True), ("gazelle", "applied", None, False),
-            ("eaglet", "recommended", True, True), ("eaglet", "filed", True, True)]
-    assert app_pipeline(apps, listed=set()) == {
-        "gazelle": {"recommended": 1, "applied": 1}, "eaglet": {"recommended": 1}}
-    assert app_pipeline(apps, listed={"eaglet"}) == {"gazelle": {"recommended": 1, "applied": 1}}
+    groups = [("gazelle", "recommended", True, True, 1), ("gazelle", "applied", None, False, 3),
+              ("eaglet", "recommended", True, True, 2), ("eaglet", "filed", True, True, 5),
+              ("gazelle", "applied", None, False, 1)]  # the same stage in two districts
+    assert app_pipeline(groups, listed=set()) == {
+        "gazelle": {"recommended": 1, "applied": 4}, "eaglet": {"recommended": 2}}
+    assert app_pipeline(groups, listed={"eaglet"}) == {
+        "gazelle": {"recommended": 1, "applied": 4}}
 
 
 def test_the_forecast_uses_earlier_pass_rates_and_says_so() -> None:

@@ -128,16 +128,17 @@ def round_forecast(tier: str, year: int, filed: int, pipeline: Mapping[str, int]
     return RoundForecast(round(filed + conversions, 2), filed, filed + total, method)
 
 
-def app_pipeline(apps: Iterable[tuple[str, str, bool | None, bool]], listed: set[str]
+def app_pipeline(groups: Iterable[tuple[str, str, bool | None, bool, int]], listed: set[str]
                  ) -> dict[str, dict[str, int]]:
-    """Per tier, the open applications by state (tier, state, district passed, recommended);
-    one the published list left out is decided, not in the pipeline."""
+    """Per tier, the open applications by state, from applications counted in groups (tier,
+    state, district passed, recommended, how many); one the published list left out is
+    decided, not in the pipeline."""
     out: dict[str, dict[str, int]] = {}
-    for tier, state, passed, recommended in apps:
+    for tier, state, passed, recommended, n in groups:
         row = AppRow(tier, state, date.min, passed, recommended)
         if state in OPEN_STATES and not left_off(row, tier in listed):
             by_state = out.setdefault(tier, {})
-            by_state[state] = by_state.get(state, 0) + 1
+            by_state[state] = by_state.get(state, 0) + n
     return out
 
 

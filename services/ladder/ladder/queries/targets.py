@@ -201,8 +201,8 @@ class _Official:
 async def _official(repo: Repository, year: int, as_of: date) -> _Official:
     filed = await repo.new_filings(year, as_of)
     listed = {r["tier"] for r in await repo.lists(year) if r["listed_on"] <= as_of}
-    apps = await repo.round_applications(year)
-    pipeline = app_pipeline([(a["tier"], a["state"], a["district_passed"],
-                              a["recommended_on"] is not None) for a in apps], listed)
+    groups = await repo.round_stage_groups(year)
+    pipeline = app_pipeline([(g["tier"], g["state"], g["district_passed"], g["recommended"],
+                              g["n"]) for g in groups], listed)
     earlier = {r["tier"]: dict(r) for r in await repo.earlier_counts(year)}
     return _Official(year, as_of, filed, listed, pipeline, earlier)
