@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ladder import handlers
+from ladder.domain.cohorts import count_cohorts
 from ladder.domain.rulebook import default_rulebook
 from ladder.repository import Repository, UnitOfWork
 from shared.auth import Ctx, Principal
@@ -51,7 +52,10 @@ async def _kept_equals_scratch(repo: Repository) -> dict[int | None, list[tuple[
         seen[year] = kept
     scratch = [(r["eaglet_on"], r["gazelle_on"]) for r in await repo.first_entries()
                if r["eaglet_on"] is not None]
-    assert _rows(await repo.kept_first_entries()) == _rows(scratch)
+    kept_entries = await repo.conn.fetch("SELECT first_eaglet_on, first_gazelle_on"
+                                         " FROM standings WHERE first_eaglet_on IS NOT NULL")
+    assert _rows(kept_entries) == _rows(scratch)
+    assert await repo.cohort_counts() == count_cohorts(scratch)
     return seen
 
 
@@ -160,5 +164,32 @@ async def test_batches_moving_the_same_counts_wait_for_each_other_never_deadlock
         rows = {tuple(r[:5]): (r["firms"], r["at_risk"])
                 for r in await pool.fetch("SELECT * FROM tier_moves")}
         assert rows == {k1: (3, 1), k2: (3, 1)}
+    finally:
+        await pool.close()
+
+
+async def test_the_database_counts_cohorts_as_the_domain_does(pg_server_url: str) -> None:
+    """The cohorts counted in SQL equal `count_cohorts` on the same first entries, at the
+    edges of a horizon: a gazelle filing on the day the horizon ends (29 February's ends on
+    28 February), the day after, the day of the eaglet filing, and none."""
+    dsn = database_url_for(pg_server_url, await fresh_database(pg_server_url, "ladder"))
+    pool = await create_pool(dsn)
+    try:
+        batches, _, ids = small_city(3)
+        for batch in batches:
+            await _apply(pool, batch)
+        edges = [(date(2020, 2, 29), date(2021, 2, 28)), (date(2020, 2, 29), date(2021, 3, 1)),
+                 (date(2020, 5, 4), date(2023, 5, 4)), (date(2020, 5, 4), date(2023, 5, 5)),
+                 (date(2021, 1, 1), date(2021, 1, 1)), (date(2021, 7, 1), None),
+                 (None, date(2022, 1, 1))]
+        await pool.execute("UPDATE standings SET first_eaglet_on = NULL,"
+                           " first_gazelle_on = NULL")
+        for firm_id, (eaglet_on, gazelle_on) in zip(ids, edges, strict=False):
+            await pool.execute("UPDATE standings SET first_eaglet_on = $2, first_gazelle_on = $3"
+                               " WHERE firm_id = $1", uuid.UUID(firm_id), eaglet_on, gazelle_on)
+        rows = await pool.fetch("SELECT first_eaglet_on, first_gazelle_on FROM standings")
+        counted = await Repository(pool).cohort_counts()
+        assert counted == count_cohorts([(r[0], r[1]) for r in rows])
+        assert counted == [(2020, 4, (1, 2, 3)), (2021, 2, (1, 1, 1))]
     finally:
         await pool.close()

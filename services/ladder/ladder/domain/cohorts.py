@@ -29,21 +29,36 @@ def first_entries(steps: Iterable[Step]) -> tuple[date | None, date | None]:
     return first.get("eaglet"), first.get("gazelle")
 
 
-def cohorts(entries: Iterable[tuple[date | None, date | None]], today: date) -> list[dict[str, Any]]:
-    """One row per filing year: eaglets filed, and gazelles within each horizon. A horizon that
-    has not fully passed for the whole cohort is marked `open` (its count can still grow)."""
+# a filing year's cohort counted: (year, eaglets, gazelles within each of HORIZONS)
+Counted = tuple[int, int, tuple[int, ...]]
+
+
+def count_cohorts(entries: Iterable[tuple[date | None, date | None]]) -> list[Counted]:
+    """Each filing year's eaglets and how many became gazelles within each horizon, from the
+    firms' first entries (what the database counts in `cohort_counts`; the tests' reference)."""
     years: dict[int, list[tuple[date, date | None]]] = {}
     for eaglet_on, gazelle_on in entries:
         if eaglet_on is not None:
             years.setdefault(eaglet_on.year, []).append((eaglet_on, gazelle_on))
+    return [(year, len(members), tuple(
+        sum(1 for e, g in members if g is not None and e <= g <= _years_later(e, n))
+        for n in HORIZONS)) for year, members in sorted(years.items())]
+
+
+def cohort_rows(counted: Iterable[Counted], today: date) -> list[dict[str, Any]]:
+    """One row per filing year: eaglets filed, and gazelles within each horizon. A horizon that
+    has not fully passed for the whole cohort is marked `open` (its count can still grow)."""
     rows = []
-    for year in sorted(years):
-        members = years[year]
-        row: dict[str, Any] = {"filing_year": year, "eaglets": len(members)}
-        for n in HORIZONS:
-            became = sum(1 for e, g in members if g is not None and e <= g <= _years_later(e, n))
+    for year, eaglets, within in sorted(counted):
+        row: dict[str, Any] = {"filing_year": year, "eaglets": eaglets}
+        for n, became in zip(HORIZONS, within, strict=True):
             row[f"gazelle_within_{n}y"] = became
-            row[f"share_within_{n}y"] = round(became / len(members), 4)
+            row[f"share_within_{n}y"] = round(became / eaglets, 4)
             row[f"open_{n}y"] = _years_later(date(year, 12, 31), n) > today
         rows.append(row)
     return rows
+
+
+def cohorts(entries: Iterable[tuple[date | None, date | None]], today: date) -> list[dict[str, Any]]:
+    """The cohort rows of the firms' first entries."""
+    return cohort_rows(count_cohorts(entries), today)

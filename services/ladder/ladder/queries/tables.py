@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from ladder.domain.cohorts import HORIZONS, cohorts
+from ladder.domain.cohorts import HORIZONS, cohort_rows
 from ladder.domain.rulebook import Rulebook
 from ladder.queries.targets import candidates, targets
 from ladder.repository import Repository
@@ -84,11 +84,10 @@ async def funnel(pool: asyncpg.Pool, f: Filters, today: date) -> Table:
 
 async def cohort_table(pool: asyncpg.Pool, today: date) -> Table:
     """Eaglet cohorts by filing year and their conversion to gazelle."""
-    entries = [(r["eaglet_on"], r["gazelle_on"])
-               for r in await Repository(pool).kept_first_entries()]
     columns = ("filing_year", "eaglets", *(f"{k}_{n}y" for n in HORIZONS
                                           for k in ("gazelle_within", "share_within", "open")))
-    return Table("cohorts", columns, cohorts(entries, today))
+    return Table("cohorts", columns,
+                 cohort_rows(await Repository(pool).cohort_counts(), today))
 
 
 async def candidate_table(pool: asyncpg.Pool, rulebook: Rulebook, f: Filters,

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from ladder.domain.cohorts import HORIZONS
 from shared.repository import Sql
 
 _AS_OF = """
@@ -218,12 +219,20 @@ class StandingSql(Sql):
             " WHERE s.expires_on IS NOT NULL AND s.expires_on <= $1"
             " AND s.expiry_notice_for IS DISTINCT FROM s.expires_on", horizon)
 
-    async def kept_first_entries(self) -> list[asyncpg.Record]:
-        """`first_entries` of the firms ever filed as eaglets, as the consumer keeps them on
-        their standings (a partial index holds just those firms)."""
-        return await self.conn.fetch(
-            "SELECT first_eaglet_on AS eaglet_on, first_gazelle_on AS gazelle_on"
-            " FROM standings WHERE first_eaglet_on IS NOT NULL")
+    async def cohort_counts(self) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Per year of a first eaglet filing: the eaglets, and how many became gazelles within
+        one, two and three years (`domain.cohorts.count_cohorts` of the first entries the
+        consumer keeps on the standings), counted in the database over a partial index of
+        the eaglet-filed firms. `date + interval` ends a year on 28 February for 29 February,
+        as the domain does."""
+        within = ", ".join(
+            f"count(*) FILTER (WHERE first_gazelle_on BETWEEN first_eaglet_on"
+            f" AND first_eaglet_on + interval '{n} years') AS within_{n}" for n in HORIZONS)
+        rows = await self.conn.fetch(
+            "SELECT extract(year FROM first_eaglet_on)::int AS year, count(*) AS eaglets,"
+            f" {within} FROM standings WHERE first_eaglet_on IS NOT NULL GROUP BY 1 ORDER BY 1")
+        return [(r["year"], r["eaglets"], tuple(r[f"within_{n}"] for n in HORIZONS))
+                for r in rows]
 
     async def first_entries(self) -> list[asyncpg.Record]:
         """Per firm, the valid date of its first eaglet filing and of its first gazelle filing
