@@ -66,6 +66,8 @@ def reads(firm_id: str) -> dict[str, str]:
     return {
         "table funnel": f"/v1/dashboard/tables/funnel?year={YEAR}",
         "table targets": f"/v1/dashboard/tables/targets?year={YEAR}",
+        # the year the dashboard opens on: open, so its forecast reads today's candidates
+        "table targets, this year": "/v1/dashboard/tables/targets",
         "table cohorts": "/v1/dashboard/tables/cohorts",
         "table candidates": "/v1/dashboard/tables/candidates?tier=gazelle",
         "table standings": "/v1/dashboard/tables/standings?tier=eaglet",
@@ -75,6 +77,9 @@ def reads(firm_id: str) -> dict[str, str]:
         "standings as of": f"/v1/standings?limit=50&as_of={YEAR}-06-30",
         "summary": "/v1/summary",
         "targets": f"/v1/targets/{YEAR}",
+        "targets, this year": f"/v1/targets/{date.today().year}",
+        "round, this year": f"/v1/rounds/{date.today().year}",
+        "worklist, this year": f"/v1/rounds/{date.today().year}/worklist",
         "firm standing": f"/v1/firms/{firm_id}/standing",
         "firm history": f"/v1/firms/{firm_id}/history",
         "round": f"/v1/rounds/{YEAR}",

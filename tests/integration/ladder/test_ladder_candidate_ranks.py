@@ -14,7 +14,7 @@ import pytest
 
 from ladder.domain.rulebook import default_rulebook
 from ladder.queries.tables import Filters, funnel, tier_key
-from ladder.queries.targets import candidates, judge_city
+from ladder.queries.targets import candidates, judge_city, targets
 from ladder.repository import Repository
 from shared.db import create_pool
 from shared.settings import database_url_for
@@ -77,6 +77,13 @@ async def test_precomputed_candidates_equal_the_ones_judged_from_scratch(
             await both(tier="gazelle", district="jinpu")
             await both(tier="gazelle", industry="other")
             await both(tier="gazelle", offset=1, limit=2)
+
+            # the open year's forecast reads the kept candidates, as judged from scratch
+            await Repository(pool).put_targets(2022, {"gazelle": 30, "eaglet": 170}, "test")
+            kept_targets = await targets(pool, rulebook, 2022, TODAY)
+            assert kept_targets == await targets(pool, rulebook, 2022, TODAY, from_scratch=True)
+            gazelle = next(i for i in kept_targets.items if i.tier == "gazelle")
+            assert gazelle.forecast is not None and gazelle.forecast.expected > gazelle.achieved
 
             # the API reads the kept ranks: a page, its total, and the next page
             page = (await p.ladder.get("/v1/candidates", params={"tier": "gazelle", "limit": 2})).json()

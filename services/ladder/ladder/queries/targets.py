@@ -40,6 +40,33 @@ async def live_decisions(repo: Repository, rulebook: Rulebook, on: date, *,
     return await asyncio.to_thread(run)  # keep the event loop (heartbeats, API) responsive
 
 
+async def _judged_on(repo: Repository, rulebook: Rulebook, on: date) -> bool:
+    """True when the whole city was judged as candidates on `on` under `rulebook`: the kept
+    `candidate_ranks` answer for that day."""
+    judgement = await repo.candidate_judgement()
+    return judgement is not None and (judgement["judged_on"], judgement["rulebook_id"]) == (
+        on, rulebook.id)
+
+
+async def candidate_odds(repo: Repository, rulebook: Rulebook, on: date, tiers: list[str], *,
+                         from_scratch: bool = False) -> dict[str, list[float]]:
+    """Per tier, the conversion probability of each of its candidates on `on` (in order):
+    from the kept ranks when the city was judged that day under this rulebook (today), else
+    judged from every firm's facts."""
+    if not tiers:
+        return {}
+    if not from_scratch and await _judged_on(repo, rulebook, on):
+        gaps = await repo.candidate_gaps(tiers)
+    else:
+        decisions = await live_decisions(repo, rulebook, on)
+        gaps = [(tier, c.failing_count, c.relative_gap_sum) for tier in tiers
+                for c in rank_candidates(decisions, tier)]
+    odds: dict[str, list[float]] = {tier: [] for tier in tiers}
+    for tier, failing, gap in gaps:
+        odds[tier].append(conversion_probability(failing, gap))
+    return {tier: sorted(p) for tier, p in odds.items()}
+
+
 def candidates_day(year: int | None, today: date) -> date:
     """The day candidates are judged on for a round year: its last day, or today for the
     current year (422 naming `year` for a year still to come)."""
@@ -61,9 +88,7 @@ async def candidates(pool: asyncpg.Pool, rulebook: Rulebook, tier: str, on: date
     if tier not in CANDIDATE_TIERS:
         raise Rejected("tier", "tier", f"tier must be one of {', '.join(CANDIDATE_TIERS)}")
     repo = Repository(pool)
-    judgement = None if from_scratch else await repo.candidate_judgement()
-    if judgement is not None and (judgement["judged_on"], judgement["rulebook_id"]) == (
-            on, rulebook.id):
+    if not from_scratch and await _judged_on(repo, rulebook, on):
         total, rows = await repo.candidate_page(tier, district=district, industry=industry,
                                                 by_gap=sort == "gap", offset=offset, limit=limit)
         items = [{**dict(r), "firm_id": str(r["firm_id"]),
@@ -118,25 +143,25 @@ async def judge_city(pool: asyncpg.Pool, rulebook: Rulebook, today: date) -> int
     return sum(len(v) for v in rows.values())
 
 
-async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date) -> TargetsOut:
+async def targets(pool: asyncpg.Pool, rulebook: Rulebook, year: int, as_of: date, *,
+                  from_scratch: bool = False) -> TargetsOut:
     """Target progress, pace and forecast for a round year: entries dated in `year` up to
-    `as_of` (a year without targets shows its counts with `target: null`)."""
+    `as_of` (a year without targets shows its counts with `target: null`). An open year's
+    forecast reads today's kept candidates (`from_scratch`: judges every firm instead)."""
     repo = Repository(pool)
     configured = await repo.targets(year)
     items = target_items(configured, await repo.achieved_split(year, as_of), as_of, year)
     share = elapsed_share(as_of, year)
     open_year = share < 1.0
     official = await _official(repo, year, as_of)
-    decisions = await live_decisions(repo, rulebook, as_of) if open_year and any(
-        i["tier"] in CANDIDATE_TIERS and i["tier"] not in official.forecast_tiers
-        for i in items) else []
+    odds = await candidate_odds(repo, rulebook, as_of, [
+        i["tier"] for i in items if open_year and i["target"] is not None
+        and i["tier"] in CANDIDATE_TIERS and i["tier"] not in official.forecast_tiers],
+        from_scratch=from_scratch)
     for item in items:
         if official.apply(item, open_year):
             continue
-        probabilities: list[float] = []
-        if open_year and item["tier"] in CANDIDATE_TIERS:
-            probabilities = [conversion_probability(c.failing_count, c.relative_gap_sum)
-                             for c in rank_candidates(decisions, item["tier"])]
+        probabilities = odds.get(item["tier"], [])
         if not open_year:
             item["forecast"] = {"expected": item["achieved"], "low": item["achieved"],
                                 "high": item["achieved"],

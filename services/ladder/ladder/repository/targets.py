@@ -126,6 +126,13 @@ class CandidateSql(Sql):
         """The day and rulebook the whole city was last judged on."""
         return await self.conn.fetchrow("SELECT judged_on, rulebook_id FROM candidate_judgement")
 
+    async def candidate_gaps(self, tiers: list[str]) -> list[tuple[str, int, float]]:
+        """Every kept candidate of `tiers`: (tier, failing criteria, relative gap sum)."""
+        rows = await self.conn.fetch(
+            "SELECT tier, failing_count, relative_gap_sum FROM candidate_ranks"
+            " WHERE tier = ANY($1::text[])", tiers)
+        return [(r["tier"], r["failing_count"], r["relative_gap_sum"]) for r in rows]
+
     async def candidate_page(self, tier: str, *, district: str | None, industry: str | None,
                              by_gap: bool, offset: int, limit: int,
                              ) -> tuple[int, list[asyncpg.Record]]:
