@@ -126,8 +126,9 @@ def _worker_start(service_pid: int) -> None:
 
 
 class WhatIfWorker:
-    """The ladder process's what-if workers: `shares` processes, started on the first job;
-    each job is split among them, the k-th share always to the k-th process (which keeps it)."""
+    """The ladder process's what-if workers: `shares` processes, started on the first job or
+    warm-up; each job is split among them, the k-th share always to the k-th process (which
+    keeps it)."""
 
     def __init__(self, dsn: str, shares: int = SHARES):
         self.dsn, self.shares = dsn, shares
