@@ -61,9 +61,10 @@ class ChaosStack:
         self.data_dir, self.knobs = data_dir, knobs
         self.settings = StackSettings(
             tracker_data_dir=data_dir, database_url=None, kafka_bootstrap_servers=None,
-            kafka_port=free_port(), registry_port=free_port(), ladder_port=free_port(),
-            notifier_port=free_port(), entitlements_port=free_port(),
-            tracker_metrics_port=free_port(),
+            # the services' ports bound by the stack (0: the OS picks, nothing can take them
+            # first); the broker's chosen here, to restart it on the same one
+            kafka_port=free_port(), registry_port=0, ladder_port=0, notifier_port=0,
+            entitlements_port=0, tracker_metrics_port=0,
             tracker_admin_token=ADMIN_TOKEN)
         self.stack = Stack(self.settings)
         self.env: dict[str, str] = {}
