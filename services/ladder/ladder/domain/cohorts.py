@@ -58,7 +58,3 @@ def cohort_rows(counted: Iterable[Counted], today: date) -> list[dict[str, Any]]
         rows.append(row)
     return rows
 
-
-def cohorts(entries: Iterable[tuple[date | None, date | None]], today: date) -> list[dict[str, Any]]:
-    """The cohort rows of the firms' first entries."""
-    return cohort_rows(count_cohorts(entries), today)
